@@ -1,5 +1,5 @@
 import { BactorError, CoreErrorCode } from '../errors.js';
-import { AppendLogReader, AppendLogWriter, createAppendLogBuffer } from '../log/append-log.js';
+import { createAppendLogBuffer } from '../log/append-log.js';
 import { createRingBuffer } from '../ring/ring-buffer.js';
 import { RingConsumer } from '../ring/ring-consumer.js';
 import { RingProducer } from '../ring/ring-producer.js';
@@ -54,12 +54,12 @@ export interface MeshEndpoint {
   readonly participants: number;
   /** Producer of the ring toward each peer (null at `self`). */
   readonly outbound: readonly (RingProducer | null)[];
-  /** Writer of the schema log beside each outbound ring. */
-  readonly outboundLogs: readonly (AppendLogWriter | null)[];
+  /** Schema log beside each outbound ring (this participant is its writer). */
+  readonly outboundLogs: readonly (SharedArrayBuffer | null)[];
   /** Consumer of the ring from each peer (null at `self`). */
   readonly inbound: readonly (RingConsumer | null)[];
-  /** Reader of the schema log beside each inbound ring. */
-  readonly inboundLogs: readonly (AppendLogReader | null)[];
+  /** Schema log beside each inbound ring (this participant reads it). */
+  readonly inboundLogs: readonly (SharedArrayBuffer | null)[];
   /** Every participant's doorbell: ring `bells[peer]` after publishing toward `peer`. */
   readonly bells: readonly Doorbell[];
   /** This participant's inbound rings and doorbell. */
@@ -73,9 +73,9 @@ export function attachMesh(mesh: MeshDescriptor, self: number): MeshEndpoint {
     throw new BactorError(CoreErrorCode.INVALID_ARGUMENT, `participant=${self} is outside a mesh of ${n}`);
   }
   const outbound: (RingProducer | null)[] = [];
-  const outboundLogs: (AppendLogWriter | null)[] = [];
+  const outboundLogs: (SharedArrayBuffer | null)[] = [];
   const inbound: (RingConsumer | null)[] = [];
-  const inboundLogs: (AppendLogReader | null)[] = [];
+  const inboundLogs: (SharedArrayBuffer | null)[] = [];
   const bells: Doorbell[] = [];
   const consumers: RingConsumer[] = [];
   for (let peer = 0; peer < n; peer++) {
@@ -88,11 +88,11 @@ export function attachMesh(mesh: MeshDescriptor, self: number): MeshEndpoint {
       continue;
     }
     outbound.push(new RingProducer(mesh.rings[self * n + peer]!));
-    outboundLogs.push(new AppendLogWriter(mesh.schemaLogs[self * n + peer]!));
+    outboundLogs.push(mesh.schemaLogs[self * n + peer]!);
     const consumer = new RingConsumer(mesh.rings[peer * n + self]!);
     consumers.push(consumer);
     inbound.push(consumer);
-    inboundLogs.push(new AppendLogReader(mesh.schemaLogs[peer * n + self]!));
+    inboundLogs.push(mesh.schemaLogs[peer * n + self]!);
   }
   return { self, participants: n, outbound, outboundLogs, inbound, inboundLogs, bells, inbox: new Inbox(consumers, bells[self]!) };
 }

@@ -1,0 +1,178 @@
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { type MeshDescriptor, type MeshEndpoint, attachMesh, createMesh } from '../../native-free-core/mesh/mesh.js';
+import type { ParkResult } from '../../native-free-core/sync/doorbell.js';
+import { MessageDecoder, type MessageSink } from '../codec/message-decoder.js';
+import { MessageEncoder } from '../codec/message-encoder.js';
+import { BactorError, ErrorCode } from '../errors/error-codes.js';
+import { LargeLaneReceiver, LargeLaneSender } from './large-lane.js';
+
+export interface TransportOptions {
+  /** Threads in the mesh (main thread included). */
+  participants: number;
+  /** Body bytes per ring, a power of two. Default 1 MiB. */
+  ringCapacity?: number;
+  /** Encoded messages above this size go by the large-message lane. Default 64 KiB. */
+  largeMessageThreshold?: number;
+}
+
+/**
+ * What one participant receives to join the transport: the mesh's shared memory and its ends
+ * of the large-message lanes. Send it with `postMessage(init, transferListOf(init))`.
+ */
+export interface TransportInit {
+  readonly mesh: MeshDescriptor;
+  readonly self: number;
+  readonly largeMessageThreshold: number;
+  /** Port toward each peer's large lane (null at self). */
+  readonly laneOut: readonly (MessagePort | null)[];
+  /** Port from each peer's large lane (null at self). */
+  readonly laneIn: readonly (MessagePort | null)[];
+}
+
+export const DEFAULT_RING_CAPACITY = 1 << 20;
+
+/**
+ * Allocates the transport for `participants` threads (main thread only): the mesh of rings and
+ * schema logs, and one MessageChannel per ordered pair for large messages. Returns one init per
+ * participant.
+ */
+export function createTransport(options: TransportOptions): TransportInit[] {
+  const { participants, ringCapacity = DEFAULT_RING_CAPACITY, largeMessageThreshold = 64 * 1024 } = options;
+  const mesh = createMesh({ participants, ringCapacity });
+  const laneOut: (MessagePort | null)[][] = [];
+  const laneIn: (MessagePort | null)[][] = [];
+  for (let p = 0; p < participants; p++) {
+    laneOut.push(new Array<MessagePort | null>(participants).fill(null));
+    laneIn.push(new Array<MessagePort | null>(participants).fill(null));
+  }
+  for (let from = 0; from < participants; from++) {
+    for (let to = 0; to < participants; to++) {
+      if (from === to) continue;
+      const { port1, port2 } = new MessageChannel();
+      laneOut[from]![to] = port1;
+      laneIn[to]![from] = port2;
+    }
+  }
+  return laneOut.map((out, self) => ({ mesh, self, largeMessageThreshold, laneOut: out, laneIn: laneIn[self]! }));
+}
+
+/** The transferables of an init, for `postMessage(init, transferListOf(init))`. */
+export function transferListOf(init: TransportInit): MessagePort[] {
+  return [...init.laneOut, ...init.laneIn].filter((p): p is MessagePort => p !== null);
+}
+
+/**
+ * One participant's end of the transport: an encoder per outbound ring, a decoder per inbound
+ * ring, and the inbox to park on. Owned by exactly one thread.
+ */
+export class TransportEndpoint {
+  readonly self: number;
+  readonly participants: number;
+  readonly mesh: MeshEndpoint;
+  private readonly encoders: (MessageEncoder | null)[] = [];
+  private readonly decoders: MessageDecoder[] = [];
+  /** Peers written to since the last flush. */
+  private readonly dirty: number[] = [];
+  private readonly isDirty: Uint8Array;
+  private start = 0;
+  private readonly lanes: (LargeLaneSender | LargeLaneReceiver)[] = [];
+
+  constructor(init: TransportInit) {
+    this.mesh = attachMesh(init.mesh, init.self);
+    this.self = init.self;
+    this.participants = init.mesh.participants;
+    this.isDirty = new Uint8Array(this.participants);
+    for (let peer = 0; peer < this.participants; peer++) {
+      if (peer === this.self) {
+        this.encoders.push(null);
+        continue;
+      }
+      const out = init.laneOut[peer] ? new LargeLaneSender(init.laneOut[peer]!) : null;
+      const inn = init.laneIn[peer] ? new LargeLaneReceiver(init.laneIn[peer]!) : null;
+      if (out) this.lanes.push(out);
+      if (inn) this.lanes.push(inn);
+      this.encoders.push(
+        new MessageEncoder(this.mesh.outbound[peer]!, this.mesh.outboundLogs[peer]!, {
+          largeLane: out,
+          largeMessageThreshold: init.largeMessageThreshold,
+        }),
+      );
+      this.decoders.push(new MessageDecoder(this.mesh.inbound[peer]!, this.mesh.inboundLogs[peer]!, inn));
+    }
+  }
+
+  /**
+   * Encodes `message` into the ring toward `peer`. False when that ring is full (nothing was
+   * written); throws `ERR_UNSERIALIZABLE_MESSAGE` for a message the codec cannot carry.
+   * Visible to the peer after `flush()`.
+   */
+  send(peer: number, type: number, message: unknown, header0 = 0, header1 = 0): boolean {
+    const encoder = this.encoders[peer];
+    if (encoder === null || encoder === undefined) {
+      throw new BactorError(ErrorCode.INVALID_ARGUMENT, `peer=${peer} is not another participant of this ${this.participants}-thread mesh (self=${this.self})`);
+    }
+    const ok = encoder.write(type, message, header0, header1);
+    if (ok && this.isDirty[peer] === 0) {
+      this.isDirty[peer] = 1;
+      this.dirty.push(peer);
+    }
+    return ok;
+  }
+
+  /** Publishes everything sent since the last flush and wakes the peers that park. */
+  flush(): void {
+    const dirty = this.dirty;
+    for (let i = 0; i < dirty.length; i++) {
+      const peer = dirty[i]!;
+      this.isDirty[peer] = 0;
+      if (this.encoders[peer]!.flush()) this.mesh.bells[peer]!.ring();
+    }
+    dirty.length = 0;
+  }
+
+  /** Delivers up to `limitPerPeer` messages from each inbound ring; returns how many. */
+  drain(sink: MessageSink, limitPerPeer?: number): number {
+    const decoders = this.decoders;
+    const n = decoders.length;
+    let total = 0;
+    for (let k = 0; k < n; k++) {
+      let i = this.start + k;
+      if (i >= n) i -= n;
+      total += decoders[i]!.drain(sink, limitPerPeer);
+    }
+    if (++this.start >= n) this.start = 0;
+    return total;
+  }
+
+  /** True when any inbound ring has messages. */
+  hasData(): boolean {
+    return this.mesh.inbox.hasData();
+  }
+
+  /** Blocks until a peer publishes or `timeoutMs` passes. Worker threads only. */
+  park(timeoutMs: number): ParkResult {
+    return this.mesh.inbox.park(timeoutMs);
+  }
+
+  /**
+   * Waits without blocking until a peer publishes or `timeoutMs` passes. Holds a ref'd timer
+   * meanwhile: a pending waitAsync alone does not keep a Node.js thread alive.
+   */
+  async parkAsync(timeoutMs: number): Promise<ParkResult> {
+    const result = this.mesh.inbox.parkAsync(timeoutMs);
+    if (typeof result === 'string') return result;
+    const keepAlive = setInterval(noop, 1 << 30);
+    try {
+      return await result;
+    } finally {
+      clearInterval(keepAlive);
+    }
+  }
+
+  /** Closes the large-lane ports so they hold no handles. */
+  close(): void {
+    for (const lane of this.lanes) lane.close();
+  }
+}
+
+function noop(): void {}
