@@ -1,0 +1,170 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { BactorError } from '../../native-free-core/errors.js';
+import { RingProducer } from '../../native-free-core/ring/ring-producer.js';
+import { MessageEncoder } from '../../src/codec/message-encoder.js';
+import { registerMessageClass } from '../../src/codec/message-classes.js';
+import { CodecPair } from '../helpers/codec-pair.js';
+import { Prng, testSeed } from '../helpers/prng.js';
+import { randomFlat, randomString, randomValue } from '../helpers/random-values.js';
+
+test('round-trips every kind of value a message may hold', () => {
+  const pair = new CodecPair();
+  const values: unknown[] = [
+    0, -0, 1, 127, 128, -1, 2 ** 31 - 1, -(2 ** 31), 2 ** 31, 2 ** 53, 1.5, NaN, Infinity, -Infinity, Number.MIN_VALUE,
+    0n, 5n, -(2n ** 63n), 2n ** 64n - 1n, 2n ** 200n, -(3n ** 90n),
+    '', 'inc', 'héllo', '🎉 emoji', 'ключ', 'a'.repeat(85), 'é'.repeat(86), 'x'.repeat(5000),
+    true, false, null, undefined,
+    new Uint8Array([1, 2, 255]), new Int8Array([-1]), new Uint16Array([65535]), new Int32Array([-5]), new Float32Array([1.5]),
+    new Float64Array([Math.PI]), new BigInt64Array([-7n]), new BigUint64Array([7n]), new Uint8ClampedArray([3]),
+    new Date(0), new Date(1_700_000_000_123),
+    new Map<unknown, unknown>([[1, 'a'], ['b', { c: 2 }], [null, [1]]]),
+    new Set([1, 'x', null]),
+    [1, [2, [3, [4]]]], [], {}, { a: { b: [{ c: 1 }, { c: 2, d: -0 }] } },
+    { type: 'inc', id: 7, value: 42 }, { u: undefined, n: null }, { 'a b': 1, '0': 2, é: 3 },
+  ];
+  for (const [i, v] of values.entries()) {
+    const out = pair.roundTrip(v);
+    assert.deepEqual(out, v, `value #${i}`);
+    if (typeof v === 'number') assert.ok(Object.is(out, v), `${v} keeps its sign and NaN-ness`);
+  }
+  const nullProto = Object.assign(Object.create(null) as object, { x: 1 });
+  assert.deepEqual(pair.roundTrip(nullProto), { x: 1 }, 'a null-prototype object arrives as a plain object');
+  assert.ok(Object.is((pair.roundTrip({ a: [-0] }) as { a: number[] }).a[0], -0), 'nested -0');
+  assert.ok(Object.is((pair.roundTrip({ x: -0 }) as { x: number }).x, -0), 'fast-path -0');
+  pair.close();
+});
+
+test('headers and record types travel beside the message', () => {
+  const pair = new CodecPair();
+  pair.encoder.write(5, { k: 1 }, 123, -456);
+  pair.encoder.write(6, 'str', -1, 2 ** 31 - 1);
+  pair.encoder.write(7, [1], 0, 9);
+  pair.encoder.flush();
+  pair.decoder.drain(pair);
+  assert.deepEqual(
+    pair.delivered.map((d) => [d.type, d.header0, d.header1]),
+    [[5, 123, -456], [6, -1, 2 ** 31 - 1], [7, 0, 9]],
+  );
+});
+
+test('seeded random values round-trip', (t) => {
+  const seed = testSeed();
+  t.diagnostic(`seed=${seed} (replay with BACTOR_SEED=${seed})`);
+  const prng = new Prng(seed);
+  const pair = new CodecPair({ capacity: 1 << 20 });
+  for (let i = 0; i < 20_000; i++) {
+    const v = i % 2 === 0 ? randomFlat(prng) : randomValue(prng);
+    assert.deepEqual(pair.roundTrip(v), v, `seed=${seed} message ${i}`);
+  }
+  assert.equal(randomString(prng, 0), '');
+});
+
+test('a value the codec cannot carry fails at encode with its path, and nothing is written', () => {
+  const pair = new CodecPair();
+  class Widget {
+    x = 1;
+  }
+  const cases: [unknown, RegExp][] = [
+    [() => 1, /cannot send msg: it is a function/],
+    [Symbol('s'), /msg: it is a symbol \(Symbol\(s\)\)/],
+    [{ items: [1, 2, 3, { cb() {} }] }, /msg\.items\[3\]\.cb: it is a function \(cb\)/],
+    [{ w: new Widget() }, /msg\.w: it is an instance of Widget with no registered codec/],
+    [{ m: new Map([['k', { f: Symbol.iterator }]]) }, /msg\.m\.k\.f: it is a symbol/],
+    [{ 'odd key': [new Widget()] }, /msg\["odd key"\]\[0\]: it is an instance of Widget/],
+    [new Set([() => 0]), /msg\.<set item 0>: it is a function/],
+  ];
+  for (const [value, message] of cases) {
+    assert.throws(() => pair.encoder.write(1, value), (e: unknown) => e instanceof BactorError && e.code === 'ERR_UNSERIALIZABLE_MESSAGE' && message.test(e.message), String(message));
+  }
+  const deep: Record<string, unknown> = {};
+  deep.self = deep;
+  assert.throws(() => pair.encoder.write(1, deep), { code: 'ERR_UNSERIALIZABLE_MESSAGE', message: /deeper than 512 levels/ });
+  pair.encoder.flush();
+  assert.equal(pair.decoder.drain(pair), 0, 'failed writes left nothing in the ring');
+  assert.deepEqual(pair.roundTrip({ after: 'failure' }), { after: 'failure' }, 'the encoder still works');
+});
+
+test('instances of a registered class travel; duplicate registrations are refused', () => {
+  class Point {
+    constructor(
+      readonly x: number,
+      readonly y: number,
+    ) {}
+  }
+  registerMessageClass({ Class: Point, type: 7, encode: (p: Point) => [p.x, p.y], decode: ([x, y]: number[]) => new Point(x!, y!) });
+  const pair = new CodecPair();
+  const out = pair.roundTrip({ at: new Point(1, 2) }) as { at: Point };
+  assert.ok(out.at instanceof Point);
+  assert.deepEqual(out.at, new Point(1, 2));
+  class Other {}
+  assert.throws(() => registerMessageClass({ Class: Other, type: 7, encode: () => 0, decode: () => new Other() }), { code: 'ERR_CODEC_REGISTRATION', message: /already used by Point/ });
+  assert.throws(() => registerMessageClass({ Class: Other, type: 64, encode: () => 0, decode: () => new Other() }), { code: 'ERR_CODEC_REGISTRATION' });
+});
+
+test('large messages take the large-message lane, in order with the small ones around them', () => {
+  const pair = new CodecPair({ capacity: 1 << 16, largeLane: true, threshold: 1024 });
+  const big = { blob: new Uint8Array(200_000).map((_, i) => i & 0xff) };
+  pair.encoder.write(1, { seq: 1 });
+  pair.encoder.write(1, big);
+  pair.encoder.write(1, { seq: 3 });
+  pair.encoder.write(1, 'y'.repeat(5000));
+  pair.encoder.flush();
+  pair.decoder.drain(pair);
+  assert.deepEqual(pair.delivered.map((d) => d.message), [{ seq: 1 }, big, { seq: 3 }, 'y'.repeat(5000)]);
+  const used = new Int32Array(pair.ring)[0]!;
+  assert.ok(used < 1024, `the ring carried ${used} bytes, the payloads went by the lane`);
+  pair.close();
+});
+
+test('without a large lane, a message too big for the ring is refused with sizes', () => {
+  const pair = new CodecPair({ capacity: 4096 });
+  assert.throws(() => pair.encoder.write(1, { blob: new Uint8Array(10_000) }), { code: 'ERR_RECORD_TOO_LARGE', message: /10\d\d\d encoded bytes exceeds the ring's inline limit of 2040 bytes/ });
+  assert.throws(() => pair.encoder.write(1, 'z'.repeat(3000)), { code: 'ERR_RECORD_TOO_LARGE' });
+});
+
+test('a replacement decoder decodes what is left in the ring, shapes and structures included', () => {
+  const pair = new CodecPair();
+  const messages = [{ a: 1, b: 'x' }, { deep: { k: [1] } }, { a: 2, b: 'y' }, { deep: { k: [2] } }, { c: true }];
+  for (const m of messages) pair.encoder.write(1, m);
+  pair.encoder.flush();
+  pair.decoder.drain(pair, 2);
+  const replacement = pair.newDecoder();
+  replacement.drain(pair);
+  assert.deepEqual(pair.delivered.map((d) => d.message), messages);
+});
+
+test('a replacement encoder reuses the shapes and structures already in the log', () => {
+  const pair = new CodecPair();
+  assert.deepEqual(pair.roundTrip({ a: 1 }), { a: 1 });
+  assert.deepEqual(pair.roundTrip({ n: { m: 1 } }), { n: { m: 1 } });
+  const before = new Int32Array(pair.log)[0];
+  pair.encoder = new MessageEncoder(new RingProducer(pair.ring), pair.log);
+  assert.deepEqual(pair.roundTrip({ a: 2 }), { a: 2 });
+  assert.deepEqual(pair.roundTrip({ n: { m: 2 } }), { n: { m: 2 } });
+  assert.equal(new Int32Array(pair.log)[0], before, 'no definition was appended twice');
+});
+
+test('a full schema log degrades to self-describing records, never to wrong objects', () => {
+  const pair = new CodecPair({ logCapacity: 128 });
+  const messages = Array.from({ length: 200 }, (_, i) => (i % 2 ? { [`k${i}`]: i, v: 'x' } : { nest: { [`n${i}`]: [i] } }));
+  for (const m of messages) assert.deepEqual(pair.roundTrip(m), m);
+});
+
+test('a malformed record is reported to the sink and the records around it still arrive', () => {
+  const pair = new CodecPair();
+  pair.encoder.write(1, { ok: 1 });
+  const ring = pair.encoder.ring;
+  const at = ring.tryClaim(2, 12);
+  ring.bytes.fill(0, at, at + 12);
+  ring.bytes[at + 8] = 99; // unknown format
+  ring.commit(12);
+  pair.encoder.write(3, { ok: 3 });
+  pair.encoder.flush();
+  pair.decoder.drain(pair);
+  assert.deepEqual(pair.delivered.map((d) => d.message), [{ ok: 1 }, { ok: 3 }]);
+  assert.equal(pair.errors.length, 1);
+  assert.equal(pair.errors[0]!.code, 'ERR_MALFORMED_RECORD');
+  assert.match(pair.errors[0]!.message, /unknown format 99/);
+  assert.equal(pair.errors[0]!.type, 2);
+});
