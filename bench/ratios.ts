@@ -1,0 +1,32 @@
+import type { BenchResult } from './harness.js';
+
+interface Floor {
+  text: string;
+  ratio: (get: (name: string) => BenchResult | undefined) => number | undefined;
+  /** The floor the issue sets, and whether higher is better. */
+  floor: number;
+}
+
+const v = (r: BenchResult | undefined): number | undefined => r?.value;
+const div = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined || b === undefined ? undefined : a / b);
+
+const FLOORS: Record<string, Floor[]> = {
+  transport: [
+    { text: 'ring-oneway / postmessage-oneway', ratio: (g) => div(v(g('ring-oneway')), v(g('postmessage-oneway'))), floor: 5 },
+    { text: 'ring-oneway / postmessage-batch100-oneway', ratio: (g) => div(v(g('ring-oneway')), v(g('postmessage-batch100-oneway'))), floor: 1.5 },
+    { text: 'ring-raw-oneway / 1M records/s', ratio: (g) => div(v(g('ring-raw-oneway')), 1e6), floor: 20 },
+    { text: 'postmessage-rtt p50 / ring-rtt p50', ratio: (g) => div(g('postmessage-rtt')?.p50, g('ring-rtt')?.p50), floor: 2 },
+    { text: 'postmessage-rtt p50 / ring-rtt-parked p50', ratio: (g) => div(g('postmessage-rtt')?.p50, g('ring-rtt-parked')?.p50), floor: 1 },
+    { text: '1% / parked-consumer-cpu', ratio: (g) => div(1, v(g('parked-consumer-cpu'))), floor: 1 },
+  ],
+};
+
+/** Lines like `ring-oneway / postmessage-oneway = 8.1x (floor 5x) ok`. */
+export function ratios(suite: string, results: readonly BenchResult[]): string[] {
+  const get = (name: string): BenchResult | undefined => results.find((r) => r.name === name);
+  return (FLOORS[suite] ?? []).flatMap((f) => {
+    const r = f.ratio(get);
+    if (r === undefined) return [];
+    return [`${f.text} = ${r.toFixed(2)}x (floor ${f.floor}x) ${r >= f.floor ? 'ok' : 'BELOW FLOOR'}`];
+  });
+}
