@@ -92,7 +92,16 @@ const fmt = (v: number | undefined, unit = ''): string => {
 export function table(results: readonly BenchResult[]): string {
   const rows = [['name', 'value', 'unit', 'p50', 'p99', 'p99.9', 'runs', 'spread']];
   for (const r of results) {
-    rows.push([r.name, fmt(r.value, r.unit), r.unit, fmt(r.p50), fmt(r.p99), fmt(r.p999), String(r.runs), `${(r.spread * 100).toFixed(0)}%`]);
+    rows.push([
+      r.name,
+      fmt(r.value, r.unit),
+      r.unit,
+      fmt(r.p50),
+      fmt(r.p99),
+      fmt(r.p999),
+      String(r.runs),
+      `${(r.spread * 100).toFixed(0)}%`,
+    ]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   return rows.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ')).join('\n');

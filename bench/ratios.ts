@@ -13,10 +13,18 @@ const div = (a: number | undefined, b: number | undefined): number | undefined =
 const FLOORS: Record<string, Floor[]> = {
   transport: [
     { text: 'ring-oneway / postmessage-oneway', ratio: (g) => div(v(g('ring-oneway')), v(g('postmessage-oneway'))), floor: 5 },
-    { text: 'ring-oneway / postmessage-batch100-oneway', ratio: (g) => div(v(g('ring-oneway')), v(g('postmessage-batch100-oneway'))), floor: 1.5 },
+    {
+      text: 'ring-oneway / postmessage-batch100-oneway',
+      ratio: (g) => div(v(g('ring-oneway')), v(g('postmessage-batch100-oneway'))),
+      floor: 1.5,
+    },
     { text: 'ring-raw-oneway / 1M records/s', ratio: (g) => div(v(g('ring-raw-oneway')), 1e6), floor: 20 },
     { text: 'postmessage-rtt p50 / ring-rtt p50', ratio: (g) => div(g('postmessage-rtt')?.p50, g('ring-rtt')?.p50), floor: 2 },
-    { text: 'postmessage-rtt p50 / ring-rtt-parked p50', ratio: (g) => div(g('postmessage-rtt')?.p50, g('ring-rtt-parked')?.p50), floor: 1 },
+    {
+      text: 'postmessage-rtt p50 / ring-rtt-parked p50',
+      ratio: (g) => div(g('postmessage-rtt')?.p50, g('ring-rtt-parked')?.p50),
+      floor: 1,
+    },
     { text: '1% / parked-consumer-cpu', ratio: (g) => div(1, v(g('parked-consumer-cpu'))), floor: 1 },
   ],
 };

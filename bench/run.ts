@@ -14,7 +14,10 @@ const args = process.argv.slice(2);
 const json = args.includes('--json');
 const quick = args.includes('--quick') || Boolean(process.env.CI);
 const names = args.filter((a) => !a.startsWith('--'));
-const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const only = args
+  .find((a) => a.startsWith('--only='))
+  ?.slice('--only='.length)
+  .split(',');
 if (names.length === 0 || names.some((n) => !(n in SUITES))) {
   console.error(`usage: npm run bench -- <${Object.keys(SUITES).join('|')}> [--json] [--quick] [--only=name,name]`);
   process.exit(2);

@@ -10,12 +10,7 @@ export { createRingBuffer, ringCapacityOf } from './ring/ring-buffer.js';
 export { RingProducer, RING_FULL } from './ring/ring-producer.js';
 export { RingConsumer, type RecordHandler } from './ring/ring-consumer.js';
 export { Doorbell, createDoorbellBuffer, type ParkResult } from './sync/doorbell.js';
-export {
-  BackoffIdleStrategy,
-  DEFAULT_IDLE_STRATEGY,
-  IdlePhase,
-  type IdleStrategyOptions,
-} from './sync/idle-strategy.js';
+export { BackoffIdleStrategy, DEFAULT_IDLE_STRATEGY, IdlePhase, type IdleStrategyOptions } from './sync/idle-strategy.js';
 export { AppendLogReader, AppendLogWriter, createAppendLogBuffer } from './log/append-log.js';
 export { Inbox } from './mesh/inbox.js';
 export { attachMesh, createMesh, type MeshDescriptor, type MeshEndpoint, type MeshOptions } from './mesh/mesh.js';

@@ -18,7 +18,12 @@ export async function codecSuite(ctx: SuiteContext): Promise<void> {
   const log = createAppendLogBuffer(1 << 16);
   const encoder = new MessageEncoder(new RingProducer(sab), log);
   const decoder = new MessageDecoder(new RingConsumer(sab), log);
-  const sink = { last: undefined as unknown, onMessage(_t: number, _a: number, _b: number, m: unknown) { this.last = m; } };
+  const sink = {
+    last: undefined as unknown,
+    onMessage(_t: number, _a: number, _b: number, m: unknown) {
+      this.last = m;
+    },
+  };
   const maps = new Packr({ useRecords: false });
   const shared: string[][] = [];
   const records = new Packr({ structures: shared });
@@ -43,7 +48,13 @@ export async function codecSuite(ctx: SuiteContext): Promise<void> {
   ctx.log('encode + decode of {type, id, value} in one thread');
   await bench.run();
   for (const task of bench.tasks) {
-    const r = task.result as unknown as { throughput?: { mean: number; median?: number; rme?: number }; latency?: { samplesCount?: number; samples?: number[] }; hz?: number; rme?: number; samples?: number[] };
+    const r = task.result as unknown as {
+      throughput?: { mean: number; median?: number; rme?: number };
+      latency?: { samplesCount?: number; samples?: number[] };
+      hz?: number;
+      rme?: number;
+      samples?: number[];
+    };
     const hz = r.throughput?.median ?? r.throughput?.mean ?? r.hz ?? 0;
     const rme = (r.throughput?.rme ?? r.rme ?? 0) / 100;
     const n = r.latency?.samplesCount ?? r.latency?.samples?.length ?? r.samples?.length ?? 0;

@@ -62,7 +62,10 @@ function rawPair(n: number, copy = false): Pair {
   const ring = createRingBuffer(1 << 18);
   const bells = createDoorbellBuffer(2);
   const control = new SharedArrayBuffer(8);
-  return { a: spawn({ role: 'raw-producer', n, control, ring, bells, copy }, []), b: spawn({ role: 'raw-consumer', n, control, ring, bells }, []) };
+  return {
+    a: spawn({ role: 'raw-producer', n, control, ring, bells, copy }, []),
+    b: spawn({ role: 'raw-consumer', n, control, ring, bells }, []),
+  };
 }
 
 const rates = (n: number, ms: number[]): number[] => ms.map((t) => (n / t) * 1000);
@@ -116,8 +119,11 @@ export async function transportSuite(ctx: SuiteContext): Promise<void> {
     ctx.log(`${name}: ${text}`);
     add(await body());
   };
-  await step('ring-oneway', `${N} messages {type:'inc', id, value:42}, a fresh object each, between two workers, codec included`, async () =>
-    throughput(SUITE, 'ring-oneway', 'msgs/s', rates(N, await measure<number>(ringPair('ring-producer', 'ring-consumer', N), runs))),
+  await step(
+    'ring-oneway',
+    `${N} messages {type:'inc', id, value:42}, a fresh object each, between two workers, codec included`,
+    async () =>
+      throughput(SUITE, 'ring-oneway', 'msgs/s', rates(N, await measure<number>(ringPair('ring-producer', 'ring-consumer', N), runs))),
   );
   await step('ring-raw-oneway', `${N * 5} pre-encoded 16-byte records, written as Int32 words through tryClaim/commit`, async () =>
     throughput(SUITE, 'ring-raw-oneway', 'records/s', rates(N * 5, await measure<number>(rawPair(N * 5), runs))),
@@ -129,7 +135,12 @@ export async function transportSuite(ctx: SuiteContext): Promise<void> {
     throughput(SUITE, 'postmessage-oneway', 'msgs/s', rates(NPM, await measure<number>(portPair('pm-producer', 'pm-consumer', NPM), runs))),
   );
   await step('postmessage-batch100-oneway', `${NPM * 2} messages, 100 per postMessage call`, async () =>
-    throughput(SUITE, 'postmessage-batch100-oneway', 'msgs/s', rates(NPM * 2, await measure<number>(portPair('pm-batch-producer', 'pm-batch-consumer', NPM * 2), runs))),
+    throughput(
+      SUITE,
+      'postmessage-batch100-oneway',
+      'msgs/s',
+      rates(NPM * 2, await measure<number>(portPair('pm-batch-producer', 'pm-batch-consumer', NPM * 2), runs)),
+    ),
   );
   await step('ring-rtt', `${RTT} ping/echo round trips, the echo side spins 50 µs then parks`, async () =>
     latency(SUITE, 'ring-rtt', await measure<Float64Array>(ringPair('rtt-pinger', 'rtt-echo', RTT), runs)),

@@ -101,7 +101,14 @@ const handlers: Record<Role, (run: number) => number | Float64Array | void> = {
   },
   'ring-consumer': (run) => {
     const ep = (state.ep ??= new TransportEndpoint(cfg.init!));
-    const sink = { count: 0, sum: 0, onMessage(_t: number, _a: number, _b: number, m: unknown) { this.sum += (m as { value: number }).value; this.count++; } };
+    const sink = {
+      count: 0,
+      sum: 0,
+      onMessage(_t: number, _a: number, _b: number, m: unknown) {
+        this.sum += (m as { value: number }).value;
+        this.count++;
+      },
+    };
     signal(READY, run);
     consumeUntil(ep, sink, cfg.n);
     if (sink.sum !== 42 * cfg.n) throw new Error(`ring-consumer: checksum ${sink.sum}, expected ${42 * cfg.n}`);
@@ -141,7 +148,12 @@ const handlers: Record<Role, (run: number) => number | Float64Array | void> = {
   },
   'raw-consumer': (run) => {
     const ring = (state.consumer ??= new RingConsumer(cfg.ring!));
-    const handler = { count: 0, onRecord() { this.count++; } };
+    const handler = {
+      count: 0,
+      onRecord() {
+        this.count++;
+      },
+    };
     signal(READY, run);
     const idle = new BackoffIdleStrategy({ spins: 10_000, yields: 0 });
     const bell = new Doorbell(cfg.bells!, 1);
@@ -180,7 +192,12 @@ const handlers: Record<Role, (run: number) => number | Float64Array | void> = {
     const ep = (state.ep ??= new TransportEndpoint(cfg.init!));
     const peer = 1 - ep.self;
     const samples = new Float64Array(cfg.n);
-    const sink = { got: 0, onMessage() { this.got++; } };
+    const sink = {
+      got: 0,
+      onMessage() {
+        this.got++;
+      },
+    };
     waitReady(run);
     for (let i = 0; i < cfg.n; i++) {
       if (cfg.parked) while (!ep.mesh.bells[peer]!.isParked());
@@ -222,7 +239,12 @@ const handlers: Record<Role, (run: number) => number | Float64Array | void> = {
   },
   'idle-consumer': (run) => {
     const ep = (state.ep ??= new TransportEndpoint(cfg.init!));
-    const sink = { count: 0, onMessage() { this.count++; } };
+    const sink = {
+      count: 0,
+      onMessage() {
+        this.count++;
+      },
+    };
     signal(READY, run);
     consumeUntil(ep, sink, 1); // parks until the one message that ends the run
     signal(DONE, run);

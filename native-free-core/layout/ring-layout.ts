@@ -103,10 +103,5 @@ export function ringByteLength(capacity: number): number {
 
 /** True when `capacity` is a power of two within the supported range. */
 export function isValidCapacity(capacity: number): boolean {
-  return (
-    Number.isInteger(capacity) &&
-    capacity >= MIN_CAPACITY &&
-    capacity <= MAX_CAPACITY &&
-    (capacity & (capacity - 1)) === 0
-  );
+  return Number.isInteger(capacity) && capacity >= MIN_CAPACITY && capacity <= MAX_CAPACITY && (capacity & (capacity - 1)) === 0;
 }

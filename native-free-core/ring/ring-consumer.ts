@@ -1,11 +1,4 @@
-import {
-  DATA_OFFSET,
-  HEAD_INDEX,
-  PADDING_TYPE,
-  RECORD_HEADER_LENGTH,
-  TAIL_INDEX,
-  recordLength,
-} from '../layout/ring-layout.js';
+import { DATA_OFFSET, HEAD_INDEX, PADDING_TYPE, RECORD_HEADER_LENGTH, TAIL_INDEX, recordLength } from '../layout/ring-layout.js';
 import { ringCapacityOf } from './ring-buffer.js';
 
 /**

@@ -89,7 +89,8 @@ export class MessageDecoder implements RecordHandler {
         return this.msgpack.unpackShared(bytes, body + 1, end);
       case FORMAT_LARGE: {
         if (body + 5 !== end) throw malformed('large-lane reference of the wrong size');
-        if (this.largeLane === null) throw new BactorError(ErrorCode.LARGE_LANE_DESYNC, 'large-lane reference on a channel without a large-message lane');
+        if (this.largeLane === null)
+          throw new BactorError(ErrorCode.LARGE_LANE_DESYNC, 'large-lane reference on a channel without a large-message lane');
         return this.msgpack.unpack(this.largeLane.receive(memory.view.getUint32(body + 1, true)));
       }
       default:

@@ -109,7 +109,10 @@ export class TransportEndpoint {
   send(peer: number, type: number, message: unknown, header0 = 0, header1 = 0): boolean {
     const encoder = this.encoders[peer];
     if (encoder === null || encoder === undefined) {
-      throw new BactorError(ErrorCode.INVALID_ARGUMENT, `peer=${peer} is not another participant of this ${this.participants}-thread mesh (self=${this.self})`);
+      throw new BactorError(
+        ErrorCode.INVALID_ARGUMENT,
+        `peer=${peer} is not another participant of this ${this.participants}-thread mesh (self=${this.self})`,
+      );
     }
     const ok = encoder.write(type, message, header0, header1);
     if (ok && this.isDirty[peer] === 0) {

@@ -11,17 +11,63 @@ import { randomFlat, randomString, randomValue } from '../helpers/random-values.
 test('round-trips every kind of value a message may hold', () => {
   const pair = new CodecPair();
   const values: unknown[] = [
-    0, -0, 1, 127, 128, -1, 2 ** 31 - 1, -(2 ** 31), 2 ** 31, 2 ** 53, 1.5, NaN, Infinity, -Infinity, Number.MIN_VALUE,
-    0n, 5n, -(2n ** 63n), 2n ** 64n - 1n, 2n ** 200n, -(3n ** 90n),
-    '', 'inc', 'héllo', '🎉 emoji', 'ключ', 'a'.repeat(85), 'é'.repeat(86), 'x'.repeat(5000),
-    true, false, null, undefined,
-    new Uint8Array([1, 2, 255]), new Int8Array([-1]), new Uint16Array([65535]), new Int32Array([-5]), new Float32Array([1.5]),
-    new Float64Array([Math.PI]), new BigInt64Array([-7n]), new BigUint64Array([7n]), new Uint8ClampedArray([3]),
-    new Date(0), new Date(1_700_000_000_123),
-    new Map<unknown, unknown>([[1, 'a'], ['b', { c: 2 }], [null, [1]]]),
+    0,
+    -0,
+    1,
+    127,
+    128,
+    -1,
+    2 ** 31 - 1,
+    -(2 ** 31),
+    2 ** 31,
+    2 ** 53,
+    1.5,
+    NaN,
+    Infinity,
+    -Infinity,
+    Number.MIN_VALUE,
+    0n,
+    5n,
+    -(2n ** 63n),
+    2n ** 64n - 1n,
+    2n ** 200n,
+    -(3n ** 90n),
+    '',
+    'inc',
+    'héllo',
+    '🎉 emoji',
+    'ключ',
+    'a'.repeat(85),
+    'é'.repeat(86),
+    'x'.repeat(5000),
+    true,
+    false,
+    null,
+    undefined,
+    new Uint8Array([1, 2, 255]),
+    new Int8Array([-1]),
+    new Uint16Array([65535]),
+    new Int32Array([-5]),
+    new Float32Array([1.5]),
+    new Float64Array([Math.PI]),
+    new BigInt64Array([-7n]),
+    new BigUint64Array([7n]),
+    new Uint8ClampedArray([3]),
+    new Date(0),
+    new Date(1_700_000_000_123),
+    new Map<unknown, unknown>([
+      [1, 'a'],
+      ['b', { c: 2 }],
+      [null, [1]],
+    ]),
     new Set([1, 'x', null]),
-    [1, [2, [3, [4]]]], [], {}, { a: { b: [{ c: 1 }, { c: 2, d: -0 }] } },
-    { type: 'inc', id: 7, value: 42 }, { u: undefined, n: null }, { 'a b': 1, '0': 2, é: 3 },
+    [1, [2, [3, [4]]]],
+    [],
+    {},
+    { a: { b: [{ c: 1 }, { c: 2, d: -0 }] } },
+    { type: 'inc', id: 7, value: 42 },
+    { u: undefined, n: null },
+    { 'a b': 1, '0': 2, é: 3 },
   ];
   for (const [i, v] of values.entries()) {
     const out = pair.roundTrip(v);
@@ -44,7 +90,11 @@ test('headers and record types travel beside the message', () => {
   pair.decoder.drain(pair);
   assert.deepEqual(
     pair.delivered.map((d) => [d.type, d.header0, d.header1]),
-    [[5, 123, -456], [6, -1, 2 ** 31 - 1], [7, 0, 9]],
+    [
+      [5, 123, -456],
+      [6, -1, 2 ** 31 - 1],
+      [7, 0, 9],
+    ],
   );
 });
 
@@ -75,7 +125,11 @@ test('a value the codec cannot carry fails at encode with its path, and nothing 
     [new Set([() => 0]), /msg\.<set item 0>: it is a function/],
   ];
   for (const [value, message] of cases) {
-    assert.throws(() => pair.encoder.write(1, value), (e: unknown) => e instanceof BactorError && e.code === 'ERR_UNSERIALIZABLE_MESSAGE' && message.test(e.message), String(message));
+    assert.throws(
+      () => pair.encoder.write(1, value),
+      (e: unknown) => e instanceof BactorError && e.code === 'ERR_UNSERIALIZABLE_MESSAGE' && message.test(e.message),
+      String(message),
+    );
   }
   const deep: Record<string, unknown> = {};
   deep.self = deep;
@@ -98,8 +152,13 @@ test('instances of a registered class travel; duplicate registrations are refuse
   assert.ok(out.at instanceof Point);
   assert.deepEqual(out.at, new Point(1, 2));
   class Other {}
-  assert.throws(() => registerMessageClass({ Class: Other, type: 7, encode: () => 0, decode: () => new Other() }), { code: 'ERR_CODEC_REGISTRATION', message: /already used by Point/ });
-  assert.throws(() => registerMessageClass({ Class: Other, type: 64, encode: () => 0, decode: () => new Other() }), { code: 'ERR_CODEC_REGISTRATION' });
+  assert.throws(() => registerMessageClass({ Class: Other, type: 7, encode: () => 0, decode: () => new Other() }), {
+    code: 'ERR_CODEC_REGISTRATION',
+    message: /already used by Point/,
+  });
+  assert.throws(() => registerMessageClass({ Class: Other, type: 64, encode: () => 0, decode: () => new Other() }), {
+    code: 'ERR_CODEC_REGISTRATION',
+  });
 });
 
 test('large messages take the large-message lane, in order with the small ones around them', () => {
@@ -111,7 +170,10 @@ test('large messages take the large-message lane, in order with the small ones a
   pair.encoder.write(1, 'y'.repeat(5000));
   pair.encoder.flush();
   pair.decoder.drain(pair);
-  assert.deepEqual(pair.delivered.map((d) => d.message), [{ seq: 1 }, big, { seq: 3 }, 'y'.repeat(5000)]);
+  assert.deepEqual(
+    pair.delivered.map((d) => d.message),
+    [{ seq: 1 }, big, { seq: 3 }, 'y'.repeat(5000)],
+  );
   const used = new Int32Array(pair.ring)[0]!;
   assert.ok(used < 1024, `the ring carried ${used} bytes, the payloads went by the lane`);
   pair.close();
@@ -119,7 +181,10 @@ test('large messages take the large-message lane, in order with the small ones a
 
 test('without a large lane, a message too big for the ring is refused with sizes', () => {
   const pair = new CodecPair({ capacity: 4096 });
-  assert.throws(() => pair.encoder.write(1, { blob: new Uint8Array(10_000) }), { code: 'ERR_RECORD_TOO_LARGE', message: /10\d\d\d encoded bytes exceeds the ring's inline limit of 2040 bytes/ });
+  assert.throws(() => pair.encoder.write(1, { blob: new Uint8Array(10_000) }), {
+    code: 'ERR_RECORD_TOO_LARGE',
+    message: /10\d\d\d encoded bytes exceeds the ring's inline limit of 2040 bytes/,
+  });
   assert.throws(() => pair.encoder.write(1, 'z'.repeat(3000)), { code: 'ERR_RECORD_TOO_LARGE' });
 });
 
@@ -131,7 +196,10 @@ test('a replacement decoder decodes what is left in the ring, shapes and structu
   pair.decoder.drain(pair, 2);
   const replacement = pair.newDecoder();
   replacement.drain(pair);
-  assert.deepEqual(pair.delivered.map((d) => d.message), messages);
+  assert.deepEqual(
+    pair.delivered.map((d) => d.message),
+    messages,
+  );
 });
 
 test('a replacement encoder reuses the shapes and structures already in the log', () => {
@@ -162,7 +230,10 @@ test('a malformed record is reported to the sink and the records around it still
   pair.encoder.write(3, { ok: 3 });
   pair.encoder.flush();
   pair.decoder.drain(pair);
-  assert.deepEqual(pair.delivered.map((d) => d.message), [{ ok: 1 }, { ok: 3 }]);
+  assert.deepEqual(
+    pair.delivered.map((d) => d.message),
+    [{ ok: 1 }, { ok: 3 }],
+  );
   assert.equal(pair.errors.length, 1);
   assert.equal(pair.errors[0]!.code, 'ERR_MALFORMED_RECORD');
   assert.match(pair.errors[0]!.message, /unknown format 99/);

@@ -82,6 +82,12 @@ export class MeshPeer implements MessageSink {
   }
 
   result(): MeshPeerResult {
-    return { self: this.endpoint.self, sent: this.sent, received: this.received, parks: this.parks, ...(this.error ? { error: this.error } : {}) };
+    return {
+      self: this.endpoint.self,
+      sent: this.sent,
+      received: this.received,
+      parks: this.parks,
+      ...(this.error ? { error: this.error } : {}),
+    };
   }
 }

@@ -85,7 +85,8 @@ export function randomValue(prng: Prng, depth = 3): unknown {
     case 11: {
       const o: Record<string, unknown> = {};
       const n = prng.int(5);
-      for (let i = 0; i < n; i++) o[KEY_POOL[prng.int(KEY_POOL.length)]! + (prng.int(3) === 0 ? String(prng.int(50)) : '')] = randomValue(prng, depth - 1);
+      for (let i = 0; i < n; i++)
+        o[KEY_POOL[prng.int(KEY_POOL.length)]! + (prng.int(3) === 0 ? String(prng.int(50)) : '')] = randomValue(prng, depth - 1);
       return o;
     }
     case 12:

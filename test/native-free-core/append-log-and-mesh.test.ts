@@ -39,7 +39,10 @@ test('mesh: one ring per ordered pair; i→j producer and j←i consumer share i
   for (const to of [0, 1, 2]) {
     const types: number[] = [];
     ends[to]!.inbox.drain({ onRecord: (t) => types.push(t) });
-    assert.deepEqual(types.sort((a, b) => a - b), [0, 1, 2].filter((f) => f !== to).map((f) => f * 10 + to));
+    assert.deepEqual(
+      types.sort((a, b) => a - b),
+      [0, 1, 2].filter((f) => f !== to).map((f) => f * 10 + to),
+    );
   }
   assert.throws(() => createMesh({ participants: 1, ringCapacity: 1024 }), { code: 'ERR_INVALID_ARGUMENT' });
   assert.throws(() => attachMesh(mesh, 3), { code: 'ERR_INVALID_ARGUMENT' });

@@ -18,20 +18,24 @@ function run(config: RingStressConfig): Promise<RingStressResult> {
 }
 
 for (const capacity of [4096, 65536]) {
-  test(`ring stress, two worker threads, ring of ${capacity} bytes: nothing lost, duplicated or reordered`, { timeout: 60_000 }, async (t) => {
-    const seed = testSeed();
-    const records = 1_500_000;
-    t.diagnostic(`seed=${seed} (replay with BACTOR_SEED=${seed})`);
-    const ring = createRingBuffer(capacity);
-    const bells = createDoorbellBuffer(2);
-    const [produced, consumed] = await Promise.all([
-      run({ role: 'producer', ring, bells, seed, records }),
-      run({ role: 'consumer', ring, bells, seed, records }),
-    ]);
-    assert.equal(consumed.error, undefined, `seed=${seed}`);
-    assert.equal(consumed.records, records);
-    assert.equal(consumed.checksum, produced.checksum, `seed=${seed}: checksums differ`);
-    t.diagnostic(`consumer parked ${consumed.parks} times, woken by the producer ${consumed.wakes} times`);
-    assert.ok(consumed.wakes >= 1000, `the consumer was woken ${consumed.wakes} times; the test needs thousands of park/wake cycles`);
-  });
+  test(
+    `ring stress, two worker threads, ring of ${capacity} bytes: nothing lost, duplicated or reordered`,
+    { timeout: 60_000 },
+    async (t) => {
+      const seed = testSeed();
+      const records = 1_500_000;
+      t.diagnostic(`seed=${seed} (replay with BACTOR_SEED=${seed})`);
+      const ring = createRingBuffer(capacity);
+      const bells = createDoorbellBuffer(2);
+      const [produced, consumed] = await Promise.all([
+        run({ role: 'producer', ring, bells, seed, records }),
+        run({ role: 'consumer', ring, bells, seed, records }),
+      ]);
+      assert.equal(consumed.error, undefined, `seed=${seed}`);
+      assert.equal(consumed.records, records);
+      assert.equal(consumed.checksum, produced.checksum, `seed=${seed}: checksums differ`);
+      t.diagnostic(`consumer parked ${consumed.parks} times, woken by the producer ${consumed.wakes} times`);
+      assert.ok(consumed.wakes >= 1000, `the consumer was woken ${consumed.wakes} times; the test needs thousands of park/wake cycles`);
+    },
+  );
 }

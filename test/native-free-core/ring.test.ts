@@ -57,7 +57,11 @@ test('a record that can never fit is refused with its size and the limit', () =>
   assert.throws(
     () => p.tryWrite(1, new Uint8Array(505)),
     (e: unknown) =>
-      e instanceof BactorError && e.code === 'ERR_RECORD_TOO_LARGE' && /505 bytes/.test(e.message) && /capacity=1024/.test(e.message) && /504/.test(e.message),
+      e instanceof BactorError &&
+      e.code === 'ERR_RECORD_TOO_LARGE' &&
+      /505 bytes/.test(e.message) &&
+      /capacity=1024/.test(e.message) &&
+      /504/.test(e.message),
   );
   assert.throws(() => p.tryClaim(1, -1), { code: 'ERR_RECORD_TOO_LARGE' });
   assert.throws(() => p.tryClaim(-1, 4), { code: 'ERR_INVALID_ARGUMENT' }, 'the padding type is reserved');
@@ -102,7 +106,7 @@ test('boundary sizes around the wrap keep every byte, from every starting offset
   for (let start = 0; start < capacity; start += 8) {
     const [p, c] = pair(capacity);
     const got = new Collector();
-    for (let left = start; left > 0; ) {
+    for (let left = start; left > 0;) {
       const step = Math.min(left, 64); // a record of `step` bytes in all
       assert.ok(p.tryWrite(1, new Uint8Array(step - 8)));
       left -= step;
@@ -181,7 +185,7 @@ test('positions are free-running 32-bit counters: wrapping past 2^32 loses nothi
   }
   assert.equal(got.records.length, n);
   got.records.forEach((r, i) => assert.deepEqual(r.data, [...payload(20, i)]));
-  assert.ok((Atomics.load(i32, TAIL_INDEX) >>> 0) < 0xffffff00, 'the tail wrapped past 2^32');
+  assert.ok(Atomics.load(i32, TAIL_INDEX) >>> 0 < 0xffffff00, 'the tail wrapped past 2^32');
 });
 
 test('a replacement producer and consumer continue from the shared positions', () => {
@@ -196,12 +200,18 @@ test('a replacement producer and consumer continue from the shared positions', (
   p2.tryWrite(3, payload(3));
   p2.flush();
   c2.read(got);
-  assert.deepEqual(got.records.map((r) => r.type), [1, 2, 3]);
+  assert.deepEqual(
+    got.records.map((r) => r.type),
+    [1, 2, 3],
+  );
 });
 
 test('createRingBuffer and attach refuse bad sizes and foreign buffers', () => {
   for (const bad of [0, 100, 1000, 64, 2 ** 31, 1.5]) {
-    assert.throws(() => createRingBuffer(bad), (e: unknown) => e instanceof BactorError && e.code === 'ERR_INVALID_CAPACITY' && e.message.includes(`capacity=${bad}`));
+    assert.throws(
+      () => createRingBuffer(bad),
+      (e: unknown) => e instanceof BactorError && e.code === 'ERR_INVALID_CAPACITY' && e.message.includes(`capacity=${bad}`),
+    );
   }
   assert.throws(() => new RingProducer(new SharedArrayBuffer(4096)), { code: 'ERR_BAD_LAYOUT' });
   assert.throws(() => new RingConsumer(new ArrayBuffer(4096) as unknown as SharedArrayBuffer), { code: 'ERR_BAD_LAYOUT' });

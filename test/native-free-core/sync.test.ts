@@ -77,7 +77,15 @@ test('inbox: does not park while a ring holds data; drains rings in turn', () =>
 test('idle strategy: spins, then yields, then parks, and starts over on work', () => {
   const idle = new BackoffIdleStrategy({ spins: 3, yields: 2 });
   const phases = Array.from({ length: 7 }, () => idle.next());
-  assert.deepEqual(phases, [IdlePhase.SPIN, IdlePhase.SPIN, IdlePhase.SPIN, IdlePhase.YIELD, IdlePhase.YIELD, IdlePhase.PARK, IdlePhase.PARK]);
+  assert.deepEqual(phases, [
+    IdlePhase.SPIN,
+    IdlePhase.SPIN,
+    IdlePhase.SPIN,
+    IdlePhase.YIELD,
+    IdlePhase.YIELD,
+    IdlePhase.PARK,
+    IdlePhase.PARK,
+  ]);
   idle.reset();
   assert.equal(idle.next(), IdlePhase.SPIN);
   assert.throws(() => new BackoffIdleStrategy({ spins: -1, yields: 0 }), { code: 'ERR_INVALID_ARGUMENT' });

@@ -8,42 +8,46 @@ import { testSeed } from '../helpers/prng.js';
 
 const WORKER = new URL('../helpers/mesh-worker.js', import.meta.url);
 
-test('4-participant mesh (main thread + 3 workers): every pair exchanges at once, nothing lost, duplicated or reordered', { timeout: 90_000 }, async (t) => {
-  const seed = testSeed();
-  t.diagnostic(`seed=${seed} (replay with BACTOR_SEED=${seed})`);
-  const perPeer = 20_000;
-  const largeEvery = 2_000;
-  const inits = createTransport({ participants: 4, ringCapacity: 1 << 16, largeMessageThreshold: 16 * 1024 });
-  const workers = inits.slice(1).map(
-    (init) =>
-      new Promise<MeshPeerResult>((resolve, reject) => {
-        const w = new Worker(WORKER, { workerData: { init, seed, perPeer, largeEvery }, transferList: transferListOf(init) });
-        w.once('message', resolve);
-        w.once('error', reject);
-        w.once('exit', (code) => code !== 0 && reject(new Error(`worker exited with ${code}`)));
-      }),
-  );
-  // The main thread takes part without ever blocking: it pumps in slices and parks with waitAsync.
-  const endpoint = new TransportEndpoint(inits[0]!);
-  const main = new MeshPeer(endpoint, seed, perPeer, largeEvery);
-  let allSent = false;
-  while (main.error === undefined && !(allSent && main.allReceived())) {
-    if (!allSent) allSent = main.pump(64);
-    if (endpoint.drain(main, 256) === 0 && allSent) {
-      if ((await endpoint.parkAsync(1000)) !== 'not-parked') main.parks++;
-    } else {
-      await yieldToLoop();
-    }
-  }
-  endpoint.close();
-  const results = [main.result(), ...(await Promise.all(workers))];
-  for (const r of results) {
-    assert.equal(r.error, undefined, `participant ${r.self}, seed=${seed}`);
-    assert.equal(r.sent, 3 * perPeer);
-    assert.deepEqual(
-      r.received.filter((_, from) => from !== r.self),
-      [perPeer, perPeer, perPeer],
+test(
+  '4-participant mesh (main thread + 3 workers): every pair exchanges at once, nothing lost, duplicated or reordered',
+  { timeout: 90_000 },
+  async (t) => {
+    const seed = testSeed();
+    t.diagnostic(`seed=${seed} (replay with BACTOR_SEED=${seed})`);
+    const perPeer = 20_000;
+    const largeEvery = 2_000;
+    const inits = createTransport({ participants: 4, ringCapacity: 1 << 16, largeMessageThreshold: 16 * 1024 });
+    const workers = inits.slice(1).map(
+      (init) =>
+        new Promise<MeshPeerResult>((resolve, reject) => {
+          const w = new Worker(WORKER, { workerData: { init, seed, perPeer, largeEvery }, transferList: transferListOf(init) });
+          w.once('message', resolve);
+          w.once('error', reject);
+          w.once('exit', (code) => code !== 0 && reject(new Error(`worker exited with ${code}`)));
+        }),
     );
-  }
-  t.diagnostic(`parks per participant: ${results.map((r) => r.parks).join(', ')}`);
-});
+    // The main thread takes part without ever blocking: it pumps in slices and parks with waitAsync.
+    const endpoint = new TransportEndpoint(inits[0]!);
+    const main = new MeshPeer(endpoint, seed, perPeer, largeEvery);
+    let allSent = false;
+    while (main.error === undefined && !(allSent && main.allReceived())) {
+      if (!allSent) allSent = main.pump(64);
+      if (endpoint.drain(main, 256) === 0 && allSent) {
+        if ((await endpoint.parkAsync(1000)) !== 'not-parked') main.parks++;
+      } else {
+        await yieldToLoop();
+      }
+    }
+    endpoint.close();
+    const results = [main.result(), ...(await Promise.all(workers))];
+    for (const r of results) {
+      assert.equal(r.error, undefined, `participant ${r.self}, seed=${seed}`);
+      assert.equal(r.sent, 3 * perPeer);
+      assert.deepEqual(
+        r.received.filter((_, from) => from !== r.self),
+        [perPeer, perPeer, perPeer],
+      );
+    }
+    t.diagnostic(`parks per participant: ${results.map((r) => r.parks).join(', ')}`);
+  },
+);
