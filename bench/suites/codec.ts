@@ -55,7 +55,7 @@ export async function codecSuite(ctx: SuiteContext): Promise<void> {
       rme?: number;
       samples?: number[];
     };
-    const hz = r.throughput?.median ?? r.throughput?.mean ?? r.hz ?? 0;
+    const hz = (r.throughput as { p50?: number } | undefined)?.p50 ?? r.throughput?.mean ?? r.hz ?? 0;
     const rme = (r.throughput?.rme ?? r.rme ?? 0) / 100;
     const n = r.latency?.samplesCount ?? r.latency?.samples?.length ?? r.samples?.length ?? 0;
     ctx.report({ suite: 'codec', name: task.name, unit: 'ops/s', value: hz, runs: n, spread: rme });

@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { test } from 'node:test';
+import { Worker } from 'node:worker_threads';
+import { TransportEndpoint, createTransport, transferListOf } from '../../src/transport/transport.js';
+
+test('a worker parked only through waitAsync stays alive until rung, then exits by itself', { timeout: 30_000 }, async () => {
+  const [mainInit, workerInit] = createTransport({ participants: 2, ringCapacity: 1 << 12 });
+  const worker = new Worker(new URL('../helpers/park-async-worker.js', import.meta.url), {
+    workerData: workerInit,
+    transferList: transferListOf(workerInit!),
+  });
+  let exited = false;
+  const exit = new Promise<number>((resolve) => worker.once('exit', (code) => ((exited = true), resolve(code))));
+  const reply = new Promise<{ result: string; got: unknown[] }>((resolve) => worker.once('message', resolve));
+  const main = new TransportEndpoint(mainInit!);
+  // Wait until the worker has announced it parks, then a while longer.
+  while (!main.mesh.bells[1]!.isParked()) await sleep(5);
+  await sleep(300);
+  assert.equal(exited, false, 'the parked worker is still alive');
+  assert.equal(main.send(1, 1, { wake: 'up' }), true);
+  main.flush();
+  assert.deepEqual(await reply, { result: 'woken', got: [{ wake: 'up' }] });
+  assert.equal(await exit, 0, 'and exits by itself once it is done');
+  main.close();
+});
+
+test('the main thread parks without blocking: timers keep running while it waits', async () => {
+  const [mainInit, otherInit] = createTransport({ participants: 2, ringCapacity: 1 << 12 });
+  const main = new TransportEndpoint(mainInit!);
+  const other = new TransportEndpoint(otherInit!);
+  let ticks = 0;
+  const timer = setInterval(() => ticks++, 5);
+  setTimeout(() => {
+    other.send(0, 1, 'hello');
+    other.flush();
+  }, 100);
+  assert.equal(await main.parkAsync(10_000), 'woken');
+  clearInterval(timer);
+  assert.ok(ticks >= 5, `the event loop ran ${ticks} timer ticks while parked`);
+  const got: unknown[] = [];
+  main.drain({ onMessage: (_t, _a, _b, m) => got.push(m) });
+  assert.deepEqual(got, ['hello']);
+  main.close();
+  other.close();
+});
