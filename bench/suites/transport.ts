@@ -103,11 +103,11 @@ async function parkedConsumerCpu(seconds: number): Promise<number> {
 
 export async function transportSuite(ctx: SuiteContext): Promise<void> {
   const q = ctx.quick;
-  const runs = q ? 3 : 5;
-  const N = q ? 400_000 : 2_000_000;
-  const NPM = q ? 100_000 : 300_000;
-  const RTT = q ? 5_000 : 20_000;
-  const RTT_PARKED = q ? 1_000 : 3_000;
+  const runs = 5;
+  const N = q ? 1_000_000 : 2_000_000;
+  const NPM = q ? 150_000 : 300_000;
+  const RTT = q ? 10_000 : 20_000;
+  const RTT_PARKED = q ? 1_500 : 3_000;
   const results: BenchResult[] = [];
   const add = (r: BenchResult): void => {
     results.push(r);

@@ -1,3 +1,4 @@
+import './msgpackr-env.js';
 import { addExtension } from 'msgpackr';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 

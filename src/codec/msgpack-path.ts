@@ -1,3 +1,4 @@
+import './msgpackr-env.js';
 import { Packr, Unpackr, type Options } from 'msgpackr';
 import { inspectMessage, replaceNegativeZero } from './inspect-message.js';
 import type { SchemaReader, SchemaWriter } from './schema-log.js';
