@@ -73,10 +73,9 @@ export class MessageDecoder implements RecordHandler {
     switch (bytes[body]) {
       case FORMAT_SHAPE: {
         if (body + 3 > end) throw malformed('truncated shape id');
-        const keys = this.schema.shape(bytes[body + 1]! | (bytes[body + 2]! << 8));
+        const read = this.schema.shape(bytes[body + 1]! | (bytes[body + 2]! << 8));
         memory.pos = body + 3;
-        const obj: Record<string, unknown> = {};
-        for (let i = 0; i < keys.length; i++) obj[keys[i]!] = memory.readPrimitive(end);
+        const obj = read(memory, end);
         if (memory.pos !== end) throw malformed(`shape record has ${end - memory.pos} trailing bytes`);
         return obj;
       }

@@ -1,5 +1,6 @@
 import { AppendLogReader, AppendLogWriter } from '../../native-free-core/log/append-log.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
+import { type ShapeReader, createShapeReader } from './shape-reader.js';
 import { MAX_SHAPES, SCHEMA_SHAPE, SCHEMA_STRUCTURE } from './wire-format.js';
 
 const utf8Encoder = new TextEncoder();
@@ -45,7 +46,7 @@ function encodeEntry(kind: number, keys: readonly string[]): Uint8Array {
  * as properties needs no string-table lookup per message.
  */
 function internalize(keys: readonly string[]): string[] {
-  const holder: Record<string, number> = {};
+  const holder = Object.create(null) as Record<string, number>; // no inherited __proto__ setter
   for (const key of keys) holder[key] = 0;
   const names = Object.keys(holder);
   // Object.keys lists integer-like keys first; map each key to its internalized twin by name.
@@ -106,17 +107,17 @@ export class SchemaWriter {
 /** The consumer's side of a ring's schema log: looks definitions up, reading new ones lazily. */
 export class SchemaReader {
   private readonly reader: AppendLogReader;
-  private readonly shapes: string[][] = [];
+  private readonly shapes: ShapeReader[] = [];
   private readonly structureList: string[][] = [];
 
   constructor(log: SharedArrayBuffer) {
     this.reader = new AppendLogReader(log);
   }
 
-  /** The key list of fast-path shape `id`. */
-  shape(id: number): readonly string[] {
-    const keys = this.shapes[id];
-    if (keys !== undefined) return keys;
+  /** The reader of fast-path shape `id`. */
+  shape(id: number): ShapeReader {
+    const reader = this.shapes[id];
+    if (reader !== undefined) return reader;
     this.refresh();
     const loaded = this.shapes[id];
     if (loaded === undefined) {
@@ -134,7 +135,8 @@ export class SchemaReader {
   private refresh(): void {
     for (let entry = this.reader.next(); entry !== null; entry = this.reader.next()) {
       const { kind, keys } = decodeEntry(entry);
-      (kind === SCHEMA_SHAPE ? this.shapes : this.structureList).push(keys);
+      if (kind === SCHEMA_SHAPE) this.shapes.push(createShapeReader(keys));
+      else this.structureList.push(keys);
     }
   }
 }

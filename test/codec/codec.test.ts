@@ -3,7 +3,9 @@ import { test } from 'node:test';
 import { BactorError } from '../../native-free-core/errors.js';
 import { RingProducer } from '../../native-free-core/ring/ring-producer.js';
 import { MessageEncoder } from '../../src/codec/message-encoder.js';
+import { RingMemory } from '../../src/codec/fast-path.js';
 import { registerMessageClass } from '../../src/codec/message-classes.js';
+import { type ShapeReader, createShapeReader, genericReader } from '../../src/codec/shape-reader.js';
 import { CodecPair } from '../helpers/codec-pair.js';
 import { Prng, testSeed } from '../helpers/prng.js';
 import { randomFlat, randomString, randomValue } from '../helpers/random-values.js';
@@ -238,4 +240,35 @@ test('a malformed record is reported to the sink and the records around it still
   assert.equal(pair.errors[0]!.code, 'ERR_MALFORMED_RECORD');
   assert.match(pair.errors[0]!.message, /unknown format 99/);
   assert.equal(pair.errors[0]!.type, 2);
+});
+
+test('an own "__proto__" key stays an own property and never sets the prototype', () => {
+  const pair = new CodecPair();
+  const msg = JSON.parse('{"__proto__": 5, "a": 1}') as Record<string, unknown>;
+  const out = pair.roundTrip(msg) as Record<string, unknown>;
+  assert.equal(Object.getPrototypeOf(out), Object.prototype);
+  assert.deepEqual(Object.getOwnPropertyDescriptor(out, '__proto__')?.value, 5);
+  assert.deepEqual(Object.keys(out), ['__proto__', 'a']);
+});
+
+test('the generic shape reader (no code generation) builds the same objects', () => {
+  const keys = ['type', '__proto__', '0', 'é'];
+  const memory = new RingMemory(new Uint8Array(64));
+  for (const v of ['inc', 7, true, null]) memory.writePrimitive(v);
+  const end = memory.pos;
+  const read = (reader: ShapeReader): Record<string, unknown> => {
+    memory.pos = 0;
+    return reader(memory, end);
+  };
+  const generic = read(genericReader(keys));
+  const generated = read(createShapeReader(keys));
+  for (const obj of [generic, generated]) {
+    assert.equal(Object.getPrototypeOf(obj), Object.prototype);
+    assert.deepEqual(Object.entries(obj), [
+      ['0', true],
+      ['type', 'inc'],
+      ['__proto__', 7],
+      ['é', null],
+    ]);
+  }
 });
