@@ -77,14 +77,14 @@ export class RingProducer {
    * `commit` and then `flush`.
    */
   tryClaim(type: number, maxLength: number): number {
-    if (this.claimPosition !== -1) {
-      throw new BactorError(CoreErrorCode.MISUSE, 'tryClaim while a claim is open: commit or abort it first');
-    }
-    if (!(maxLength >= 0 && maxLength <= this.maxPayload) || (maxLength | 0) !== maxLength) {
-      throw this.tooLarge(maxLength);
-    }
-    if (type === PADDING_TYPE || (type | 0) !== type) {
-      throw new BactorError(CoreErrorCode.INVALID_ARGUMENT, `record type=${type} must be an Int32 other than ${PADDING_TYPE}`);
+    if (
+      this.claimPosition !== -1 ||
+      !(maxLength >= 0 && maxLength <= this.maxPayload) ||
+      (maxLength | 0) !== maxLength ||
+      type === PADDING_TYPE ||
+      (type | 0) !== type
+    ) {
+      this.badClaim(type, maxLength);
     }
     const need = recordLength(maxLength);
     let position = this.tail;
@@ -114,6 +114,15 @@ export class RingProducer {
     this.i32[(DATA_OFFSET + (position & this.mask)) >> 2] = length;
     this.tail = (position + ((RECORD_HEADER_LENGTH + length + 7) & ~7)) >>> 0;
     this.claimPosition = -1;
+  }
+
+  /** Cold path of tryClaim, kept out of it so the hot path stays small enough to inline. */
+  private badClaim(type: number, maxLength: number): never {
+    if (this.claimPosition !== -1) {
+      throw new BactorError(CoreErrorCode.MISUSE, 'tryClaim while a claim is open: commit or abort it first');
+    }
+    if (!(maxLength >= 0 && maxLength <= this.maxPayload) || (maxLength | 0) !== maxLength) throw this.tooLarge(maxLength);
+    throw new BactorError(CoreErrorCode.INVALID_ARGUMENT, `record type=${type} must be an Int32 other than ${PADDING_TYPE}`);
   }
 
   private badCommit(length: number): never {
