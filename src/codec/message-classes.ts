@@ -31,6 +31,18 @@ export function registerMessageClass<T, E>(codec: MessageClassCodec<T, E>): void
   if (!Number.isInteger(type) || type < 1 || type > 63) {
     throw new BactorError(ErrorCode.CODEC_REGISTRATION, `message class ${Class.name}: type=${type} must be an integer from 1 to 63`);
   }
+  register(codec);
+}
+
+/** bactor's own classes (ActorRef, …) use types 64–79. */
+export function registerInternalClass<T, E>(codec: MessageClassCodec<T, E>): void {
+  if (!(codec.type >= 64 && codec.type <= 79))
+    throw new BactorError(ErrorCode.CODEC_REGISTRATION, `internal type=${codec.type} must be from 64 to 79`);
+  register(codec);
+}
+
+function register<T, E>(codec: MessageClassCodec<T, E>): void {
+  const { Class, type } = codec;
   const owner = typesInUse.get(type);
   if (owner !== undefined) {
     throw new BactorError(ErrorCode.CODEC_REGISTRATION, `message class ${Class.name}: type=${type} is already used by ${owner}`);

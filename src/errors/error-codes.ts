@@ -17,5 +17,23 @@ export const ErrorCode = {
   LARGE_LANE_DESYNC: 'ERR_LARGE_LANE_DESYNC',
   /** A message codec was registered twice or with a bad type number. */
   CODEC_REGISTRATION: 'ERR_CODEC_REGISTRATION',
+  /** An ask got no reply within its timeout. */
+  ASK_TIMEOUT: 'ERR_ASK_TIMEOUT',
+  /** The target of an ask is stopped or unknown. */
+  ACTOR_NOT_FOUND: 'ERR_ACTOR_NOT_FOUND',
+  /** A bounded mailbox with the `fail` policy is full. */
+  MAILBOX_FULL: 'ERR_MAILBOX_FULL',
+  /** An actor definition could not be found or loaded on a worker. */
+  UNKNOWN_ACTOR: 'ERR_UNKNOWN_ACTOR',
+  /** A ref or context was used on a thread without an actor system. */
+  NO_RUNTIME: 'ERR_NO_RUNTIME',
+  /** An option of start/spawn makes no sense. */
+  INVALID_OPTION: 'ERR_INVALID_OPTION',
+  /** The actor system is shutting down or stopped. */
+  SYSTEM_STOPPED: 'ERR_SYSTEM_STOPPED',
+  /** An actor's handler failed; carried in supervision reports. */
+  ACTOR_FAILED: 'ERR_ACTOR_FAILED',
+  /** A worker thread died. */
+  WORKER_DIED: 'ERR_WORKER_DIED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

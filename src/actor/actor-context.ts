@@ -1,0 +1,55 @@
+import type { ActorDefinition } from './actor-definition.js';
+import type { ActorRef, AskOptions } from './actor-ref.js';
+import type { SpawnOptions } from './spawn-options.js';
+
+/** A timer started by `scheduleOnce` / `scheduleRepeatedly`. */
+export interface Cancellable {
+  cancel(): void;
+}
+
+/** Delivered to `receive` when the receive timeout passes without a message. */
+export interface ReceiveTimeout {
+  readonly type: 'bactor.receive-timeout';
+}
+export const RECEIVE_TIMEOUT: ReceiveTimeout = Object.freeze({ type: 'bactor.receive-timeout' });
+
+/**
+ * What a handler can do. `M` is the actor's message type, `R` its reply type. A context is only
+ * valid while the handler (or hook) it was given to runs, and in the promise it returns.
+ */
+export interface ActorContext<M = unknown, R = unknown> {
+  readonly self: ActorRef<M, R>;
+  /** Who sent the message being handled (null when sent from outside any actor without ask). */
+  readonly sender: ActorRef | null;
+  /** The parent (the root guardian's ref for top-level actors). */
+  readonly parent: ActorRef | null;
+  readonly children: readonly ActorRef[];
+  /** Answers the ask (or the sender) of the message being handled. */
+  respond(reply: R): void;
+  /** Sends the message being handled on to `target`, keeping its original sender. */
+  forward(target: ActorRef): void;
+  /** Spawns a child on this actor's thread; supervised by this actor. */
+  spawn<CM, CR, CA>(definition: ActorDefinition<CM, CR, CA>, args: CA, options?: SpawnOptions): ActorRef<CM, CR>;
+  /** Asks another actor; the handler may await it. */
+  ask<TM, TR>(target: ActorRef<TM, TR>, message: TM, options?: AskOptions): Promise<TR>;
+  /** Stops `target` (default: this actor) after the message being handled. */
+  stop(target?: ActorRef): void;
+  /** Receive `terminated(state, ref)` when `target` stops. */
+  watch(target: ActorRef): void;
+  unwatch(target: ActorRef): void;
+  /** Handles the next messages with `receive` until `unbecome` (stacked). */
+  become(receive: (state: never, message: M, ctx: ActorContext<M, R>) => unknown): void;
+  unbecome(): void;
+  /** Sets the message being handled aside until `unstashAll`. */
+  stash(): void;
+  /** Puts every stashed message back at the front of the mailbox, in order. */
+  unstashAll(): void;
+  /** Sends `message` to this actor after `delayMs`. */
+  scheduleOnce(delayMs: number, message: M): Cancellable;
+  /** Sends `message` to this actor every `intervalMs`, first after `initialDelayMs`. */
+  scheduleRepeatedly(initialDelayMs: number, intervalMs: number, message: M): Cancellable;
+  /** Receive `RECEIVE_TIMEOUT` after `ms` without a message; 0 turns it off. */
+  setReceiveTimeout(ms: number): void;
+  /** Runs stateless CPU work on the task pool without blocking this worker's other actors. */
+  runTask<T, A>(taskModuleUrl: string, exportName: string, input: A): Promise<T>;
+}

@@ -1,0 +1,83 @@
+import { BactorError, ErrorCode } from '../errors/error-codes.js';
+
+/** Largest local id of an actor within one participant (24 bits). */
+export const MAX_LOCAL_ID = 0xffffff;
+
+/** Packs a participant and a local id into the Int32 the wire headers carry. */
+export function packRef(participant: number, id: number): number {
+  return (participant << 24) | id | 0;
+}
+export function participantOf(packed: number): number {
+  return packed >>> 24;
+}
+export function localIdOf(packed: number): number {
+  return packed & MAX_LOCAL_ID;
+}
+
+/** What a ref needs from the thread it is used on (the runtime of that thread). */
+export interface RefRouter {
+  tell(target: ActorRef, message: unknown, sender: ActorRef | null): void;
+  ask(target: ActorRef, message: unknown, timeoutMs: number): Promise<unknown>;
+  /** The actor whose handler is running now on this thread, if any (the implicit sender). */
+  currentSelf(): ActorRef | null;
+}
+
+let router: RefRouter | null = null;
+
+/** Installs this thread's runtime; refs route through it. */
+export function setRefRouter(r: RefRouter | null): void {
+  router = r;
+}
+
+function currentRouter(): RefRouter {
+  if (router === null)
+    throw new BactorError(ErrorCode.NO_RUNTIME, 'no actor system runs on this thread: start one with ActorSystem.start()');
+  return router;
+}
+
+export interface AskOptions {
+  /** Milliseconds before the ask fails with ERR_ASK_TIMEOUT. Default 5000. */
+  timeout?: number;
+}
+
+/**
+ * The address of an actor: which participant (thread) hosts it and its local id there. A small
+ * value: it travels in messages and is routed by a table lookup. `M` is what it accepts, `R`
+ * what it replies to an ask.
+ */
+export class ActorRef<M = unknown, R = unknown> {
+  /** Type-only markers, so a ref of one actor type is not assignable to another. */
+  declare readonly __message?: (m: M) => void;
+  declare readonly __reply?: R;
+
+  constructor(
+    readonly participant: number,
+    readonly id: number,
+    /** The actor's definition name (for messages and reports). */
+    readonly kind: string = '',
+  ) {}
+
+  /** Packed form for the wire headers. */
+  get packed(): number {
+    return packRef(this.participant, this.id);
+  }
+
+  /** Sends `message`; from inside a handler the sender is the running actor. */
+  tell(message: M): void {
+    const r = currentRouter();
+    r.tell(this as ActorRef, message, r.currentSelf());
+  }
+
+  /** Sends `message` and waits for the actor's `ctx.respond(...)`. */
+  ask(message: M, options: AskOptions = {}): Promise<R> {
+    return currentRouter().ask(this as ActorRef, message, options.timeout ?? 5000) as Promise<R>;
+  }
+
+  equals(other: ActorRef<unknown, unknown> | null | undefined): boolean {
+    return other != null && other.participant === this.participant && other.id === this.id;
+  }
+
+  toString(): string {
+    return `${this.kind || 'actor'}#${this.id}@${this.participant === 0 ? 'main' : `w${this.participant}`}`;
+  }
+}

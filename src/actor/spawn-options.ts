@@ -1,0 +1,21 @@
+import type { MailboxOptions } from '../mailbox/mailbox.js';
+
+/** Where an actor runs. */
+export type Dispatcher =
+  /** On the worker pool (the default), placed by the scheduler. */
+  | 'pool'
+  /** On the main thread, for glue code and tests. */
+  | 'inline';
+
+export interface SpawnOptions {
+  /** A name to look the actor up by (`system.lookup(name)`); unique per system. */
+  name?: string;
+  /** Where it runs. Default 'pool'. */
+  dispatcher?: Dispatcher;
+  /** Pin to this worker (1-based worker index). */
+  worker?: number;
+  /** Messages per actor per turn before the worker moves on to the next actor. Default 100. */
+  throughput?: number;
+  /** Overrides the definition's mailbox. */
+  mailbox?: MailboxOptions;
+}

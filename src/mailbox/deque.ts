@@ -1,0 +1,91 @@
+/**
+ * A growable circular FIFO of pairs: the message and its sender side by side, so enqueueing a
+ * local message allocates nothing once the deque has grown to its working size.
+ */
+export class PairDeque<A, B> {
+  private a: (A | undefined)[];
+  private b: (B | undefined)[];
+  private head = 0;
+  private size = 0;
+
+  constructor(initialCapacity = 8) {
+    const cap = 1 << Math.ceil(Math.log2(Math.max(2, initialCapacity)));
+    this.a = new Array<A | undefined>(cap).fill(undefined);
+    this.b = new Array<B | undefined>(cap).fill(undefined);
+  }
+
+  get length(): number {
+    return this.size;
+  }
+
+  push(a: A, b: B): void {
+    if (this.size === this.a.length) this.grow();
+    const i = (this.head + this.size) & (this.a.length - 1);
+    this.a[i] = a;
+    this.b[i] = b;
+    this.size++;
+  }
+
+  /** Puts a pair at the front (unstash). */
+  unshift(a: A, b: B): void {
+    if (this.size === this.a.length) this.grow();
+    this.head = (this.head - 1) & (this.a.length - 1);
+    this.a[this.head] = a;
+    this.b[this.head] = b;
+    this.size++;
+  }
+
+  /** First of the front pair (call before `shift`). */
+  peekA(): A | undefined {
+    return this.size === 0 ? undefined : this.a[this.head];
+  }
+
+  peekB(): B | undefined {
+    return this.size === 0 ? undefined : this.b[this.head];
+  }
+
+  /** Drops the front pair. */
+  shift(): void {
+    if (this.size === 0) return;
+    this.a[this.head] = undefined;
+    this.b[this.head] = undefined;
+    this.head = (this.head + 1) & (this.a.length - 1);
+    this.size--;
+  }
+
+  clear(): void {
+    while (this.size > 0) this.shift();
+  }
+
+  private grow(): void {
+    const n = this.a.length;
+    const a = new Array<A | undefined>(n * 2).fill(undefined);
+    const b = new Array<B | undefined>(n * 2).fill(undefined);
+    for (let k = 0; k < this.size; k++) {
+      a[k] = this.a[(this.head + k) & (n - 1)];
+      b[k] = this.b[(this.head + k) & (n - 1)];
+    }
+    this.a = a;
+    this.b = b;
+    this.head = 0;
+  }
+}
+
+/** A growable circular FIFO of single items. */
+export class Deque<T> {
+  private readonly pairs = new PairDeque<T, undefined>();
+  get length(): number {
+    return this.pairs.length;
+  }
+  push(item: T): void {
+    this.pairs.push(item, undefined);
+  }
+  shift(): T | undefined {
+    const item = this.pairs.peekA();
+    this.pairs.shift();
+    return item;
+  }
+  peek(): T | undefined {
+    return this.pairs.peekA();
+  }
+}

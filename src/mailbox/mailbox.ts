@@ -1,0 +1,145 @@
+import type { ActorRef } from '../actor/actor-ref.js';
+import { BactorError, ErrorCode } from '../errors/error-codes.js';
+import { PairDeque } from './deque.js';
+
+/** What a bounded mailbox does with a message that arrives when it is full. */
+export type OverflowPolicy =
+  /** Drop the arriving message (to dead letters). */
+  | 'drop-newest'
+  /** Drop the oldest queued message (to dead letters) and queue the arriving one. */
+  | 'drop-oldest'
+  /** Refuse it: a local sender's `tell` throws ERR_MAILBOX_FULL; an ask fails with it. */
+  | 'fail';
+
+/** A user-message queue. Implement it for a custom mailbox. */
+export interface MessageQueue {
+  readonly length: number;
+  push(message: unknown, sender: ActorRef | null): void;
+  /** Puts a message back at the front (used by unstash). */
+  unshift(message: unknown, sender: ActorRef | null): void;
+  /** The front message and its sender; `shift` removes them. */
+  peekMessage(): unknown;
+  peekSender(): ActorRef | null;
+  shift(): void;
+}
+
+export interface MailboxOptions {
+  /** Bounded when set: at most this many user messages queued. */
+  capacity?: number;
+  /** What to do when a bounded mailbox is full. Default 'fail'. */
+  overflow?: OverflowPolicy;
+  /** Priority mailbox: higher numbers first, FIFO within a priority. */
+  priority?: (message: unknown) => number;
+  /** A custom queue (bounded and priority options still apply around it). */
+  queue?: () => MessageQueue;
+}
+
+export class FifoQueue implements MessageQueue {
+  private readonly items = new PairDeque<unknown, ActorRef | null>();
+  get length(): number {
+    return this.items.length;
+  }
+  push(message: unknown, sender: ActorRef | null): void {
+    this.items.push(message, sender);
+  }
+  unshift(message: unknown, sender: ActorRef | null): void {
+    this.items.unshift(message, sender);
+  }
+  peekMessage(): unknown {
+    return this.items.peekA();
+  }
+  peekSender(): ActorRef | null {
+    return this.items.peekB() ?? null;
+  }
+  shift(): void {
+    this.items.shift();
+  }
+}
+
+interface PriorityEntry {
+  priority: number;
+  seq: number;
+  message: unknown;
+  sender: ActorRef | null;
+}
+
+/** A binary heap: highest priority first, then arrival order. */
+export class PriorityQueue implements MessageQueue {
+  private readonly heap: PriorityEntry[] = [];
+  private seq = 0;
+  private front = Number.MAX_SAFE_INTEGER;
+  constructor(private readonly priorityOf: (message: unknown) => number) {}
+  get length(): number {
+    return this.heap.length;
+  }
+  push(message: unknown, sender: ActorRef | null): void {
+    this.insert({ priority: this.priorityOf(message), seq: this.seq++, message, sender });
+  }
+  unshift(message: unknown, sender: ActorRef | null): void {
+    // Unstashed messages go before every queued message of their priority.
+    this.insert({ priority: this.priorityOf(message), seq: -this.front--, message, sender });
+  }
+  peekMessage(): unknown {
+    return this.heap[0]?.message;
+  }
+  peekSender(): ActorRef | null {
+    return this.heap[0]?.sender ?? null;
+  }
+  shift(): void {
+    const heap = this.heap;
+    const last = heap.pop();
+    if (last === undefined || heap.length === 0) return;
+    heap[0] = last;
+    for (let i = 0; ;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let best = i;
+      if (l < heap.length && this.before(heap[l]!, heap[best]!)) best = l;
+      if (r < heap.length && this.before(heap[r]!, heap[best]!)) best = r;
+      if (best === i) break;
+      [heap[i], heap[best]] = [heap[best]!, heap[i]!];
+      i = best;
+    }
+  }
+  private before(a: PriorityEntry, b: PriorityEntry): boolean {
+    return a.priority !== b.priority ? a.priority > b.priority : a.seq < b.seq;
+  }
+  private insert(entry: PriorityEntry): void {
+    const heap = this.heap;
+    heap.push(entry);
+    for (let i = heap.length - 1; i > 0;) {
+      const parent = (i - 1) >> 1;
+      if (!this.before(heap[i]!, heap[parent]!)) break;
+      [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+      i = parent;
+    }
+  }
+}
+
+/** Checks mailbox options at spawn, so a bad one fails there with a clear error. */
+export function validateMailboxOptions(options: MailboxOptions | undefined, where: string): void {
+  if (options === undefined) return;
+  const { capacity, overflow, priority, queue } = options;
+  if (capacity !== undefined && (!Number.isInteger(capacity) || capacity < 1)) {
+    throw new BactorError(ErrorCode.INVALID_OPTION, `${where}: mailbox.capacity=${capacity} must be a positive integer`);
+  }
+  if (overflow !== undefined && !['drop-newest', 'drop-oldest', 'fail'].includes(overflow)) {
+    throw new BactorError(
+      ErrorCode.INVALID_OPTION,
+      `${where}: mailbox.overflow=${JSON.stringify(overflow)} must be 'drop-newest', 'drop-oldest' or 'fail'`,
+    );
+  }
+  if (overflow !== undefined && capacity === undefined) {
+    throw new BactorError(ErrorCode.INVALID_OPTION, `${where}: mailbox.overflow needs mailbox.capacity`);
+  }
+  if (priority !== undefined && typeof priority !== 'function')
+    throw new BactorError(ErrorCode.INVALID_OPTION, `${where}: mailbox.priority must be a function`);
+  if (queue !== undefined && typeof queue !== 'function')
+    throw new BactorError(ErrorCode.INVALID_OPTION, `${where}: mailbox.queue must be a factory function`);
+}
+
+export function createQueue(options: MailboxOptions | undefined): MessageQueue {
+  if (options?.queue) return options.queue();
+  if (options?.priority) return new PriorityQueue(options.priority);
+  return new FifoQueue();
+}

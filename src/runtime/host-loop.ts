@@ -1,0 +1,125 @@
+import { setRefRouter } from '../actor/actor-ref.js';
+import { loadDefinition } from '../actor/actor-definition.js';
+import { BackoffIdleStrategy, IdlePhase } from '../../native-free-core/sync/idle-strategy.js';
+import { TransportEndpoint, type TransportInit } from '../transport/transport.js';
+import { Runtime, errorInfo } from './runtime.js';
+import type { ControlMessage } from './wire-messages.js';
+import type { SupervisorStrategy } from '../supervision/supervisor-strategy.js';
+import { ActorRef, localIdOf, participantOf } from '../actor/actor-ref.js';
+import { oneForOne } from '../supervision/supervisor-strategy.js';
+
+export interface HostInit {
+  transport: TransportInit;
+  /** The root guardian's restart intensity (strategies are functions and do not cross threads). */
+  guardian: { maxRestarts: number; withinMs: number };
+  /** Empty looks at the rings before yielding, then parking. */
+  spins: number;
+}
+
+const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * The loop of an actor worker: drain the inbound rings, run actors from the run queue, fire due
+ * timers, publish outbound rings; when there is nothing to do, spin, yield, then park (blocking
+ * in Atomics.wait until a producer rings, or until the next timer; with handler promises
+ * pending it parks with waitAsync so the event loop can settle them).
+ */
+export async function runHost(init: HostInit): Promise<void> {
+  const endpoint = new TransportEndpoint(init.transport);
+  let running = true;
+  let pendingLoads = 0;
+  const pending: { stopAll: { req: number; from: number; deadline: number } | null } = { stopAll: null };
+  const strategy: SupervisorStrategy = oneForOne(init.guardian);
+  const runtime: Runtime = new Runtime({
+    participant: endpoint.self,
+    endpoint,
+    guardianStrategy: strategy,
+    onEvent: (event) => runtime.control(0, { op: 'event', event }),
+    onControl: (from, message) => onControl(from, message),
+  });
+  setRefRouter(runtime);
+
+  function onControl(from: number, message: ControlMessage & { req?: number }): void {
+    switch (message.op) {
+      case 'spawn': {
+        pendingLoads++;
+        const req = message.req!;
+        loadDefinition(message.url, message.name)
+          .then((definition) => {
+            const parent = new ActorRef(participantOf(message.parent), localIdOf(message.parent), 'guardian');
+            const cell = runtime.spawnTopLevel(definition, message.args, message.options, parent);
+            runtime.control(from, { op: 'spawned', reply: req, id: cell.id, kind: definition.name });
+          })
+          .catch((error: unknown) => runtime.control(from, { op: 'failed', reply: req, error: errorInfo(error) }))
+          .finally(() => pendingLoads--);
+        return;
+      }
+      case 'stop-all':
+        pending.stopAll = { req: message.req!, from, deadline: performance.now() + 1000 };
+        return;
+      case 'stats':
+        runtime.control(from, {
+          op: 'stats-reply',
+          reply: message.req!,
+          actors: runtime.actorCount,
+          processed: runtime.processed,
+          deadLetters: runtime.deadLetters,
+          pendingAsync: runtime.pendingAsync,
+        });
+        return;
+      case 'exit':
+        running = false;
+        return;
+      default:
+        return;
+    }
+  }
+
+  const idle = new BackoffIdleStrategy({ spins: init.spins, yields: 1 });
+  let sinceYield = 0;
+  while (running) {
+    let work = endpoint.drain(runtime, 1024);
+    work += runtime.runActors(4096);
+    work += runtime.timers.runDue();
+    const flushed = runtime.flush();
+    const stopAll = pending.stopAll;
+    if (stopAll !== null && ((work === 0 && runtime.pendingAsync === 0) || performance.now() > stopAll.deadline)) {
+      const actors = runtime.actorCount;
+      runtime.stopAll();
+      runtime.flush();
+      runtime.control(stopAll.from, { op: 'stopped-all', reply: stopAll.req, actors });
+      runtime.flush();
+      pending.stopAll = null;
+      continue;
+    }
+    if (work > 0) {
+      idle.reset();
+      if (++sinceYield >= 64 || (runtime.pendingAsync > 0 && sinceYield >= 4)) {
+        sinceYield = 0;
+        await yieldToLoop();
+      }
+      continue;
+    }
+    if (!flushed) {
+      // A peer's ring is full: let the event loop run while it drains.
+      await yieldToLoop();
+      continue;
+    }
+    switch (idle.next()) {
+      case IdlePhase.SPIN:
+        continue;
+      case IdlePhase.YIELD:
+        sinceYield = 0;
+        await yieldToLoop();
+        continue;
+      default: {
+        const timeout = Math.min(runtime.timers.untilNext(), pending.stopAll !== null ? 1 : 1000);
+        if (runtime.pendingAsync > 0 || pendingLoads > 0) await endpoint.parkAsync(Math.min(timeout, 20));
+        else endpoint.park(timeout);
+        idle.reset();
+      }
+    }
+  }
+  setRefRouter(null);
+  endpoint.close();
+}

@@ -1,0 +1,551 @@
+import '../actor/actor-ref-codec.js';
+import { ActorCell, type CellHost, applyDirective } from '../actor/actor-cell.js';
+import type { ActorDefinition } from '../actor/actor-definition.js';
+import { ActorRef, MAX_LOCAL_ID, type RefRouter, localIdOf, packRef, participantOf } from '../actor/actor-ref.js';
+import type { SpawnOptions } from '../actor/spawn-options.js';
+import type { MessageSink } from '../codec/message-decoder.js';
+import { inspectMessage } from '../codec/inspect-message.js';
+import { BactorError, ErrorCode } from '../errors/error-codes.js';
+import { Deque } from '../mailbox/deque.js';
+import { validateMailboxOptions } from '../mailbox/mailbox.js';
+import { DEFAULT_STRATEGY, type SupervisorStrategy } from '../supervision/supervisor-strategy.js';
+import type { TransportEndpoint } from '../transport/transport.js';
+import { type Clock, systemClock } from './clock.js';
+import { TimerQueue } from './timer-queue.js';
+import { type ControlMessage, RecordType, type RemoteSystemOp } from './wire-messages.js';
+
+/** Something the runtime reports: dead letters and failures that reached the root guardian. */
+export type RuntimeEvent =
+  | { type: 'dead-letter'; target: string; reason: string; messageType: string; sender: string | null }
+  | { type: 'actor-failed'; actor: string; error: { name: string; code?: string; message: string; stack?: string }; directive: string };
+
+export interface RuntimeOptions {
+  participant: number;
+  endpoint: TransportEndpoint | null;
+  clock?: Clock;
+  /** Supervision of top-level actors (the root guardian's strategy). */
+  guardianStrategy?: SupervisorStrategy;
+  /** Called for each event (on workers: forwarded to the main thread). */
+  onEvent?: (event: RuntimeEvent) => void;
+  /** Handles control messages the runtime itself does not (spawn requests are handled here). */
+  onControl?: (from: number, message: ControlMessage) => void;
+  random?: () => number;
+}
+
+interface AskSlot {
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+  timer: { cancel(): void };
+}
+
+interface PendingRecord {
+  type: number;
+  h0: number;
+  h1: number;
+  body: unknown;
+}
+
+/** Ids below this are reserved: 0 = nobody, 1 = the root guardian of this thread. */
+const FIRST_ID = 2;
+/** Local ids with this bit are ask slots (replies to one ask), the others actors. */
+const ASK_SLOT_BIT = 0x800000;
+const isAskSlot = (id: number): boolean => (id & ASK_SLOT_BIT) !== 0;
+
+export function describeMessageType(message: unknown): string {
+  if (message !== null && typeof message === 'object' && typeof (message as { type?: unknown }).type === 'string')
+    return (message as { type: string }).type;
+  return message === null ? 'null' : Array.isArray(message) ? 'array' : typeof message;
+}
+
+export function errorInfo(error: unknown): { name: string; code?: string; message: string; stack?: string } {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return {
+      name: error.name,
+      ...(typeof code === 'string' ? { code } : {}),
+      message: error.message,
+      ...(error.stack ? { stack: error.stack } : {}),
+    };
+  }
+  return { name: 'NonError', message: String(error) };
+}
+
+/**
+ * The actor runtime of one thread (a worker, or the main thread): its actors, their run queue,
+ * its timers, the routing of messages to local cells or to the rings toward other threads, and
+ * the asks it is waiting on.
+ */
+export class Runtime implements CellHost, RefRouter, MessageSink {
+  readonly participant: number;
+  readonly timers: TimerQueue;
+  readonly endpoint: TransportEndpoint | null;
+  readonly guardianStrategy: SupervisorStrategy;
+  readonly guardianRef: ActorRef;
+  private readonly cells = new Map<number, ActorCell>();
+  private readonly slots = new Map<number, AskSlot>();
+  private readonly runQueue = new Deque<ActorCell>();
+  private readonly overflow: Deque<PendingRecord>[] = [];
+  private readonly guardianWindows = new Map<number, number>();
+  private readonly onEvent: (event: RuntimeEvent) => void;
+  private readonly onControl: (from: number, message: ControlMessage) => void;
+  private readonly pendingRequests = new Map<number, { resolve(v: ControlMessage): void; reject(e: unknown): void }>();
+  private nextRequest = 1;
+  private nextId = FIRST_ID;
+  private nextSlot = ASK_SLOT_BIT;
+  private current: ActorCell | null = null;
+  private dirty = false;
+  /** Handler promises not yet settled. */
+  pendingAsync = 0;
+  deadLetters = 0;
+  processed = 0;
+  /** A ref watched by this thread's guardian stopped (the system's name table uses it). */
+  onGuardianTerminated: ((ref: ActorRef) => void) | null = null;
+  /** Called when local work appears while the thread may be parked (main thread wake-up). */
+  onWork: (() => void) | null = null;
+  readonly random: () => number;
+
+  constructor(options: RuntimeOptions) {
+    this.participant = options.participant;
+    this.endpoint = options.endpoint;
+    this.timers = new TimerQueue(options.clock ?? systemClock);
+    this.guardianStrategy = options.guardianStrategy ?? DEFAULT_STRATEGY;
+    this.guardianRef = new ActorRef(this.participant, 1, 'guardian');
+    this.onEvent = options.onEvent ?? (() => {});
+    this.onControl = options.onControl ?? (() => {});
+    this.random = options.random ?? Math.random;
+    const peers = options.endpoint?.participants ?? 0;
+    for (let p = 0; p < peers; p++) this.overflow.push(new Deque<PendingRecord>());
+  }
+
+  get actorCount(): number {
+    return this.cells.size;
+  }
+
+  cell(id: number): ActorCell | undefined {
+    return this.cells.get(id);
+  }
+
+  findByName(name: string): ActorCell | undefined {
+    for (const cell of this.cells.values()) if (cell.name === name) return cell;
+    return undefined;
+  }
+
+  /** Every live top-level actor (its parent is the guardian). */
+  topLevel(): ActorCell[] {
+    return [...this.cells.values()].filter((c) => c.parentCell === null);
+  }
+
+  // ---- spawning ----------------------------------------------------------------------------
+
+  private allocateSlot(): number {
+    do {
+      this.nextSlot = this.nextSlot >= MAX_LOCAL_ID ? ASK_SLOT_BIT : this.nextSlot + 1;
+    } while (this.slots.has(this.nextSlot));
+    return this.nextSlot;
+  }
+
+  private allocateId(): number {
+    if (this.nextId >= ASK_SLOT_BIT)
+      throw new BactorError(ErrorCode.INVALID_OPTION, `participant ${this.participant} ran out of actor ids (${ASK_SLOT_BIT})`);
+    return this.nextId++;
+  }
+
+  /** Spawns a top-level actor on this thread. Throws what init throws. */
+  spawnTopLevel(
+    definition: ActorDefinition<unknown, unknown, unknown>,
+    args: unknown,
+    options: SpawnOptions | undefined,
+    parent: ActorRef | null,
+  ): ActorCell {
+    validateSpawnOptions(definition, options);
+    const cell = new ActorCell(this, this.allocateId(), definition, args, null, parent ?? this.guardianRef, options);
+    this.register(cell);
+    return cell;
+  }
+
+  spawnChild(
+    parent: ActorCell,
+    definition: ActorDefinition<unknown, unknown, unknown>,
+    args: unknown,
+    options: SpawnOptions | undefined,
+  ): ActorCell {
+    validateSpawnOptions(definition, options);
+    const cell = new ActorCell(this, this.allocateId(), definition, args, parent, null, options);
+    this.register(cell);
+    parent.addChild(cell);
+    return cell;
+  }
+
+  private register(cell: ActorCell): void {
+    this.cells.set(cell.id, cell);
+    const previous = this.current;
+    try {
+      this.current = cell;
+      cell.start();
+    } catch (error) {
+      this.cells.delete(cell.id);
+      throw error;
+    } finally {
+      this.current = previous;
+    }
+  }
+
+  removeCell(cell: ActorCell): void {
+    this.cells.delete(cell.id);
+    this.guardianWindows.delete(cell.id);
+  }
+
+  // ---- messaging ---------------------------------------------------------------------------
+
+  currentSelf(): ActorRef | null {
+    return this.current?.self ?? null;
+  }
+
+  tell(target: ActorRef, message: unknown, sender: ActorRef | null): void {
+    if (target.participant === this.participant) {
+      this.deliver(target.id, message, sender);
+      return;
+    }
+    this.sendRecord(target.participant, RecordType.USER, target.id, sender === null ? 0 : sender.packed, message);
+  }
+
+  ask(target: ActorRef, message: unknown, timeoutMs: number): Promise<unknown> {
+    if (!(timeoutMs > 0))
+      return Promise.reject(new BactorError(ErrorCode.INVALID_OPTION, `ask timeout=${timeoutMs} must be a positive number of ms`));
+    const id = this.allocateSlot();
+    const slotRef = new ActorRef(this.participant, id, 'ask');
+    return new Promise((resolve, reject) => {
+      const timer = this.timers.schedule(timeoutMs, () => {
+        this.slots.delete(id);
+        reject(new BactorError(ErrorCode.ASK_TIMEOUT, `${target} did not answer ${describeMessageType(message)} within ${timeoutMs} ms`));
+      });
+      this.slots.set(id, { resolve, reject, timer });
+      try {
+        this.tell(target, message, slotRef);
+      } catch (error) {
+        timer.cancel();
+        this.slots.delete(id);
+        reject(error);
+      }
+      this.onWork?.();
+    });
+  }
+
+  /** Delivers to a local actor or ask slot; otherwise to dead letters. */
+  private deliver(id: number, message: unknown, sender: ActorRef | null): void {
+    const cell = this.cells.get(id);
+    if (cell !== undefined) {
+      cell.enqueue(message, sender);
+      return;
+    }
+    const slot = this.slots.get(id);
+    if (slot !== undefined) {
+      this.slots.delete(id);
+      slot.timer.cancel();
+      slot.resolve(message);
+      return;
+    }
+    this.deadLetter(new ActorRef(this.participant, id), message, sender, 'unknown');
+  }
+
+  deadLetter(target: ActorRef, message: unknown, sender: ActorRef | null, reason: string): void {
+    this.deadLetters++;
+    // An ask whose question cannot be delivered fails now rather than at its timeout.
+    if (sender !== null && isAskSlot(sender.id)) {
+      if (sender.participant === this.participant) this.failSlot(sender.id, target, reason);
+      else
+        this.sendRecord(sender.participant, RecordType.SYSTEM, sender.id, 0, {
+          k: 'ask-failed',
+          target: String(target),
+          reason,
+        } satisfies RemoteSystemOp);
+    }
+    this.onEvent({
+      type: 'dead-letter',
+      target: String(target),
+      reason,
+      messageType: describeMessageType(message),
+      sender: sender === null ? null : String(sender),
+    });
+  }
+
+  private failSlot(id: number, target: ActorRef | string, reason: string): void {
+    const slot = this.slots.get(id);
+    if (slot === undefined) return;
+    this.slots.delete(id);
+    slot.timer.cancel();
+    slot.reject(
+      reason === 'mailbox-full'
+        ? new BactorError(ErrorCode.MAILBOX_FULL, `mailbox of ${target} is full: the ask was refused`)
+        : new BactorError(
+            ErrorCode.ACTOR_NOT_FOUND,
+            `${target} is ${reason === 'stopped' ? 'stopped' : 'unknown'}: the ask cannot be answered`,
+          ),
+    );
+  }
+
+  sendSystem(
+    target: ActorRef,
+    op: { k: 'stop' } | { k: 'watch' | 'unwatch'; watcher: ActorRef } | { k: 'terminated'; ref: ActorRef },
+  ): void {
+    if (target.participant === this.participant) {
+      const cell = this.cells.get(target.id);
+      if (cell !== undefined && !cell.isStopped) {
+        cell.enqueueSystem(op);
+      } else if (op.k === 'terminated' && target.id === 1) {
+        this.onGuardianTerminated?.(op.ref);
+      } else if (op.k === 'watch') {
+        // Watching an actor that is already gone: Terminated at once.
+        this.sendSystem(op.watcher, { k: 'terminated', ref: target });
+      }
+      return;
+    }
+    let body: RemoteSystemOp;
+    switch (op.k) {
+      case 'stop':
+        body = { k: 'stop' };
+        break;
+      case 'watch':
+      case 'unwatch':
+        body = { k: op.k, watcher: op.watcher.packed, kind: op.watcher.kind };
+        break;
+      case 'terminated':
+        body = { k: 'terminated', ref: op.ref.packed, kind: op.ref.kind };
+        break;
+    }
+    this.sendRecord(target.participant, RecordType.SYSTEM, target.id, 0, body);
+  }
+
+  /** Sends a record toward `peer`, queueing it in order behind earlier ones when the ring is full. */
+  sendRecord(peer: number, type: number, h0: number, h1: number, body: unknown): void {
+    const endpoint = this.endpoint;
+    if (endpoint === null || peer >= this.overflow.length) {
+      throw new BactorError(ErrorCode.INVALID_ARGUMENT, `participant ${peer} is not reachable from participant ${this.participant}`);
+    }
+    const overflow = this.overflow[peer]!;
+    if (overflow.length === 0 && endpoint.send(peer, type, body, h0, h1)) {
+      this.markDirty();
+      return;
+    }
+    // The ring is full: check the message now, so a bad one still fails at the call site.
+    inspectMessage(body);
+    overflow.push({ type, h0, h1, body });
+    this.markDirty();
+  }
+
+  private markDirty(): void {
+    if (this.dirty) return;
+    this.dirty = true;
+    this.onWork?.();
+  }
+
+  /** Sends what waits in the overflow queues and publishes everything; true when all went out. */
+  flush(): boolean {
+    const endpoint = this.endpoint;
+    if (endpoint === null) return true;
+    let drained = true;
+    for (let peer = 0; peer < this.overflow.length; peer++) {
+      const overflow = this.overflow[peer]!;
+      while (overflow.length > 0) {
+        const r = overflow.peek()!;
+        if (!endpoint.send(peer, r.type, r.body, r.h0, r.h1)) {
+          drained = false;
+          break;
+        }
+        overflow.shift();
+      }
+    }
+    endpoint.flush();
+    this.dirty = !drained;
+    return drained;
+  }
+
+  /** Messages waiting for room in a ring. */
+  get overflowLength(): number {
+    let n = 0;
+    for (const o of this.overflow) n += o.length;
+    return n;
+  }
+
+  // ---- control plane -----------------------------------------------------------------------
+
+  /** Sends a control message and waits for the reply with the same request id. */
+  request(peer: number, message: ControlMessage & { req?: number }): Promise<ControlMessage> {
+    const req = this.nextRequest++;
+    return new Promise((resolve, reject) => {
+      this.pendingRequests.set(req, { resolve, reject });
+      try {
+        this.sendRecord(peer, RecordType.CONTROL, 0, packRef(this.participant, 0), { ...message, req });
+      } catch (error) {
+        this.pendingRequests.delete(req);
+        reject(error);
+      }
+    });
+  }
+
+  /** Fails every pending request (the peer died or the system stops). */
+  failRequests(error: unknown): void {
+    for (const pending of this.pendingRequests.values()) pending.reject(error);
+    this.pendingRequests.clear();
+  }
+
+  control(peer: number, message: ControlMessage): void {
+    this.sendRecord(peer, RecordType.CONTROL, 0, packRef(this.participant, 0), message);
+  }
+
+  // ---- MessageSink: records from the rings ---------------------------------------------------
+
+  onMessage(type: number, header0: number, header1: number, message: unknown): void {
+    switch (type) {
+      case RecordType.USER:
+        this.deliver(header0, message, header1 === 0 ? null : new ActorRef(participantOf(header1), localIdOf(header1)));
+        return;
+      case RecordType.SYSTEM:
+        this.onSystemRecord(header0, message as RemoteSystemOp);
+        return;
+      case RecordType.CONTROL: {
+        const control = message as ControlMessage & { req?: number; reply?: number };
+        if (control.reply !== undefined) {
+          const pending = this.pendingRequests.get(control.reply);
+          if (pending !== undefined) {
+            this.pendingRequests.delete(control.reply);
+            pending.resolve(control);
+          }
+          return;
+        }
+        this.onControl(participantOf(header1), control);
+        return;
+      }
+    }
+  }
+
+  onDecodeError(error: BactorError, type: number, header0: number): void {
+    this.onEvent({
+      type: 'dead-letter',
+      target: `#${header0}@${this.participant}`,
+      reason: `malformed: ${error.message}`,
+      messageType: `record type ${type}`,
+      sender: null,
+    });
+    this.deadLetters++;
+  }
+
+  private onSystemRecord(id: number, op: RemoteSystemOp): void {
+    const self = new ActorRef(this.participant, id);
+    switch (op.k) {
+      case 'stop':
+        this.sendSystem(self, { k: 'stop' });
+        return;
+      case 'watch':
+      case 'unwatch': {
+        const watcher = new ActorRef(participantOf(op.watcher), localIdOf(op.watcher), op.kind);
+        this.sendSystem(self, { k: op.k, watcher });
+        return;
+      }
+      case 'terminated': {
+        if (id === 1) {
+          this.onGuardianTerminated?.(new ActorRef(participantOf(op.ref), localIdOf(op.ref), op.kind));
+          return;
+        }
+        const cell = this.cells.get(id);
+        if (cell !== undefined)
+          cell.enqueueSystem({ k: 'terminated', ref: new ActorRef(participantOf(op.ref), localIdOf(op.ref), op.kind) });
+        return;
+      }
+      case 'ask-failed':
+        this.failSlot(id, op.target, op.reason);
+        return;
+    }
+  }
+
+  // ---- running -----------------------------------------------------------------------------
+
+  schedule(cell: ActorCell): void {
+    cell.scheduled = true;
+    this.runQueue.push(cell);
+    this.onWork?.();
+  }
+
+  /** Runs actors from the run queue until about `budget` messages were handled; returns how many. */
+  runActors(budget: number): number {
+    let total = 0;
+    const queue = this.runQueue;
+    while (total < budget) {
+      const cell = queue.shift();
+      if (cell === undefined) break;
+      cell.scheduled = false;
+      this.current = cell;
+      try {
+        total += cell.run();
+      } finally {
+        this.current = null;
+      }
+      if (cell.runnable && !cell.scheduled) {
+        cell.scheduled = true;
+        queue.push(cell);
+      }
+    }
+    this.processed += total;
+    return total;
+  }
+
+  get hasRunnable(): boolean {
+    return this.runQueue.length > 0;
+  }
+
+  asyncDelta(delta: number): void {
+    this.pendingAsync += delta;
+    if (delta < 0) this.onWork?.();
+  }
+
+  runTask<T>(): Promise<T> {
+    return Promise.reject(new BactorError(ErrorCode.INVALID_OPTION, 'runTask: this thread has no task pool'));
+  }
+
+  // ---- root guardian -----------------------------------------------------------------------
+
+  /** A top-level actor failed: apply the guardian strategy here, report what reaches the root. */
+  guardianFailure(cell: ActorCell, error: unknown): void {
+    const directive = applyDirective(this, this.guardianStrategy, cell, error, [cell], (e) => {
+      // Escalation past the root guardian: stop the actor and report.
+      cell.stopSelf();
+      this.onEvent({
+        type: 'actor-failed',
+        actor: String(cell.self),
+        error: errorInfo(e),
+        directive: 'escalated to the root guardian: stopped',
+      });
+    });
+    if (directive !== 'escalate') this.onEvent({ type: 'actor-failed', actor: String(cell.self), error: errorInfo(error), directive });
+  }
+
+  /** Stops every actor on this thread, children first. */
+  stopAll(): void {
+    for (const cell of this.topLevel()) cell.stopSelf();
+  }
+
+  /** Rejects every pending ask (shutdown). */
+  failAsks(error: unknown): void {
+    for (const [id, slot] of this.slots) {
+      slot.timer.cancel();
+      slot.reject(error);
+      this.slots.delete(id);
+    }
+  }
+}
+
+function validateSpawnOptions(definition: ActorDefinition<unknown, unknown, unknown>, options: SpawnOptions | undefined): void {
+  const where = `spawn(${definition?.name ?? '?'})`;
+  if (definition === null || typeof definition !== 'object' || typeof definition.behavior?.receive !== 'function') {
+    throw new BactorError(ErrorCode.INVALID_OPTION, `${where}: the first argument must be an actor definition from defineActor`);
+  }
+  if (options === undefined) return;
+  if (options.throughput !== undefined && (!Number.isInteger(options.throughput) || options.throughput < 1)) {
+    throw new BactorError(ErrorCode.INVALID_OPTION, `${where}: throughput=${options.throughput} must be a positive integer`);
+  }
+  if (options.name !== undefined && (typeof options.name !== 'string' || options.name.length === 0)) {
+    throw new BactorError(ErrorCode.INVALID_OPTION, `${where}: name must be a non-empty string`);
+  }
+  validateMailboxOptions(options.mailbox, where);
+  validateMailboxOptions(definition.behavior.mailbox, `defineActor(${definition.name})`);
+}

@@ -1,0 +1,40 @@
+/**
+ * The records the runtime exchanges over the rings, and their bodies. Every record carries the
+ * target's local id in header0 and the sender's packed ref (participant << 24 | id) in header1.
+ */
+export const RecordType = {
+  /** A user message for actor header0, from header1 (0: no sender). */
+  USER: 1,
+  /** A system message for actor (or ask slot) header0: body is a RemoteSystemOp. */
+  SYSTEM: 2,
+  /** Thread-to-thread control plane: body is a ControlMessage; header1 is the sender thread. */
+  CONTROL: 3,
+} as const;
+
+export type RemoteSystemOp =
+  | { k: 'stop' }
+  | { k: 'watch' | 'unwatch'; watcher: number; kind: string }
+  | { k: 'terminated'; ref: number; kind: string }
+  | { k: 'ask-failed'; target: string; reason: string };
+
+export interface SpawnRequest {
+  op: 'spawn';
+  url: string;
+  name: string;
+  args: unknown;
+  options: { name?: string; throughput?: number; mailbox?: { capacity?: number; overflow?: 'drop-newest' | 'drop-oldest' | 'fail' } };
+  /** Packed ref of the logical parent (the guardian on main). */
+  parent: number;
+}
+
+/** The typed control plane between the main thread and the workers. */
+export type ControlMessage =
+  | (SpawnRequest & { req?: number })
+  | { op: 'spawned'; reply: number; id: number; kind: string }
+  | { op: 'failed'; reply: number; error: { name: string; code?: string; message: string } }
+  | { op: 'event'; event: import('./runtime.js').RuntimeEvent }
+  | { op: 'stop-all'; req?: number }
+  | { op: 'stopped-all'; reply: number; actors: number }
+  | { op: 'stats'; req?: number }
+  | { op: 'stats-reply'; reply: number; actors: number; processed: number; deadLetters: number; pendingAsync: number }
+  | { op: 'exit' };

@@ -1,0 +1,308 @@
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { ActorDefinition } from '../actor/actor-definition.js';
+import { ActorRef, setRefRouter } from '../actor/actor-ref.js';
+import type { SpawnOptions } from '../actor/spawn-options.js';
+import { BactorError, ErrorCode } from '../errors/error-codes.js';
+import type { HostInit } from '../runtime/host-loop.js';
+import { type Clock, systemClock } from '../runtime/clock.js';
+import { Runtime, type RuntimeEvent } from '../runtime/runtime.js';
+import type { ControlMessage } from '../runtime/wire-messages.js';
+import { DEFAULT_STRATEGY, type SupervisorStrategy } from '../supervision/supervisor-strategy.js';
+import { TransportEndpoint, createTransport, transferListOf } from '../transport/transport.js';
+import { EventStream } from './event-stream.js';
+
+export interface ActorSystemOptions {
+  /** Actor worker threads. Default: cores − 1, at least 1. 0: everything runs inline on the main thread. */
+  workers?: number;
+  /** Body bytes of each ring (a power of two). Default 1 MiB. */
+  ringCapacity?: number;
+  /** The root guardian's strategy for top-level actors. Default: one-for-one, 10 restarts in 10 s. */
+  guardian?: SupervisorStrategy;
+  /** Empty looks at the rings before a worker yields and parks. Default 2000. */
+  spins?: number;
+  /** Time source of the main thread's timers (ask timeouts, inline actors). Default: real time. */
+  clock?: Clock;
+}
+
+export interface SystemStats {
+  workers: { worker: number; actors: number; processed: number; deadLetters: number; pendingAsync: number }[];
+  main: { actors: number; processed: number; deadLetters: number };
+}
+
+const HOST_URL = new URL('../../workers/actor-host.js', import.meta.url);
+const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/**
+ * The facade an application holds: starts the worker threads and the rings between them, spawns
+ * top-level actors, and shuts everything down. One per process; it runs on the main thread and
+ * never blocks it.
+ */
+export class ActorSystem {
+  /** Dead letters (`type: 'dead-letter'`) and failures reported by the root guardian (`'actor-failed'`), from every thread. */
+  readonly events = new EventStream<RuntimeEvent>();
+  readonly workerCount: number;
+  private readonly runtime: Runtime;
+  private readonly endpoint: TransportEndpoint | null;
+  private readonly workers: Worker[] = [];
+  private readonly names = new Map<string, ActorRef>();
+  private nextWorker = 0;
+  private state: 'running' | 'stopping' | 'stopped' = 'running';
+  private pumpDone: Promise<void> = Promise.resolve();
+  private flushQueued = false;
+  private readonly workerErrors: unknown[] = [];
+
+  private constructor(options: Required<Pick<ActorSystemOptions, 'workers' | 'ringCapacity' | 'spins'>> & ActorSystemOptions) {
+    this.workerCount = options.workers;
+    const guardian = options.guardian ?? DEFAULT_STRATEGY;
+    let inits = null;
+    if (options.workers > 0) {
+      inits = createTransport({ participants: options.workers + 1, ringCapacity: options.ringCapacity });
+      this.endpoint = new TransportEndpoint(inits[0]!);
+    } else {
+      this.endpoint = null;
+    }
+    this.runtime = new Runtime({
+      participant: 0,
+      endpoint: this.endpoint,
+      clock: options.clock ?? systemClock,
+      guardianStrategy: guardian,
+      onEvent: (event) => this.events.publish(event),
+      onControl: (_from, message) => this.onControl(message),
+    });
+    this.runtime.onGuardianTerminated = (ref) => {
+      for (const [name, named] of this.names) if (named.equals(ref)) this.names.delete(name);
+    };
+    this.runtime.onWork = () => this.wake();
+    setRefRouter(this.runtime);
+    if (inits !== null) {
+      for (let w = 1; w <= options.workers; w++) {
+        const init: HostInit = {
+          transport: inits[w]!,
+          guardian: { maxRestarts: guardian.maxRestarts, withinMs: guardian.withinMs },
+          spins: options.spins,
+        };
+        const worker = new Worker(HOST_URL, { workerData: init, transferList: transferListOf(inits[w]!) });
+        worker.on('error', (error) => {
+          this.workerErrors.push(error);
+          this.events.publish({
+            type: 'actor-failed',
+            actor: `worker ${w}`,
+            error: { name: error.name, message: error.message },
+            directive: 'worker died',
+          });
+        });
+        this.workers.push(worker);
+      }
+    }
+    this.pumpDone = this.pump();
+  }
+
+  /** Starts a system: worker threads, rings, and the main thread's pump. */
+  static async start(options: ActorSystemOptions = {}): Promise<ActorSystem> {
+    const workers = options.workers ?? Math.max(1, os.availableParallelism() - 1);
+    if (!Number.isInteger(workers) || workers < 0 || workers > 254) {
+      throw new BactorError(ErrorCode.INVALID_OPTION, `ActorSystem.start: workers=${options.workers} must be an integer from 0 to 254`);
+    }
+    const ringCapacity = options.ringCapacity ?? 1 << 20;
+    const spins = options.spins ?? 2000;
+    if (!Number.isInteger(spins) || spins < 0)
+      throw new BactorError(ErrorCode.INVALID_OPTION, `ActorSystem.start: spins=${spins} must be a non-negative integer`);
+    return new ActorSystem({ ...options, workers, ringCapacity, spins });
+  }
+
+  /**
+   * Spawns a top-level actor: on a worker (round robin, or `options.worker`), or on the main
+   * thread with `dispatcher: 'inline'`. Resolves when the actor has run init.
+   */
+  async spawn<M, R, A>(definition: ActorDefinition<M, R, A>, args: A, options: SpawnOptions = {}): Promise<ActorRef<M, R>> {
+    this.assertRunning('spawn');
+    if (options.name !== undefined && this.names.has(options.name)) {
+      throw new BactorError(
+        ErrorCode.INVALID_OPTION,
+        `spawn(${definition.name}): the name ${JSON.stringify(options.name)} is taken by ${this.names.get(options.name)}`,
+      );
+    }
+    const dispatcher = options.dispatcher ?? 'pool';
+    if (dispatcher !== 'pool' && dispatcher !== 'inline') {
+      throw new BactorError(
+        ErrorCode.INVALID_OPTION,
+        `spawn(${definition.name}): dispatcher=${JSON.stringify(dispatcher)} must be 'pool' or 'inline'`,
+      );
+    }
+    let ref: ActorRef<M, R>;
+    if (dispatcher === 'inline' || this.workerCount === 0) {
+      const cell = this.runtime.spawnTopLevel(definition as ActorDefinition<unknown, unknown, unknown>, args, options, null);
+      ref = cell.self as ActorRef<M, R>;
+    } else {
+      const worker = this.placement(definition.name, options.worker);
+      const { name, throughput, mailbox } = options;
+      if (mailbox?.priority || mailbox?.queue) {
+        throw new BactorError(
+          ErrorCode.INVALID_OPTION,
+          `spawn(${definition.name}): priority and custom mailboxes hold functions; set them in defineActor, not in spawn options`,
+        );
+      }
+      const reply = await this.runtime.request(worker, {
+        op: 'spawn',
+        url: definition.moduleUrl,
+        name: definition.name,
+        args,
+        options: {
+          ...(name !== undefined ? { name } : {}),
+          ...(throughput !== undefined ? { throughput } : {}),
+          ...(mailbox ? { mailbox } : {}),
+        },
+        parent: this.runtime.guardianRef.packed,
+      });
+      if (reply.op === 'failed') {
+        throw new BactorError(
+          reply.error.code ?? ErrorCode.UNKNOWN_ACTOR,
+          `spawn(${definition.name}) on worker ${worker} failed: ${reply.error.message}`,
+        );
+      }
+      if (reply.op !== 'spawned')
+        throw new BactorError(ErrorCode.MALFORMED_RECORD, `spawn(${definition.name}): unexpected reply ${reply.op}`);
+      ref = new ActorRef(worker, reply.id, reply.kind) as ActorRef<M, R>;
+    }
+    if (options.name !== undefined) {
+      this.names.set(options.name, ref as ActorRef);
+      this.runtime.sendSystem(ref as ActorRef, { k: 'watch', watcher: this.runtime.guardianRef });
+    }
+    return ref;
+  }
+
+  /** The actor spawned with `name`, while it lives. */
+  lookup<M = unknown, R = unknown>(name: string): ActorRef<M, R> | undefined {
+    return this.names.get(name) as ActorRef<M, R> | undefined;
+  }
+
+  /** Stops an actor (after the message it is handling). */
+  stop(ref: ActorRef): void {
+    this.runtime.sendSystem(ref, { k: 'stop' });
+  }
+
+  /** Counters of every thread. */
+  async stats(): Promise<SystemStats> {
+    const workers = await Promise.all(
+      this.workers.map(async (_w, i) => {
+        const r = await this.runtime.request(i + 1, { op: 'stats' });
+        if (r.op !== 'stats-reply') throw new BactorError(ErrorCode.MALFORMED_RECORD, `stats: unexpected reply ${r.op}`);
+        return { worker: i + 1, actors: r.actors, processed: r.processed, deadLetters: r.deadLetters, pendingAsync: r.pendingAsync };
+      }),
+    );
+    return { workers, main: { actors: this.runtime.actorCount, processed: this.runtime.processed, deadLetters: this.runtime.deadLetters } };
+  }
+
+  /**
+   * Stops every actor (children first, after their mailboxes drain, within `timeoutMs`), ends
+   * the workers and the main thread's pump. Afterwards the process holds no handle of bactor.
+   */
+  async shutdown(options: { timeoutMs?: number } = {}): Promise<void> {
+    if (this.state !== 'running') return this.pumpDone;
+    this.state = 'stopping';
+    const timeoutMs = options.timeoutMs ?? 5000;
+    const deadline = new Promise<'timeout'>((resolve) => {
+      const t = setTimeout(() => resolve('timeout'), timeoutMs);
+      t.unref();
+    });
+    const stops = this.workers.map((_w, i) => this.runtime.request(i + 1, { op: 'stop-all' }).catch(() => undefined));
+    await Promise.race([Promise.all(stops), deadline]);
+    this.runtime.stopAll();
+    for (let i = 0; i < this.workers.length; i++) {
+      try {
+        this.runtime.control(i + 1, { op: 'exit' });
+      } catch {
+        // a dead worker's ring
+      }
+    }
+    this.runtime.flush();
+    const exits = this.workers.map(
+      (w) => new Promise<void>((resolve) => (w.threadId === -1 ? resolve() : w.once('exit', () => resolve()))),
+    );
+    if ((await Promise.race([Promise.all(exits), deadline])) === 'timeout') await Promise.all(this.workers.map((w) => w.terminate()));
+    this.state = 'stopped';
+    this.runtime.failAsks(new BactorError(ErrorCode.SYSTEM_STOPPED, 'the actor system shut down before the reply arrived'));
+    this.runtime.failRequests(new BactorError(ErrorCode.SYSTEM_STOPPED, 'the actor system shut down'));
+    this.wake();
+    await this.pumpDone;
+    this.endpoint?.close();
+    setRefRouter(null);
+  }
+
+  // ---- internals -----------------------------------------------------------------------------
+
+  private placement(kind: string, pinned: number | undefined): number {
+    if (pinned !== undefined) {
+      if (!Number.isInteger(pinned) || pinned < 1 || pinned > this.workerCount) {
+        throw new BactorError(ErrorCode.INVALID_OPTION, `spawn(${kind}): worker=${pinned} must be from 1 to ${this.workerCount}`);
+      }
+      return pinned;
+    }
+    this.nextWorker = (this.nextWorker % this.workerCount) + 1;
+    return this.nextWorker;
+  }
+
+  private onControl(message: ControlMessage): void {
+    if (message.op === 'event') this.events.publish(message.event);
+  }
+
+  private assertRunning(what: string): void {
+    if (this.state !== 'running') throw new BactorError(ErrorCode.SYSTEM_STOPPED, `${what}: the actor system is ${this.state}`);
+  }
+
+  /** Publishes main-thread sends soon (a microtask, so a burst of tells goes out as one batch) and wakes the pump. */
+  private wake(): void {
+    if (!this.flushQueued) {
+      this.flushQueued = true;
+      queueMicrotask(() => {
+        this.flushQueued = false;
+        this.runtime.flush();
+      });
+    }
+    this.endpoint?.mesh.bells[0]!.ring();
+  }
+
+  /**
+   * The main thread's loop: drain inbound rings, run inline actors, fire timers, publish; park
+   * with waitAsync (never blocking) until a worker rings or a timer is due.
+   */
+  private async pump(): Promise<void> {
+    const runtime = this.runtime;
+    const endpoint = this.endpoint;
+    const localBell = new Int32Array(new SharedArrayBuffer(4));
+    while (this.state !== 'stopped') {
+      let work = endpoint === null ? 0 : endpoint.drain(runtime, 1024);
+      work += runtime.runActors(4096);
+      work += runtime.timers.runDue();
+      runtime.flush();
+      if (work > 0) {
+        await yieldToLoop();
+        continue;
+      }
+      const timeout = Math.min(runtime.timers.untilNext(), 1000);
+      if (endpoint !== null) await endpoint.parkAsync(timeout);
+      else await parkLocal(localBell, timeout, runtime);
+    }
+  }
+}
+
+/** Without workers the pump waits on a private word, woken by onWork via Atomics.notify. */
+async function parkLocal(bell: Int32Array, timeoutMs: number, runtime: Runtime): Promise<void> {
+  if (runtime.hasRunnable) return;
+  const previous = runtime.onWork;
+  runtime.onWork = () => {
+    Atomics.store(bell, 0, 1);
+    Atomics.notify(bell, 0);
+    previous?.();
+  };
+  const r = Atomics.waitAsync(bell, 0, 0, timeoutMs);
+  const keepAlive = setInterval(() => {}, 1 << 30);
+  try {
+    if (r.async) await r.value;
+  } finally {
+    clearInterval(keepAlive);
+    Atomics.store(bell, 0, 0);
+    runtime.onWork = previous;
+  }
+}

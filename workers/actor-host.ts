@@ -1,0 +1,8 @@
+/**
+ * Entry point of an actor worker thread: runs the host loop of `src/runtime/host-loop.ts` with
+ * the transport and settings the main thread passed in `workerData`.
+ */
+import { workerData } from 'node:worker_threads';
+import { type HostInit, runHost } from '../src/runtime/host-loop.js';
+
+await runHost(workerData as HostInit);
