@@ -91,6 +91,8 @@ export class ActorCell implements ActorContext<unknown, unknown> {
   private stashed: PairDeque<unknown, ActorRef | null> | null = null;
   private childCells: Set<ActorCell> | null = null;
   private watchers: ActorRef[] | null = null;
+  /** Packed refs this actor watches. */
+  private watching: Set<number> | null = null;
   private timerHandles: Set<{ cancel(): void }> | null = null;
   private receiveTimeoutMs = 0;
   private receiveTimer: { cancel(): void } | null = null;
@@ -241,6 +243,8 @@ export class ActorCell implements ActorContext<unknown, unknown> {
         return;
       case 'terminated':
         this.childCells?.forEach((c) => c.self.equals(op.ref) && this.childCells!.delete(c));
+        // After unwatch, no Terminated is delivered, even one already on its way.
+        if (this.watching === null || !this.watching.delete(op.ref.packed)) return;
         if (this.behavior.terminated !== undefined && this.status !== Status.Stopped) {
           this.message = op.ref;
           this.sender = null;
@@ -404,10 +408,12 @@ export class ActorCell implements ActorContext<unknown, unknown> {
   }
 
   watch(target: ActorRef): void {
+    (this.watching ??= new Set()).add(target.packed);
     this.host.sendSystem(target, { k: 'watch', watcher: this.self });
   }
 
   unwatch(target: ActorRef): void {
+    this.watching?.delete(target.packed);
     this.host.sendSystem(target, { k: 'unwatch', watcher: this.self });
   }
 

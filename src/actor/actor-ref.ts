@@ -46,8 +46,11 @@ export interface AskOptions {
  * what it replies to an ask.
  */
 export class ActorRef<M = unknown, R = unknown> {
-  /** Type-only markers, so a ref of one actor type is not assignable to another. */
-  declare readonly __message?: (m: M) => void;
+  /**
+   * Type-only markers, so a ref of one actor type is not assignable to an unrelated one. M is
+   * checked bivariantly (method syntax), so any ref still fits `ActorRef<unknown>`.
+   */
+  declare readonly __message?: { check(m: M): void }['check'];
   declare readonly __reply?: R;
 
   constructor(

@@ -5,7 +5,7 @@ import { ActorRef, setRefRouter } from '../actor/actor-ref.js';
 import type { SpawnOptions } from '../actor/spawn-options.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import type { HostInit } from '../runtime/host-loop.js';
-import { type Clock, systemClock } from '../runtime/clock.js';
+import { type Clock, ManualClock, systemClock } from '../runtime/clock.js';
 import { Runtime, type RuntimeEvent } from '../runtime/runtime.js';
 import type { ControlMessage } from '../runtime/wire-messages.js';
 import { DEFAULT_STRATEGY, type SupervisorStrategy } from '../supervision/supervisor-strategy.js';
@@ -51,6 +51,9 @@ export class ActorSystem {
   private pumpDone: Promise<void> = Promise.resolve();
   private flushQueued = false;
   private readonly workerErrors: unknown[] = [];
+  private unsubscribeClock: (() => void) | null = null;
+  /** Without workers, the pump parks on this word (the mesh's doorbell otherwise). */
+  private readonly localBell = new Int32Array(new SharedArrayBuffer(4));
 
   private constructor(options: Required<Pick<ActorSystemOptions, 'workers' | 'ringCapacity' | 'spins'>> & ActorSystemOptions) {
     this.workerCount = options.workers;
@@ -74,6 +77,7 @@ export class ActorSystem {
       for (const [name, named] of this.names) if (named.equals(ref)) this.names.delete(name);
     };
     this.runtime.onWork = () => this.wake();
+    if (options.clock instanceof ManualClock) this.unsubscribeClock = options.clock.onAdvance(() => this.wake());
     setRefRouter(this.runtime);
     if (inits !== null) {
       for (let w = 1; w <= options.workers; w++) {
@@ -227,6 +231,7 @@ export class ActorSystem {
     this.wake();
     await this.pumpDone;
     this.endpoint?.close();
+    this.unsubscribeClock?.();
     setRefRouter(null);
   }
 
@@ -260,7 +265,11 @@ export class ActorSystem {
         this.runtime.flush();
       });
     }
-    this.endpoint?.mesh.bells[0]!.ring();
+    if (this.endpoint !== null) this.endpoint.mesh.bells[0]!.ring();
+    else {
+      Atomics.store(this.localBell, 0, 1);
+      Atomics.notify(this.localBell, 0);
+    }
   }
 
   /**
@@ -270,7 +279,6 @@ export class ActorSystem {
   private async pump(): Promise<void> {
     const runtime = this.runtime;
     const endpoint = this.endpoint;
-    const localBell = new Int32Array(new SharedArrayBuffer(4));
     while (this.state !== 'stopped') {
       let work = endpoint === null ? 0 : endpoint.drain(runtime, 1024);
       work += runtime.runActors(4096);
@@ -282,27 +290,21 @@ export class ActorSystem {
       }
       const timeout = Math.min(runtime.timers.untilNext(), 1000);
       if (endpoint !== null) await endpoint.parkAsync(timeout);
-      else await parkLocal(localBell, timeout, runtime);
+      else await parkLocal(this.localBell, timeout, runtime);
     }
   }
 }
 
-/** Without workers the pump waits on a private word, woken by onWork via Atomics.notify. */
+/** Without workers the pump waits on a private word, set and notified by `wake`. */
 async function parkLocal(bell: Int32Array, timeoutMs: number, runtime: Runtime): Promise<void> {
-  if (runtime.hasRunnable) return;
-  const previous = runtime.onWork;
-  runtime.onWork = () => {
-    Atomics.store(bell, 0, 1);
-    Atomics.notify(bell, 0);
-    previous?.();
-  };
+  if (runtime.hasRunnable || Atomics.exchange(bell, 0, 0) === 1) return;
   const r = Atomics.waitAsync(bell, 0, 0, timeoutMs);
+  if (!r.async) return;
   const keepAlive = setInterval(() => {}, 1 << 30);
   try {
-    if (r.async) await r.value;
+    await r.value;
   } finally {
     clearInterval(keepAlive);
     Atomics.store(bell, 0, 0);
-    runtime.onWork = previous;
   }
 }
