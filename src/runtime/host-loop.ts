@@ -3,7 +3,7 @@ import { loadDefinition } from '../actor/actor-definition.js';
 import { BackoffIdleStrategy, IdlePhase } from '../../native-free-core/sync/idle-strategy.js';
 import { TransportEndpoint, type TransportInit } from '../transport/transport.js';
 import { Runtime, errorInfo } from './runtime.js';
-import type { ControlMessage } from './wire-messages.js';
+import type { ControlMessage, SpawnRequest } from './wire-messages.js';
 import type { SupervisorStrategy } from '../supervision/supervisor-strategy.js';
 import { ActorRef, localIdOf, participantOf } from '../actor/actor-ref.js';
 import { oneForOne } from '../supervision/supervisor-strategy.js';
@@ -14,6 +14,10 @@ export interface HostInit {
   guardian: { maxRestarts: number; withinMs: number };
   /** Empty looks at the rings before yielding, then parking. */
   spins: number;
+  /** One Int32 per participant: the next free actor id, kept across replacements. */
+  idWatermark: SharedArrayBuffer;
+  /** Actors to re-create, under their old ids, before the first record is read (a replacement worker). */
+  recreate?: SpawnRequest[];
 }
 
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
@@ -34,6 +38,7 @@ export async function runHost(init: HostInit): Promise<void> {
     participant: endpoint.self,
     endpoint,
     guardianStrategy: strategy,
+    idWatermark: new Int32Array(init.idWatermark),
     onEvent: (event) => runtime.control(0, { op: 'event', event }),
     onControl: (from, message) => onControl(from, message),
   });
@@ -47,7 +52,7 @@ export async function runHost(init: HostInit): Promise<void> {
         loadDefinition(message.url, message.name)
           .then((definition) => {
             const parent = new ActorRef(participantOf(message.parent), localIdOf(message.parent), 'guardian');
-            const cell = runtime.spawnTopLevel(definition, message.args, message.options, parent);
+            const cell = runtime.spawnTopLevel(definition, message.args, message.options, parent, message.id);
             runtime.control(from, { op: 'spawned', reply: req, id: cell.id, kind: definition.name });
           })
           .catch((error: unknown) => runtime.control(from, { op: 'failed', reply: req, error: errorInfo(error) }))
@@ -72,6 +77,26 @@ export async function runHost(init: HostInit): Promise<void> {
         return;
       default:
         return;
+    }
+  }
+
+  // A replacement re-creates its actors before it reads a record: the records left in its rings
+  // are addressed to them.
+  for (const request of init.recreate ?? []) {
+    try {
+      const definition = await loadDefinition(request.url, request.name);
+      const parent = new ActorRef(participantOf(request.parent), localIdOf(request.parent), 'guardian');
+      runtime.spawnTopLevel(definition, request.args, request.options, parent, request.id);
+    } catch (error) {
+      runtime.control(0, {
+        op: 'event',
+        event: {
+          type: 'actor-failed',
+          actor: `${request.name}#${request.id}@w${runtime.participant}`,
+          error: errorInfo(error),
+          directive: 'could not be re-created',
+        },
+      });
     }
   }
 

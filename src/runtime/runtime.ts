@@ -30,6 +30,8 @@ export interface RuntimeOptions {
   /** Handles control messages the runtime itself does not (spawn requests are handled here). */
   onControl?: (from: number, message: ControlMessage) => void;
   random?: () => number;
+  /** Where this thread publishes its next free actor id (survives the thread). */
+  idWatermark?: Int32Array;
 }
 
 interface AskSlot {
@@ -88,9 +90,11 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
   private readonly guardianWindows = new Map<number, number>();
   private readonly onEvent: (event: RuntimeEvent) => void;
   private readonly onControl: (from: number, message: ControlMessage) => void;
-  private readonly pendingRequests = new Map<number, { resolve(v: ControlMessage): void; reject(e: unknown): void }>();
+  private readonly pendingRequests = new Map<number, { peer: number; resolve(v: ControlMessage): void; reject(e: unknown): void }>();
   private nextRequest = 1;
   private nextId = FIRST_ID;
+  /** Shared Int32 per participant: the next free actor id (see allocateId). */
+  private readonly idWatermark: Int32Array | null;
   private nextSlot = ASK_SLOT_BIT;
   private current: ActorCell | null = null;
   private dirty = false;
@@ -113,6 +117,8 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
     this.onEvent = options.onEvent ?? (() => {});
     this.onControl = options.onControl ?? (() => {});
     this.random = options.random ?? Math.random;
+    this.idWatermark = options.idWatermark ?? null;
+    if (this.idWatermark !== null) this.nextId = Math.max(FIRST_ID, this.idWatermark[this.participant]!);
     const peers = options.endpoint?.participants ?? 0;
     for (let p = 0; p < peers; p++) this.overflow.push(new Deque<PendingRecord>());
   }
@@ -147,6 +153,9 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
   private allocateId(): number {
     if (this.nextId >= ASK_SLOT_BIT)
       throw new BactorError(ErrorCode.INVALID_OPTION, `participant ${this.participant} ran out of actor ids (${ASK_SLOT_BIT})`);
+    // Published for a replacement of this thread, so it never hands out an id in use (plain
+    // store: the main thread reads it only after this thread has exited).
+    if (this.idWatermark !== null) this.idWatermark[this.participant] = this.nextId + 1;
     return this.nextId++;
   }
 
@@ -156,9 +165,14 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
     args: unknown,
     options: SpawnOptions | undefined,
     parent: ActorRef | null,
+    /** Re-create an actor under its old id (a replaced worker); a fresh id otherwise. */
+    id?: number,
   ): ActorCell {
     validateSpawnOptions(definition, options);
-    const cell = new ActorCell(this, this.allocateId(), definition, args, null, parent ?? this.guardianRef, options);
+    if (id !== undefined && (this.cells.has(id) || id < FIRST_ID || id >= ASK_SLOT_BIT)) {
+      throw new BactorError(ErrorCode.INVALID_OPTION, `cannot re-create an actor under id ${id} on participant ${this.participant}`);
+    }
+    const cell = new ActorCell(this, id ?? this.allocateId(), definition, args, null, parent ?? this.guardianRef, options);
     this.register(cell);
     return cell;
   }
@@ -373,7 +387,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
   request(peer: number, message: ControlMessage & { req?: number }): Promise<ControlMessage> {
     const req = this.nextRequest++;
     return new Promise((resolve, reject) => {
-      this.pendingRequests.set(req, { resolve, reject });
+      this.pendingRequests.set(req, { peer, resolve, reject });
       try {
         this.sendRecord(peer, RecordType.CONTROL, 0, packRef(this.participant, 0), { ...message, req });
       } catch (error) {
@@ -383,10 +397,13 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
     });
   }
 
-  /** Fails every pending request (the peer died or the system stops). */
-  failRequests(error: unknown): void {
-    for (const pending of this.pendingRequests.values()) pending.reject(error);
-    this.pendingRequests.clear();
+  /** Fails the pending requests to `peer` (it died), or all of them (the system stops). */
+  failRequests(error: unknown, peer?: number): void {
+    for (const [req, pending] of this.pendingRequests) {
+      if (peer !== undefined && pending.peer !== peer) continue;
+      this.pendingRequests.delete(req);
+      pending.reject(error);
+    }
   }
 
   control(peer: number, message: ControlMessage): void {

@@ -25,6 +25,8 @@ export interface SpawnRequest {
   options: { name?: string; throughput?: number; mailbox?: { capacity?: number; overflow?: 'drop-newest' | 'drop-oldest' | 'fail' } };
   /** Packed ref of the logical parent (the guardian on main). */
   parent: number;
+  /** Re-create under this id (worker replacement). */
+  id?: number;
 }
 
 /** The typed control plane between the main thread and the workers. */

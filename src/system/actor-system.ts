@@ -6,10 +6,10 @@ import type { SpawnOptions } from '../actor/spawn-options.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import type { HostInit } from '../runtime/host-loop.js';
 import { type Clock, ManualClock, systemClock } from '../runtime/clock.js';
-import { Runtime, type RuntimeEvent } from '../runtime/runtime.js';
-import type { ControlMessage } from '../runtime/wire-messages.js';
+import { Runtime, type RuntimeEvent, errorInfo } from '../runtime/runtime.js';
+import type { ControlMessage, SpawnRequest } from '../runtime/wire-messages.js';
 import { DEFAULT_STRATEGY, type SupervisorStrategy } from '../supervision/supervisor-strategy.js';
-import { TransportEndpoint, createTransport, transferListOf } from '../transport/transport.js';
+import { TransportEndpoint, type TransportInit, createTransport, transferListOf } from '../transport/transport.js';
 import { EventStream } from './event-stream.js';
 
 export interface ActorSystemOptions {
@@ -52,6 +52,18 @@ export class ActorSystem {
   private flushQueued = false;
   private readonly workerErrors: unknown[] = [];
   private unsubscribeClock: (() => void) | null = null;
+  private readonly guardian: SupervisorStrategy;
+  private readonly spins: number;
+  private mesh: TransportInit['mesh'] | null = null;
+  /** Next free actor id of each participant, kept across worker replacements. */
+  private readonly idWatermark = new SharedArrayBuffer(4 * 256);
+  /** Top-level pool actors by packed ref: what a worker replacement re-creates. */
+  private readonly placements = new Map<
+    number,
+    { worker: number; id: number; url: string; name: string; args: unknown; options: SpawnRequest['options'] }
+  >();
+  /** Worker replacements so far. */
+  replacements = 0;
   /** Without workers, the pump parks on this word (the mesh's doorbell otherwise). */
   private readonly localBell = new Int32Array(new SharedArrayBuffer(4));
 
@@ -74,30 +86,17 @@ export class ActorSystem {
       onControl: (_from, message) => this.onControl(message),
     });
     this.runtime.onGuardianTerminated = (ref) => {
+      this.placements.delete(ref.packed);
       for (const [name, named] of this.names) if (named.equals(ref)) this.names.delete(name);
     };
     this.runtime.onWork = () => this.wake();
     if (options.clock instanceof ManualClock) this.unsubscribeClock = options.clock.onAdvance(() => this.wake());
     setRefRouter(this.runtime);
+    this.guardian = guardian;
+    this.spins = options.spins;
     if (inits !== null) {
-      for (let w = 1; w <= options.workers; w++) {
-        const init: HostInit = {
-          transport: inits[w]!,
-          guardian: { maxRestarts: guardian.maxRestarts, withinMs: guardian.withinMs },
-          spins: options.spins,
-        };
-        const worker = new Worker(HOST_URL, { workerData: init, transferList: transferListOf(inits[w]!) });
-        worker.on('error', (error) => {
-          this.workerErrors.push(error);
-          this.events.publish({
-            type: 'actor-failed',
-            actor: `worker ${w}`,
-            error: { name: error.name, message: error.message },
-            directive: 'worker died',
-          });
-        });
-        this.workers.push(worker);
-      }
+      this.mesh = inits[0]!.mesh;
+      for (let w = 1; w <= options.workers; w++) this.startWorker(w, inits[w]!);
     }
     this.pumpDone = this.pump();
   }
@@ -147,7 +146,7 @@ export class ActorSystem {
           `spawn(${definition.name}): priority and custom mailboxes hold functions; set them in defineActor, not in spawn options`,
         );
       }
-      const reply = await this.runtime.request(worker, {
+      const request: SpawnRequest = {
         op: 'spawn',
         url: definition.moduleUrl,
         name: definition.name,
@@ -158,7 +157,8 @@ export class ActorSystem {
           ...(mailbox ? { mailbox } : {}),
         },
         parent: this.runtime.guardianRef.packed,
-      });
+      };
+      const reply = await this.runtime.request(worker, request);
       if (reply.op === 'failed') {
         throw new BactorError(
           reply.error.code ?? ErrorCode.UNKNOWN_ACTOR,
@@ -168,11 +168,12 @@ export class ActorSystem {
       if (reply.op !== 'spawned')
         throw new BactorError(ErrorCode.MALFORMED_RECORD, `spawn(${definition.name}): unexpected reply ${reply.op}`);
       ref = new ActorRef(worker, reply.id, reply.kind) as ActorRef<M, R>;
+      this.placements.set(ref.packed, { worker, id: reply.id, url: request.url, name: request.name, args, options: request.options });
     }
-    if (options.name !== undefined) {
-      this.names.set(options.name, ref as ActorRef);
+    if (options.name !== undefined) this.names.set(options.name, ref as ActorRef);
+    // The guardian watches top-level actors: names and placements are dropped when they stop.
+    if (options.name !== undefined || ref.participant !== 0)
       this.runtime.sendSystem(ref as ActorRef, { k: 'watch', watcher: this.runtime.guardianRef });
-    }
     return ref;
   }
 
@@ -235,7 +236,79 @@ export class ActorSystem {
     setRefRouter(null);
   }
 
+  /**
+   * Terminates worker `n` (1-based) as a crash would: the system replaces it. For tests and
+   * failure drills.
+   */
+  async terminateWorker(n: number): Promise<void> {
+    const worker = this.workers[n - 1];
+    if (worker === undefined) throw new BactorError(ErrorCode.INVALID_OPTION, `terminateWorker: no worker ${n}`);
+    await worker.terminate();
+  }
+
   // ---- internals -----------------------------------------------------------------------------
+
+  private startWorker(w: number, transport: TransportInit, recreate: SpawnRequest[] = []): void {
+    const init: HostInit = {
+      transport,
+      guardian: { maxRestarts: this.guardian.maxRestarts, withinMs: this.guardian.withinMs },
+      spins: this.spins,
+      idWatermark: this.idWatermark,
+      recreate,
+    };
+    const worker = new Worker(HOST_URL, { workerData: init, transferList: transferListOf(transport) });
+    let died = false;
+    const onDeath = (reason: unknown): void => {
+      if (died || this.state !== 'running') return;
+      died = true;
+      this.replaceWorker(w, reason);
+    };
+    worker.on('error', onDeath);
+    worker.on('exit', (code) => onDeath(new BactorError(ErrorCode.WORKER_DIED, `worker ${w} exited with code ${code}`)));
+    this.workers[w - 1] = worker;
+  }
+
+  /**
+   * A worker died: start a replacement on the same rings (records still in them are delivered
+   * to it), and re-create its top-level actors under their old ids, as the root guardian's
+   * decider says (restart by default). Their state and the messages already taken from the
+   * rings died with the worker.
+   */
+  private replaceWorker(w: number, reason: unknown): void {
+    const error = reason instanceof Error ? reason : new BactorError(ErrorCode.WORKER_DIED, `worker ${w} died: ${String(reason)}`);
+    this.replacements++;
+    this.events.publish({ type: 'actor-failed', actor: `worker ${w}`, error: errorInfo(error), directive: 'replaced' });
+    this.runtime.failRequests(new BactorError(ErrorCode.WORKER_DIED, `worker ${w} died before it replied`, { cause: error }), w);
+    const recreate: SpawnRequest[] = [];
+    for (const [packed, p] of this.placements) {
+      if (p.worker !== w) continue;
+      let directive;
+      try {
+        directive = this.guardian.decider(error);
+      } catch {
+        directive = 'stop';
+      }
+      if (directive === 'stop' || directive === 'escalate') {
+        this.placements.delete(packed);
+        for (const [name, named] of this.names) if (named.packed === packed) this.names.delete(name);
+        continue;
+      }
+      recreate.push({
+        op: 'spawn',
+        url: p.url,
+        name: p.name,
+        args: p.args,
+        options: p.options,
+        parent: this.runtime.guardianRef.packed,
+        id: p.id,
+      });
+    }
+    const nulls = new Array<null>(this.workerCount + 1).fill(null);
+    // Large-message lanes died with the worker's ports: the replacement has none (see ARCHITECTURE.md).
+    this.startWorker(w, { mesh: this.mesh!, self: w, largeMessageThreshold: 64 * 1024, laneOut: nulls, laneIn: nulls }, recreate);
+    // Its watchers died with it: the guardian watches the re-created actors again.
+    for (const r of recreate) this.runtime.sendSystem(new ActorRef(w, r.id!, r.name), { k: 'watch', watcher: this.runtime.guardianRef });
+  }
 
   private placement(kind: string, pinned: number | undefined): number {
     if (pinned !== undefined) {

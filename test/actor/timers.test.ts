@@ -7,9 +7,10 @@ import { Probe, records, until } from '../fixtures/probe.actor.js';
 /** Lets the main thread's pump run what is due after a manual clock step. */
 const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 20));
 
-test('timers on a test clock: scheduleOnce, scheduleRepeatedly, cancel, receive timeout', async () => {
+test('timers on a test clock: scheduleOnce, scheduleRepeatedly, cancel, receive timeout', async (t) => {
   const clock = new ManualClock();
   const system = await ActorSystem.start({ workers: 0, clock });
+  t.after(() => system.shutdown());
   const probe = (await system.spawn(Probe, 'timers')) as ActorRef;
   const list = records('timers') as { ev: string; tag?: string }[];
   const ticker = await system.spawn(Ticker, probe);
@@ -42,12 +43,12 @@ test('timers on a test clock: scheduleOnce, scheduleRepeatedly, cancel, receive 
   assert.equal(list.filter((e) => e.ev === 'receive-timeout').length, 0);
   clock.advance(1);
   await until(() => list.some((e) => e.ev === 'receive-timeout'), 2000, 'receive timeout');
-  await system.shutdown();
 });
 
-test('restart backoff on a test clock: 40 ms, then 80 ms, then 160 ms', async () => {
+test('restart backoff on a test clock: 40 ms, then 80 ms, then 160 ms', async (t) => {
   const clock = new ManualClock();
   const system = await ActorSystem.start({ workers: 0, clock });
+  t.after(() => system.shutdown());
   const probe = (await system.spawn(Probe, 'backoff')) as ActorRef;
   const list = records('backoff') as { ev: string; name: string }[];
   const parent = await system.spawn(BackoffParent, { probe, name: 'P' });
@@ -66,5 +67,4 @@ test('restart backoff on a test clock: 40 ms, then 80 ms, then 160 ms', async ()
     clock.advance(1);
     await until(() => restarts() === n, 2000, `restart ${n}`);
   }
-  await system.shutdown();
 });

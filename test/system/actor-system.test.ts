@@ -3,28 +3,29 @@ import { test } from 'node:test';
 import { ActorSystem, BactorError } from '../../src/index.js';
 import { Counter } from '../fixtures/counter.actor.js';
 
-test('spawn on a worker, tell, ask, and shut down', { timeout: 20_000 }, async () => {
+test('spawn on a worker, tell, ask, and shut down', { timeout: 20_000 }, async (t) => {
   const system = await ActorSystem.start({ workers: 2 });
+  t.after(() => system.shutdown());
   const counter = await system.spawn(Counter, 10);
   assert.equal(counter.participant >= 1, true, 'placed on a worker');
   counter.tell({ type: 'add', n: 5 });
   counter.tell({ type: 'add', n: 7 });
   const total: number = await counter.ask({ type: 'get' }, { timeout: 2000 });
   assert.equal(total, 22);
-  await system.shutdown();
 });
 
-test('inline dispatcher: the actor runs on the main thread', async () => {
+test('inline dispatcher: the actor runs on the main thread', async (t) => {
   const system = await ActorSystem.start({ workers: 1 });
+  t.after(() => system.shutdown());
   const counter = await system.spawn(Counter, 1, { dispatcher: 'inline' });
   assert.equal(counter.participant, 0);
   counter.tell({ type: 'add', n: 2 });
   assert.equal(await counter.ask({ type: 'get' }), 3);
-  await system.shutdown();
 });
 
-test('ask timeout names who did not answer to what', async () => {
+test('ask timeout names who did not answer to what', async (t) => {
   const system = await ActorSystem.start({ workers: 1 });
+  t.after(() => system.shutdown());
   const counter = await system.spawn(Counter, 0);
   await assert.rejects(counter.ask({ type: 'slow-get', ms: 500 }, { timeout: 50 }), (e: unknown) => {
     assert.ok(e instanceof BactorError);
@@ -32,5 +33,4 @@ test('ask timeout names who did not answer to what', async () => {
     assert.match(e.message, /Counter#\d+@w1 did not answer slow-get within 50 ms/);
     return true;
   });
-  await system.shutdown();
 });
