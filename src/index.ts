@@ -30,3 +30,4 @@ export {
   type TransportOptions,
 } from './transport/transport.js';
 export { DEFAULT_LARGE_MESSAGE_THRESHOLD } from './codec/message-encoder.js';
+export { Router, groupRouter, type RoutingStrategy } from './router/router.js';

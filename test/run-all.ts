@@ -21,5 +21,9 @@ function find(dir: string): string[] {
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const flags = process.argv.slice(2).filter((a) => a.startsWith('-'));
 const files = find(root).filter((f) => only.length === 0 || only.some((o) => relative(root, f).includes(o)));
+if (files.length === 0) {
+  console.error(`no test file matches ${only.join(', ')}`);
+  process.exit(1);
+}
 const result = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...flags, ...files], { stdio: 'inherit' });
 process.exit(result.status ?? 1);

@@ -11,6 +11,7 @@ import type { ControlMessage, SpawnRequest } from '../runtime/wire-messages.js';
 import { DEFAULT_STRATEGY, type SupervisorStrategy } from '../supervision/supervisor-strategy.js';
 import { TransportEndpoint, type TransportInit, createTransport, transferListOf } from '../transport/transport.js';
 import { EventStream } from './event-stream.js';
+import { Router, type RoutingStrategy } from '../router/router.js';
 
 export interface ActorSystemOptions {
   /** Actor worker threads. Default: cores − 1, at least 1. 0: everything runs inline on the main thread. */
@@ -175,6 +176,23 @@ export class ActorSystem {
     if (options.name !== undefined || ref.participant !== 0)
       this.runtime.sendSystem(ref as ActorRef, { k: 'watch', watcher: this.runtime.guardianRef });
     return ref;
+  }
+
+  /**
+   * A pool router: spawns `size` routees of `definition`, spread over the workers round robin,
+   * and routes to them with `strategy`.
+   */
+  async spawnPool<M, R, A>(
+    definition: ActorDefinition<M, R, A>,
+    args: A,
+    options: { size: number; strategy: RoutingStrategy } & Omit<SpawnOptions, 'name'>,
+  ): Promise<Router<M, R>> {
+    const { size, strategy, ...spawnOptions } = options;
+    if (!Number.isInteger(size) || size < 1)
+      throw new BactorError(ErrorCode.INVALID_OPTION, `spawnPool(${definition.name}): size=${size} must be a positive integer`);
+    const routees: ActorRef<M, R>[] = [];
+    for (let i = 0; i < size; i++) routees.push(await this.spawn(definition, args, spawnOptions));
+    return new Router(routees, strategy);
   }
 
   /** The actor spawned with `name`, while it lives. */

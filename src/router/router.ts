@@ -1,0 +1,105 @@
+import type { ActorRef, AskOptions } from '../actor/actor-ref.js';
+import { BactorError, ErrorCode } from '../errors/error-codes.js';
+import { HashRing } from './hash-ring.js';
+
+/** How a router picks routees. */
+export type RoutingStrategy =
+  | { kind: 'round-robin' }
+  | { kind: 'random' }
+  /** Every routee gets every message (tell only). */
+  | { kind: 'broadcast' }
+  /** Messages with the same key go to the same routee, stably as routees are added. */
+  | { kind: 'consistent-hash'; key: (message: never) => string; virtualNodes?: number }
+  /** The routee with the fewest queued messages, as `depthOf` reports them. */
+  | { kind: 'smallest-mailbox'; depthOf: (routee: ActorRef) => number };
+
+/**
+ * Sends to one of a set of actors (or all of them), chosen by a strategy. A router is a plain
+ * object on the sender's side: routing costs no extra hop through a router actor.
+ */
+export class Router<M, R = never> {
+  private routeeList: ActorRef<M, R>[];
+  private next = 0;
+  private ring: HashRing<ActorRef<M, R>> | null = null;
+
+  constructor(
+    routees: readonly ActorRef<M, R>[],
+    readonly strategy: RoutingStrategy,
+    private readonly random: () => number = Math.random,
+  ) {
+    if (routees.length === 0) throw new BactorError(ErrorCode.INVALID_OPTION, 'a router needs at least one routee');
+    const kinds = ['round-robin', 'random', 'broadcast', 'consistent-hash', 'smallest-mailbox'];
+    if (!kinds.includes(strategy?.kind))
+      throw new BactorError(
+        ErrorCode.INVALID_OPTION,
+        `router strategy ${JSON.stringify(strategy?.kind)} must be one of ${kinds.join(', ')}`,
+      );
+    this.routeeList = [...routees];
+    if (strategy.kind === 'consistent-hash')
+      this.ring = new HashRing(this.routeeList, (r) => `${r.participant}:${r.id}`, strategy.virtualNodes ?? 100);
+  }
+
+  get routees(): readonly ActorRef<M, R>[] {
+    return this.routeeList;
+  }
+
+  /** Adds a routee (a group that grows, or a pool that scales). */
+  add(routee: ActorRef<M, R>): void {
+    this.routeeList.push(routee);
+    this.ring?.rebuild(this.routeeList);
+  }
+
+  remove(routee: ActorRef<M, R>): void {
+    this.routeeList = this.routeeList.filter((r) => !r.equals(routee));
+    this.ring?.rebuild(this.routeeList);
+  }
+
+  /** The routee `message` goes to (not meaningful for broadcast). */
+  select(message: M): ActorRef<M, R> {
+    const list = this.routeeList;
+    switch (this.strategy.kind) {
+      case 'round-robin':
+      case 'broadcast': {
+        const r = list[this.next % list.length]!;
+        this.next = (this.next + 1) % list.length;
+        return r;
+      }
+      case 'random':
+        return list[Math.floor(this.random() * list.length)]!;
+      case 'consistent-hash':
+        return this.ring!.lookup((this.strategy.key as (m: M) => string)(message))!;
+      case 'smallest-mailbox': {
+        let best = list[0]!;
+        let depth = Infinity;
+        for (const r of list) {
+          const d = this.strategy.depthOf(r);
+          if (d < depth) {
+            depth = d;
+            best = r;
+          }
+        }
+        return best;
+      }
+    }
+  }
+
+  tell(message: M): void {
+    if (this.strategy.kind === 'broadcast') {
+      for (const r of this.routeeList) r.tell(message);
+      return;
+    }
+    this.select(message).tell(message);
+  }
+
+  ask(message: M, options?: AskOptions): Promise<R> {
+    if (this.strategy.kind === 'broadcast') {
+      return Promise.reject(new BactorError(ErrorCode.INVALID_OPTION, 'ask on a broadcast router: ask each routee instead'));
+    }
+    return this.select(message).ask(message, options);
+  }
+}
+
+/** A group router over actors that already exist. */
+export function groupRouter<M, R>(routees: readonly ActorRef<M, R>[], strategy: RoutingStrategy): Router<M, R> {
+  return new Router(routees, strategy);
+}

@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { type ActorRef, ActorSystem, Router, groupRouter } from '../../src/index.js';
+import { HashRing } from '../../src/router/hash-ring.js';
+import { Tally } from '../fixtures/tally.actor.js';
+
+let system: ActorSystem;
+before(async () => {
+  system = await ActorSystem.start({ workers: 2 });
+});
+after(() => system.shutdown());
+
+type TallyRef = ActorRef<{ type: 'hit'; key: string } | { type: 'count' } | { type: 'keys' }, number | string[]>;
+const counts = (routees: readonly TallyRef[]): Promise<number[]> =>
+  Promise.all(routees.map((r) => r.ask({ type: 'count' }) as Promise<number>));
+
+test('pool router, round robin: routees spread over the workers, messages spread evenly', async () => {
+  const pool = await system.spawnPool(Tally, undefined, { size: 4, strategy: { kind: 'round-robin' } });
+  assert.deepEqual(pool.routees.map((r) => r.participant).sort(), [1, 1, 2, 2]);
+  for (let i = 0; i < 400; i++) pool.tell({ type: 'hit', key: `k${i}` });
+  assert.deepEqual(await counts(pool.routees), [100, 100, 100, 100]);
+});
+
+test('random and broadcast', async () => {
+  const routees = await Promise.all([0, 1, 2].map(() => system.spawn(Tally, undefined)));
+  let seed = 1;
+  const random = (): number => ((seed = (seed * 16807) % 2147483647) - 1) / 2147483646;
+  const rnd = new Router(routees, { kind: 'random' }, random);
+  for (let i = 0; i < 3000; i++) rnd.tell({ type: 'hit', key: 'x' });
+  const c = await counts(routees);
+  assert.equal(
+    c.reduce((a, b) => a + b),
+    3000,
+  );
+  assert.ok(
+    c.every((n) => n > 800 && n < 1200),
+    `roughly even: ${c}`,
+  );
+  const all = groupRouter(routees, { kind: 'broadcast' });
+  all.tell({ type: 'hit', key: 'y' });
+  assert.deepEqual(
+    await counts(routees),
+    c.map((n) => n + 1),
+  );
+  await assert.rejects(all.ask({ type: 'count' }), { code: 'ERR_INVALID_OPTION' });
+});
+
+test('consistent hash: a key always reaches the same routee, and adding a routee moves about 1/n of the keys', async () => {
+  const routees = await Promise.all([0, 1, 2].map(() => system.spawn(Tally, undefined)));
+  const router = groupRouter(routees, { kind: 'consistent-hash', key: (m: { key: string }) => m.key });
+  const keys = Array.from({ length: 3000 }, (_, i) => `user-${i}`);
+  for (const key of keys) router.tell({ type: 'hit', key });
+  for (const key of keys.slice(0, 100)) router.tell({ type: 'hit', key });
+  const owned = await Promise.all(routees.map((r) => r.ask({ type: 'keys' }) as Promise<string[]>));
+  assert.equal(
+    owned.reduce((a, k) => a + k.length, 0),
+    3000,
+    'each key landed on exactly one routee',
+  );
+  assert.ok(
+    owned.every((k) => k.length > 600),
+    `balanced: ${owned.map((k) => k.length)}`,
+  );
+  // Stability: a fourth member takes some keys; the others keep theirs.
+  const ring3 = new HashRing(routees, (r) => `${r.participant}:${r.id}`);
+  const extra = await system.spawn(Tally, undefined);
+  const ring4 = new HashRing([...routees, extra], (r) => `${r.participant}:${r.id}`);
+  let moved = 0;
+  for (const key of keys) {
+    const was = ring3.lookup(key)!;
+    const now = ring4.lookup(key)!;
+    if (!was.equals(now)) {
+      moved++;
+      assert.ok(now.equals(extra), 'a key only ever moves to the new routee');
+    }
+  }
+  assert.ok(moved > 3000 * 0.15 && moved < 3000 * 0.35, `about a quarter of the keys moved: ${moved}`);
+});
+
+test('smallest mailbox picks the routee with the least queued work', async () => {
+  const routees = await Promise.all([0, 1, 2].map(() => system.spawn(Tally, undefined)));
+  const depth = new Map(routees.map((r, i) => [r.id, [5, 1, 3][i]!]));
+  const router = groupRouter(routees, { kind: 'smallest-mailbox', depthOf: (r) => depth.get(r.id)! });
+  router.tell({ type: 'hit', key: 'a' });
+  assert.deepEqual(await counts(routees), [0, 1, 0]);
+  assert.throws(() => groupRouter([], { kind: 'round-robin' }), { code: 'ERR_INVALID_OPTION' });
+  assert.throws(() => groupRouter(routees, { kind: 'fastest' } as never), { code: 'ERR_INVALID_OPTION' });
+});
