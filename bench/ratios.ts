@@ -11,6 +11,17 @@ const v = (r: BenchResult | undefined): number | undefined => r?.value;
 const div = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined || b === undefined ? undefined : a / b);
 
 const FLOORS: Record<string, Floor[]> = {
+  actors: [
+    { text: 'local-pingpong / 10M msgs/s', ratio: (g) => div(v(g('local-pingpong')), 1e7), floor: 1 },
+    { text: 'local-pingpong / nact-pingpong', ratio: (g) => div(v(g('local-pingpong')), v(g('nact-pingpong'))), floor: 25 },
+    { text: 'local-tell / 10M msgs/s', ratio: (g) => div(v(g('local-tell')), 1e7), floor: 1 },
+    { text: 'local-tell / nact-tell', ratio: (g) => div(v(g('local-tell')), v(g('nact-tell'))), floor: 25 },
+    { text: 'cross-tell / postmessage-oneway', ratio: (g) => div(v(g('cross-tell')), v(g('postmessage-oneway'))), floor: 4 },
+    { text: 'comlink-rtt p50 / ask-rtt p50', ratio: (g) => div(g('comlink-rtt')?.p50, g('ask-rtt')?.p50), floor: 2 },
+    { text: '2000 ms / spawn-time (1M actors)', ratio: (g) => div(2000, v(g('spawn-time'))), floor: 1 },
+    { text: '400 bytes / spawn-bytes', ratio: (g) => div(400, v(g('spawn-bytes'))), floor: 1 },
+    { text: '100 µs / restart p50', ratio: (g) => div(100, g('restart')?.p50), floor: 1 },
+  ],
   transport: [
     { text: 'ring-oneway / postmessage-oneway', ratio: (g) => div(v(g('ring-oneway')), v(g('postmessage-oneway'))), floor: 5 },
     {

@@ -5,10 +5,11 @@
  */
 import { type BenchResult, type Suite, machine, table } from './harness.js';
 import { ratios } from './ratios.js';
+import { actorsSuite } from './suites/actors.js';
 import { codecSuite } from './suites/codec.js';
 import { transportSuite } from './suites/transport.js';
 
-const SUITES: Record<string, Suite> = { transport: transportSuite, codec: codecSuite };
+const SUITES: Record<string, Suite> = { transport: transportSuite, codec: codecSuite, actors: actorsSuite };
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');

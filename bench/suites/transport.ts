@@ -101,6 +101,16 @@ async function parkedConsumerCpu(seconds: number): Promise<number> {
   return Math.max(0, parked - baseline);
 }
 
+/** Worker-to-worker postMessage, one message per call (the peer the actor suite compares with). */
+export async function postMessageOneway(n: number, runs: number): Promise<BenchResult> {
+  return throughput(
+    SUITE,
+    'postmessage-oneway',
+    'msgs/s',
+    rates(n, await measure<number>(portPair('pm-producer', 'pm-consumer', n), runs)),
+  );
+}
+
 export async function transportSuite(ctx: SuiteContext): Promise<void> {
   const q = ctx.quick;
   const runs = 5;

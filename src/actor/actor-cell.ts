@@ -14,6 +14,46 @@ import type { ActorBehavior, ActorDefinition } from './actor-definition.js';
 import { ActorRef, type AskOptions } from './actor-ref.js';
 import type { SpawnOptions } from './spawn-options.js';
 
+/** Fields most actors never use (behaviour stack, stash, children, watches, timers, restarts). */
+class CellExtras {
+  becomeStack: Receive[] | null = null;
+  stashed: PairDeque<unknown, ActorRef | null> | null = null;
+  childCells: Set<ActorCell> | null = null;
+  watchers: ActorRef[] | null = null;
+  /** Packed refs this actor watches. */
+  watching: Set<number> | null = null;
+  timerHandles: Set<{ cancel(): void }> | null = null;
+  receiveTimeoutMs = 0;
+  receiveTimer: { cancel(): void } | null = null;
+  restarts: RestartWindow | null = null;
+  stopRequested = false;
+  name: string | undefined = undefined;
+}
+
+interface CellLimits {
+  readonly throughput: number;
+  readonly capacity: number;
+  readonly overflow: MailboxOptions['overflow'];
+}
+const defaultLimits = new WeakMap<object, CellLimits>();
+function limitsOf(definition: ActorDefinition<unknown, unknown, unknown>, options: SpawnOptions | undefined): CellLimits {
+  const custom = options?.throughput !== undefined || options?.mailbox !== undefined;
+  if (!custom) {
+    const cached = defaultLimits.get(definition);
+    if (cached !== undefined) return cached;
+  }
+  const mailbox = options?.mailbox ?? definition.behavior.mailbox;
+  const limits: CellLimits = {
+    throughput: options?.throughput ?? 100,
+    capacity: mailbox?.capacity ?? Infinity,
+    overflow: mailbox?.overflow ?? 'fail',
+  };
+  if (!custom) defaultLimits.set(definition, limits);
+  return limits;
+}
+/** Shared by every actor that has not written an extra field yet; never written itself. */
+const NO_EXTRAS: CellExtras = Object.freeze(new CellExtras()) as CellExtras;
+
 /** A message of the actor's system queue: always handled before user messages. */
 export type SystemOp =
   | { k: 'stop' }
@@ -69,12 +109,11 @@ export class ActorCell implements ActorContext<unknown, unknown> {
   readonly self: ActorRef;
   readonly parent: ActorRef | null;
   readonly parentCell: ActorCell | null;
-  readonly behavior: ActorBehavior<unknown, unknown, unknown, unknown>;
-  readonly throughput: number;
   readonly queue: MessageQueue;
-  readonly capacity: number;
-  readonly overflow: MailboxOptions['overflow'];
-  readonly system = new Deque<SystemOp>();
+  /** Throughput and mailbox limits, shared by the actors of one definition and options. */
+  private readonly limits: CellLimits;
+  /** System messages, allocated on the first one. */
+  private system: Deque<SystemOp> | null = null;
   /** The runtime's run queue holds this cell. */
   scheduled = false;
   /** A handler's promise has not settled yet. */
@@ -83,21 +122,16 @@ export class ActorCell implements ActorContext<unknown, unknown> {
   /** The message being handled and its sender. */
   message: unknown = undefined;
   sender: ActorRef | null = null;
-  name: string | undefined;
 
   private status = Status.Running;
   private receiveFn: Receive;
-  private becomeStack: Receive[] | null = null;
-  private stashed: PairDeque<unknown, ActorRef | null> | null = null;
-  private childCells: Set<ActorCell> | null = null;
-  private watchers: ActorRef[] | null = null;
-  /** Packed refs this actor watches. */
-  private watching: Set<number> | null = null;
-  private timerHandles: Set<{ cancel(): void }> | null = null;
-  private receiveTimeoutMs = 0;
-  private receiveTimer: { cancel(): void } | null = null;
-  private restarts: RestartWindow | null = null;
-  private stopRequested = false;
+  /** Rarely used fields, allocated on first write: an idle actor stays small. */
+  private x: CellExtras = NO_EXTRAS;
+
+  private w(): CellExtras {
+    if (this.x === NO_EXTRAS) this.x = new CellExtras();
+    return this.x;
+  }
 
   constructor(
     readonly host: CellHost,
@@ -108,23 +142,25 @@ export class ActorCell implements ActorContext<unknown, unknown> {
     parentRef: ActorRef | null,
     options: SpawnOptions | undefined,
   ) {
-    this.behavior = definition.behavior;
     this.self = new ActorRef(host.participant, id, definition.name);
     this.parentCell = parentCell;
     this.parent = parentCell?.self ?? parentRef;
-    this.throughput = options?.throughput ?? 100;
-    const mailbox = options?.mailbox ?? this.behavior.mailbox;
+    const mailbox = options?.mailbox ?? definition.behavior.mailbox;
     this.queue = createQueue(mailbox);
-    this.capacity = mailbox?.capacity ?? Infinity;
-    this.overflow = mailbox?.overflow ?? 'fail';
-    this.name = options?.name;
-    this.receiveFn = this.behavior.receive as Receive;
+    this.limits = limitsOf(definition, options);
+    if (options?.name !== undefined) this.w().name = options.name;
+    this.receiveFn = definition.behavior.receive as Receive;
   }
 
   /** Runs init and the started hook. Throws what init throws (spawn fails). */
   start(): void {
-    this.state = this.behavior.init(this.args, this);
-    this.behavior.started?.(this.state, this);
+    this.state = this.definition.behavior.init(this.args, this);
+    this.definition.behavior.started?.(this.state, this);
+  }
+
+  /** The name given at spawn, if any. */
+  get name(): string | undefined {
+    return this.x.name;
   }
 
   get isStopped(): boolean {
@@ -133,12 +169,12 @@ export class ActorCell implements ActorContext<unknown, unknown> {
 
   /** True when the runtime should run this cell now. */
   get runnable(): boolean {
-    if (this.system.length > 0) return true;
+    if (this.system !== null && this.system.length > 0) return true;
     return this.status === Status.Running && !this.busy && this.queue.length > 0;
   }
 
   get children(): readonly ActorRef[] {
-    return this.childCells === null ? [] : [...this.childCells].map((c) => c.self);
+    return this.x.childCells === null ? [] : [...this.x.childCells].map((c) => c.self);
   }
 
   /** Queues a user message (sender's thread or ring delivery). */
@@ -147,8 +183,8 @@ export class ActorCell implements ActorContext<unknown, unknown> {
       this.host.deadLetter(this.self, message, sender, 'stopped');
       return;
     }
-    if (this.queue.length >= this.capacity) {
-      switch (this.overflow) {
+    if (this.queue.length >= this.limits.capacity) {
+      switch (this.limits.overflow) {
         case 'drop-newest':
           this.host.deadLetter(this.self, message, sender, 'mailbox-full');
           return;
@@ -161,7 +197,10 @@ export class ActorCell implements ActorContext<unknown, unknown> {
         }
         default:
           this.host.deadLetter(this.self, message, sender, 'mailbox-full');
-          throw new BactorError(ErrorCode.MAILBOX_FULL, `mailbox of ${this.self} is full (capacity=${this.capacity}): message refused`);
+          throw new BactorError(
+            ErrorCode.MAILBOX_FULL,
+            `mailbox of ${this.self} is full (capacity=${this.limits.capacity}): message refused`,
+          );
       }
     }
     this.queue.push(message, sender);
@@ -170,15 +209,16 @@ export class ActorCell implements ActorContext<unknown, unknown> {
 
   enqueueSystem(op: SystemOp): void {
     if (this.status === Status.Stopped) return;
-    this.system.push(op);
+    (this.system ??= new Deque()).push(op);
     if (!this.scheduled) this.host.schedule(this);
   }
 
   /** Handles up to `throughput` messages; returns how many (system messages included). */
   run(): number {
     let n = 0;
-    while (n < this.throughput) {
-      const op = this.system.shift();
+    const throughput = this.limits.throughput;
+    while (n < throughput) {
+      const op = this.system === null ? undefined : this.system.shift();
       if (op !== undefined) {
         this.handleSystem(op);
         n++;
@@ -197,7 +237,7 @@ export class ActorCell implements ActorContext<unknown, unknown> {
   private invoke(message: unknown, sender: ActorRef | null): void {
     this.message = message;
     this.sender = sender;
-    if (this.receiveTimer !== null) this.resetReceiveTimeout();
+    if (this.x.receiveTimer !== null) this.resetReceiveTimeout();
     let result: unknown;
     try {
       result = this.receiveFn(this.state, message, this);
@@ -219,7 +259,7 @@ export class ActorCell implements ActorContext<unknown, unknown> {
           this.host.asyncDelta(-1);
           this.busy = false;
           if (value !== undefined && this.status === Status.Running) this.state = value;
-          if (this.stopRequested) this.stopSelf();
+          if (this.x.stopRequested) this.stopSelf();
           else if (this.runnable && !this.scheduled) this.host.schedule(this);
         },
         (error: unknown) => {
@@ -242,24 +282,24 @@ export class ActorCell implements ActorContext<unknown, unknown> {
         this.superviseFailure(op.child, op.error);
         return;
       case 'terminated':
-        this.childCells?.forEach((c) => c.self.equals(op.ref) && this.childCells!.delete(c));
+        this.x.childCells?.forEach((c) => c.self.equals(op.ref) && this.x.childCells!.delete(c));
         // After unwatch, no Terminated is delivered, even one already on its way.
-        if (this.watching === null || !this.watching.delete(op.ref.packed)) return;
-        if (this.behavior.terminated !== undefined && this.status !== Status.Stopped) {
+        if (this.x.watching === null || !this.x.watching.delete(op.ref.packed)) return;
+        if (this.definition.behavior.terminated !== undefined && this.status !== Status.Stopped) {
           this.message = op.ref;
           this.sender = null;
           try {
-            this.settle(this.behavior.terminated(this.state, op.ref, this));
+            this.settle(this.definition.behavior.terminated(this.state, op.ref, this));
           } catch (error) {
             this.fail(error);
           }
         }
         return;
       case 'watch':
-        (this.watchers ??= []).push(op.watcher);
+        (this.w().watchers ??= []).push(op.watcher);
         return;
       case 'unwatch':
-        if (this.watchers !== null) this.watchers = this.watchers.filter((w) => !w.equals(op.watcher));
+        if (this.x.watchers !== null) this.w().watchers = this.x.watchers.filter((w) => !w.equals(op.watcher));
         return;
     }
   }
@@ -277,13 +317,13 @@ export class ActorCell implements ActorContext<unknown, unknown> {
 
   /** Supervisor side: decide about a failed child (runs in the supervisor's turn). */
   superviseFailure(child: ActorCell, error: unknown): void {
-    const strategy = this.behavior.supervisor ?? DEFAULT_STRATEGY;
+    const strategy = this.definition.behavior.supervisor ?? DEFAULT_STRATEGY;
     applyDirective(
       this.host,
       strategy,
       child,
       error,
-      strategy.kind === 'all-for-one' && this.childCells ? [...this.childCells] : [child],
+      strategy.kind === 'all-for-one' && this.x.childCells ? [...this.x.childCells] : [child],
       (e) => this.fail(e),
     );
   }
@@ -304,19 +344,19 @@ export class ActorCell implements ActorContext<unknown, unknown> {
   restart(error: unknown): void {
     if (this.status === Status.Stopped) return;
     try {
-      this.behavior.restarting?.(this.state, error, this);
+      this.definition.behavior.restarting?.(this.state, error, this);
     } catch {
       // a failing pre-restart hook does not prevent the restart
     }
     this.stopChildren();
     this.cancelTimers();
-    this.becomeStack = null;
-    this.receiveFn = this.behavior.receive as Receive;
+    if (this.x !== NO_EXTRAS) this.x.becomeStack = null;
+    this.receiveFn = this.definition.behavior.receive as Receive;
     this.message = undefined;
     this.sender = null;
     try {
-      this.state = this.behavior.init(this.args, this);
-      this.behavior.restarted?.(this.state, error, this);
+      this.state = this.definition.behavior.init(this.args, this);
+      this.definition.behavior.restarted?.(this.state, error, this);
     } catch (initError) {
       this.status = Status.Suspended;
       this.fail(initError);
@@ -328,7 +368,7 @@ export class ActorCell implements ActorContext<unknown, unknown> {
 
   /** The restart-intensity window of this cell as a child. */
   restartWindow(): RestartWindow {
-    return (this.restarts ??= new RestartWindow());
+    return (this.w().restarts ??= new RestartWindow());
   }
 
   // ---- stopping ----------------------------------------------------------------------------
@@ -337,11 +377,11 @@ export class ActorCell implements ActorContext<unknown, unknown> {
   stopSelf(): void {
     if (this.status === Status.Stopped) return;
     if (this.busy) {
-      this.stopRequested = true; // after the running handler settles
+      this.w().stopRequested = true; // after the running handler settles
       return;
     }
     try {
-      this.behavior.stopping?.(this.state, this);
+      this.definition.behavior.stopping?.(this.state, this);
     } catch {
       // hooks cannot prevent a stop
     }
@@ -350,7 +390,7 @@ export class ActorCell implements ActorContext<unknown, unknown> {
     this.cancelTimers();
     this.cancelReceiveTimeout();
     try {
-      this.behavior.stopped?.(this.state, this);
+      this.definition.behavior.stopped?.(this.state, this);
     } catch {
       // ignored, as above
     }
@@ -361,19 +401,19 @@ export class ActorCell implements ActorContext<unknown, unknown> {
       this.host.deadLetter(this.self, message, sender, 'stopped');
     }
     this.host.removeCell(this);
-    if (this.parentCell !== null) this.parentCell.childCells?.delete(this);
-    for (const watcher of this.watchers ?? []) this.host.sendSystem(watcher, { k: 'terminated', ref: this.self });
-    this.watchers = null;
+    if (this.parentCell !== null) this.parentCell.x.childCells?.delete(this);
+    for (const watcher of this.x.watchers ?? []) this.host.sendSystem(watcher, { k: 'terminated', ref: this.self });
+    if (this.x !== NO_EXTRAS) this.x.watchers = null;
   }
 
   private stopChildren(): void {
-    if (this.childCells === null) return;
-    for (const child of [...this.childCells]) child.stopSelf();
-    this.childCells.clear();
+    if (this.x.childCells === null) return;
+    for (const child of [...this.x.childCells]) child.stopSelf();
+    this.x.childCells.clear();
   }
 
   addChild(child: ActorCell): void {
-    (this.childCells ??= new Set()).add(child);
+    (this.w().childCells ??= new Set()).add(child);
   }
 
   // ---- ActorContext --------------------------------------------------------------------------
@@ -408,31 +448,31 @@ export class ActorCell implements ActorContext<unknown, unknown> {
   }
 
   watch(target: ActorRef): void {
-    (this.watching ??= new Set()).add(target.packed);
+    (this.w().watching ??= new Set()).add(target.packed);
     this.host.sendSystem(target, { k: 'watch', watcher: this.self });
   }
 
   unwatch(target: ActorRef): void {
-    this.watching?.delete(target.packed);
+    this.x.watching?.delete(target.packed);
     this.host.sendSystem(target, { k: 'unwatch', watcher: this.self });
   }
 
   become(receive: (state: never, message: unknown, ctx: ActorContext<unknown, unknown>) => unknown): void {
-    (this.becomeStack ??= []).push(this.receiveFn);
+    (this.w().becomeStack ??= []).push(this.receiveFn);
     this.receiveFn = receive as Receive;
   }
 
   unbecome(): void {
-    const previous = this.becomeStack?.pop();
+    const previous = this.x.becomeStack?.pop();
     if (previous !== undefined) this.receiveFn = previous;
   }
 
   stash(): void {
-    (this.stashed ??= new PairDeque()).push(this.message, this.sender);
+    (this.w().stashed ??= new PairDeque()).push(this.message, this.sender);
   }
 
   unstashAll(): void {
-    const stashed = this.stashed;
+    const stashed = this.x.stashed;
     if (stashed === null || stashed.length === 0) return;
     // Put them back in front, in their original order.
     const items: [unknown, ActorRef | null][] = [];
@@ -445,7 +485,7 @@ export class ActorCell implements ActorContext<unknown, unknown> {
   }
 
   scheduleOnce(delayMs: number, message: unknown): Cancellable {
-    const handles = (this.timerHandles ??= new Set());
+    const handles = (this.w().timerHandles ??= new Set());
     const handle = this.host.timers.schedule(delayMs, () => {
       handles.delete(handle);
       this.enqueue(message, this.self);
@@ -456,7 +496,7 @@ export class ActorCell implements ActorContext<unknown, unknown> {
 
   scheduleRepeatedly(initialDelayMs: number, intervalMs: number, message: unknown): Cancellable {
     if (!(intervalMs > 0)) throw new BactorError(ErrorCode.INVALID_OPTION, `scheduleRepeatedly: intervalMs=${intervalMs} must be positive`);
-    const handles = (this.timerHandles ??= new Set());
+    const handles = (this.w().timerHandles ??= new Set());
     let current: { cancel(): void };
     const tick = (): void => {
       handles.delete(current);
@@ -472,7 +512,7 @@ export class ActorCell implements ActorContext<unknown, unknown> {
 
   setReceiveTimeout(ms: number): void {
     if (!(ms >= 0)) throw new BactorError(ErrorCode.INVALID_OPTION, `setReceiveTimeout: ms=${ms} must be >= 0`);
-    this.receiveTimeoutMs = ms;
+    this.w().receiveTimeoutMs = ms;
     this.resetReceiveTimeout();
   }
 
@@ -482,23 +522,24 @@ export class ActorCell implements ActorContext<unknown, unknown> {
 
   private resetReceiveTimeout(): void {
     this.cancelReceiveTimeout();
-    if (this.receiveTimeoutMs > 0) {
-      this.receiveTimer = this.host.timers.schedule(this.receiveTimeoutMs, () => {
-        this.receiveTimer = null;
+    if (this.x.receiveTimeoutMs > 0) {
+      this.w().receiveTimer = this.host.timers.schedule(this.x.receiveTimeoutMs, () => {
+        this.x.receiveTimer = null;
         this.enqueue(RECEIVE_TIMEOUT, null);
       });
     }
   }
 
   private cancelReceiveTimeout(): void {
-    this.receiveTimer?.cancel();
-    this.receiveTimer = null;
+    if (this.x === NO_EXTRAS) return;
+    this.x.receiveTimer?.cancel();
+    this.x.receiveTimer = null;
   }
 
   private cancelTimers(): void {
-    if (this.timerHandles === null) return;
-    for (const handle of this.timerHandles) handle.cancel();
-    this.timerHandles.clear();
+    if (this.x.timerHandles === null) return;
+    for (const handle of this.x.timerHandles) handle.cancel();
+    this.x.timerHandles.clear();
   }
 }
 

@@ -2,16 +2,18 @@
  * A growable circular FIFO of pairs: the message and its sender side by side, so enqueueing a
  * local message allocates nothing once the deque has grown to its working size.
  */
+const EMPTY: readonly unknown[] = Object.freeze([]);
+
 export class PairDeque<A, B> {
   private a: (A | undefined)[];
   private b: (B | undefined)[];
   private head = 0;
   private size = 0;
 
-  constructor(initialCapacity = 8) {
-    const cap = 1 << Math.ceil(Math.log2(Math.max(2, initialCapacity)));
-    this.a = new Array<A | undefined>(cap).fill(undefined);
-    this.b = new Array<B | undefined>(cap).fill(undefined);
+  /** Storage is allocated on the first push: an idle actor's empty mailbox costs no arrays. */
+  constructor() {
+    this.a = EMPTY as (A | undefined)[];
+    this.b = EMPTY as (B | undefined)[];
   }
 
   get length(): number {
@@ -59,8 +61,9 @@ export class PairDeque<A, B> {
 
   private grow(): void {
     const n = this.a.length;
-    const a = new Array<A | undefined>(n * 2).fill(undefined);
-    const b = new Array<B | undefined>(n * 2).fill(undefined);
+    const cap = n === 0 ? 4 : n * 2;
+    const a = new Array<A | undefined>(cap).fill(undefined);
+    const b = new Array<B | undefined>(cap).fill(undefined);
     for (let k = 0; k < this.size; k++) {
       a[k] = this.a[(this.head + k) & (n - 1)];
       b[k] = this.b[(this.head + k) & (n - 1)];

@@ -34,25 +34,13 @@ export interface MailboxOptions {
   queue?: () => MessageQueue;
 }
 
-export class FifoQueue implements MessageQueue {
-  private readonly items = new PairDeque<unknown, ActorRef | null>();
-  get length(): number {
-    return this.items.length;
-  }
-  push(message: unknown, sender: ActorRef | null): void {
-    this.items.push(message, sender);
-  }
-  unshift(message: unknown, sender: ActorRef | null): void {
-    this.items.unshift(message, sender);
-  }
+/** The default mailbox: a FIFO that is itself the deque (one object per actor, not two). */
+export class FifoQueue extends PairDeque<unknown, ActorRef | null> implements MessageQueue {
   peekMessage(): unknown {
-    return this.items.peekA();
+    return this.peekA();
   }
   peekSender(): ActorRef | null {
-    return this.items.peekB() ?? null;
-  }
-  shift(): void {
-    this.items.shift();
+    return this.peekB() ?? null;
   }
 }
 

@@ -1,0 +1,206 @@
+import * as Comlink from 'comlink';
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import { ActorSystem } from '../../src/index.js';
+import { Blaster, Pinger, Ponger, Restarter, Sink, Spawner } from '../fixtures/bench-actors.js';
+import { type BenchResult, type SuiteContext, latency, median, spreadOf, throughput } from '../harness.js';
+import { postMessageOneway } from './transport.js';
+
+const SUITE = 'actors';
+const require = createRequire(import.meta.url);
+
+interface Nact {
+  start(): unknown;
+  spawnStateless(parent: unknown, f: (msg: unknown, ctx: { self: unknown; sender: unknown }) => unknown, name?: string): unknown;
+  dispatch(actor: unknown, msg: unknown, sender?: unknown): void;
+  stop(actor: unknown): void;
+}
+
+async function timeRuns(runs: number, once: () => Promise<number>): Promise<number[]> {
+  await once(); // warm-up
+  const out: number[] = [];
+  for (let i = 0; i < runs; i++) out.push(await once());
+  return out;
+}
+
+/** nact ping-pong: two stateless actors bounce n round trips on the main thread. */
+function nactPingPong(nact: Nact, n: number): Promise<number> {
+  return new Promise((resolve) => {
+    const system = nact.start();
+    let remaining = n;
+    let t0 = 0;
+    const ponger = nact.spawnStateless(system, (_msg, ctx) => nact.dispatch(ctx.sender, 'pong', ctx.self));
+    const pinger = nact.spawnStateless(system, (_msg, ctx) => {
+      if (--remaining > 0) nact.dispatch(ponger, 'ping', ctx.self);
+      else {
+        const ms = performance.now() - t0;
+        nact.stop(system);
+        resolve(((2 * n) / ms) * 1000);
+      }
+    });
+    t0 = performance.now();
+    nact.dispatch(ponger, 'ping', pinger);
+  });
+}
+
+/** nact tell: one actor receives n messages dispatched by another. */
+function nactTell(nact: Nact, n: number): Promise<number> {
+  return new Promise((resolve) => {
+    const system = nact.start();
+    let count = 0;
+    let t0 = 0;
+    const sink = nact.spawnStateless(system, () => {
+      if (++count === n) {
+        const ms = performance.now() - t0;
+        nact.stop(system);
+        resolve((n / ms) * 1000);
+      }
+    });
+    const source = nact.spawnStateless(system, () => {
+      for (let i = 0; i < n; i++) nact.dispatch(sink, { type: 'inc', id: i, value: 42 });
+    });
+    t0 = performance.now();
+    nact.dispatch(source, 'go');
+  });
+}
+
+function nactSpawn(nact: Nact, n: number): { ms: number; bytesPerActor: number } {
+  const system = nact.start();
+  global.gc?.();
+  const heap0 = process.memoryUsage().heapUsed;
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) nact.spawnStateless(system, () => {}, `a${i}`);
+  const ms = performance.now() - t0;
+  const bytes = process.memoryUsage().heapUsed - heap0;
+  nact.stop(system);
+  return { ms, bytesPerActor: bytes / n };
+}
+
+export async function actorsSuite(ctx: SuiteContext): Promise<void> {
+  const q = ctx.quick;
+  const runs = q ? 3 : 5;
+  const PP = q ? 100_000 : 300_000;
+  const TELL = q ? 500_000 : 2_000_000;
+  const ASKS = q ? 5_000 : 20_000;
+  const SPAWN = 1_000_000;
+  const nact = require('nact') as Nact;
+  const step = async (name: string, text: string, body: () => Promise<BenchResult | BenchResult[]>): Promise<void> => {
+    if (!ctx.enabled(name)) return;
+    ctx.log(`${name}: ${text}`);
+    const r = await body();
+    for (const one of Array.isArray(r) ? r : [r]) ctx.report(one);
+  };
+  const system = await ActorSystem.start({ workers: 2 });
+  try {
+    const pingpong = async (worker: number): Promise<number[]> => {
+      const pinger = await system.spawn(Pinger, undefined, { worker: 1 });
+      const ponger = await system.spawn(Ponger, undefined, { worker });
+      return timeRuns(runs, async () => {
+        const t0 = performance.now();
+        await pinger.ask({ type: 'start', peer: ponger, n: PP }, { timeout: 120_000 });
+        return ((2 * PP) / (performance.now() - t0)) * 1000;
+      });
+    };
+    const tell = async (worker: number): Promise<number[]> => {
+      const blaster = await system.spawn(Blaster, undefined, { worker: 1 });
+      const sink = await system.spawn(Sink, undefined, { worker });
+      return timeRuns(runs, async () => {
+        const t0 = performance.now();
+        const done = sink.ask({ type: 'expect', n: TELL }, { timeout: 120_000 });
+        blaster.tell({ type: 'blast', target: sink, n: TELL });
+        const sum = await done;
+        if (sum !== 42 * TELL) throw new Error(`sink sum ${sum}`);
+        return (TELL / (performance.now() - t0)) * 1000;
+      });
+    };
+    await step('local-pingpong', `${PP} round trips between two actors on one worker`, async () =>
+      throughput(SUITE, 'local-pingpong', 'msgs/s', await pingpong(1)),
+    );
+    await step('nact-pingpong', `the same with nact (one thread)`, async () =>
+      throughput(SUITE, 'nact-pingpong', 'msgs/s', await timeRuns(runs, () => nactPingPong(nact, PP))),
+    );
+    await step('local-tell', `${TELL} tells from one actor to another on one worker`, async () =>
+      throughput(SUITE, 'local-tell', 'msgs/s', await tell(1)),
+    );
+    await step('nact-tell', `the same with nact`, async () =>
+      throughput(SUITE, 'nact-tell', 'msgs/s', await timeRuns(runs, () => nactTell(nact, TELL))),
+    );
+    await step('cross-pingpong', `${PP} round trips between actors on two workers`, async () =>
+      throughput(SUITE, 'cross-pingpong', 'msgs/s', await pingpong(2)),
+    );
+    await step('cross-tell', `${TELL} tells from an actor on one worker to one on the other`, async () =>
+      throughput(SUITE, 'cross-tell', 'msgs/s', await tell(2)),
+    );
+    await step('postmessage-oneway', 'worker to worker postMessage, one message per call', async () => ({
+      ...(await postMessageOneway(q ? 100_000 : 300_000, runs)),
+      suite: SUITE,
+    }));
+    await step('ask-rtt', `${ASKS} sequential asks from the main thread to an actor on a worker`, async () => {
+      const sink = await system.spawn(Pinger, undefined, { worker: 1 });
+      const ponger = await system.spawn(Ponger, undefined, { worker: 1 });
+      void sink;
+      const samples: Float64Array[] = [];
+      for (let r = 0; r <= runs; r++) {
+        const s = new Float64Array(ASKS);
+        for (let i = 0; i < ASKS; i++) {
+          const t0 = performance.now();
+          await ponger.ask({ type: 'ping' });
+          s[i] = (performance.now() - t0) * 1000;
+        }
+        if (r > 0) samples.push(s);
+      }
+      return latency(SUITE, 'ask-rtt', samples);
+    });
+    await step('comlink-rtt', `${ASKS} sequential comlink calls to a worker`, async () => {
+      const worker = new Worker(new URL('../workers/comlink-worker.js', import.meta.url));
+      const api = Comlink.wrap<{ add(m: { type: string; id: number; value: number }): number }>(nodeEndpoint(worker));
+      const samples: Float64Array[] = [];
+      for (let r = 0; r <= runs; r++) {
+        const s = new Float64Array(ASKS);
+        for (let i = 0; i < ASKS; i++) {
+          const t0 = performance.now();
+          await api.add({ type: 'inc', id: i, value: 42 });
+          s[i] = (performance.now() - t0) * 1000;
+        }
+        if (r > 0) samples.push(s);
+      }
+      api[Comlink.releaseProxy]();
+      await worker.terminate();
+      return latency(SUITE, 'comlink-rtt', samples);
+    });
+    await step('spawn', `${SPAWN} actors spawned by one actor on one worker`, async () => {
+      const spawner = await system.spawn(Spawner, undefined, { worker: 2 });
+      const report = await spawner.ask({ type: 'spawn', n: SPAWN }, { timeout: 120_000 });
+      return [
+        { suite: SUITE, name: 'spawn-time', unit: 'ms per 1M', value: report.ms, runs: 1, spread: 0 },
+        { suite: SUITE, name: 'spawn-bytes', unit: 'bytes/actor', value: report.heapBytes / SPAWN, runs: 1, spread: 0 },
+      ];
+    });
+    await step('nact-spawn', '100,000 nact actors', async () => {
+      const r = nactSpawn(nact, 100_000);
+      return [
+        { suite: SUITE, name: 'nact-spawn-time', unit: 'ms per 100k', value: r.ms, runs: 1, spread: 0 },
+        { suite: SUITE, name: 'nact-spawn-bytes', unit: 'bytes/actor', value: r.bytesPerActor, runs: 1, spread: 0 },
+      ];
+    });
+    await step('restart', 'failing handler to the restarted actor taking its next message', async () => {
+      const restarter = await system.spawn(Restarter, undefined, { worker: 1 });
+      const flaky = await restarter.ask({ type: 'child' });
+      const perRun: Float64Array[] = [];
+      for (let r = 0; r <= runs; r++) {
+        for (let i = 0; i < 1000; i++) {
+          flaky.tell({ type: 'fail' });
+          flaky.tell({ type: 'probe' });
+        }
+        const samples = await flaky.ask({ type: 'report' }, { timeout: 60_000 });
+        if (r > 0) perRun.push(Float64Array.from(samples));
+      }
+      return latency(SUITE, 'restart', perRun);
+    });
+  } finally {
+    await system.shutdown();
+  }
+  void median;
+  void spreadOf;
+}
