@@ -10,7 +10,7 @@ import {
 } from '../supervision/supervisor-strategy.js';
 import type { TimerQueue } from '../runtime/timer-queue.js';
 import { type ActorContext, type Cancellable, RECEIVE_TIMEOUT } from './actor-context.js';
-import type { ActorBehavior, ActorDefinition } from './actor-definition.js';
+import type { ActorDefinition } from './actor-definition.js';
 import { ActorRef, type AskOptions } from './actor-ref.js';
 import type { SpawnOptions } from './spawn-options.js';
 
@@ -143,6 +143,7 @@ export class ActorCell implements ActorContext<unknown, unknown> {
     options: SpawnOptions | undefined,
   ) {
     this.self = new ActorRef(host.participant, id, definition.name);
+    this.self._cell = this;
     this.parentCell = parentCell;
     this.parent = parentCell?.self ?? parentRef;
     const mailbox = options?.mailbox ?? definition.behavior.mailbox;

@@ -53,6 +53,12 @@ export class ActorRef<M = unknown, R = unknown> {
   declare readonly __message?: { check(m: M): void }['check'];
   declare readonly __reply?: R;
 
+  /**
+   * @internal The actor's cell when this ref was made by the thread that hosts it: a local tell
+   * goes straight to it, without a table lookup. Never encoded.
+   */
+  _cell: unknown = undefined;
+
   constructor(
     readonly participant: number,
     readonly id: number,

@@ -217,7 +217,9 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
 
   tell(target: ActorRef, message: unknown, sender: ActorRef | null): void {
     if (target.participant === this.participant) {
-      this.deliver(target.id, message, sender);
+      const cell = target._cell as ActorCell | undefined;
+      if (cell !== undefined && cell.host === this) cell.enqueue(message, sender);
+      else this.deliver(target.id, message, sender);
       return;
     }
     this.sendRecord(target.participant, RecordType.USER, target.id, sender === null ? 0 : sender.packed, message);
