@@ -3,6 +3,7 @@ import { loadDefinition } from '../actor/actor-definition.js';
 import { BackoffIdleStrategy, IdlePhase } from '../../native-free-core/sync/idle-strategy.js';
 import { TransportEndpoint, type TransportInit } from '../transport/transport.js';
 import { Runtime, errorInfo } from './runtime.js';
+import { TaskPool } from './task-pool.js';
 import type { ControlMessage, SpawnRequest } from './wire-messages.js';
 import type { SupervisorStrategy } from '../supervision/supervisor-strategy.js';
 import { ActorRef, localIdOf, participantOf } from '../actor/actor-ref.js';
@@ -16,6 +17,8 @@ export interface HostInit {
   spins: number;
   /** One Int32 per participant: the next free actor id, kept across replacements. */
   idWatermark: SharedArrayBuffer;
+  /** Threads of this worker's task pool (ctx.runTask). */
+  taskThreads: number;
   /** Actors to re-create, under their old ids, before the first record is read (a replacement worker). */
   recreate?: SpawnRequest[];
 }
@@ -39,6 +42,7 @@ export async function runHost(init: HostInit): Promise<void> {
     endpoint,
     guardianStrategy: strategy,
     idWatermark: new Int32Array(init.idWatermark),
+    taskPool: new TaskPool(init.taskThreads),
     onEvent: (event) => runtime.control(0, { op: 'event', event }),
     onControl: (from, message) => onControl(from, message),
   });
@@ -146,5 +150,6 @@ export async function runHost(init: HostInit): Promise<void> {
     }
   }
   setRefRouter(null);
+  await runtime.taskPool?.close();
   endpoint.close();
 }

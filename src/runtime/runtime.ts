@@ -12,6 +12,7 @@ import { DEFAULT_STRATEGY, type SupervisorStrategy } from '../supervision/superv
 import type { TransportEndpoint } from '../transport/transport.js';
 import { type Clock, systemClock } from './clock.js';
 import { TimerQueue } from './timer-queue.js';
+import type { TaskPool } from './task-pool.js';
 import { type ControlMessage, RecordType, type RemoteSystemOp } from './wire-messages.js';
 
 /** Something the runtime reports: dead letters and failures that reached the root guardian. */
@@ -32,6 +33,8 @@ export interface RuntimeOptions {
   random?: () => number;
   /** Where this thread publishes its next free actor id (survives the thread). */
   idWatermark?: Int32Array;
+  /** Runs `ctx.runTask` work. */
+  taskPool?: TaskPool;
 }
 
 interface AskSlot {
@@ -95,6 +98,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
   private nextId = FIRST_ID;
   /** Shared Int32 per participant: the next free actor id (see allocateId). */
   private readonly idWatermark: Int32Array | null;
+  readonly taskPool: TaskPool | null;
   private nextSlot = ASK_SLOT_BIT;
   private current: ActorCell | null = null;
   private dirty = false;
@@ -118,6 +122,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
     this.onControl = options.onControl ?? (() => {});
     this.random = options.random ?? Math.random;
     this.idWatermark = options.idWatermark ?? null;
+    this.taskPool = options.taskPool ?? null;
     if (this.idWatermark !== null) this.nextId = Math.max(FIRST_ID, this.idWatermark[this.participant]!);
     const peers = options.endpoint?.participants ?? 0;
     for (let p = 0; p < peers; p++) this.overflow.push(new Deque<PendingRecord>());
@@ -517,8 +522,9 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
     if (delta < 0) this.onWork?.();
   }
 
-  runTask<T>(): Promise<T> {
-    return Promise.reject(new BactorError(ErrorCode.INVALID_OPTION, 'runTask: this thread has no task pool'));
+  runTask<T>(moduleUrl: string, exportName: string, input: unknown): Promise<T> {
+    if (this.taskPool === null) return Promise.reject(new BactorError(ErrorCode.INVALID_OPTION, 'runTask: this thread has no task pool'));
+    return this.taskPool.run<T>(moduleUrl, exportName, input);
   }
 
   // ---- root guardian -----------------------------------------------------------------------

@@ -11,6 +11,7 @@ import type { ControlMessage, SpawnRequest } from '../runtime/wire-messages.js';
 import { DEFAULT_STRATEGY, type SupervisorStrategy } from '../supervision/supervisor-strategy.js';
 import { TransportEndpoint, type TransportInit, createTransport, transferListOf } from '../transport/transport.js';
 import { EventStream } from './event-stream.js';
+import { TaskPool } from '../runtime/task-pool.js';
 import { Router, type RoutingStrategy } from '../router/router.js';
 
 export interface ActorSystemOptions {
@@ -24,6 +25,8 @@ export interface ActorSystemOptions {
   spins?: number;
   /** Time source of the main thread's timers (ask timeouts, inline actors). Default: real time. */
   clock?: Clock;
+  /** Threads of each thread's task pool for `ctx.runTask` (created on first use). Default 1. */
+  taskThreads?: number;
 }
 
 export interface SystemStats {
@@ -55,6 +58,7 @@ export class ActorSystem {
   private unsubscribeClock: (() => void) | null = null;
   private readonly guardian: SupervisorStrategy;
   private readonly spins: number;
+  private readonly taskThreads: number;
   private mesh: TransportInit['mesh'] | null = null;
   /** Next free actor id of each participant, kept across worker replacements. */
   private readonly idWatermark = new SharedArrayBuffer(4 * 256);
@@ -85,6 +89,7 @@ export class ActorSystem {
       guardianStrategy: guardian,
       onEvent: (event) => this.events.publish(event),
       onControl: (_from, message) => this.onControl(message),
+      taskPool: new TaskPool(options.taskThreads ?? 1),
     });
     this.runtime.onGuardianTerminated = (ref) => {
       this.placements.delete(ref.packed);
@@ -95,6 +100,7 @@ export class ActorSystem {
     setRefRouter(this.runtime);
     this.guardian = guardian;
     this.spins = options.spins;
+    this.taskThreads = options.taskThreads ?? 1;
     if (inits !== null) {
       this.mesh = inits[0]!.mesh;
       for (let w = 1; w <= options.workers; w++) this.startWorker(w, inits[w]!);
@@ -110,6 +116,9 @@ export class ActorSystem {
     }
     const ringCapacity = options.ringCapacity ?? 1 << 20;
     const spins = options.spins ?? 2000;
+    if (options.taskThreads !== undefined && (!Number.isInteger(options.taskThreads) || options.taskThreads < 1)) {
+      throw new BactorError(ErrorCode.INVALID_OPTION, `ActorSystem.start: taskThreads=${options.taskThreads} must be a positive integer`);
+    }
     if (!Number.isInteger(spins) || spins < 0)
       throw new BactorError(ErrorCode.INVALID_OPTION, `ActorSystem.start: spins=${spins} must be a non-negative integer`);
     return new ActorSystem({ ...options, workers, ringCapacity, spins });
@@ -249,6 +258,7 @@ export class ActorSystem {
     this.runtime.failRequests(new BactorError(ErrorCode.SYSTEM_STOPPED, 'the actor system shut down'));
     this.wake();
     await this.pumpDone;
+    await this.runtime.taskPool?.close();
     this.endpoint?.close();
     this.unsubscribeClock?.();
     setRefRouter(null);
@@ -272,6 +282,7 @@ export class ActorSystem {
       guardian: { maxRestarts: this.guardian.maxRestarts, withinMs: this.guardian.withinMs },
       spins: this.spins,
       idWatermark: this.idWatermark,
+      taskThreads: this.taskThreads,
       recreate,
     };
     const worker = new Worker(HOST_URL, {
