@@ -2,7 +2,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Worker } from 'node:worker_threads';
-import { TransportEndpoint, createTransport, transferListOf } from '../src/index.js';
+import { ActorSystem, TransportEndpoint, createTransport, transferListOf } from '../src/index.js';
+import { Counter } from './fixtures/readme-counter.actor.js';
+
+test('README hello-actor: spawn on a worker, tell, typed ask, shutdown', async () => {
+  const system = await ActorSystem.start({ workers: 2 });
+  const counter = await system.spawn(Counter, 0); // placed on a worker
+  counter.tell({ type: 'add', n: 5 });
+  const total: number = await counter.ask({ type: 'get' }, { timeout: 1000 }); // typed: number
+  assert.equal(total, 5);
+  await system.shutdown();
+});
 
 test('README hello: a message to a worker and its echo back', async () => {
   const [mainInit, workerInit] = createTransport({ participants: 2 });
