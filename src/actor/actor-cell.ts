@@ -1,6 +1,6 @@
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { Deque, PairDeque } from '../mailbox/deque.js';
-import { type MailboxOptions, type MessageQueue, createQueue } from '../mailbox/mailbox.js';
+import { FifoQueue, type MailboxOptions, type MessageQueue, createQueue } from '../mailbox/mailbox.js';
 import {
   DEFAULT_STRATEGY,
   type Directive,
@@ -225,10 +225,19 @@ export class ActorCell implements ActorContext<unknown, unknown> {
         n++;
         continue;
       }
-      if (this.status !== Status.Running || this.busy || this.queue.length === 0) break;
-      const message = this.queue.peekMessage();
-      const sender = this.queue.peekSender();
-      this.queue.shift();
+      const queue = this.queue;
+      if (this.status !== Status.Running || this.busy || queue.length === 0) break;
+      let message: unknown;
+      let sender: ActorRef | null;
+      if (queue instanceof FifoQueue) {
+        message = queue.take();
+        sender = queue.taken ?? null;
+        queue.taken = undefined;
+      } else {
+        message = queue.peekMessage();
+        sender = queue.peekSender();
+        queue.shift();
+      }
       this.invoke(message, sender);
       n++;
     }

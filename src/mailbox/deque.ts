@@ -46,6 +46,22 @@ export class PairDeque<A, B> {
     return this.size === 0 ? undefined : this.b[this.head];
   }
 
+  /** Second half of the pair the last `take` removed. */
+  taken: B | undefined = undefined;
+
+  /** Removes the front pair: returns its first half, leaves the second in `taken`. */
+  take(): A | undefined {
+    if (this.size === 0) return undefined;
+    const i = this.head;
+    const a = this.a[i];
+    this.taken = this.b[i];
+    this.a[i] = undefined;
+    this.b[i] = undefined;
+    this.head = (i + 1) & (this.a.length - 1);
+    this.size--;
+    return a;
+  }
+
   /** Drops the front pair. */
   shift(): void {
     if (this.size === 0) return;
@@ -74,21 +90,40 @@ export class PairDeque<A, B> {
   }
 }
 
-/** A growable circular FIFO of single items. */
+/** A growable circular FIFO of single items (the run queue, system messages). */
 export class Deque<T> {
-  private readonly pairs = new PairDeque<T, undefined>();
+  private items: (T | undefined)[] = EMPTY as (T | undefined)[];
+  private head = 0;
+  private size = 0;
+
   get length(): number {
-    return this.pairs.length;
+    return this.size;
   }
+
   push(item: T): void {
-    this.pairs.push(item, undefined);
+    if (this.size === this.items.length) this.grow();
+    this.items[(this.head + this.size) & (this.items.length - 1)] = item;
+    this.size++;
   }
+
   shift(): T | undefined {
-    const item = this.pairs.peekA();
-    this.pairs.shift();
+    if (this.size === 0) return undefined;
+    const item = this.items[this.head];
+    this.items[this.head] = undefined;
+    this.head = (this.head + 1) & (this.items.length - 1);
+    this.size--;
     return item;
   }
+
   peek(): T | undefined {
-    return this.pairs.peekA();
+    return this.size === 0 ? undefined : this.items[this.head];
+  }
+
+  private grow(): void {
+    const n = this.items.length;
+    const items = new Array<T | undefined>(n === 0 ? 4 : n * 2).fill(undefined);
+    for (let k = 0; k < this.size; k++) items[k] = this.items[(this.head + k) & (n - 1)];
+    this.items = items;
+    this.head = 0;
   }
 }
