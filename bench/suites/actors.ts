@@ -77,6 +77,53 @@ function nactSpawn(nact: Nact, n: number): { ms: number; bytesPerActor: number }
   return { ms, bytesPerActor: bytes / n };
 }
 
+interface ComedyActor {
+  send(topic: string, message?: unknown): Promise<void>;
+  sendAndReceive(topic: string, message?: unknown): Promise<unknown>;
+}
+interface Comedy {
+  rootActor(): Promise<{ createChild(def: unknown, options: { mode: string }): Promise<ComedyActor> }>;
+  destroy(): Promise<void>;
+}
+
+/** comedy's threaded actor (its own worker thread) fed from the main thread: tells/s and calls/s. */
+async function comedyThreaded(n: number, calls: number, runs: number): Promise<{ tell: number[]; ask: Float64Array[] }> {
+  const comedy = (require('comedy') as (options: object) => Comedy)({ log: { level: 0 } });
+  try {
+    const root = await comedy.rootActor();
+    class ComedySink {
+      n = 0;
+      inc(): void {
+        this.n++;
+      }
+      count(): number {
+        return this.n;
+      }
+    }
+    const child = await root.createChild(ComedySink, { mode: 'threaded' });
+    const tell: number[] = [];
+    const ask: Float64Array[] = [];
+    for (let r = 0; r <= runs; r++) {
+      const t0 = performance.now();
+      const sends: Promise<void>[] = [];
+      for (let i = 0; i < n; i++) sends.push(child.send('inc', { type: 'inc', id: i, value: 42 }));
+      await Promise.all(sends);
+      await child.sendAndReceive('count');
+      if (r > 0) tell.push((n / (performance.now() - t0)) * 1000);
+      const samples = new Float64Array(calls);
+      for (let i = 0; i < calls; i++) {
+        const t1 = performance.now();
+        await child.sendAndReceive('count');
+        samples[i] = (performance.now() - t1) * 1000;
+      }
+      if (r > 0) ask.push(samples);
+    }
+    return { tell, ask };
+  } finally {
+    await comedy.destroy();
+  }
+}
+
 export async function actorsSuite(ctx: SuiteContext): Promise<void> {
   const q = ctx.quick;
   const runs = q ? 3 : 5;
@@ -132,6 +179,10 @@ export async function actorsSuite(ctx: SuiteContext): Promise<void> {
     await step('cross-tell', `${TELL} tells from an actor on one worker to one on the other`, async () =>
       throughput(SUITE, 'cross-tell', 'msgs/s', await tell(2)),
     );
+    await step('comedy-threaded', 'comedy threaded actor fed from the main thread: tells, then sequential asks', async () => {
+      const r = await comedyThreaded(q ? 20_000 : 50_000, q ? 2_000 : 5_000, runs);
+      return [throughput(SUITE, 'comedy-threaded-tell', 'msgs/s', r.tell), latency(SUITE, 'comedy-threaded-ask', r.ask)];
+    });
     await step('postmessage-oneway', 'worker to worker postMessage, one message per call', async () => ({
       ...(await postMessageOneway(q ? 100_000 : 300_000, runs)),
       suite: SUITE,
