@@ -5,7 +5,9 @@ export type Dispatcher =
   /** On the worker pool (the default), placed by the scheduler. */
   | 'pool'
   /** On the main thread, for glue code and tests. */
-  | 'inline';
+  | 'inline'
+  /** Alone on a worker reserved for it (ActorSystemOptions.dedicatedWorkers): for actors that block. */
+  | 'dedicated';
 
 export interface SpawnOptions {
   /** A name to look the actor up by (`system.lookup(name)`); unique per system. */

@@ -27,6 +27,11 @@ export interface ActorSystemOptions {
   clock?: Clock;
   /** Threads of each thread's task pool for `ctx.runTask` (created on first use). Default 1. */
   taskThreads?: number;
+  /**
+   * Extra worker threads, each reserved for one actor spawned with `dispatcher: 'dedicated'`
+   * (an actor that blocks, or must not share its thread). Default 0.
+   */
+  dedicatedWorkers?: number;
 }
 
 export interface SystemStats {
@@ -45,7 +50,12 @@ const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(r
 export class ActorSystem {
   /** Dead letters (`type: 'dead-letter'`) and failures reported by the root guardian (`'actor-failed'`), from every thread. */
   readonly events = new EventStream<RuntimeEvent>();
+  /** Worker threads of the pool. */
   readonly workerCount: number;
+  /** Worker threads reserved for one actor each (after the pool's: numbers workerCount+1…). */
+  readonly dedicatedCount: number;
+  /** Which actor holds each dedicated worker (packed ref), by worker number. */
+  private readonly dedicatedHolders = new Map<number, number>();
   private readonly runtime: Runtime;
   private readonly endpoint: TransportEndpoint | null;
   private readonly workers: Worker[] = [];
@@ -74,10 +84,12 @@ export class ActorSystem {
 
   private constructor(options: Required<Pick<ActorSystemOptions, 'workers' | 'ringCapacity' | 'spins'>> & ActorSystemOptions) {
     this.workerCount = options.workers;
+    this.dedicatedCount = options.dedicatedWorkers ?? 0;
+    const threads = options.workers + this.dedicatedCount;
     const guardian = options.guardian ?? DEFAULT_STRATEGY;
     let inits = null;
-    if (options.workers > 0) {
-      inits = createTransport({ participants: options.workers + 1, ringCapacity: options.ringCapacity });
+    if (threads > 0) {
+      inits = createTransport({ participants: threads + 1, ringCapacity: options.ringCapacity });
       this.endpoint = new TransportEndpoint(inits[0]!);
     } else {
       this.endpoint = null;
@@ -93,6 +105,7 @@ export class ActorSystem {
     });
     this.runtime.onGuardianTerminated = (ref) => {
       this.placements.delete(ref.packed);
+      if (this.dedicatedHolders.get(ref.participant) === ref.packed) this.dedicatedHolders.delete(ref.participant);
       for (const [name, named] of this.names) if (named.equals(ref)) this.names.delete(name);
     };
     this.runtime.onWork = () => this.wake();
@@ -103,7 +116,7 @@ export class ActorSystem {
     this.taskThreads = options.taskThreads ?? 1;
     if (inits !== null) {
       this.mesh = inits[0]!.mesh;
-      for (let w = 1; w <= options.workers; w++) this.startWorker(w, inits[w]!);
+      for (let w = 1; w <= threads; w++) this.startWorker(w, inits[w]!);
     }
     this.pumpDone = this.pump();
   }
@@ -113,6 +126,13 @@ export class ActorSystem {
     const workers = options.workers ?? Math.max(1, os.availableParallelism() - 1);
     if (!Number.isInteger(workers) || workers < 0 || workers > 254) {
       throw new BactorError(ErrorCode.INVALID_OPTION, `ActorSystem.start: workers=${options.workers} must be an integer from 0 to 254`);
+    }
+    const dedicated = options.dedicatedWorkers ?? 0;
+    if (!Number.isInteger(dedicated) || dedicated < 0 || workers + dedicated > 254) {
+      throw new BactorError(
+        ErrorCode.INVALID_OPTION,
+        `ActorSystem.start: dedicatedWorkers=${options.dedicatedWorkers} must be an integer, with workers + dedicatedWorkers <= 254`,
+      );
     }
     const ringCapacity = options.ringCapacity ?? 1 << 20;
     const spins = options.spins ?? 2000;
@@ -137,18 +157,18 @@ export class ActorSystem {
       );
     }
     const dispatcher = options.dispatcher ?? 'pool';
-    if (dispatcher !== 'pool' && dispatcher !== 'inline') {
+    if (dispatcher !== 'pool' && dispatcher !== 'inline' && dispatcher !== 'dedicated') {
       throw new BactorError(
         ErrorCode.INVALID_OPTION,
-        `spawn(${definition.name}): dispatcher=${JSON.stringify(dispatcher)} must be 'pool' or 'inline'`,
+        `spawn(${definition.name}): dispatcher=${JSON.stringify(dispatcher)} must be 'pool', 'inline' or 'dedicated'`,
       );
     }
     let ref: ActorRef<M, R>;
-    if (dispatcher === 'inline' || this.workerCount === 0) {
+    if (dispatcher === 'inline' || (dispatcher === 'pool' && this.workerCount === 0)) {
       const cell = this.runtime.spawnTopLevel(definition as ActorDefinition<unknown, unknown, unknown>, args, options, null);
       ref = cell.self as ActorRef<M, R>;
     } else {
-      const worker = this.placement(definition.name, options.worker);
+      const worker = dispatcher === 'dedicated' ? this.claimDedicated(definition.name) : this.placement(definition.name, options.worker);
       const { name, throughput, mailbox } = options;
       if (mailbox?.priority || mailbox?.queue) {
         throw new BactorError(
@@ -168,7 +188,12 @@ export class ActorSystem {
         },
         parent: this.runtime.guardianRef.packed,
       };
-      const reply = await this.runtime.request(worker, request);
+      let reply;
+      try {
+        reply = await this.runtime.request(worker, request);
+      } finally {
+        if (dispatcher === 'dedicated' && (reply === undefined || reply.op !== 'spawned')) this.dedicatedHolders.delete(worker);
+      }
       if (reply.op === 'failed') {
         throw new BactorError(
           reply.error.code ?? ErrorCode.UNKNOWN_ACTOR,
@@ -179,6 +204,7 @@ export class ActorSystem {
         throw new BactorError(ErrorCode.MALFORMED_RECORD, `spawn(${definition.name}): unexpected reply ${reply.op}`);
       ref = new ActorRef(worker, reply.id, reply.kind) as ActorRef<M, R>;
       this.placements.set(ref.packed, { worker, id: reply.id, url: request.url, name: request.name, args, options: request.options });
+      if (dispatcher === 'dedicated') this.dedicatedHolders.set(worker, ref.packed);
     }
     if (options.name !== undefined) this.names.set(options.name, ref as ActorRef);
     // The guardian watches top-level actors: names and placements are dropped when they stop.
@@ -337,11 +363,25 @@ export class ActorSystem {
         id: p.id,
       });
     }
-    const nulls = new Array<null>(this.workerCount + 1).fill(null);
+    const nulls = new Array<null>(this.workerCount + this.dedicatedCount + 1).fill(null);
     // Large-message lanes died with the worker's ports: the replacement has none (see ARCHITECTURE.md).
     this.startWorker(w, { mesh: this.mesh!, self: w, largeMessageThreshold: 64 * 1024, laneOut: nulls, laneIn: nulls }, recreate);
     // Its watchers died with it: the guardian watches the re-created actors again.
     for (const r of recreate) this.runtime.sendSystem(new ActorRef(w, r.id!, r.name), { k: 'watch', watcher: this.runtime.guardianRef });
+  }
+
+  /** A free dedicated worker, reserved until its actor stops. */
+  private claimDedicated(kind: string): number {
+    for (let w = this.workerCount + 1; w <= this.workerCount + this.dedicatedCount; w++) {
+      if (!this.dedicatedHolders.has(w)) {
+        this.dedicatedHolders.set(w, -1); // reserved while the spawn is in flight
+        return w;
+      }
+    }
+    throw new BactorError(
+      ErrorCode.INVALID_OPTION,
+      `spawn(${kind}): no free dedicated worker (the system has dedicatedWorkers=${this.dedicatedCount}, all in use)`,
+    );
   }
 
   private placement(kind: string, pinned: number | undefined): number {
