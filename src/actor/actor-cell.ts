@@ -28,6 +28,8 @@ class CellExtras {
   restarts: RestartWindow | null = null;
   stopRequested = false;
   name: string | undefined = undefined;
+  /** Local senders suspended by this full 'backpressure' mailbox. */
+  pausedSenders: ActorCell[] | null = null;
 }
 
 interface CellLimits {
@@ -171,7 +173,21 @@ export class ActorCell implements ActorContext<unknown, unknown> {
   /** True when the runtime should run this cell now. */
   get runnable(): boolean {
     if (this.system !== null && this.system.length > 0) return true;
-    return this.status === Status.Running && !this.busy && this.queue.length > 0;
+    return this.status === Status.Running && !this.busy && !this.paused && this.queue.length > 0;
+  }
+
+  /** Suspended by a full 'backpressure' mailbox it sent to: takes no user message until released. */
+  paused = false;
+
+  /** Releases the senders this mailbox suspended, once it is below capacity. */
+  private releaseSenders(): void {
+    const senders = this.x.pausedSenders;
+    if (senders === null || this.queue.length >= this.limits.capacity) return;
+    this.x.pausedSenders = null;
+    for (const cell of senders) {
+      cell.paused = false;
+      if (cell.runnable && !cell.scheduled) this.host.schedule(cell);
+    }
   }
 
   get children(): readonly ActorRef[] {
@@ -194,6 +210,14 @@ export class ActorCell implements ActorContext<unknown, unknown> {
           const oldSender = this.queue.peekSender();
           this.queue.shift();
           this.host.deadLetter(this.self, oldMessage, oldSender, 'mailbox-full');
+          break;
+        }
+        case 'backpressure': {
+          const senderCell = sender?._cell as ActorCell | undefined;
+          if (senderCell !== undefined && senderCell.host === this.host && senderCell !== this && !senderCell.paused) {
+            senderCell.paused = true;
+            (this.w().pausedSenders ??= []).push(senderCell);
+          }
           break;
         }
         default:
@@ -226,7 +250,7 @@ export class ActorCell implements ActorContext<unknown, unknown> {
         continue;
       }
       const queue = this.queue;
-      if (this.status !== Status.Running || this.busy || queue.length === 0) break;
+      if (this.status !== Status.Running || this.busy || this.paused || queue.length === 0) break;
       let message: unknown;
       let sender: ActorRef | null;
       if (queue instanceof FifoQueue) {
@@ -238,6 +262,7 @@ export class ActorCell implements ActorContext<unknown, unknown> {
         sender = queue.peekSender();
         queue.shift();
       }
+      if (this.x.pausedSenders !== null) this.releaseSenders();
       this.invoke(message, sender);
       n++;
     }
@@ -409,6 +434,14 @@ export class ActorCell implements ActorContext<unknown, unknown> {
       const sender = this.queue.peekSender();
       this.queue.shift();
       this.host.deadLetter(this.self, message, sender, 'stopped');
+    }
+    if (this.x.pausedSenders !== null) {
+      const senders = this.x.pausedSenders;
+      this.x.pausedSenders = null;
+      for (const cell of senders) {
+        cell.paused = false;
+        if (cell.runnable && !cell.scheduled) this.host.schedule(cell);
+      }
     }
     this.host.removeCell(this);
     if (this.parentCell !== null) this.parentCell.x.childCells?.delete(this);

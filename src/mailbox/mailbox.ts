@@ -9,7 +9,13 @@ export type OverflowPolicy =
   /** Drop the oldest queued message (to dead letters) and queue the arriving one. */
   | 'drop-oldest'
   /** Refuse it: a local sender's `tell` throws ERR_MAILBOX_FULL; an ask fails with it. */
-  | 'fail';
+  | 'fail'
+  /**
+   * Accept it and suspend the sending actor (on the same thread) until this mailbox is below its
+   * capacity again: nothing is lost, and a fast local producer runs at its consumer's pace.
+   * Senders on other threads are not suspended by the mailbox (the ring carries their pressure).
+   */
+  | 'backpressure';
 
 /** A user-message queue. Implement it for a custom mailbox. */
 export interface MessageQueue {
@@ -111,10 +117,10 @@ export function validateMailboxOptions(options: MailboxOptions | undefined, wher
   if (capacity !== undefined && (!Number.isInteger(capacity) || capacity < 1)) {
     throw new BactorError(ErrorCode.INVALID_OPTION, `${where}: mailbox.capacity=${capacity} must be a positive integer`);
   }
-  if (overflow !== undefined && !['drop-newest', 'drop-oldest', 'fail'].includes(overflow)) {
+  if (overflow !== undefined && !['drop-newest', 'drop-oldest', 'fail', 'backpressure'].includes(overflow)) {
     throw new BactorError(
       ErrorCode.INVALID_OPTION,
-      `${where}: mailbox.overflow=${JSON.stringify(overflow)} must be 'drop-newest', 'drop-oldest' or 'fail'`,
+      `${where}: mailbox.overflow=${JSON.stringify(overflow)} must be 'drop-newest', 'drop-oldest', 'fail' or 'backpressure'`,
     );
   }
   if (overflow !== undefined && capacity === undefined) {

@@ -22,7 +22,11 @@ export interface SpawnRequest {
   url: string;
   name: string;
   args: unknown;
-  options: { name?: string; throughput?: number; mailbox?: { capacity?: number; overflow?: 'drop-newest' | 'drop-oldest' | 'fail' } };
+  options: {
+    name?: string;
+    throughput?: number;
+    mailbox?: { capacity?: number; overflow?: 'drop-newest' | 'drop-oldest' | 'fail' | 'backpressure' };
+  };
   /** Packed ref of the logical parent (the guardian on main). */
   parent: number;
   /** Re-create under this id (worker replacement). */
