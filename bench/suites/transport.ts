@@ -117,6 +117,7 @@ export async function transportSuite(ctx: SuiteContext): Promise<void> {
   const N = q ? 1_000_000 : 2_000_000;
   const NPM = q ? 150_000 : 300_000;
   const RTT = q ? 10_000 : 20_000;
+  const RAW = 10_000_000; // cheap (a third of a second per run), and short runs are noisy
   const RTT_PARKED = q ? 1_500 : 3_000;
   const results: BenchResult[] = [];
   const add = (r: BenchResult): void => {
@@ -135,11 +136,11 @@ export async function transportSuite(ctx: SuiteContext): Promise<void> {
     async () =>
       throughput(SUITE, 'ring-oneway', 'msgs/s', rates(N, await measure<number>(ringPair('ring-producer', 'ring-consumer', N), runs))),
   );
-  await step('ring-raw-oneway', `${N * 5} pre-encoded 16-byte records, written as Int32 words through tryClaim/commit`, async () =>
-    throughput(SUITE, 'ring-raw-oneway', 'records/s', rates(N * 5, await measure<number>(rawPair(N * 5), runs))),
+  await step('ring-raw-oneway', `${RAW} pre-encoded 16-byte records, written as Int32 words through tryClaim/commit`, async () =>
+    throughput(SUITE, 'ring-raw-oneway', 'records/s', rates(RAW, await measure<number>(rawPair(RAW), runs))),
   );
-  await step('ring-raw-copy-oneway', `${N * 5} pre-encoded 16-byte records, copied byte by byte with tryWrite`, async () =>
-    throughput(SUITE, 'ring-raw-copy-oneway', 'records/s', rates(N * 5, await measure<number>(rawPair(N * 5, true), runs))),
+  await step('ring-raw-copy-oneway', `${RAW} pre-encoded 16-byte records, copied byte by byte with tryWrite`, async () =>
+    throughput(SUITE, 'ring-raw-copy-oneway', 'records/s', rates(RAW, await measure<number>(rawPair(RAW, true), runs))),
   );
   await step('postmessage-oneway', `${NPM} messages, one per postMessage call`, async () =>
     throughput(SUITE, 'postmessage-oneway', 'msgs/s', rates(NPM, await measure<number>(portPair('pm-producer', 'pm-consumer', NPM), runs))),
