@@ -179,10 +179,10 @@ export class ActorCell implements ActorContext<unknown, unknown> {
   /** Suspended by a full 'backpressure' mailbox it sent to: takes no user message until released. */
   paused = false;
 
-  /** Releases the senders this mailbox suspended, once it is below capacity. */
-  private releaseSenders(): void {
+  /** Releases the senders this mailbox suspended, once it is below capacity (or it stops). */
+  private releaseSenders(stopping = false): void {
     const senders = this.x.pausedSenders;
-    if (senders === null || this.queue.length >= this.limits.capacity) return;
+    if (senders === null || (!stopping && this.queue.length >= this.limits.capacity)) return;
     this.x.pausedSenders = null;
     for (const cell of senders) {
       cell.paused = false;
@@ -435,14 +435,7 @@ export class ActorCell implements ActorContext<unknown, unknown> {
       this.queue.shift();
       this.host.deadLetter(this.self, message, sender, 'stopped');
     }
-    if (this.x.pausedSenders !== null) {
-      const senders = this.x.pausedSenders;
-      this.x.pausedSenders = null;
-      for (const cell of senders) {
-        cell.paused = false;
-        if (cell.runnable && !cell.scheduled) this.host.schedule(cell);
-      }
-    }
+    this.releaseSenders(true);
     this.host.removeCell(this);
     if (this.parentCell !== null) this.parentCell.x.childCells?.delete(this);
     for (const watcher of this.x.watchers ?? []) this.host.sendSystem(watcher, { k: 'terminated', ref: this.self });

@@ -1,5 +1,6 @@
 import type { ActorRef } from '../actor/actor-ref.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
+import { BinaryHeap } from '../util/binary-heap.js';
 import { PairDeque } from './deque.js';
 
 /** What a bounded mailbox does with a message that arrives when it is full. */
@@ -57,9 +58,9 @@ interface PriorityEntry {
   sender: ActorRef | null;
 }
 
-/** A binary heap: highest priority first, then arrival order. */
+/** Highest priority first, then arrival order (unstashed messages first within a priority). */
 export class PriorityQueue implements MessageQueue {
-  private readonly heap: PriorityEntry[] = [];
+  private readonly heap = new BinaryHeap<PriorityEntry>((a, b) => (a.priority !== b.priority ? a.priority > b.priority : a.seq < b.seq));
   private seq = 0;
   private front = Number.MAX_SAFE_INTEGER;
   constructor(private readonly priorityOf: (message: unknown) => number) {}
@@ -67,46 +68,19 @@ export class PriorityQueue implements MessageQueue {
     return this.heap.length;
   }
   push(message: unknown, sender: ActorRef | null): void {
-    this.insert({ priority: this.priorityOf(message), seq: this.seq++, message, sender });
+    this.heap.push({ priority: this.priorityOf(message), seq: this.seq++, message, sender });
   }
   unshift(message: unknown, sender: ActorRef | null): void {
-    // Unstashed messages go before every queued message of their priority.
-    this.insert({ priority: this.priorityOf(message), seq: -this.front--, message, sender });
+    this.heap.push({ priority: this.priorityOf(message), seq: -this.front--, message, sender });
   }
   peekMessage(): unknown {
-    return this.heap[0]?.message;
+    return this.heap.peek()?.message;
   }
   peekSender(): ActorRef | null {
-    return this.heap[0]?.sender ?? null;
+    return this.heap.peek()?.sender ?? null;
   }
   shift(): void {
-    const heap = this.heap;
-    const last = heap.pop();
-    if (last === undefined || heap.length === 0) return;
-    heap[0] = last;
-    for (let i = 0; ;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let best = i;
-      if (l < heap.length && this.before(heap[l]!, heap[best]!)) best = l;
-      if (r < heap.length && this.before(heap[r]!, heap[best]!)) best = r;
-      if (best === i) break;
-      [heap[i], heap[best]] = [heap[best]!, heap[i]!];
-      i = best;
-    }
-  }
-  private before(a: PriorityEntry, b: PriorityEntry): boolean {
-    return a.priority !== b.priority ? a.priority > b.priority : a.seq < b.seq;
-  }
-  private insert(entry: PriorityEntry): void {
-    const heap = this.heap;
-    heap.push(entry);
-    for (let i = heap.length - 1; i > 0;) {
-      const parent = (i - 1) >> 1;
-      if (!this.before(heap[i]!, heap[parent]!)) break;
-      [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
-      i = parent;
-    }
+    this.heap.pop();
   }
 }
 

@@ -1,3 +1,4 @@
+import { BinaryHeap } from '../util/binary-heap.js';
 import type { Clock } from './clock.js';
 
 interface Timer {
@@ -14,7 +15,7 @@ interface Timer {
  * drives them in tests.
  */
 export class TimerQueue {
-  private readonly heap: Timer[] = [];
+  private readonly heap = new BinaryHeap<Timer>((a, b) => (a.at !== b.at ? a.at < b.at : a.seq < b.seq));
   private seq = 0;
 
   constructor(readonly clock: Clock) {}
@@ -25,7 +26,7 @@ export class TimerQueue {
 
   schedule(delayMs: number, fn: () => void): { cancel(): void } {
     const timer: Timer = { at: this.clock.now() + Math.max(0, delayMs), seq: this.seq++, fn, cancelled: false };
-    this.push(timer);
+    this.heap.push(timer);
     return {
       cancel: () => {
         timer.cancelled = true;
@@ -35,55 +36,21 @@ export class TimerQueue {
 
   /** Milliseconds until the next live timer (Infinity when none). */
   untilNext(): number {
-    while (this.heap.length > 0 && this.heap[0]!.cancelled) this.pop();
-    return this.heap.length === 0 ? Infinity : Math.max(0, this.heap[0]!.at - this.clock.now());
+    while (this.heap.length > 0 && this.heap.peek()!.cancelled) this.heap.pop();
+    const next = this.heap.peek();
+    return next === undefined ? Infinity : Math.max(0, next.at - this.clock.now());
   }
 
   /** Fires every timer that is due; returns how many fired. */
   runDue(): number {
     const now = this.clock.now();
     let fired = 0;
-    while (this.heap.length > 0 && this.heap[0]!.at <= now) {
-      const timer = this.pop()!;
+    while (this.heap.length > 0 && this.heap.peek()!.at <= now) {
+      const timer = this.heap.pop()!;
       if (timer.cancelled) continue;
       fired++;
       timer.fn();
     }
     return fired;
-  }
-
-  private before(a: Timer, b: Timer): boolean {
-    return a.at !== b.at ? a.at < b.at : a.seq < b.seq;
-  }
-
-  private push(timer: Timer): void {
-    const heap = this.heap;
-    heap.push(timer);
-    for (let i = heap.length - 1; i > 0;) {
-      const parent = (i - 1) >> 1;
-      if (!this.before(heap[i]!, heap[parent]!)) break;
-      [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
-      i = parent;
-    }
-  }
-
-  private pop(): Timer | undefined {
-    const heap = this.heap;
-    const top = heap[0];
-    const last = heap.pop();
-    if (heap.length > 0 && last !== undefined) {
-      heap[0] = last;
-      for (let i = 0; ;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let best = i;
-        if (l < heap.length && this.before(heap[l]!, heap[best]!)) best = l;
-        if (r < heap.length && this.before(heap[r]!, heap[best]!)) best = r;
-        if (best === i) break;
-        [heap[i], heap[best]] = [heap[best]!, heap[i]!];
-        i = best;
-      }
-    }
-    return top;
   }
 }
