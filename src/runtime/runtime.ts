@@ -97,6 +97,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
   private readonly onControl: (from: number, message: ControlMessage) => void;
   private readonly pendingRequests = new Map<number, { peer: number; resolve(v: ControlMessage): void; reject(e: unknown): void }>();
   private nextRequest = 1;
+  private readonly senderRefs = new Map<number, ActorRef>();
   private nextId = FIRST_ID;
   /** Shared Int32 per participant: the next free actor id (see allocateId). */
   private readonly idWatermark: Int32Array | null;
@@ -437,7 +438,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
   onMessage(type: number, header0: number, header1: number, message: unknown): void {
     switch (type) {
       case RecordType.USER:
-        this.deliver(header0, message, header1 === 0 ? null : new ActorRef(participantOf(header1), localIdOf(header1)));
+        this.deliver(header0, message, header1 === 0 ? null : this.senderRef(header1));
         return;
       case RecordType.SYSTEM:
         this.onSystemRecord(header0, message as RemoteSystemOp);
@@ -456,6 +457,20 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
         return;
       }
     }
+  }
+
+  /**
+   * The ref of a remote sender, from its packed form. Senders repeat (a stream from one actor),
+   * so the last refs are kept: no allocation per message in the common case.
+   */
+  private senderRef(packed: number): ActorRef {
+    let ref = this.senderRefs.get(packed);
+    if (ref === undefined) {
+      if (this.senderRefs.size >= 4096) this.senderRefs.clear();
+      ref = new ActorRef(participantOf(packed), localIdOf(packed));
+      this.senderRefs.set(packed, ref);
+    }
+    return ref;
   }
 
   onDecodeError(error: BactorError, type: number, header0: number): void {
