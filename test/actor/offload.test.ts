@@ -10,10 +10,9 @@ test('runTask: CPU work runs on the task pool while the other actors of the work
   const other = await system.spawn(Offloader, undefined);
   assert.equal(await busy.ask({ type: 'fib', n: 20 }, { timeout: 10_000 }), 6765);
   const long = busy.ask({ type: 'spin', ms: 600 }, { timeout: 10_000 });
-  const t0 = performance.now();
-  assert.equal(await other.ask({ type: 'ping' }), 'pong');
-  const answered = performance.now() - t0;
-  assert.ok(answered < 400, `the other actor answered in ${answered.toFixed(0)} ms, during the 600 ms task`);
+  // Ordering, not timing: the other actor's answer comes back while the task still runs.
+  const first = await Promise.race([long.then(() => 'task'), other.ask({ type: 'ping' }).then(() => 'ping')]);
+  assert.equal(first, 'ping', 'the other actor answered before the 600 ms task ended');
   assert.equal(await long, 600);
   assert.equal(await busy.ask({ type: 'fail', message: 'bad input' }, { timeout: 10_000 }), 'task failed: bad input');
 });
