@@ -135,15 +135,6 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
     return this.liveCells;
   }
 
-  cell(id: number): ActorCell | undefined {
-    return this.cells[id];
-  }
-
-  findByName(name: string): ActorCell | undefined {
-    for (const cell of this.cells) if (cell !== undefined && cell.name === name) return cell;
-    return undefined;
-  }
-
   /** Every live top-level actor (its parent is the guardian). */
   topLevel(): ActorCell[] {
     return this.cells.filter((c): c is ActorCell => c !== undefined && c.parentCell === null);
@@ -395,13 +386,6 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
     endpoint.flush();
     this.dirty = !drained;
     return drained;
-  }
-
-  /** Messages waiting for room in a ring. */
-  get overflowLength(): number {
-    let n = 0;
-    for (const o of this.overflow) n += o.length;
-    return n;
   }
 
   // ---- control plane -----------------------------------------------------------------------

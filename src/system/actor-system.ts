@@ -64,7 +64,6 @@ export class ActorSystem {
   private state: 'running' | 'stopping' | 'stopped' = 'running';
   private pumpDone: Promise<void> = Promise.resolve();
   private flushQueued = false;
-  private readonly workerErrors: unknown[] = [];
   private unsubscribeClock: (() => void) | null = null;
   private readonly guardian: SupervisorStrategy;
   private readonly spins: number;
