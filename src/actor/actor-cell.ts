@@ -102,6 +102,9 @@ const enum Status {
 }
 
 const RESTART_NOW = -1;
+const HOLD_STATUS = 1;
+const HOLD_BUSY = 2;
+const HOLD_PAUSED = 4;
 
 /**
  * One actor: its state, mailbox, behaviour stack, children and watchers. It is also the context
@@ -112,6 +115,8 @@ export class ActorCell implements ActorContext<unknown, unknown> {
   readonly parent: ActorRef | null;
   readonly parentCell: ActorCell | null;
   readonly queue: MessageQueue;
+  /** The queue is the default FIFO (the run loop takes from it without virtual calls). */
+  private readonly fifo: boolean;
   /** Throughput and mailbox limits, shared by the actors of one definition and options. */
   private readonly limits: CellLimits;
   /** System messages, allocated on the first one. */
@@ -119,13 +124,30 @@ export class ActorCell implements ActorContext<unknown, unknown> {
   /** The runtime's run queue holds this cell. */
   scheduled = false;
   /** A handler's promise has not settled yet. */
-  busy = false;
+  get busy(): boolean {
+    return (this.hold & HOLD_BUSY) !== 0;
+  }
+  set busy(value: boolean) {
+    this.hold = value ? this.hold | HOLD_BUSY : this.hold & ~HOLD_BUSY;
+  }
   state: unknown = undefined;
   /** The message being handled and its sender. */
   message: unknown = undefined;
   sender: ActorRef | null = null;
 
-  private status = Status.Running;
+  /**
+   * Why the cell takes no user message now, as bits (0: it can): the run loop tests one word
+   * instead of status, busy and paused.
+   */
+  private hold = 0;
+  private statusValue = Status.Running;
+  private get status(): Status {
+    return this.statusValue;
+  }
+  private set status(value: Status) {
+    this.statusValue = value;
+    this.hold = value === Status.Running ? this.hold & ~HOLD_STATUS : this.hold | HOLD_STATUS;
+  }
   private receiveFn: Receive;
   /** Rarely used fields, allocated on first write: an idle actor stays small. */
   private x: CellExtras = NO_EXTRAS;
@@ -150,6 +172,7 @@ export class ActorCell implements ActorContext<unknown, unknown> {
     this.parent = parentCell?.self ?? parentRef;
     const mailbox = options?.mailbox ?? definition.behavior.mailbox;
     this.queue = createQueue(mailbox);
+    this.fifo = this.queue instanceof FifoQueue;
     this.limits = limitsOf(definition, options);
     if (options?.name !== undefined) this.w().name = options.name;
     this.receiveFn = definition.behavior.receive as Receive;
@@ -173,11 +196,16 @@ export class ActorCell implements ActorContext<unknown, unknown> {
   /** True when the runtime should run this cell now. */
   get runnable(): boolean {
     if (this.system !== null && this.system.length > 0) return true;
-    return this.status === Status.Running && !this.busy && !this.paused && this.queue.length > 0;
+    return this.hold === 0 && this.queue.length > 0;
   }
 
   /** Suspended by a full 'backpressure' mailbox it sent to: takes no user message until released. */
-  paused = false;
+  get paused(): boolean {
+    return (this.hold & HOLD_PAUSED) !== 0;
+  }
+  set paused(value: boolean) {
+    this.hold = value ? this.hold | HOLD_PAUSED : this.hold & ~HOLD_PAUSED;
+  }
 
   /** Releases the senders this mailbox suspended, once it is below capacity (or it stops). */
   private releaseSenders(stopping = false): void {
@@ -196,6 +224,17 @@ export class ActorCell implements ActorContext<unknown, unknown> {
 
   /** Queues a user message (sender's thread or ring delivery). */
   enqueue(message: unknown, sender: ActorRef | null): void {
+    const queue = this.queue;
+    if (queue.length < this.limits.capacity && this.status !== Status.Stopped) {
+      queue.push(message, sender);
+      if (!this.scheduled) this.host.schedule(this);
+      return;
+    }
+    this.enqueueSlow(message, sender);
+  }
+
+  /** A full mailbox or a stopped actor. */
+  private enqueueSlow(message: unknown, sender: ActorRef | null): void {
     if (this.status === Status.Stopped) {
       this.host.deadLetter(this.self, message, sender, 'stopped');
       return;
@@ -242,21 +281,20 @@ export class ActorCell implements ActorContext<unknown, unknown> {
   run(): number {
     let n = 0;
     const throughput = this.limits.throughput;
+    const queue = this.queue;
     while (n < throughput) {
-      const op = this.system === null ? undefined : this.system.shift();
-      if (op !== undefined) {
-        this.handleSystem(op);
+      if (this.system !== null && this.system.length > 0) {
+        this.handleSystem(this.system.shift()!);
         n++;
         continue;
       }
-      const queue = this.queue;
-      if (this.status !== Status.Running || this.busy || this.paused || queue.length === 0) break;
+      if (this.hold !== 0 || queue.length === 0) break;
       let message: unknown;
       let sender: ActorRef | null;
-      if (queue instanceof FifoQueue) {
-        message = queue.take();
-        sender = queue.taken ?? null;
-        queue.taken = undefined;
+      if (this.fifo) {
+        message = (queue as FifoQueue).take();
+        sender = (queue as FifoQueue).taken ?? null;
+        (queue as FifoQueue).taken = undefined;
       } else {
         message = queue.peekMessage();
         sender = queue.peekSender();

@@ -91,6 +91,8 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
   private liveCells = 0;
   private readonly slots = new Map<number, AskSlot>();
   private readonly runQueue = new Deque<ActorCell>();
+  /** The run queue's head when it holds one cell (see `schedule`). */
+  private next: ActorCell | null = null;
   private readonly overflow: Deque<PendingRecord>[] = [];
   private readonly guardianWindows = new Map<number, number>();
   private readonly onEvent: (event: RuntimeEvent) => void;
@@ -231,7 +233,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
     if (target.participant === this.participant) {
       const cell = target._cell as ActorCell | undefined;
       if (cell !== undefined && cell.host === this) cell.enqueue(message, sender);
-      else this.deliver(target.id, message, sender);
+      else this.deliverTo(target, message, sender);
       return;
     }
     this.sendRecord(target.participant, RecordType.USER, target.id, sender === null ? 0 : sender.packed, message);
@@ -257,6 +259,20 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
       }
       this.onWork?.();
     });
+  }
+
+  /**
+   * A local ref without its cell (decoded from a record, or made by another thread's runtime):
+   * finds the cell and keeps it on the ref, so the ref's next tell goes straight to it.
+   */
+  private deliverTo(target: ActorRef, message: unknown, sender: ActorRef | null): void {
+    const cell = this.cells[target.id];
+    if (cell !== undefined && !cell.isStopped) {
+      target._cell = cell;
+      cell.enqueue(message, sender);
+      return;
+    }
+    this.deliver(target.id, message, sender);
   }
 
   /** Delivers to a local actor or ask slot; otherwise to dead letters. */
@@ -500,7 +516,10 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
 
   schedule(cell: ActorCell): void {
     cell.scheduled = true;
-    this.runQueue.push(cell);
+    // The head of the run queue lives in `next` while the deque is empty: a ping-pong hands the
+    // turn over without a deque push and shift.
+    if (this.next === null && this.runQueue.length === 0) this.next = cell;
+    else this.runQueue.push(cell);
     this.onWork?.();
   }
 
@@ -508,27 +527,31 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
   runActors(budget: number): number {
     let total = 0;
     const queue = this.runQueue;
-    while (total < budget) {
-      const cell = queue.shift();
-      if (cell === undefined) break;
-      cell.scheduled = false;
-      this.current = cell;
-      try {
+    try {
+      while (total < budget) {
+        let cell = this.next;
+        if (cell !== null) this.next = null;
+        else if (queue.length > 0) cell = queue.shift()!;
+        else break;
+        cell.scheduled = false;
+        this.current = cell;
         total += cell.run();
-      } finally {
-        this.current = null;
+        if (!cell.scheduled && cell.runnable) {
+          // Back of the run queue: the others get their turn first.
+          cell.scheduled = true;
+          if (this.next === null && queue.length === 0) this.next = cell;
+          else queue.push(cell);
+        }
       }
-      if (cell.runnable && !cell.scheduled) {
-        cell.scheduled = true;
-        queue.push(cell);
-      }
+    } finally {
+      this.current = null;
+      this.processed += total;
     }
-    this.processed += total;
     return total;
   }
 
   get hasRunnable(): boolean {
-    return this.runQueue.length > 0;
+    return this.next !== null || this.runQueue.length > 0;
   }
 
   asyncDelta(delta: number): void {
