@@ -17,6 +17,8 @@ export function localIdOf(packed: number): number {
 /** What a ref needs from the thread it is used on (the runtime of that thread). */
 export interface RefRouter {
   tell(target: ActorRef, message: unknown, sender: ActorRef | null): void;
+  /** `tell` with the running actor (if any) as the sender. */
+  tellFromCurrent(target: ActorRef, message: unknown): void;
   ask(target: ActorRef, message: unknown, timeoutMs: number): Promise<unknown>;
   /** The actor whose handler is running now on this thread, if any (the implicit sender). */
   currentSelf(): ActorRef | null;
@@ -73,8 +75,7 @@ export class ActorRef<M = unknown, R = unknown> {
 
   /** Sends `message`; from inside a handler the sender is the running actor. */
   tell(message: M): void {
-    const r = currentRouter();
-    r.tell(this as ActorRef, message, r.currentSelf());
+    (router ?? currentRouter()).tellFromCurrent(this as ActorRef, message);
   }
 
   /** Sends `message` and waits for the actor's `ctx.respond(...)`. */

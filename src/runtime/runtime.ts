@@ -229,6 +229,11 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
     return this.current?.self ?? null;
   }
 
+  tellFromCurrent(target: ActorRef, message: unknown): void {
+    const current = this.current;
+    this.tell(target, message, current === null ? null : current.self);
+  }
+
   tell(target: ActorRef, message: unknown, sender: ActorRef | null): void {
     if (target.participant === this.participant) {
       const cell = target._cell as ActorCell | undefined;
