@@ -45,8 +45,11 @@ function nactPingPong(nact: Nact, n: number): Promise<number> {
   });
 }
 
-/** nact tell: one actor receives n messages dispatched by another. */
-function nactTell(nact: Nact, n: number): Promise<number> {
+/**
+ * nact tell: one actor receives n messages dispatched by another, `chunk` per turn of the
+ * source (it dispatches itself a message to go on, as bactor's Blaster does).
+ */
+function nactTell(nact: Nact, n: number, chunk: number): Promise<number> {
   return new Promise((resolve) => {
     const system = nact.start();
     let count = 0;
@@ -58,8 +61,11 @@ function nactTell(nact: Nact, n: number): Promise<number> {
         resolve((n / ms) * 1000);
       }
     });
-    const source = nact.spawnStateless(system, () => {
-      for (let i = 0; i < n; i++) nact.dispatch(sink, { type: 'inc', id: i, value: 42 });
+    let sent = 0;
+    const source = nact.spawnStateless(system, (_msg: unknown, ctx: { self: unknown }) => {
+      const end = Math.min(n, sent + chunk);
+      for (; sent < end; sent++) nact.dispatch(sink, { type: 'inc', id: sent, value: 42 });
+      if (sent < n) nact.dispatch(ctx.self, 'more');
     });
     t0 = performance.now();
     nact.dispatch(source, 'go');
@@ -150,13 +156,15 @@ export async function actorsSuite(ctx: SuiteContext): Promise<void> {
         return ((2 * PP) / (performance.now() - t0)) * 1000;
       });
     };
-    const tell = async (worker: number): Promise<number[]> => {
+    // chunk 100 = the default throughput: the receiver keeps up (steady stream); chunk 1000: its
+    // mailbox grows by 900 messages per round (a burst).
+    const tell = async (worker: number, chunk = 100): Promise<number[]> => {
       const blaster = await system.spawn(Blaster, undefined, { worker: 1 });
       const sink = await system.spawn(Sink, undefined, { worker });
       return timeRuns(runs, async () => {
         const t0 = performance.now();
         const done = sink.ask({ type: 'expect', n: TELL }, { timeout: 120_000 });
-        blaster.tell({ type: 'blast', target: sink, n: TELL });
+        blaster.tell({ type: 'blast', target: sink, n: TELL, chunk });
         const sum = await done;
         if (sum !== 42 * TELL) throw new Error(`sink sum ${sum}`);
         return (TELL / (performance.now() - t0)) * 1000;
@@ -172,7 +180,13 @@ export async function actorsSuite(ctx: SuiteContext): Promise<void> {
       throughput(SUITE, 'local-tell', 'msgs/s', await tell(1)),
     );
     await step('nact-tell', `the same with nact`, async () =>
-      throughput(SUITE, 'nact-tell', 'msgs/s', await timeRuns(runs, () => nactTell(nact, TELL))),
+      throughput(SUITE, 'nact-tell', 'msgs/s', await timeRuns(runs, () => nactTell(nact, TELL, 100))),
+    );
+    await step('local-tell-burst', `${TELL} tells, 1,000 per turn of the sender: the receiver's mailbox grows`, async () =>
+      throughput(SUITE, 'local-tell-burst', 'msgs/s', await tell(1, 1000)),
+    );
+    await step('nact-tell-burst', `the same with nact`, async () =>
+      throughput(SUITE, 'nact-tell-burst', 'msgs/s', await timeRuns(runs, () => nactTell(nact, TELL, 1000))),
     );
     await step('cross-pingpong', `${PP} round trips between actors on two workers`, async () =>
       throughput(SUITE, 'cross-pingpong', 'msgs/s', await pingpong(2)),
