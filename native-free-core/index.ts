@@ -13,4 +13,6 @@ export { Doorbell, createDoorbellBuffer, type ParkResult } from './sync/doorbell
 export { BackoffIdleStrategy, DEFAULT_IDLE_STRATEGY, IdlePhase, type IdleStrategyOptions } from './sync/idle-strategy.js';
 export { AppendLogReader, AppendLogWriter, createAppendLogBuffer } from './log/append-log.js';
 export { Inbox } from './mesh/inbox.js';
-export { attachMesh, createMesh, type MeshDescriptor, type MeshEndpoint, type MeshOptions } from './mesh/mesh.js';
+export { attachMesh, createMesh, ringFillOf, type MeshDescriptor, type MeshEndpoint, type MeshOptions } from './mesh/mesh.js';
+export * as StatsLayout from './layout/stats-layout.js';
+export { createStatsBuffer, statsSlot } from './stats/stats-block.js';

@@ -5,6 +5,7 @@ import { RingConsumer } from '../ring/ring-consumer.js';
 import { RingProducer } from '../ring/ring-producer.js';
 import { Doorbell, createDoorbellBuffer } from '../sync/doorbell.js';
 import { Inbox } from './inbox.js';
+import { DATA_OFFSET, HEAD_INDEX, TAIL_INDEX } from '../layout/ring-layout.js';
 
 export interface MeshOptions {
   /** Threads that exchange messages: the main thread, each worker, the gateway. */
@@ -95,4 +96,17 @@ export function attachMesh(mesh: MeshDescriptor, self: number): MeshEndpoint {
     inboundLogs.push(mesh.schemaLogs[peer * n + self]!);
   }
   return { self, participants: n, outbound, outboundLogs, inbound, inboundLogs, bells, inbox: new Inbox(consumers, bells[self]!) };
+}
+
+/**
+ * Share (0–1) of the ring from `from` to `to` that holds unread records: for monitoring, by any
+ * thread. Seq-cst loads of TAIL (the producer's word) and HEAD (the consumer's word); the two
+ * are read one after the other, so the figure is approximate while both move.
+ */
+export function ringFillOf(mesh: MeshDescriptor, from: number, to: number): number {
+  const sab = mesh.rings[from * mesh.participants + to];
+  if (sab === null || sab === undefined) return 0;
+  const words = new Int32Array(sab, 0, DATA_OFFSET / 4);
+  const used = (Atomics.load(words, TAIL_INDEX) - Atomics.load(words, HEAD_INDEX)) >>> 0;
+  return Math.min(1, used / mesh.ringCapacity);
 }

@@ -46,7 +46,8 @@ function limitsOf(definition: ActorDefinition<unknown, unknown, unknown>, option
   }
   const mailbox = options?.mailbox ?? definition.behavior.mailbox;
   const limits: CellLimits = {
-    throughput: options?.throughput ?? 100,
+    // 0: the thread's quantum, which the scheduler tunes.
+    throughput: options?.throughput ?? 0,
     capacity: mailbox?.capacity ?? Infinity,
     overflow: mailbox?.overflow ?? 'fail',
   };
@@ -67,8 +68,10 @@ export type SystemOp =
 /** What a cell needs from the runtime of its thread. */
 export interface CellHost {
   readonly participant: number;
+  /** Messages per turn for actors without their own throughput. */
+  readonly quantum: number;
   readonly timers: TimerQueue;
-  tell(target: ActorRef, message: unknown, sender: ActorRef | null): void;
+  tell(target: ActorRef, message: unknown, sender: ActorRef | null): boolean;
   ask(target: ActorRef, message: unknown, timeoutMs: number): Promise<unknown>;
   schedule(cell: ActorCell): void;
   spawnChild(
@@ -105,6 +108,7 @@ const RESTART_NOW = -1;
 const HOLD_STATUS = 1;
 const HOLD_BUSY = 2;
 const HOLD_PAUSED = 4;
+const HOLD_RING = 8;
 
 /**
  * One actor: its state, mailbox, behaviour stack, children and watchers. It is also the context
@@ -207,6 +211,24 @@ export class ActorCell implements ActorContext<unknown, unknown> {
     this.hold = value ? this.hold | HOLD_PAUSED : this.hold & ~HOLD_PAUSED;
   }
 
+  /** Takes no user message now (stopped, restarting, busy with a promise, suspended). */
+  get held(): boolean {
+    return this.hold !== 0;
+  }
+
+  /** Suspends the actor after its handler: a ring it sent into is full. False if it already was. */
+  holdForRing(): boolean {
+    if ((this.hold & HOLD_RING) !== 0) return false;
+    this.hold |= HOLD_RING;
+    return true;
+  }
+
+  /** The ring took what waited: the actor takes messages again. */
+  releaseRing(): void {
+    this.hold &= ~HOLD_RING;
+    if (this.runnable && !this.scheduled) this.host.schedule(this);
+  }
+
   /** Releases the senders this mailbox suspended, once it is below capacity (or it stops). */
   private releaseSenders(stopping = false): void {
     const senders = this.x.pausedSenders;
@@ -280,7 +302,7 @@ export class ActorCell implements ActorContext<unknown, unknown> {
   /** Handles up to `throughput` messages; returns how many (system messages included). */
   run(): number {
     let n = 0;
-    const throughput = this.limits.throughput;
+    const throughput = this.limits.throughput || this.host.quantum;
     const queue = this.queue;
     while (n < throughput) {
       if (this.system !== null && this.system.length > 0) {

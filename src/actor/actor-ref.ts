@@ -16,9 +16,12 @@ export function localIdOf(packed: number): number {
 
 /** What a ref needs from the thread it is used on (the runtime of that thread). */
 export interface RefRouter {
-  tell(target: ActorRef, message: unknown, sender: ActorRef | null): void;
+  tell(target: ActorRef, message: unknown, sender: ActorRef | null): boolean;
   /** `tell` with the running actor (if any) as the sender. */
-  tellFromCurrent(target: ActorRef, message: unknown): void;
+  tellFromCurrent(target: ActorRef, message: unknown): boolean;
+  /** Resolves when the ring toward `participant` has room for what waits. */
+  whenWritable(participant: number): Promise<void>;
+  isBackpressured(participant: number): boolean;
   ask(target: ActorRef, message: unknown, timeoutMs: number): Promise<unknown>;
   /** The actor whose handler is running now on this thread, if any (the implicit sender). */
   currentSelf(): ActorRef | null;
@@ -36,6 +39,8 @@ function currentRouter(): RefRouter {
     throw new BactorError(ErrorCode.NO_RUNTIME, 'no actor system runs on this thread: start one with ActorSystem.start()');
   return router;
 }
+
+const RESOLVED = Promise.resolve();
 
 export interface AskOptions {
   /** Milliseconds before the ask fails with ERR_ASK_TIMEOUT. Default 5000. */
@@ -73,9 +78,25 @@ export class ActorRef<M = unknown, R = unknown> {
     return packRef(this.participant, this.id);
   }
 
-  /** Sends `message`; from inside a handler the sender is the running actor. */
+  /**
+   * Sends `message`; from inside a handler the sender is the running actor. Never blocks: when
+   * the ring toward the actor's thread is full the message waits, in order, in a bounded queue;
+   * a sending actor is then suspended after its handler until the ring drains, and other callers
+   * can see it in `backpressured` or `await ref.send(...)`.
+   */
   tell(message: M): void {
     (router ?? currentRouter()).tellFromCurrent(this as ActorRef, message);
+  }
+
+  /** `tell`, then wait until the ring toward the actor has room again (at once when it has). */
+  send(message: M): Promise<void> {
+    const r = router ?? currentRouter();
+    return r.tellFromCurrent(this as ActorRef, message) ? RESOLVED : r.whenWritable(this.participant);
+  }
+
+  /** True while messages toward this actor's thread wait for room in a full ring. */
+  get backpressured(): boolean {
+    return (router ?? currentRouter()).isBackpressured(this.participant);
   }
 
   /** Sends `message` and waits for the actor's `ctx.respond(...)`. */

@@ -16,7 +16,9 @@ export interface SpawnOptions {
   dispatcher?: Dispatcher;
   /** Pin to this worker (1-based worker index). */
   worker?: number;
-  /** Messages per actor per turn before the worker moves on to the next actor. Default 100. */
+  /** Put it on the worker of this actor (a chatty pair shares a thread: no ring between them). */
+  near?: { readonly participant: number };
+  /** Messages per actor per turn before the worker moves on to the next actor. Default: the worker's quantum (100, tuned by the scheduler). */
   throughput?: number;
   /** Overrides the definition's mailbox. */
   mailbox?: MailboxOptions;

@@ -23,6 +23,8 @@ export const ErrorCode = {
   ACTOR_NOT_FOUND: 'ERR_ACTOR_NOT_FOUND',
   /** A bounded mailbox with the `fail` policy is full. */
   MAILBOX_FULL: 'ERR_MAILBOX_FULL',
+  /** The ring toward a thread is full and its overflow queue is at its limit. */
+  BACKPRESSURE: 'ERR_BACKPRESSURE',
   /** An actor definition could not be found or loaded on a worker. */
   UNKNOWN_ACTOR: 'ERR_UNKNOWN_ACTOR',
   /** A ref or context was used on a thread without an actor system. */

@@ -1,6 +1,24 @@
 import { setRefRouter } from '../actor/actor-ref.js';
 import { loadDefinition } from '../actor/actor-definition.js';
 import { BackoffIdleStrategy, IdlePhase } from '../../native-free-core/sync/idle-strategy.js';
+import { statsSlot } from '../../native-free-core/stats/stats-block.js';
+import {
+  ACTORS,
+  BUSY_MS,
+  DEAD_LETTERS,
+  KNOBS_EPOCH,
+  LOOPS,
+  OVERFLOW,
+  PARKED_MS,
+  PARKS,
+  PROCESSED,
+  PUBLISHED_AT,
+  QUANTUM,
+  RUN_QUEUE,
+  SPINS,
+  SUSPENDED,
+  WAKEUPS,
+} from '../../native-free-core/layout/stats-layout.js';
 import { TransportEndpoint, type TransportInit } from '../transport/transport.js';
 import { Runtime, errorInfo } from './runtime.js';
 import { TaskPool } from './task-pool.js';
@@ -19,11 +37,26 @@ export interface HostInit {
   idWatermark: SharedArrayBuffer;
   /** Threads of this worker's task pool (ctx.runTask). */
   taskThreads: number;
+  /** The shared stats block (counters out, scheduler knobs in). */
+  stats: SharedArrayBuffer;
+  /** User records an overflow queue toward one peer may hold. */
+  overflowLimit: number;
   /** Actors to re-create, under their old ids, before the first record is read (a replacement worker). */
   recreate?: SpawnRequest[];
 }
 
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const sleepBriefly = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1));
+
+/** Writes the counters of the stats block that change slowly (once per loop turn). */
+function publish(stats: Float64Array, runtime: Runtime, now: number): void {
+  stats[RUN_QUEUE] = runtime.runQueueLength;
+  stats[ACTORS] = runtime.actorCount;
+  stats[DEAD_LETTERS] = runtime.deadLetters;
+  stats[OVERFLOW] = runtime.overflowed;
+  stats[SUSPENDED] = runtime.suspended;
+  stats[PUBLISHED_AT] = performance.timeOrigin + now;
+}
 
 /**
  * The loop of an actor worker: drain the inbound rings, run actors from the run queue, fire due
@@ -43,6 +76,8 @@ export async function runHost(init: HostInit): Promise<void> {
     guardianStrategy: strategy,
     idWatermark: new Int32Array(init.idWatermark),
     taskPool: new TaskPool(init.taskThreads),
+    stats: statsSlot(init.stats, endpoint.self),
+    overflowLimit: init.overflowLimit,
     onEvent: (event) => runtime.control(0, { op: 'event', event }),
     onControl: (from, message) => onControl(from, message),
   });
@@ -74,6 +109,7 @@ export async function runHost(init: HostInit): Promise<void> {
           processed: runtime.processed,
           deadLetters: runtime.deadLetters,
           pendingAsync: runtime.pendingAsync,
+          kinds: runtime.kindStats(),
         });
         return;
       case 'exit':
@@ -104,13 +140,25 @@ export async function runHost(init: HostInit): Promise<void> {
     }
   }
 
-  const idle = new BackoffIdleStrategy({ spins: init.spins, yields: 1 });
+  const stats = runtime.stats;
+  let knobsEpoch = -1;
+  let idle = new BackoffIdleStrategy({ spins: init.spins, yields: 1 });
   let sinceYield = 0;
+  let loops = 0;
+  let busySince = performance.now();
   while (running) {
+    if (stats[KNOBS_EPOCH] !== knobsEpoch) {
+      // The scheduler wrote new knobs (it writes the epoch last).
+      knobsEpoch = stats[KNOBS_EPOCH]!;
+      if (stats[QUANTUM]! > 0) runtime.quantum = stats[QUANTUM]!;
+      if (stats[SPINS]! >= 0 && knobsEpoch > 0) idle = new BackoffIdleStrategy({ spins: stats[SPINS]!, yields: 1 });
+    }
     let work = endpoint.drain(runtime, 1024);
     work += runtime.runActors(4096);
     work += runtime.timers.runDue();
     const flushed = runtime.flush();
+    stats[LOOPS] = ++loops;
+    stats[PROCESSED] = runtime.processed;
     const stopAll = pending.stopAll;
     if (stopAll !== null && ((work === 0 && runtime.pendingAsync === 0) || performance.now() > stopAll.deadline)) {
       const actors = runtime.actorCount;
@@ -129,9 +177,15 @@ export async function runHost(init: HostInit): Promise<void> {
       }
       continue;
     }
+    const now = performance.now();
+    stats[BUSY_MS] = stats[BUSY_MS]! + (now - busySince);
+    busySince = now;
+    publish(stats, runtime, now);
     if (!flushed) {
-      // A peer's ring is full: let the event loop run while it drains.
-      await yieldToLoop();
+      // A peer's ring is full and its producers are suspended; nobody rings us when it drains,
+      // so look again soon (the event loop runs meanwhile).
+      await sleepBriefly();
+      busySince = performance.now();
       continue;
     }
     switch (idle.next()) {
@@ -143,8 +197,14 @@ export async function runHost(init: HostInit): Promise<void> {
         continue;
       default: {
         const timeout = Math.min(runtime.timers.untilNext(), pending.stopAll !== null ? 1 : 1000);
-        if (runtime.pendingAsync > 0 || pendingLoads > 0) await endpoint.parkAsync(Math.min(timeout, 20));
-        else endpoint.park(timeout);
+        const parkedAt = performance.now();
+        let result;
+        if (runtime.pendingAsync > 0 || pendingLoads > 0) result = await endpoint.parkAsync(Math.min(timeout, 20));
+        else result = endpoint.park(timeout);
+        busySince = performance.now();
+        stats[PARKED_MS] = stats[PARKED_MS]! + (busySince - parkedAt);
+        stats[PARKS] = stats[PARKS]! + 1;
+        if (result === 'woken') stats[WAKEUPS] = stats[WAKEUPS]! + 1;
         idle.reset();
       }
     }

@@ -12,13 +12,15 @@ import { DEFAULT_STRATEGY, type SupervisorStrategy } from '../supervision/superv
 import type { TransportEndpoint } from '../transport/transport.js';
 import { type Clock, systemClock } from './clock.js';
 import { TimerQueue } from './timer-queue.js';
+import { CURRENT_ACTOR, STATS_SLOT_FLOAT64 } from '../../native-free-core/layout/stats-layout.js';
 import type { TaskPool } from './task-pool.js';
-import { type ControlMessage, RecordType, type RemoteSystemOp } from './wire-messages.js';
+import { type ControlMessage, type KindStats, RecordType, type RemoteSystemOp } from './wire-messages.js';
 
 /** Something the runtime reports: dead letters and failures that reached the root guardian. */
 export type RuntimeEvent =
   | { type: 'dead-letter'; target: string; reason: string; messageType: string; sender: string | null }
-  | { type: 'actor-failed'; actor: string; error: { name: string; code?: string; message: string; stack?: string }; directive: string };
+  | { type: 'actor-failed'; actor: string; error: { name: string; code?: string; message: string; stack?: string }; directive: string }
+  | { type: 'handler-stuck'; actor: string; worker: number; ms: number; messageType: string; action: 'reported' | 'worker-replaced' };
 
 export interface RuntimeOptions {
   participant: number;
@@ -35,7 +37,15 @@ export interface RuntimeOptions {
   idWatermark?: Int32Array;
   /** Runs `ctx.runTask` work. */
   taskPool?: TaskPool;
+  /** User records an overflow queue toward one peer may hold (default 262,144). */
+  overflowLimit?: number;
+  /** This thread's slot of the shared stats block. */
+  stats?: Float64Array;
 }
+
+/** Messages per actor turn unless the actor or the scheduler says otherwise. */
+export const DEFAULT_QUANTUM = 100;
+export const DEFAULT_OVERFLOW_LIMIT = 262_144;
 
 interface AskSlot {
   resolve(value: unknown): void;
@@ -113,6 +123,20 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
   processed = 0;
   /** A ref watched by this thread's guardian stopped (the system's name table uses it). */
   onGuardianTerminated: ((ref: ActorRef) => void) | null = null;
+  /** Actors suspended because a ring they sent into is full, per peer (released by `flush`). */
+  private readonly held: ActorCell[][] = [];
+  /** Callers of `whenWritable`, per peer. */
+  private readonly writableWaiters: (() => void)[][] = [];
+  /** Records waiting in the overflow queues (rings that were full). */
+  overflowed = 0;
+  /** Actors suspended by a full ring now. */
+  suspended = 0;
+  /** User records one overflow queue may hold before `tell` refuses with ERR_BACKPRESSURE. */
+  readonly overflowLimit: number;
+  /** Messages per turn for actors without their own throughput (a scheduler knob). */
+  quantum = DEFAULT_QUANTUM;
+  /** This thread's slot of the stats block (a private one without a block). */
+  readonly stats: Float64Array;
   /** Called when local work appears while the thread may be parked (main thread wake-up). */
   onWork: (() => void) | null = null;
   readonly random: () => number;
@@ -130,7 +154,28 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
     this.taskPool = options.taskPool ?? null;
     if (this.idWatermark !== null) this.nextId = Math.max(FIRST_ID, this.idWatermark[this.participant]!);
     const peers = options.endpoint?.participants ?? 0;
-    for (let p = 0; p < peers; p++) this.overflow.push(new Deque<PendingRecord>());
+    for (let p = 0; p < peers; p++) {
+      this.overflow.push(new Deque<PendingRecord>());
+      this.held.push([]);
+      this.writableWaiters.push([]);
+    }
+    this.overflowLimit = options.overflowLimit ?? DEFAULT_OVERFLOW_LIMIT;
+    this.stats = options.stats ?? new Float64Array(STATS_SLOT_FLOAT64);
+  }
+
+  /** Actors, mailbox depth and held actors per definition (walks every cell: on request only). */
+  kindStats(): KindStats[] {
+    const kinds = new Map<string, KindStats>();
+    for (const cell of this.cells) {
+      if (cell === undefined) continue;
+      const kind = cell.definition.name;
+      let k = kinds.get(kind);
+      if (k === undefined) kinds.set(kind, (k = { kind, actors: 0, mailbox: 0, held: 0 }));
+      k.actors++;
+      k.mailbox += cell.queue.length;
+      if (cell.held) k.held++;
+    }
+    return [...kinds.values()].sort((a, b) => b.actors - a.actors || a.kind.localeCompare(b.kind));
   }
 
   get actorCount(): number {
@@ -229,19 +274,30 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
     return this.current?.self ?? null;
   }
 
-  tellFromCurrent(target: ActorRef, message: unknown): void {
+  tellFromCurrent(target: ActorRef, message: unknown): boolean {
     const current = this.current;
-    this.tell(target, message, current === null ? null : current.self);
+    return this.tell(target, message, current === null ? null : current.self);
   }
 
-  tell(target: ActorRef, message: unknown, sender: ActorRef | null): void {
+  /** Sends; false when the ring toward the target is full (the message waits in order, see sendRecord). */
+  tell(target: ActorRef, message: unknown, sender: ActorRef | null): boolean {
     if (target.participant === this.participant) {
       const cell = target._cell as ActorCell | undefined;
       if (cell !== undefined && cell.host === this) cell.enqueue(message, sender);
       else this.deliverTo(target, message, sender);
-      return;
+      return true;
     }
-    this.sendRecord(target.participant, RecordType.USER, target.id, sender === null ? 0 : sender.packed, message);
+    return this.sendRecord(target.participant, RecordType.USER, target.id, sender === null ? 0 : sender.packed, message);
+  }
+
+  isBackpressured(peer: number): boolean {
+    return peer !== this.participant && peer < this.overflow.length && this.overflow[peer]!.length > 0;
+  }
+
+  /** Resolves when nothing waits for room in the ring toward `peer` (at once for local targets). */
+  whenWritable(peer: number): Promise<void> {
+    if (peer === this.participant || peer >= this.overflow.length || this.overflow[peer]!.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.writableWaiters[peer]!.push(resolve));
   }
 
   ask(target: ActorRef, message: unknown, timeoutMs: number): Promise<unknown> {
@@ -365,8 +421,12 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
     this.sendRecord(target.participant, RecordType.SYSTEM, target.id, 0, body);
   }
 
-  /** Sends a record toward `peer`, queueing it in order behind earlier ones when the ring is full. */
-  sendRecord(peer: number, type: number, h0: number, h1: number, body: unknown): void {
+  /**
+   * Sends a record toward `peer`. When the ring is full the record waits in order in a bounded
+   * overflow queue and the running actor is suspended: it finishes its handler, then takes no
+   * message until `flush` has moved the queue into the ring. Returns false in that case.
+   */
+  sendRecord(peer: number, type: number, h0: number, h1: number, body: unknown): boolean {
     const endpoint = this.endpoint;
     if (endpoint === null || peer >= this.overflow.length) {
       throw new BactorError(ErrorCode.INVALID_ARGUMENT, `participant ${peer} is not reachable from participant ${this.participant}`);
@@ -374,12 +434,26 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
     const overflow = this.overflow[peer]!;
     if (overflow.length === 0 && endpoint.send(peer, type, body, h0, h1)) {
       this.markDirty();
-      return;
+      return true;
     }
     // The ring is full: check the message now, so a bad one still fails at the call site.
     inspectMessage(body);
+    if (type === RecordType.USER && overflow.length >= this.overflowLimit) {
+      throw new BactorError(
+        ErrorCode.BACKPRESSURE,
+        `the ring to participant ${peer} is full and ${overflow.length} messages wait for it (overflowLimit): ` +
+          'message refused; await ref.send() or check what tell() returns to follow the consumer',
+      );
+    }
     overflow.push({ type, h0, h1, body });
+    this.overflowed++;
+    const current = this.current;
+    if (current !== null && type === RecordType.USER && current.holdForRing()) {
+      this.held[peer]!.push(current);
+      this.suspended++;
+    }
     this.markDirty();
+    return false;
   }
 
   private markDirty(): void {
@@ -395,6 +469,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
     let drained = true;
     for (let peer = 0; peer < this.overflow.length; peer++) {
       const overflow = this.overflow[peer]!;
+      if (overflow.length === 0) continue;
       while (overflow.length > 0) {
         const r = overflow.peek()!;
         if (!endpoint.send(peer, r.type, r.body, r.h0, r.h1)) {
@@ -402,11 +477,28 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
           break;
         }
         overflow.shift();
+        this.overflowed--;
       }
+      if (overflow.length === 0) this.releaseHeld(peer);
     }
     endpoint.flush();
     this.dirty = !drained;
     return drained;
+  }
+
+  /** The ring toward `peer` took everything that waited: resume its producers and waiters. */
+  private releaseHeld(peer: number): void {
+    const held = this.held[peer]!;
+    if (held.length > 0) {
+      this.held[peer] = [];
+      this.suspended -= held.length;
+      for (const cell of held) cell.releaseRing();
+    }
+    const waiters = this.writableWaiters[peer]!;
+    if (waiters.length > 0) {
+      this.writableWaiters[peer] = [];
+      for (const resolve of waiters) resolve();
+    }
   }
 
   // ---- control plane -----------------------------------------------------------------------
@@ -532,6 +624,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
   runActors(budget: number): number {
     let total = 0;
     const queue = this.runQueue;
+    const stats = this.stats;
     try {
       while (total < budget) {
         let cell = this.next;
@@ -540,6 +633,8 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
         else break;
         cell.scheduled = false;
         this.current = cell;
+        // The watchdog reads which actor's turn runs (one store per turn, no clock).
+        stats[CURRENT_ACTOR] = cell.id;
         total += cell.run();
         if (!cell.scheduled && cell.runnable) {
           // Back of the run queue: the others get their turn first.
@@ -550,9 +645,14 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
       }
     } finally {
       this.current = null;
+      stats[CURRENT_ACTOR] = 0;
       this.processed += total;
     }
     return total;
+  }
+
+  get runQueueLength(): number {
+    return (this.next === null ? 0 : 1) + this.runQueue.length;
   }
 
   get hasRunnable(): boolean {

@@ -42,5 +42,15 @@ export type ControlMessage =
   | { op: 'stop-all'; req?: number }
   | { op: 'stopped-all'; reply: number; actors: number }
   | { op: 'stats'; req?: number }
-  | { op: 'stats-reply'; reply: number; actors: number; processed: number; deadLetters: number; pendingAsync: number }
+  | { op: 'stats-reply'; reply: number; actors: number; processed: number; deadLetters: number; pendingAsync: number; kinds: KindStats[] }
   | { op: 'exit' };
+
+/** Actors of one definition on one thread. */
+export interface KindStats {
+  kind: string;
+  actors: number;
+  /** User messages waiting in their mailboxes. */
+  mailbox: number;
+  /** Actors suspended (a handler promise pending, a full ring, a full backpressure mailbox). */
+  held: number;
+}

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ActorDefinition } from '../actor/actor-definition.js';
-import { ActorRef, setRefRouter } from '../actor/actor-ref.js';
+import { ActorRef, packRef, setRefRouter } from '../actor/actor-ref.js';
 import type { SpawnOptions } from '../actor/spawn-options.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import type { HostInit } from '../runtime/host-loop.js';
@@ -10,9 +10,14 @@ import { Runtime, type RuntimeEvent, errorInfo } from '../runtime/runtime.js';
 import type { ControlMessage, SpawnRequest } from '../runtime/wire-messages.js';
 import { DEFAULT_STRATEGY, type SupervisorStrategy } from '../supervision/supervisor-strategy.js';
 import { TransportEndpoint, type TransportInit, createTransport, transferListOf } from '../transport/transport.js';
+import { ringFillOf } from '../../native-free-core/mesh/mesh.js';
 import { EventStream } from './event-stream.js';
 import { TaskPool } from '../runtime/task-pool.js';
 import { Router, type RoutingStrategy } from '../router/router.js';
+import { createStatsBuffer, statsSlot } from '../../native-free-core/stats/stats-block.js';
+import { Scheduler, type SchedulerOptions, type StuckHandler, type WorkerStats } from '../scheduler/scheduler.js';
+import { DEFAULT_OVERFLOW_LIMIT } from '../runtime/runtime.js';
+import type { KindStats } from '../runtime/wire-messages.js';
 
 export interface ActorSystemOptions {
   /** Actor worker threads. Default: cores − 1, at least 1. 0: everything runs inline on the main thread. */
@@ -32,11 +37,20 @@ export interface ActorSystemOptions {
    * (an actor that blocks, or must not share its thread). Default 0.
    */
   dedicatedWorkers?: number;
+  /** Placement, the adaptive controller and the watchdog (see SchedulerOptions). */
+  scheduler?: SchedulerOptions;
+  /**
+   * Messages that may wait for room toward one full ring, per sending thread, before `tell`
+   * refuses with ERR_BACKPRESSURE. Sending actors are suspended long before (after the handler
+   * that hit the full ring). Default 262,144.
+   */
+  overflowLimit?: number;
 }
 
 export interface SystemStats {
-  workers: { worker: number; actors: number; processed: number; deadLetters: number; pendingAsync: number }[];
-  main: { actors: number; processed: number; deadLetters: number };
+  /** Pool and dedicated workers: the stats block's figures, the fill of each ring toward them, and actors per kind. */
+  workers: (WorkerStats & { pendingAsync: number; ringFill: number; kinds: KindStats[] })[];
+  main: { actors: number; processed: number; deadLetters: number; overflow: number; kinds: KindStats[] };
 }
 
 const HOST_URL = new URL('../../workers/actor-host.js', import.meta.url);
@@ -60,7 +74,6 @@ export class ActorSystem {
   private readonly endpoint: TransportEndpoint | null;
   private readonly workers: Worker[] = [];
   private readonly names = new Map<string, ActorRef>();
-  private nextWorker = 0;
   private state: 'running' | 'stopping' | 'stopped' = 'running';
   private pumpDone: Promise<void> = Promise.resolve();
   private flushQueued = false;
@@ -80,6 +93,10 @@ export class ActorSystem {
   replacements = 0;
   /** Without workers, the pump parks on this word (the mesh's doorbell otherwise). */
   private readonly localBell = new Int32Array(new SharedArrayBuffer(4));
+  /** The stats block: one slot per participant (see native-free-core/layout/stats-layout.ts). */
+  private readonly statsBuffer: SharedArrayBuffer;
+  readonly scheduler: Scheduler;
+  private readonly overflowLimit: number;
 
   private constructor(options: Required<Pick<ActorSystemOptions, 'workers' | 'ringCapacity' | 'spins'>> & ActorSystemOptions) {
     this.workerCount = options.workers;
@@ -87,6 +104,9 @@ export class ActorSystem {
     const threads = options.workers + this.dedicatedCount;
     const guardian = options.guardian ?? DEFAULT_STRATEGY;
     let inits = null;
+    this.statsBuffer = createStatsBuffer(threads + 1);
+    this.overflowLimit = options.overflowLimit ?? DEFAULT_OVERFLOW_LIMIT;
+    this.scheduler = new Scheduler(this.statsBuffer, threads, options.workers, options.scheduler ?? {}, (stuck) => this.onStuck(stuck));
     if (threads > 0) {
       inits = createTransport({ participants: threads + 1, ringCapacity: options.ringCapacity });
       this.endpoint = new TransportEndpoint(inits[0]!);
@@ -101,6 +121,8 @@ export class ActorSystem {
       onEvent: (event) => this.events.publish(event),
       onControl: (_from, message) => this.onControl(message),
       taskPool: new TaskPool(options.taskThreads ?? 1),
+      stats: statsSlot(this.statsBuffer, 0),
+      overflowLimit: this.overflowLimit,
     });
     this.runtime.onGuardianTerminated = (ref) => {
       this.placements.delete(ref.packed);
@@ -118,6 +140,7 @@ export class ActorSystem {
       for (let w = 1; w <= threads; w++) this.startWorker(w, inits[w]!);
     }
     this.pumpDone = this.pump();
+    this.scheduler.start();
   }
 
   /** Starts a system: worker threads, rings, and the main thread's pump. */
@@ -140,6 +163,9 @@ export class ActorSystem {
     }
     if (!Number.isInteger(spins) || spins < 0)
       throw new BactorError(ErrorCode.INVALID_OPTION, `ActorSystem.start: spins=${spins} must be a non-negative integer`);
+    const overflowLimit = options.overflowLimit;
+    if (overflowLimit !== undefined && (!Number.isInteger(overflowLimit) || overflowLimit < 1))
+      throw new BactorError(ErrorCode.INVALID_OPTION, `ActorSystem.start: overflowLimit=${overflowLimit} must be a positive integer`);
     return new ActorSystem({ ...options, workers, ringCapacity, spins });
   }
 
@@ -167,7 +193,8 @@ export class ActorSystem {
       const cell = this.runtime.spawnTopLevel(definition as ActorDefinition<unknown, unknown, unknown>, args, options, null);
       ref = cell.self as ActorRef<M, R>;
     } else {
-      const worker = dispatcher === 'dedicated' ? this.claimDedicated(definition.name) : this.placement(definition.name, options.worker);
+      const worker =
+        dispatcher === 'dedicated' ? this.claimDedicated(definition.name) : this.placement(definition.name, options.worker, options.near);
       const { name, throughput, mailbox } = options;
       if (mailbox?.priority || mailbox?.queue) {
         throw new BactorError(
@@ -239,16 +266,32 @@ export class ActorSystem {
     this.runtime.sendSystem(ref, { k: 'stop' });
   }
 
-  /** Counters of every thread. */
+  /**
+   * Figures of every thread: the stats block (read without messages), the fill of the rings
+   * toward each worker, and, by a request to each worker, actors and mailbox depths per kind.
+   */
   async stats(): Promise<SystemStats> {
+    const block = this.scheduler.stats();
     const workers = await Promise.all(
       this.workers.map(async (_w, i) => {
         const r = await this.runtime.request(i + 1, { op: 'stats' });
         if (r.op !== 'stats-reply') throw new BactorError(ErrorCode.MALFORMED_RECORD, `stats: unexpected reply ${r.op}`);
-        return { worker: i + 1, actors: r.actors, processed: r.processed, deadLetters: r.deadLetters, pendingAsync: r.pendingAsync };
+        return { ...block[i]!, processed: r.processed, actors: r.actors, pendingAsync: r.pendingAsync, ringFill: this.ringFill(i + 1), kinds: r.kinds };
       }),
     );
-    return { workers, main: { actors: this.runtime.actorCount, processed: this.runtime.processed, deadLetters: this.runtime.deadLetters } };
+    const rt = this.runtime;
+    return { workers, main: { actors: rt.actorCount, processed: rt.processed, deadLetters: rt.deadLetters, overflow: rt.overflowed, kinds: rt.kindStats() } };
+  }
+
+  /** Highest fill (0–1) of the rings toward participant `p`. */
+  private ringFill(p: number): number {
+    if (this.mesh === null) return 0;
+    let fill = 0;
+    for (let from = 0; from < this.mesh.participants; from++) {
+      if (from === p) continue;
+      fill = Math.max(fill, ringFillOf(this.mesh, from, p));
+    }
+    return fill;
   }
 
   /**
@@ -258,6 +301,7 @@ export class ActorSystem {
   async shutdown(options: { timeoutMs?: number } = {}): Promise<void> {
     if (this.state !== 'running') return this.pumpDone;
     this.state = 'stopping';
+    this.scheduler.stop();
     const timeoutMs = options.timeoutMs ?? 5000;
     const deadline = new Promise<'timeout'>((resolve) => {
       const t = setTimeout(() => resolve('timeout'), timeoutMs);
@@ -308,6 +352,8 @@ export class ActorSystem {
       spins: this.spins,
       idWatermark: this.idWatermark,
       taskThreads: this.taskThreads,
+      stats: this.statsBuffer,
+      overflowLimit: this.overflowLimit,
       recreate,
     };
     const worker = new Worker(HOST_URL, {
@@ -336,6 +382,7 @@ export class ActorSystem {
   private replaceWorker(w: number, reason: unknown): void {
     const error = reason instanceof Error ? reason : new BactorError(ErrorCode.WORKER_DIED, `worker ${w} died: ${String(reason)}`);
     this.replacements++;
+    this.scheduler.reset(w);
     this.events.publish({ type: 'actor-failed', actor: `worker ${w}`, error: errorInfo(error), directive: 'replaced' });
     this.runtime.failRequests(new BactorError(ErrorCode.WORKER_DIED, `worker ${w} died before it replied`, { cause: error }), w);
     const recreate: SpawnRequest[] = [];
@@ -383,15 +430,40 @@ export class ActorSystem {
     );
   }
 
-  private placement(kind: string, pinned: number | undefined): number {
+  private placement(kind: string, pinned: number | undefined, near: { readonly participant: number } | undefined): number {
     if (pinned !== undefined) {
       if (!Number.isInteger(pinned) || pinned < 1 || pinned > this.workerCount) {
         throw new BactorError(ErrorCode.INVALID_OPTION, `spawn(${kind}): worker=${pinned} must be from 1 to ${this.workerCount}`);
       }
       return pinned;
     }
-    this.nextWorker = (this.nextWorker % this.workerCount) + 1;
-    return this.nextWorker;
+    if (near !== undefined) {
+      const p = near.participant;
+      if (!Number.isInteger(p) || p < 1 || p > this.workerCount) {
+        throw new BactorError(
+          ErrorCode.INVALID_OPTION,
+          `spawn(${kind}): near=${String(near)} is not an actor on a pool worker (it runs on participant ${p})`,
+        );
+      }
+      return p;
+    }
+    return this.scheduler.place();
+  }
+
+  /** The watchdog saw a handler run past its limit. */
+  private onStuck(stuck: StuckHandler): void {
+    const placed = this.placements.get(packRef(stuck.worker, stuck.actorId));
+    const actor = `${placed?.name ?? 'actor'}#${stuck.actorId}@w${stuck.worker}`;
+    const restart = this.scheduler.restartStuck && this.state === 'running';
+    this.events.publish({
+      type: 'handler-stuck',
+      actor,
+      worker: stuck.worker,
+      ms: Math.round(stuck.ms),
+      messageType: 'unknown (the worker is inside the handler)',
+      action: restart ? 'worker-replaced' : 'reported',
+    });
+    if (restart) void this.workers[stuck.worker - 1]?.terminate();
   }
 
   private onControl(message: ControlMessage): void {
@@ -429,12 +501,13 @@ export class ActorSystem {
       let work = endpoint === null ? 0 : endpoint.drain(runtime, 1024);
       work += runtime.runActors(4096);
       work += runtime.timers.runDue();
-      runtime.flush();
+      const flushed = runtime.flush();
       if (work > 0) {
         await yieldToLoop();
         continue;
       }
-      const timeout = Math.min(runtime.timers.untilNext(), 1000);
+      // A full ring: nobody rings the main thread when it drains, so look again soon.
+      const timeout = flushed ? Math.min(runtime.timers.untilNext(), 1000) : 1;
       if (endpoint !== null) await endpoint.parkAsync(timeout);
       else await parkLocal(this.localBell, timeout, runtime);
     }

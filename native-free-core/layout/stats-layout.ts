@@ -1,0 +1,81 @@
+/**
+ * Memory layout of the stats block: one 256-byte slot per participant, in one SharedArrayBuffer
+ * allocated by the main thread. A slot is two 128-byte lines, so the words a worker writes and
+ * the words the scheduler writes never share a cache line.
+ *
+ * ```
+ *  slot p (256 bytes, Float64 words)
+ *  +-------------------------------------------------------------+  line 0: counters
+ *  | PROCESSED | BUSY_MS | PARKED_MS | PARKS | WAKEUPS | RUN_QUEUE |
+ *  | MAILBOX | ACTORS | DEAD_LETTERS | OVERFLOW | SUSPENDED | LOOPS |
+ *  | CURRENT_ACTOR | PUBLISHED_AT | HANDLER_MS | (pad)              |
+ *  +-------------------------------------------------------------+  line 1: knobs
+ *  | QUANTUM | SPINS | BATCH | KNOBS_EPOCH | (pad)                 |
+ *  +-------------------------------------------------------------+
+ * ```
+ *
+ * Owner table:
+ *
+ * | words            | written by                         | read by                             |
+ * |------------------|------------------------------------|-------------------------------------|
+ * | line 0 (counters)| participant p, once per loop turn; CURRENT_ACTOR once per actor turn | the scheduler (main thread), on its timer |
+ * | line 1 (knobs)   | the scheduler (main thread)        | participant p, once per loop turn   |
+ *
+ * Every word has one writer. Values are monitoring data read without synchronisation (plain
+ * typed-array loads and stores; x86-64 and arm64 do not tear aligned 8-byte accesses): a reader
+ * may see a value one publication old, never a value nobody wrote. KNOBS_EPOCH is written last by
+ * the scheduler, so a participant that sees a new epoch reads knobs at least as new as it.
+ * Cumulative counters only grow, so a reader takes differences between two samples.
+ */
+export const STATS_SLOT_FLOAT64 = 32; // 256 bytes
+export const STATS_LINE_FLOAT64 = 16; // 128 bytes
+
+/** Messages handled (user and system), cumulative. */
+export const PROCESSED = 0;
+/** Milliseconds spent working (draining rings, running actors, timers), cumulative. */
+export const BUSY_MS = 1;
+/** Milliseconds spent parked on the doorbell, cumulative. */
+export const PARKED_MS = 2;
+/** Times the participant parked, cumulative. */
+export const PARKS = 3;
+/** Parks ended by a producer's ring (not a timeout), cumulative. */
+export const WAKEUPS = 4;
+/** Actors in the run queue at the last publication. */
+export const RUN_QUEUE = 5;
+/** User messages waiting in mailboxes at the last publication. */
+export const MAILBOX = 6;
+/** Live actors. */
+export const ACTORS = 7;
+/** Dead letters, cumulative. */
+export const DEAD_LETTERS = 8;
+/** Records waiting for room in a full outbound ring. */
+export const OVERFLOW = 9;
+/** Actors suspended because a ring they send into is full. */
+export const SUSPENDED = 10;
+/** Loop turns, cumulative: it stands still while one handler runs (the watchdog reads it). */
+export const LOOPS = 11;
+/** Local id of the actor whose turn runs now, 0 between turns (written per actor turn). */
+export const CURRENT_ACTOR = 12;
+/** Epoch milliseconds of the last publication. */
+export const PUBLISHED_AT = 13;
+/** Milliseconds spent inside actor turns, cumulative (part of BUSY_MS). */
+export const HANDLER_MS = 14;
+
+/** Messages per actor per turn for actors without their own setting (knob). */
+export const QUANTUM = STATS_LINE_FLOAT64 + 0;
+/** Idle spins before parking (knob). */
+export const SPINS = STATS_LINE_FLOAT64 + 1;
+/** Records run between publications of outbound rings (knob). */
+export const BATCH = STATS_LINE_FLOAT64 + 2;
+/** Bumped by the scheduler after it writes the knobs. */
+export const KNOBS_EPOCH = STATS_LINE_FLOAT64 + 3;
+
+/** Bytes of SharedArrayBuffer for `participants` slots. */
+export function statsByteLength(participants: number): number {
+  return participants * STATS_SLOT_FLOAT64 * 8;
+}
+
+/** Index of word `field` of participant `p`'s slot in a Float64Array over the block. */
+export function statsIndex(p: number, field: number): number {
+  return p * STATS_SLOT_FLOAT64 + field;
+}

@@ -1,0 +1,281 @@
+import {
+  ACTORS,
+  BUSY_MS,
+  CURRENT_ACTOR,
+  DEAD_LETTERS,
+  KNOBS_EPOCH,
+  LOOPS,
+  OVERFLOW,
+  PARKED_MS,
+  PARKS,
+  PROCESSED,
+  QUANTUM,
+  RUN_QUEUE,
+  SPINS,
+  SUSPENDED,
+  WAKEUPS,
+} from '../../native-free-core/layout/stats-layout.js';
+import { statsSlot } from '../../native-free-core/stats/stats-block.js';
+import { BactorError, ErrorCode } from '../errors/error-codes.js';
+import { DEFAULT_QUANTUM } from '../runtime/runtime.js';
+import { HillClimber, type HillClimberOptions } from './hill-climber.js';
+
+/** Where `spawn` puts an actor when it does not name a worker. */
+export type PlacementStrategy = 'round-robin' | 'least-loaded';
+
+export interface SchedulerOptions {
+  /** Default placement. Default 'least-loaded' (round robin among equally loaded workers). */
+  placement?: PlacementStrategy;
+  /**
+   * The adaptive controller: tunes each worker's quantum (messages per actor per turn) from
+   * measured throughput. Default on; `false` keeps the knobs where `quantum` and `spins` set them.
+   */
+  adaptive?: boolean | HillClimberOptions;
+  /** Messages per actor per turn for actors without their own throughput. Default 100. */
+  quantum?: number;
+  /** A handler running longer than `limitMs` (default 1000) is reported; with `restart`, its worker is replaced. */
+  watchdog?: { limitMs?: number; restart?: boolean } | false;
+  /** Milliseconds between two looks at the stats block. Default 100. */
+  intervalMs?: number;
+}
+
+/** One worker's figures, from the stats block. */
+export interface WorkerStats {
+  worker: number;
+  actors: number;
+  /** Messages handled since start. */
+  processed: number;
+  /** Messages per second over the last interval. */
+  rate: number;
+  /** Share of the last interval the worker spent working (0–1). */
+  utilisation: number;
+  busyMs: number;
+  parkedMs: number;
+  parks: number;
+  wakeups: number;
+  runQueue: number;
+  deadLetters: number;
+  /** Records waiting for room in full outbound rings. */
+  overflow: number;
+  /** Actors suspended by a full ring. */
+  suspended: number;
+  /** The knobs in force. */
+  quantum: number;
+  spins: number;
+}
+
+/** What the watchdog reports: a handler that has not returned within the limit. */
+export interface StuckHandler {
+  worker: number;
+  actorId: number;
+  ms: number;
+}
+
+interface WorkerTrack {
+  processed: number;
+  busy: number;
+  parked: number;
+  at: number;
+  rate: number;
+  utilisation: number;
+  loops: number;
+  stuckSince: number;
+  reported: boolean;
+  placedSince: number;
+  climber: HillClimber | null;
+}
+
+/**
+ * The scheduler on the main thread: places actors, reads the workers' stats block on a timer
+ * (no messages), runs the watchdog and the adaptive controller, and writes the knobs back.
+ */
+export class Scheduler {
+  readonly placement: PlacementStrategy;
+  readonly limitMs: number;
+  readonly restartStuck: boolean;
+  readonly intervalMs: number;
+  private readonly slots: Float64Array[] = [];
+  private readonly tracks: WorkerTrack[] = [];
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private nextRoundRobin = 0;
+  private readonly watchdogOn: boolean;
+
+  constructor(
+    statsBuffer: SharedArrayBuffer,
+    /** Worker threads watched: participants 1…workers. */
+    private readonly workers: number,
+    /** Pool workers (placement): participants 1…poolWorkers; dedicated ones follow. */
+    private readonly poolWorkers: number,
+    options: SchedulerOptions,
+    private readonly onStuck: (stuck: StuckHandler) => void,
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    const placement = options.placement ?? 'least-loaded';
+    if (placement !== 'round-robin' && placement !== 'least-loaded') {
+      throw new BactorError(ErrorCode.INVALID_OPTION, `scheduler.placement=${JSON.stringify(placement)} must be 'round-robin' or 'least-loaded'`);
+    }
+    this.placement = placement;
+    const quantum = options.quantum ?? DEFAULT_QUANTUM;
+    if (!Number.isInteger(quantum) || quantum < 1) {
+      throw new BactorError(ErrorCode.INVALID_OPTION, `scheduler.quantum=${quantum} must be a positive integer`);
+    }
+    const watchdog = options.watchdog === false ? null : (options.watchdog ?? {});
+    this.watchdogOn = watchdog !== null;
+    this.limitMs = watchdog?.limitMs ?? 1000;
+    if (!(this.limitMs > 0)) throw new BactorError(ErrorCode.INVALID_OPTION, `scheduler.watchdog.limitMs=${this.limitMs} must be positive`);
+    this.restartStuck = watchdog?.restart ?? false;
+    this.intervalMs = options.intervalMs ?? 100;
+    if (!(this.intervalMs >= 1)) throw new BactorError(ErrorCode.INVALID_OPTION, `scheduler.intervalMs=${this.intervalMs} must be ≥ 1`);
+    const adaptive = options.adaptive ?? true;
+    const t = this.now();
+    for (let w = 0; w <= workers; w++) {
+      const slot = statsSlot(statsBuffer, w);
+      this.slots.push(slot);
+      if (w === 0) continue;
+      this.writeKnobs(w, quantum, -1);
+      this.tracks[w] = {
+        processed: 0,
+        busy: 0,
+        parked: 0,
+        at: t,
+        rate: 0,
+        utilisation: 0,
+        loops: 0,
+        stuckSince: -1,
+        reported: false,
+        placedSince: 0,
+        climber: adaptive === false ? null : new HillClimber(quantum, adaptive === true ? {} : adaptive),
+      };
+    }
+  }
+
+  start(): void {
+    if (this.timer !== null || this.workers === 0) return;
+    this.timer = setInterval(() => this.tick(), this.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  /** Picks a pool worker for a new actor. */
+  place(): number {
+    const n = this.poolWorkers;
+    if (n < 1) throw new BactorError(ErrorCode.INVALID_OPTION, 'spawn: the system has no pool workers');
+    if (this.placement === 'round-robin' || n === 1) {
+      this.nextRoundRobin = (this.nextRoundRobin % n) + 1;
+      return this.nextRoundRobin;
+    }
+    // Least loaded: utilisation first, then the run queue, then actors; ties go round robin.
+    let best = 0;
+    let bestScore = Infinity;
+    for (let k = 0; k < n; k++) {
+      const w = ((this.nextRoundRobin + k) % n) + 1;
+      const slot = this.slots[w]!;
+      const track = this.tracks[w]!;
+      const score = Math.round(track.utilisation * 10) * 1e9 + slot[RUN_QUEUE]! * 1e6 + slot[ACTORS]! + track.placedSince;
+      if (score < bestScore) {
+        bestScore = score;
+        best = w;
+      }
+    }
+    this.nextRoundRobin = best % n;
+    this.tracks[best]!.placedSince++;
+    return best;
+  }
+
+  /** The worker was replaced: forget its stuck state and counters. */
+  reset(worker: number): void {
+    const track = this.tracks[worker];
+    if (track === undefined) return;
+    track.stuckSince = -1;
+    track.reported = false;
+    track.processed = 0;
+    track.busy = 0;
+    track.parked = 0;
+    track.loops = -1;
+    track.at = this.now();
+  }
+
+  /** Sets the knobs by hand (also what the controller does). Spins < 0 leaves them. */
+  writeKnobs(worker: number, quantum: number, spins: number): void {
+    const slot = this.slots[worker]!;
+    slot[QUANTUM] = quantum;
+    if (spins >= 0) slot[SPINS] = spins;
+    // Written last: a worker that sees the new epoch reads the knobs above.
+    slot[KNOBS_EPOCH] = slot[KNOBS_EPOCH]! + 1;
+  }
+
+  /** One look at the block: rates, watchdog, controller. */
+  tick(): void {
+    const t = this.now();
+    for (let w = 1; w <= this.workers; w++) {
+      const slot = this.slots[w]!;
+      const track = this.tracks[w]!;
+      const dt = t - track.at;
+      if (dt <= 0) continue;
+      const processed = slot[PROCESSED]!;
+      const busy = slot[BUSY_MS]!;
+      const parked = slot[PARKED_MS]!;
+      track.rate = ((processed - track.processed) / dt) * 1000;
+      track.utilisation = Math.min(1, Math.max(0, 1 - (parked - track.parked) / dt));
+      const loops = slot[LOOPS]!;
+      if (this.watchdogOn) this.watch(w, slot, track, loops, t);
+      track.loops = loops;
+      track.processed = processed;
+      track.busy = busy;
+      track.parked = parked;
+      track.at = t;
+      track.placedSince = 0;
+      if (track.climber !== null && track.stuckSince < 0) {
+        const next = track.climber.observe(track.rate, track.utilisation, t);
+        if (next !== slot[QUANTUM]) this.writeKnobs(w, next, -1);
+      }
+    }
+  }
+
+  private watch(w: number, slot: Float64Array, track: WorkerTrack, loops: number, t: number): void {
+    const actor = slot[CURRENT_ACTOR]!;
+    if (loops !== track.loops || actor === 0) {
+      track.stuckSince = -1;
+      track.reported = false;
+      return;
+    }
+    // The loop has not turned since the last look and an actor's turn is running.
+    if (track.stuckSince < 0) track.stuckSince = t - this.intervalMs;
+    const ms = t - track.stuckSince;
+    if (!track.reported && ms >= this.limitMs) {
+      track.reported = true;
+      this.onStuck({ worker: w, actorId: actor, ms });
+    }
+  }
+
+  /** Figures of every pool worker, as of the last look (counters as of now). */
+  stats(): WorkerStats[] {
+    const out: WorkerStats[] = [];
+    for (let w = 1; w <= this.workers; w++) {
+      const slot = this.slots[w]!;
+      const track = this.tracks[w]!;
+      out.push({
+        worker: w,
+        actors: slot[ACTORS]!,
+        processed: slot[PROCESSED]!,
+        rate: track.rate,
+        utilisation: track.utilisation,
+        busyMs: slot[BUSY_MS]!,
+        parkedMs: slot[PARKED_MS]!,
+        parks: slot[PARKS]!,
+        wakeups: slot[WAKEUPS]!,
+        runQueue: slot[RUN_QUEUE]!,
+        deadLetters: slot[DEAD_LETTERS]!,
+        overflow: slot[OVERFLOW]!,
+        suspended: slot[SUSPENDED]!,
+        quantum: slot[QUANTUM]!,
+        spins: slot[SPINS]!,
+      });
+    }
+    return out;
+  }
+}
