@@ -442,7 +442,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
       throw new BactorError(
         ErrorCode.BACKPRESSURE,
         `the ring to participant ${peer} is full and ${overflow.length} messages wait for it (overflowLimit): ` +
-          'message refused; await ref.send() or check what tell() returns to follow the consumer',
+          'message refused; await ref.send(), or wait while ref.backpressured, to follow the consumer',
       );
     }
     overflow.push({ type, h0, h1, body });

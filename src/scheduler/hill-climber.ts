@@ -1,7 +1,11 @@
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 
 export interface HillClimberOptions {
-  /** Smallest and largest quantum tried. Default 10 and 10,000. */
+  /**
+   * Smallest and largest quantum tried. Default: the starting quantum and 10,000. A quantum
+   * below the configured one can starve a receiver (its backlog then grows until the probe is
+   * undone), so by default the controller only looks upward.
+   */
   min?: number;
   max?: number;
   /** A move is kept only if throughput rises by more than this share. Default 0.05. */
@@ -44,7 +48,7 @@ export class HillClimber {
   moves = 0;
 
   constructor(initial: number, options: HillClimberOptions = {}) {
-    this.min = options.min ?? 10;
+    this.min = options.min ?? initial;
     this.max = options.max ?? 10_000;
     this.noise = options.noise ?? 0.05;
     this.windowMs = options.windowMs ?? 500;

@@ -81,7 +81,8 @@ interface WorkerTrack {
   loops: number;
   stuckSince: number;
   reported: boolean;
-  placedSince: number;
+  /** Top-level actors this scheduler placed on the worker. */
+  placed: number;
   climber: HillClimber | null;
 }
 
@@ -112,7 +113,10 @@ export class Scheduler {
   ) {
     const placement = options.placement ?? 'least-loaded';
     if (placement !== 'round-robin' && placement !== 'least-loaded') {
-      throw new BactorError(ErrorCode.INVALID_OPTION, `scheduler.placement=${JSON.stringify(placement)} must be 'round-robin' or 'least-loaded'`);
+      throw new BactorError(
+        ErrorCode.INVALID_OPTION,
+        `scheduler.placement=${JSON.stringify(placement)} must be 'round-robin' or 'least-loaded'`,
+      );
     }
     this.placement = placement;
     const quantum = options.quantum ?? DEFAULT_QUANTUM;
@@ -143,7 +147,7 @@ export class Scheduler {
         loops: 0,
         stuckSince: -1,
         reported: false,
-        placedSince: 0,
+        placed: 0,
         climber: adaptive === false ? null : new HillClimber(quantum, adaptive === true ? {} : adaptive),
       };
     }
@@ -175,14 +179,16 @@ export class Scheduler {
       const w = ((this.nextRoundRobin + k) % n) + 1;
       const slot = this.slots[w]!;
       const track = this.tracks[w]!;
-      const score = Math.round(track.utilisation * 10) * 1e9 + slot[RUN_QUEUE]! * 1e6 + slot[ACTORS]! + track.placedSince;
+      // Utilisation in quarters (below that it is noise), then the run queue, then actors (the
+      // published count, or what this scheduler placed there if the worker has not caught up).
+      const score = Math.round(track.utilisation * 4) * 1e12 + slot[RUN_QUEUE]! * 1e6 + Math.max(slot[ACTORS]!, track.placed);
       if (score < bestScore) {
         bestScore = score;
         best = w;
       }
     }
     this.nextRoundRobin = best % n;
-    this.tracks[best]!.placedSince++;
+    this.tracks[best]!.placed++;
     return best;
   }
 
@@ -228,7 +234,6 @@ export class Scheduler {
       track.busy = busy;
       track.parked = parked;
       track.at = t;
-      track.placedSince = 0;
       if (track.climber !== null && track.stuckSince < 0) {
         const next = track.climber.observe(track.rate, track.utilisation, t);
         if (next !== slot[QUANTUM]) this.writeKnobs(w, next, -1);

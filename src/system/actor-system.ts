@@ -252,7 +252,13 @@ export class ActorSystem {
     if (!Number.isInteger(size) || size < 1)
       throw new BactorError(ErrorCode.INVALID_OPTION, `spawnPool(${definition.name}): size=${size} must be a positive integer`);
     const routees: ActorRef<M, R>[] = [];
-    for (let i = 0; i < size; i++) routees.push(await this.spawn(definition, args, spawnOptions));
+    // Routees go round the workers from the least loaded one, unless pinned or placed near an actor.
+    const spread = spawnOptions.worker === undefined && spawnOptions.near === undefined && (spawnOptions.dispatcher ?? 'pool') === 'pool';
+    const first = spread && this.workerCount > 0 ? this.scheduler.place() : 0;
+    for (let i = 0; i < size; i++) {
+      const worker = spread && this.workerCount > 0 ? ((first - 1 + i) % this.workerCount) + 1 : spawnOptions.worker;
+      routees.push(await this.spawn(definition, args, { ...spawnOptions, ...(worker !== undefined ? { worker } : {}) }));
+    }
     return new Router(routees, strategy);
   }
 
@@ -276,11 +282,21 @@ export class ActorSystem {
       this.workers.map(async (_w, i) => {
         const r = await this.runtime.request(i + 1, { op: 'stats' });
         if (r.op !== 'stats-reply') throw new BactorError(ErrorCode.MALFORMED_RECORD, `stats: unexpected reply ${r.op}`);
-        return { ...block[i]!, processed: r.processed, actors: r.actors, pendingAsync: r.pendingAsync, ringFill: this.ringFill(i + 1), kinds: r.kinds };
+        return {
+          ...block[i]!,
+          processed: r.processed,
+          actors: r.actors,
+          pendingAsync: r.pendingAsync,
+          ringFill: this.ringFill(i + 1),
+          kinds: r.kinds,
+        };
       }),
     );
     const rt = this.runtime;
-    return { workers, main: { actors: rt.actorCount, processed: rt.processed, deadLetters: rt.deadLetters, overflow: rt.overflowed, kinds: rt.kindStats() } };
+    return {
+      workers,
+      main: { actors: rt.actorCount, processed: rt.processed, deadLetters: rt.deadLetters, overflow: rt.overflowed, kinds: rt.kindStats() },
+    };
   }
 
   /** Highest fill (0–1) of the rings toward participant `p`. */

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { HillClimber } from '../../src/index.js';
+import { Prng } from '../helpers/prng.js';
+
+/** Drives a climber against a throughput curve, one sample per 100 ms of fake time. */
+function drive(climber: HillClimber, curve: (q: number) => number, ms: number, start: number, noise: () => number): number {
+  let t = start;
+  for (; t < start + ms; t += 100) climber.observe(curve(climber.current) * (1 + noise()), 1, t);
+  return t;
+}
+
+test('hill climbing finds the best quantum of a curve and settles there', () => {
+  const random = new Prng(7);
+  const noise = () => (random.nextU32() / 2 ** 32 - 0.5) * 0.04; // ±2%, under the 5% guard
+  // Throughput rises with the quantum up to 800, then falls (cache effects, fairness costs).
+  const curve = (q: number) => 1e6 * (1 - Math.abs(Math.log2(q / 800)) * 0.2);
+  const climber = new HillClimber(100, { windowMs: 500 });
+  let t = drive(climber, curve, 30_000, 0, noise);
+  assert.equal(climber.current, 800, `converged at ${climber.current}`);
+  assert.equal(climber.settled, true);
+  const moves = climber.moves;
+  t = drive(climber, curve, 30_000, t, noise);
+  assert.equal(climber.moves, moves, 'a steady load makes it stay put');
+  // A new load whose best quantum is lower: a >25% throughput change starts a new search.
+  const lighter = (q: number) => 2.5e6 * (1 - Math.abs(Math.log2(q / 200)) * 0.2);
+  const c2 = new HillClimber(1600, { min: 10, windowMs: 500 });
+  drive(c2, lighter, 60_000, t, noise);
+  assert.equal(c2.current, 200, `converged downward at ${c2.current}`);
+});
+
+test('hill climbing stays out of the way of an idle worker and within its bounds', () => {
+  const climber = new HillClimber(100);
+  for (let t = 0; t < 20_000; t += 100) climber.observe(5e5, 0.2, t);
+  assert.equal(climber.current, 100);
+  assert.equal(climber.moves, 0);
+  const capped = new HillClimber(100, { max: 400 });
+  const curve = (q: number) => q * 1000; // always better with more
+  for (let t = 0; t < 30_000; t += 100) capped.observe(curve(capped.current), 1, t);
+  assert.equal(capped.current, 400);
+  assert.throws(() => new HillClimber(100, { min: 50, max: 10 }), /make no sense/);
+});
