@@ -10,7 +10,20 @@ interface Floor {
 const v = (r: BenchResult | undefined): number | undefined => r?.value;
 const div = (a: number | undefined, b: number | undefined): number | undefined => (a === undefined || b === undefined ? undefined : a / b);
 
+const SAVINA = ['pingpong', 'counting', 'fj-throughput', 'fj-creation', 'threadring', 'chameneos', 'big'];
+const TEN_X = new Set(['pingpong', 'counting', 'threadring']);
+
 const FLOORS: Record<string, Floor[]> = {
+  fanout: [
+    { text: 'bactor efficiency at 50 µs tasks / 85%', ratio: (g) => div(v(g('bactor-50us-efficiency')), 85), floor: 1 },
+    { text: 'bactor efficiency at 1 ms tasks / 97%', ratio: (g) => div(v(g('bactor-1ms-efficiency')), 97), floor: 1 },
+    { text: 'bactor-50us / piscina-50us (info)', ratio: (g) => div(v(g('bactor-50us')), v(g('piscina-50us'))), floor: 1 },
+    { text: 'bactor-1ms / piscina-1ms (info)', ratio: (g) => div(v(g('bactor-1ms')), v(g('piscina-1ms'))), floor: 1 },
+  ],
+  savina: SAVINA.flatMap((name): Floor[] => [
+    { text: `${name}: bactor / nact`, ratio: (g) => div(v(g(`${name}:bactor`)), v(g(`${name}:nact`))), floor: TEN_X.has(name) ? 10 : 1 },
+    { text: `${name}: bactor / comedy`, ratio: (g) => div(v(g(`${name}:bactor`)), v(g(`${name}:comedy`))), floor: 1 },
+  ]),
   actors: [
     { text: 'local-pingpong / 10M msgs/s', ratio: (g) => div(v(g('local-pingpong')), 1e7), floor: 1 },
     { text: 'local-pingpong / nact-pingpong', ratio: (g) => div(v(g('local-pingpong')), v(g('nact-pingpong'))), floor: 25 },

@@ -8,8 +8,16 @@ import { ratios } from './ratios.js';
 import { actorsSuite } from './suites/actors.js';
 import { codecSuite } from './suites/codec.js';
 import { transportSuite } from './suites/transport.js';
+import { savinaSuite } from './suites/savina.js';
+import { fanoutSuite } from './suites/fanout.js';
 
-const SUITES: Record<string, Suite> = { transport: transportSuite, codec: codecSuite, actors: actorsSuite };
+const SUITES: Record<string, Suite> = {
+  transport: transportSuite,
+  codec: codecSuite,
+  actors: actorsSuite,
+  savina: savinaSuite,
+  fanout: fanoutSuite,
+};
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');

@@ -302,8 +302,10 @@ export class ActorCell implements ActorContext<unknown, unknown> {
   /** Handles up to `throughput` messages; returns how many (system messages included). */
   run(): number {
     let n = 0;
-    const throughput = this.limits.throughput || this.host.quantum;
     const queue = this.queue;
+    // The thread's quantum, or a quarter of the backlog if that is more: a flooded actor drains
+    // faster, so its mailbox (and the live messages in it) stays small. An actor's own setting is exact.
+    const throughput = this.limits.throughput || Math.max(this.host.quantum, queue.length >> 2);
     while (n < throughput) {
       if (this.system !== null && this.system.length > 0) {
         this.handleSystem(this.system.shift()!);
