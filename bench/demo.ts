@@ -17,8 +17,8 @@ import { machine } from './harness.js';
 
 const small = process.argv.includes('--small');
 const view: View = small
-  ? { width: 480, height: 320, cx: -0.743643887037151, cy: 0.13182590420533, span: 0.00005, maxIter: 1500 }
-  : { width: 960, height: 640, cx: -0.743643887037151, cy: 0.13182590420533, span: 0.00005, maxIter: 2000 };
+  ? { width: 480, height: 320, cx: -0.743643887037151, cy: 0.13182590420533, span: 0.000012, maxIter: 6000 }
+  : { width: 1200, height: 800, cx: -0.743643887037151, cy: 0.13182590420533, span: 0.000012, maxIter: 12000 };
 const TILE = 32;
 const tiles: Tile[] = [];
 for (let y = 0; y < view.height; y += TILE)

@@ -13,7 +13,55 @@ const div = (a: number | undefined, b: number | undefined): number | undefined =
 const SAVINA = ['pingpong', 'counting', 'fj-throughput', 'fj-creation', 'threadring', 'chameneos', 'big'];
 const TEN_X = new Set(['pingpong', 'counting', 'threadring']);
 
+const FIXED = ['default', 'q10', 'q1000', 'b256', 'b16k', 'q1000-b16k'];
+const best = (g: (n: string) => BenchResult | undefined, load: string, pick: (r: BenchResult) => number | undefined, lower: boolean) => {
+  const values = FIXED.map((f) => g(`${load}:${f}`))
+    .filter((r): r is BenchResult => r !== undefined)
+    .map(pick)
+    .filter((x): x is number => x !== undefined);
+  return values.length === 0 ? undefined : lower ? Math.min(...values) : Math.max(...values);
+};
+/** Adaptive against the default, as a gain (throughput for steady and bursty, p99 for latency). */
+const gain = (g: (n: string) => BenchResult | undefined, load: string) =>
+  load === 'latency'
+    ? div(g('latency:default:ask')?.p99, g('latency:adaptive:ask')?.p99)
+    : div(v(g(`${load}:adaptive`)), v(g(`${load}:default`)));
+
 const FLOORS: Record<string, Floor[]> = {
+  backpressure: [{ text: '50 MB / rss-growth', ratio: (g) => div(50, Math.max(0.01, v(g('rss-growth')) ?? NaN)), floor: 1 }],
+  tuning: [
+    {
+      text: 'steady: adaptive / best fixed',
+      ratio: (g) =>
+        div(
+          v(g('steady:adaptive')),
+          best(g, 'steady', (r) => r.value, false),
+        ),
+      floor: 0.95,
+    },
+    {
+      text: 'bursty: adaptive / best fixed',
+      ratio: (g) =>
+        div(
+          v(g('bursty:adaptive')),
+          best(g, 'bursty', (r) => r.value, false),
+        ),
+      floor: 0.95,
+    },
+    {
+      text: 'latency: best fixed ask p99 / adaptive ask p99',
+      ratio: (g) => {
+        const values = FIXED.map((f) => g(`latency:${f}:ask`)?.p99).filter((x): x is number => x !== undefined);
+        return div(values.length ? Math.min(...values) : undefined, g('latency:adaptive:ask')?.p99);
+      },
+      floor: 0.95,
+    },
+    {
+      text: 'adaptive over the default, best of the three loads',
+      ratio: (g) => Math.max(...['steady', 'bursty', 'latency'].map((l) => gain(g, l) ?? 0)),
+      floor: 1.3,
+    },
+  ],
   fanout: [
     { text: 'bactor efficiency at 50 µs tasks / 85%', ratio: (g) => div(v(g('bactor-50us-efficiency')), 85), floor: 1 },
     { text: 'bactor efficiency at 1 ms tasks / 97%', ratio: (g) => div(v(g('bactor-1ms-efficiency')), 97), floor: 1 },

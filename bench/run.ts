@@ -10,6 +10,8 @@ import { codecSuite } from './suites/codec.js';
 import { transportSuite } from './suites/transport.js';
 import { savinaSuite } from './suites/savina.js';
 import { fanoutSuite } from './suites/fanout.js';
+import { tuningSuite } from './suites/tuning.js';
+import { backpressureSuite } from './suites/backpressure.js';
 
 const SUITES: Record<string, Suite> = {
   transport: transportSuite,

@@ -4,6 +4,7 @@ import { BackoffIdleStrategy, IdlePhase } from '../../native-free-core/sync/idle
 import { statsSlot } from '../../native-free-core/stats/stats-block.js';
 import {
   ACTORS,
+  BATCH,
   BUSY_MS,
   DEAD_LETTERS,
   KNOBS_EPOCH,
@@ -20,7 +21,7 @@ import {
   WAKEUPS,
 } from '../../native-free-core/layout/stats-layout.js';
 import { TransportEndpoint, type TransportInit } from '../transport/transport.js';
-import { Runtime, errorInfo } from './runtime.js';
+import { DEFAULT_BATCH, Runtime, errorInfo } from './runtime.js';
 import { TaskPool } from './task-pool.js';
 import type { ControlMessage, SpawnRequest } from './wire-messages.js';
 import type { SupervisorStrategy } from '../supervision/supervisor-strategy.js';
@@ -142,6 +143,8 @@ export async function runHost(init: HostInit): Promise<void> {
 
   const stats = runtime.stats;
   let knobsEpoch = -1;
+  let budget = DEFAULT_BATCH;
+  let spins = init.spins;
   let idle = new BackoffIdleStrategy({ spins: init.spins, yields: 1 });
   let sinceYield = 0;
   let loops = 0;
@@ -151,10 +154,11 @@ export async function runHost(init: HostInit): Promise<void> {
       // The scheduler wrote new knobs (it writes the epoch last).
       knobsEpoch = stats[KNOBS_EPOCH]!;
       if (stats[QUANTUM]! > 0) runtime.quantum = stats[QUANTUM]!;
-      if (stats[SPINS]! >= 0 && knobsEpoch > 0) idle = new BackoffIdleStrategy({ spins: stats[SPINS]!, yields: 1 });
+      if (stats[BATCH]! > 0) budget = stats[BATCH]!;
+      if (stats[SPINS]! !== spins) idle = new BackoffIdleStrategy({ spins: (spins = stats[SPINS]!), yields: 1 });
     }
     let work = endpoint.drain(runtime, 1024);
-    work += runtime.runActors(4096);
+    work += runtime.runActors(budget);
     work += runtime.timers.runDue();
     const flushed = runtime.flush();
     stats[LOOPS] = ++loops;

@@ -46,6 +46,8 @@ export interface RuntimeOptions {
 /** Messages per actor turn unless the actor or the scheduler says otherwise. */
 export const DEFAULT_QUANTUM = 100;
 export const DEFAULT_OVERFLOW_LIMIT = 262_144;
+/** Messages a worker runs between two looks at its inbound rings (the batch knob). */
+export const DEFAULT_BATCH = 4096;
 
 interface AskSlot {
   resolve(value: unknown): void;

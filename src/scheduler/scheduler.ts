@@ -10,6 +10,7 @@ import {
   PARKS,
   PROCESSED,
   QUANTUM,
+  BATCH,
   RUN_QUEUE,
   SPINS,
   SUSPENDED,
@@ -17,7 +18,10 @@ import {
 } from '../../native-free-core/layout/stats-layout.js';
 import { statsSlot } from '../../native-free-core/stats/stats-block.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
-import { DEFAULT_QUANTUM } from '../runtime/runtime.js';
+import { DEFAULT_BATCH, DEFAULT_QUANTUM } from '../runtime/runtime.js';
+
+const MIN_BATCH = 64;
+const MAX_BATCH = 16_384;
 import { HillClimber, type HillClimberOptions } from './hill-climber.js';
 
 /** Where `spawn` puts an actor when it does not name a worker. */
@@ -33,6 +37,14 @@ export interface SchedulerOptions {
   adaptive?: boolean | HillClimberOptions;
   /** Messages per actor per turn for actors without their own throughput. Default 100. */
   quantum?: number;
+  /** Messages a worker runs between two looks at its inbound rings. Default 4096. */
+  batch?: number;
+  /**
+   * The controller keeps a busy worker's loop turn (the longest a message from another thread
+   * waits to be read) under this many milliseconds by lowering the batch, and raises the batch
+   * again when turns are far shorter. Default 2.
+   */
+  latencyTargetMs?: number;
   /** A handler running longer than `limitMs` (default 1000) is reported; with `restart`, its worker is replaced. */
   watchdog?: { limitMs?: number; restart?: boolean } | false;
   /** Milliseconds between two looks at the stats block. Default 100. */
@@ -61,7 +73,10 @@ export interface WorkerStats {
   suspended: number;
   /** The knobs in force. */
   quantum: number;
+  batch: number;
   spins: number;
+  /** Average milliseconds of one loop turn over the last interval, while busy. */
+  loopMs: number;
 }
 
 /** What the watchdog reports: a handler that has not returned within the limit. */
@@ -79,6 +94,7 @@ interface WorkerTrack {
   rate: number;
   utilisation: number;
   loops: number;
+  loopMs: number;
   stuckSince: number;
   reported: boolean;
   /** Top-level actors this scheduler placed on the worker. */
@@ -95,6 +111,7 @@ export class Scheduler {
   readonly limitMs: number;
   readonly restartStuck: boolean;
   readonly intervalMs: number;
+  readonly latencyTargetMs: number;
   private readonly slots: Float64Array[] = [];
   private readonly tracks: WorkerTrack[] = [];
   private timer: ReturnType<typeof setInterval> | null = null;
@@ -109,6 +126,8 @@ export class Scheduler {
     private readonly poolWorkers: number,
     options: SchedulerOptions,
     private readonly onStuck: (stuck: StuckHandler) => void,
+    /** The system's spin budget (workers start with it; the knob can change it). */
+    spins = 2000,
     private readonly now: () => number = () => performance.now(),
   ) {
     const placement = options.placement ?? 'least-loaded';
@@ -123,6 +142,14 @@ export class Scheduler {
     if (!Number.isInteger(quantum) || quantum < 1) {
       throw new BactorError(ErrorCode.INVALID_OPTION, `scheduler.quantum=${quantum} must be a positive integer`);
     }
+    const batch = options.batch ?? DEFAULT_BATCH;
+    if (!Number.isInteger(batch) || batch < 1) {
+      throw new BactorError(ErrorCode.INVALID_OPTION, `scheduler.batch=${batch} must be a positive integer`);
+    }
+    this.latencyTargetMs = options.latencyTargetMs ?? 2;
+    if (!(this.latencyTargetMs > 0)) {
+      throw new BactorError(ErrorCode.INVALID_OPTION, `scheduler.latencyTargetMs=${this.latencyTargetMs} must be positive`);
+    }
     const watchdog = options.watchdog === false ? null : (options.watchdog ?? {});
     this.watchdogOn = watchdog !== null;
     this.limitMs = watchdog?.limitMs ?? 1000;
@@ -136,7 +163,7 @@ export class Scheduler {
       const slot = statsSlot(statsBuffer, w);
       this.slots.push(slot);
       if (w === 0) continue;
-      this.writeKnobs(w, quantum, -1);
+      this.writeKnobs(w, { quantum, batch, spins });
       this.tracks[w] = {
         processed: 0,
         busy: 0,
@@ -145,6 +172,7 @@ export class Scheduler {
         rate: 0,
         utilisation: 0,
         loops: 0,
+        loopMs: 0,
         stuckSince: -1,
         reported: false,
         placed: 0,
@@ -205,11 +233,21 @@ export class Scheduler {
     track.at = this.now();
   }
 
-  /** Sets the knobs by hand (also what the controller does). Spins < 0 leaves them. */
-  writeKnobs(worker: number, quantum: number, spins: number): void {
-    const slot = this.slots[worker]!;
-    slot[QUANTUM] = quantum;
-    if (spins >= 0) slot[SPINS] = spins;
+  /** Sets a worker's knobs (what the controller does; by hand with `adaptive: false`). Omitted knobs stay. */
+  writeKnobs(worker: number, knobs: { quantum?: number; batch?: number; spins?: number }): void {
+    const slot = this.slots[worker];
+    if (slot === undefined || worker === 0) throw new BactorError(ErrorCode.INVALID_OPTION, `writeKnobs: no worker ${worker}`);
+    for (const [name, value] of Object.entries(knobs)) {
+      if (value !== undefined && !(Number.isInteger(value) && value >= (name === 'spins' ? 0 : 1))) {
+        throw new BactorError(
+          ErrorCode.INVALID_OPTION,
+          `writeKnobs: ${name}=${value} must be a ${name === 'spins' ? 'non-negative' : 'positive'} integer`,
+        );
+      }
+    }
+    if (knobs.quantum !== undefined) slot[QUANTUM] = knobs.quantum;
+    if (knobs.batch !== undefined) slot[BATCH] = knobs.batch;
+    if (knobs.spins !== undefined) slot[SPINS] = knobs.spins;
     // Written last: a worker that sees the new epoch reads the knobs above.
     slot[KNOBS_EPOCH] = slot[KNOBS_EPOCH]! + 1;
   }
@@ -228,6 +266,7 @@ export class Scheduler {
       track.rate = ((processed - track.processed) / dt) * 1000;
       track.utilisation = Math.min(1, Math.max(0, 1 - (parked - track.parked) / dt));
       const loops = slot[LOOPS]!;
+      track.loopMs = loops > track.loops && track.loops >= 0 ? (busy - track.busy) / (loops - track.loops) : track.loopMs;
       if (this.watchdogOn) this.watch(w, slot, track, loops, t);
       track.loops = loops;
       track.processed = processed;
@@ -235,10 +274,19 @@ export class Scheduler {
       track.parked = parked;
       track.at = t;
       if (track.climber !== null && track.stuckSince < 0) {
-        const next = track.climber.observe(track.rate, track.utilisation, t);
-        if (next !== slot[QUANTUM]) this.writeKnobs(w, next, -1);
+        const quantum = track.climber.observe(track.rate, track.utilisation, t);
+        const batch = this.nextBatch(slot[BATCH]!, track);
+        if (quantum !== slot[QUANTUM] || batch !== slot[BATCH]) this.writeKnobs(w, { quantum, batch });
       }
     }
+  }
+
+  /** The latency rule: halve the batch while a busy worker's turns run past the target, grow it back when they are far under. */
+  private nextBatch(batch: number, track: WorkerTrack): number {
+    if (track.utilisation < 0.5 || track.loopMs === 0) return batch;
+    if (track.loopMs > this.latencyTargetMs && batch > MIN_BATCH) return Math.max(MIN_BATCH, batch >> 1);
+    if (track.loopMs < this.latencyTargetMs / 4 && batch < MAX_BATCH) return Math.min(MAX_BATCH, batch * 2);
+    return batch;
   }
 
   private watch(w: number, slot: Float64Array, track: WorkerTrack, loops: number, t: number): void {
@@ -278,7 +326,9 @@ export class Scheduler {
         overflow: slot[OVERFLOW]!,
         suspended: slot[SUSPENDED]!,
         quantum: slot[QUANTUM]!,
+        batch: slot[BATCH]!,
         spins: slot[SPINS]!,
+        loopMs: track.loopMs,
       });
     }
     return out;

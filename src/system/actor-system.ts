@@ -106,7 +106,14 @@ export class ActorSystem {
     let inits = null;
     this.statsBuffer = createStatsBuffer(threads + 1);
     this.overflowLimit = options.overflowLimit ?? DEFAULT_OVERFLOW_LIMIT;
-    this.scheduler = new Scheduler(this.statsBuffer, threads, options.workers, options.scheduler ?? {}, (stuck) => this.onStuck(stuck));
+    this.scheduler = new Scheduler(
+      this.statsBuffer,
+      threads,
+      options.workers,
+      options.scheduler ?? {},
+      (stuck) => this.onStuck(stuck),
+      options.spins,
+    );
     if (threads > 0) {
       inits = createTransport({ participants: threads + 1, ringCapacity: options.ringCapacity });
       this.endpoint = new TransportEndpoint(inits[0]!);
