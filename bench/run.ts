@@ -19,6 +19,8 @@ const SUITES: Record<string, Suite> = {
   actors: actorsSuite,
   savina: savinaSuite,
   fanout: fanoutSuite,
+  tuning: tuningSuite,
+  backpressure: backpressureSuite,
 };
 
 const args = process.argv.slice(2);
