@@ -161,8 +161,13 @@ export async function runHost(init: HostInit): Promise<void> {
     work += runtime.runActors(budget);
     work += runtime.timers.runDue();
     const flushed = runtime.flush();
-    stats[LOOPS] = ++loops;
+    // Counters, once per loop turn (one clock read): the scheduler's only view of this thread.
+    const now = performance.now();
+    stats[BUSY_MS] = stats[BUSY_MS]! + (now - busySince);
+    busySince = now;
     stats[PROCESSED] = runtime.processed;
+    publish(stats, runtime, now);
+    stats[LOOPS] = ++loops;
     const stopAll = pending.stopAll;
     if (stopAll !== null && ((work === 0 && runtime.pendingAsync === 0) || performance.now() > stopAll.deadline)) {
       const actors = runtime.actorCount;
@@ -181,10 +186,6 @@ export async function runHost(init: HostInit): Promise<void> {
       }
       continue;
     }
-    const now = performance.now();
-    stats[BUSY_MS] = stats[BUSY_MS]! + (now - busySince);
-    busySince = now;
-    publish(stats, runtime, now);
     if (!flushed) {
       // A peer's ring is full and its producers are suspended; nobody rings us when it drains,
       // so look again soon (the event loop runs meanwhile).

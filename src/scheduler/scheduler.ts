@@ -224,6 +224,9 @@ export class Scheduler {
   reset(worker: number): void {
     const track = this.tracks[worker];
     if (track === undefined) return;
+    // The dead worker may have died inside a turn: its CURRENT_ACTOR would read as a stuck
+    // handler until the replacement runs its first loop. Nobody else writes the slot now.
+    this.slots[worker]![CURRENT_ACTOR] = 0;
     track.stuckSince = -1;
     track.reported = false;
     track.processed = 0;

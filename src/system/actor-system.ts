@@ -473,17 +473,18 @@ export class ActorSystem {
     return this.scheduler.place();
   }
 
-  /** The watchdog saw a handler run past its limit. */
+  /** The watchdog saw a handler run past its limit: report it, and replace the worker if asked. */
   private onStuck(stuck: StuckHandler): void {
+    if (this.state !== 'running') return;
     const placed = this.placements.get(packRef(stuck.worker, stuck.actorId));
-    const actor = `${placed?.name ?? 'actor'}#${stuck.actorId}@w${stuck.worker}`;
-    const restart = this.scheduler.restartStuck && this.state === 'running';
+    const restart = this.scheduler.restartStuck;
     this.events.publish({
       type: 'handler-stuck',
-      actor,
+      actor: `${placed?.name ?? 'actor'}#${stuck.actorId}@w${stuck.worker}`,
       worker: stuck.worker,
       ms: Math.round(stuck.ms),
-      messageType: 'unknown (the worker is inside the handler)',
+      // The worker is inside the handler: nothing can read which message it is on (see ARCHITECTURE.md).
+      messageType: 'unknown',
       action: restart ? 'worker-replaced' : 'reported',
     });
     if (restart) void this.workers[stuck.worker - 1]?.terminate();
