@@ -113,7 +113,8 @@ const latencyLoad: Load = async (system, warmMs, measureMs) => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function tuningSuite(ctx: SuiteContext): Promise<void> {
-  const warmMs = ctx.quick ? 1500 : 4000;
+  // The controller needs a few rounds of three 500 ms windows: every setting gets the same warm-up.
+  const warmMs = ctx.quick ? 4000 : 8000;
   const measureMs = ctx.quick ? 2000 : 5000;
   const loads: [string, Load][] = [
     ['steady', steady],

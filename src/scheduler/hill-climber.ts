@@ -2,9 +2,8 @@ import { BactorError, ErrorCode } from '../errors/error-codes.js';
 
 export interface HillClimberOptions {
   /**
-   * Smallest and largest quantum tried. Default: the starting quantum and 10,000. A quantum
-   * below the configured one can starve a receiver (its backlog then grows until the probe is
-   * undone), so by default the controller only looks upward.
+   * Smallest and largest quantum tried. Default 10 and 10,000. (A small quantum does not starve
+   * a flooded receiver: an actor's turn also takes a quarter of its backlog.)
    */
   min?: number;
   max?: number;
@@ -18,16 +17,17 @@ export interface HillClimberOptions {
 
 const enum Phase {
   Baseline,
-  Probe,
+  Up,
+  Down,
   Settled,
 }
 
 /**
  * Hill climbing for one knob (the quantum), in the spirit of .NET's thread-pool controller:
- * measure a window at the current setting, try a step (×2 or ÷2), keep it only if throughput
- * beats the baseline by more than the noise margin, otherwise go back and try the other way.
- * When neither way wins it settles and stays put while the load is steady; a throughput change
- * of more than 25% (a new load) starts the search again.
+ * each round measures a window at the best setting so far and one at each neighbour (×2, ÷2);
+ * it moves to the best of the three only if that beats the current setting by more than the
+ * noise margin, and measures again from there. When no neighbour wins it settles and stays put
+ * while the load is steady; a throughput change of more than 25% (a new load) starts again.
  */
 export class HillClimber {
   private readonly min: number;
@@ -39,8 +39,7 @@ export class HillClimber {
   private value: number;
   private best: number;
   private baseline = 0;
-  private direction = 2;
-  private failures = 0;
+  private upRate = -1;
   private windowStart = -1;
   private sum = 0;
   private samples = 0;
@@ -48,7 +47,7 @@ export class HillClimber {
   moves = 0;
 
   constructor(initial: number, options: HillClimberOptions = {}) {
-    this.min = options.min ?? initial;
+    this.min = options.min ?? 10;
     this.max = options.max ?? 10_000;
     this.noise = options.noise ?? 0.05;
     this.windowMs = options.windowMs ?? 500;
@@ -76,8 +75,8 @@ export class HillClimber {
     if (utilisation < this.minUtilisation) {
       // Not loaded: nothing to learn; start from the best known setting when load comes back.
       this.windowStart = -1;
-      if (this.phase === Phase.Probe) this.value = this.best;
-      this.phase = this.phase === Phase.Settled ? Phase.Settled : Phase.Baseline;
+      this.value = this.best;
+      if (this.phase !== Phase.Settled) this.phase = Phase.Baseline;
       return this.value;
     }
     if (this.windowStart < 0) {
@@ -96,45 +95,58 @@ export class HillClimber {
     switch (this.phase) {
       case Phase.Baseline:
         this.baseline = measured;
-        this.probe();
+        this.upRate = -1;
+        this.tryNeighbour(Phase.Up);
         break;
-      case Phase.Probe:
-        if (measured > this.baseline * (1 + this.noise)) {
-          this.best = this.value;
-          this.baseline = measured;
-          this.failures = 0;
-          this.probe();
-        } else {
-          this.value = this.best;
-          this.direction = this.direction > 1 ? 0.5 : 2;
-          if (++this.failures >= 2) {
-            this.phase = Phase.Settled;
-            this.failures = 0;
-          } else {
-            this.phase = Phase.Baseline;
-          }
-        }
+      case Phase.Up:
+        this.upRate = measured;
+        this.tryNeighbour(Phase.Down);
+        break;
+      case Phase.Down:
+        this.decide(measured);
         break;
       case Phase.Settled:
         if (Math.abs(measured - this.baseline) > this.baseline * 0.25) {
           this.baseline = measured;
-          this.probe();
+          this.upRate = -1;
+          this.tryNeighbour(Phase.Up);
         }
         break;
     }
     return this.value;
   }
 
-  private probe(): void {
-    const next = Math.min(this.max, Math.max(this.min, Math.round(this.best * this.direction)));
+  /** Moves to the neighbour of `phase` (Up: ×2, Down: ÷2) if it is within bounds; otherwise on. */
+  private tryNeighbour(phase: Phase.Up | Phase.Down): void {
+    const next = Math.min(this.max, Math.max(this.min, Math.round(phase === Phase.Up ? this.best * 2 : this.best / 2)));
     if (next === this.best) {
-      // At a bound: try the other way next time.
-      this.direction = this.direction > 1 ? 0.5 : 2;
-      this.phase = ++this.failures >= 2 ? Phase.Settled : Phase.Baseline;
+      if (phase === Phase.Up) this.tryNeighbour(Phase.Down);
+      else this.decide(-1);
       return;
     }
     this.value = next;
     this.moves++;
-    this.phase = Phase.Probe;
+    this.phase = phase;
+  }
+
+  /** End of a round: the best of current, up and down, if it clears the noise margin. */
+  private decide(downRate: number): void {
+    const up = Math.min(this.max, this.best * 2);
+    const down = Math.max(this.min, Math.round(this.best / 2));
+    const bar = this.baseline * (1 + this.noise);
+    let next = this.best;
+    let top = bar;
+    if (this.upRate > top) {
+      next = up;
+      top = this.upRate;
+    }
+    if (downRate > top) next = down;
+    this.value = next;
+    if (next === this.best) {
+      this.phase = Phase.Settled;
+      return;
+    }
+    this.best = next;
+    this.phase = Phase.Baseline;
   }
 }

@@ -42,7 +42,8 @@ export interface SchedulerOptions {
   /**
    * The controller keeps a busy worker's loop turn (the longest a message from another thread
    * waits to be read) under this many milliseconds by lowering the batch, and raises the batch
-   * again when turns are far shorter. Default 2.
+   * again when turns are far shorter. Default 0.25 (a smaller batch costs little throughput:
+   * `npm run bench -- tuning`).
    */
   latencyTargetMs?: number;
   /** A handler running longer than `limitMs` (default 1000) is reported; with `restart`, its worker is replaced. */
@@ -146,7 +147,7 @@ export class Scheduler {
     if (!Number.isInteger(batch) || batch < 1) {
       throw new BactorError(ErrorCode.INVALID_OPTION, `scheduler.batch=${batch} must be a positive integer`);
     }
-    this.latencyTargetMs = options.latencyTargetMs ?? 2;
+    this.latencyTargetMs = options.latencyTargetMs ?? 0.25;
     if (!(this.latencyTargetMs > 0)) {
       throw new BactorError(ErrorCode.INVALID_OPTION, `scheduler.latencyTargetMs=${this.latencyTargetMs} must be positive`);
     }
