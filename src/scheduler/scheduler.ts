@@ -20,7 +20,7 @@ import { statsSlot } from '../../native-free-core/stats/stats-block.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { DEFAULT_BATCH, DEFAULT_QUANTUM } from '../runtime/runtime.js';
 
-const MIN_BATCH = 64;
+const MIN_BATCH = 256;
 const MAX_BATCH = 16_384;
 import { HillClimber, type HillClimberOptions } from './hill-climber.js';
 
@@ -42,8 +42,8 @@ export interface SchedulerOptions {
   /**
    * The controller keeps a busy worker's loop turn (the longest a message from another thread
    * waits to be read) under this many milliseconds by lowering the batch, and raises the batch
-   * again when turns are far shorter. Default 0.25 (a smaller batch costs little throughput:
-   * `npm run bench -- tuning`).
+   * again when turns are far shorter. Default 1 (the batch never goes below 256: each loop turn
+   * costs a clock read and a look at every ring).
    */
   latencyTargetMs?: number;
   /** A handler running longer than `limitMs` (default 1000) is reported; with `restart`, its worker is replaced. */
@@ -147,7 +147,7 @@ export class Scheduler {
     if (!Number.isInteger(batch) || batch < 1) {
       throw new BactorError(ErrorCode.INVALID_OPTION, `scheduler.batch=${batch} must be a positive integer`);
     }
-    this.latencyTargetMs = options.latencyTargetMs ?? 0.25;
+    this.latencyTargetMs = options.latencyTargetMs ?? 1;
     if (!(this.latencyTargetMs > 0)) {
       throw new BactorError(ErrorCode.INVALID_OPTION, `scheduler.latencyTargetMs=${this.latencyTargetMs} must be positive`);
     }
