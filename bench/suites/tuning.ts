@@ -28,14 +28,20 @@ const SETTINGS: Setting[] = [
 
 type Load = (system: ActorSystem, warmMs: number, measureMs: number) => Promise<{ rate: number; samples: Float64Array }>;
 
-/** Blaster → Sink on each worker, blasts of 500k one after another. */
-const steady: Load = async (system, warmMs, measureMs) => {
+/** A producer (Blaster) and its consumer (Sink) on each worker. */
+async function producerPairs(system: ActorSystem) {
   const pairs = [];
   for (let w = 1; w <= system.workerCount; w++) {
     const blaster = await system.spawn(Blaster, undefined, { worker: w });
     const sink = await system.spawn(Sink, undefined, { worker: w });
     pairs.push({ blaster, sink });
   }
+  return pairs;
+}
+
+/** Blaster → Sink on each worker, blasts of 500k one after another. */
+const steady: Load = async (system, warmMs, measureMs) => {
+  const pairs = await producerPairs(system);
   const n = 500_000;
   let counted = 0;
   let measuring = false;
@@ -61,12 +67,7 @@ const steady: Load = async (system, warmMs, measureMs) => {
 
 /** Bursts of 200k messages per worker, 200 ms apart: throughput within the bursts. */
 const bursty: Load = async (system, warmMs, measureMs) => {
-  const pairs = [];
-  for (let w = 1; w <= system.workerCount; w++) {
-    const blaster = await system.spawn(Blaster, undefined, { worker: w });
-    const sink = await system.spawn(Sink, undefined, { worker: w });
-    pairs.push({ blaster, sink });
-  }
+  const pairs = await producerPairs(system);
   const n = 200_000;
   let messages = 0;
   let busyMs = 0;
