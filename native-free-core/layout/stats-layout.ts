@@ -8,7 +8,7 @@
  *  +-------------------------------------------------------------+  line 0: counters
  *  | PROCESSED | BUSY_MS | PARKED_MS | PARKS | WAKEUPS | RUN_QUEUE |
  *  | MAILBOX | ACTORS | DEAD_LETTERS | OVERFLOW | SUSPENDED | LOOPS |
- *  | CURRENT_ACTOR | PUBLISHED_AT | HANDLER_MS | (pad)              |
+ *  | CURRENT_ACTOR | PUBLISHED_AT | HANDLER_MS | PARKED_SINCE | (pad) |
  *  +-------------------------------------------------------------+  line 1: knobs
  *  | QUANTUM | SPINS | BATCH | KNOBS_EPOCH | (pad)                 |
  *  +-------------------------------------------------------------+
@@ -60,6 +60,8 @@ export const CURRENT_ACTOR = 12;
 export const PUBLISHED_AT = 13;
 /** Milliseconds spent inside actor turns, cumulative (part of BUSY_MS). */
 export const HANDLER_MS = 14;
+/** Epoch milliseconds when the current park began, 0 while awake (a long park counts as idle before it ends). */
+export const PARKED_SINCE = 15;
 
 /** Messages per actor per turn for actors without their own setting (knob). */
 export const QUANTUM = STATS_LINE_FLOAT64 + 0;

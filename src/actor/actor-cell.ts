@@ -30,6 +30,19 @@ class CellExtras {
   name: string | undefined = undefined;
   /** Local senders suspended by this full 'backpressure' mailbox. */
   pausedSenders: ActorCell[] | null = null;
+  /** The actor moved to another worker: what reaches this cell is forwarded there. */
+  movedTo: ActorRef | null = null;
+  /** The options it was spawned with (a move re-creates it with them). */
+  spawnOptions: SpawnOptions | undefined = undefined;
+}
+
+/** What a move carries to the actor's new worker. */
+export interface MoveSnapshot {
+  state: unknown;
+  /** Queued user messages with their senders' packed refs (0: none), in order. */
+  backlog: [unknown, number][];
+  /** Packed refs and kinds of the actors watching it. */
+  watchers: [number, string][];
 }
 
 interface CellLimits {
@@ -179,6 +192,7 @@ export class ActorCell implements ActorContext<unknown, unknown> {
     this.fifo = this.queue instanceof FifoQueue;
     this.limits = limitsOf(definition, options);
     if (options?.name !== undefined) this.w().name = options.name;
+    if (options !== undefined && parentCell === null) this.w().spawnOptions = options;
     this.receiveFn = definition.behavior.receive as Receive;
   }
 
@@ -209,6 +223,61 @@ export class ActorCell implements ActorContext<unknown, unknown> {
   }
   set paused(value: boolean) {
     this.hold = value ? this.hold | HOLD_PAUSED : this.hold & ~HOLD_PAUSED;
+  }
+
+  /**
+   * What a move to another worker carries: the state, the queued messages, the watchers. Throws
+   * (and changes nothing) if the actor is in a state that cannot move.
+   */
+  snapshotForMove(): MoveSnapshot {
+    const why =
+      this.status !== Status.Running
+        ? 'it is not running'
+        : this.busy
+          ? 'a handler promise is pending'
+          : this.x.childCells !== null && this.x.childCells.size > 0
+            ? 'it has children'
+            : this.system !== null && this.system.length > 0
+              ? 'system messages are pending'
+              : (this.x.stashed?.length ?? 0) > 0
+                ? 'it has stashed messages'
+                : (this.x.timerHandles?.size ?? 0) > 0 || this.x.receiveTimeoutMs > 0
+                  ? 'it has timers'
+                  : this.x.becomeStack !== null && this.x.becomeStack.length > 0
+                    ? 'it switched behaviour (become)'
+                    : !(this.queue instanceof FifoQueue)
+                      ? 'its mailbox is not the default FIFO'
+                      : null;
+    if (why !== null) throw new BactorError(ErrorCode.INVALID_OPTION, `cannot move ${this.self}: ${why}`);
+    const backlog: [unknown, number][] = [];
+    const q = this.queue as FifoQueue;
+    for (let i = 0, n = q.length; i < n; i++) {
+      const message = q.take();
+      const sender = q.taken ?? null;
+      q.taken = undefined;
+      backlog.push([message, sender === null ? 0 : sender.packed]);
+      q.push(message, sender); // rotate: the queue is intact until the move commits
+    }
+    return { state: this.state, backlog, watchers: (this.x.watchers ?? []).map((w) => [w.packed, w.kind]) };
+  }
+
+  /** The options a top-level actor was spawned with. */
+  get spawnOptions(): SpawnOptions | undefined {
+    return this.x.spawnOptions;
+  }
+
+  /** The move went out: from now on this cell only forwards to `target`. */
+  forwardTo(target: ActorRef): void {
+    this.w().movedTo = target;
+    (this.queue as FifoQueue).clear();
+    this.x.watchers = null;
+    this.status = Status.Stopped;
+  }
+
+  /** On the new worker: take over the moved actor's state (no init, no lifecycle hooks). */
+  restoreFromMove(state: unknown, watchers: readonly ActorRef[]): void {
+    this.state = state;
+    if (watchers.length > 0) this.w().watchers = [...watchers];
   }
 
   /** Takes no user message now (stopped, restarting, busy with a promise, suspended). */
@@ -255,8 +324,12 @@ export class ActorCell implements ActorContext<unknown, unknown> {
     this.enqueueSlow(message, sender);
   }
 
-  /** A full mailbox or a stopped actor. */
+  /** A full mailbox, a stopped actor, or one that moved. */
   private enqueueSlow(message: unknown, sender: ActorRef | null): void {
+    if (this.x.movedTo !== null) {
+      this.host.tell(this.x.movedTo, message, sender);
+      return;
+    }
     if (this.status === Status.Stopped) {
       this.host.deadLetter(this.self, message, sender, 'stopped');
       return;

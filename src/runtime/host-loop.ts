@@ -11,6 +11,7 @@ import {
   LOOPS,
   OVERFLOW,
   PARKED_MS,
+  PARKED_SINCE,
   PARKS,
   PROCESSED,
   PUBLISHED_AT,
@@ -116,6 +117,39 @@ export async function runHost(init: HostInit): Promise<void> {
       case 'exit':
         running = false;
         return;
+      case 'reserve-id':
+        runtime.control(from, { op: 'reserved', reply: message.req!, id: runtime.reserveId() });
+        return;
+      case 'move-out':
+        try {
+          runtime.moveOut(message.id, message.to, message.newId);
+          runtime.control(from, { op: 'moved', reply: message.req! });
+        } catch (error) {
+          runtime.control(from, { op: 'failed', reply: message.req!, error: errorInfo(error) });
+        }
+        return;
+      case 'move-in': {
+        // Records the old worker forwards follow this one in the same ring: hold them until the
+        // definition has loaded (usually already, from an earlier spawn).
+        runtime.expectArrival(message.id);
+        pendingLoads++;
+        loadDefinition(message.url, message.name)
+          .then((definition) => runtime.moveIn(definition, message))
+          .catch((error: unknown) => {
+            runtime.failArrival(message.id, message.name);
+            runtime.control(0, {
+              op: 'event',
+              event: {
+                type: 'actor-failed',
+                actor: `${message.name}#${message.id}@w${runtime.participant}`,
+                error: errorInfo(error),
+                directive: 'could not be moved in',
+              },
+            });
+          })
+          .finally(() => pendingLoads--);
+        return;
+      }
       default:
         return;
     }
@@ -203,10 +237,12 @@ export async function runHost(init: HostInit): Promise<void> {
       default: {
         const timeout = Math.min(runtime.timers.untilNext(), pending.stopAll !== null ? 1 : 1000);
         const parkedAt = performance.now();
+        stats[PARKED_SINCE] = performance.timeOrigin + parkedAt;
         let result;
         if (runtime.pendingAsync > 0 || pendingLoads > 0) result = await endpoint.parkAsync(Math.min(timeout, 20));
         else result = endpoint.park(timeout);
         busySince = performance.now();
+        stats[PARKED_SINCE] = 0;
         stats[PARKED_MS] = stats[PARKED_MS]! + (busySince - parkedAt);
         stats[PARKS] = stats[PARKS]! + 1;
         if (result === 'woken') stats[WAKEUPS] = stats[WAKEUPS]! + 1;

@@ -14,7 +14,7 @@ import { type Clock, systemClock } from './clock.js';
 import { TimerQueue } from './timer-queue.js';
 import { CURRENT_ACTOR, STATS_SLOT_FLOAT64 } from '../../native-free-core/layout/stats-layout.js';
 import type { TaskPool } from './task-pool.js';
-import { type ControlMessage, type KindStats, RecordType, type RemoteSystemOp } from './wire-messages.js';
+import { type ControlMessage, type KindStats, type MoveIn, RecordType, type RemoteSystemOp } from './wire-messages.js';
 
 /** Something the runtime reports: dead letters and failures that reached the root guardian. */
 export type RuntimeEvent =
@@ -41,6 +41,17 @@ export interface RuntimeOptions {
   overflowLimit?: number;
   /** This thread's slot of the shared stats block. */
   stats?: Float64Array;
+}
+
+/** The spawn options that travel with a moving actor (placement options stay behind). */
+function movableOptions(o: SpawnOptions | undefined): MoveIn['options'] {
+  if (o === undefined) return {};
+  const { name, throughput, mailbox } = o;
+  return {
+    ...(name !== undefined ? { name } : {}),
+    ...(throughput !== undefined ? { throughput } : {}),
+    ...(mailbox !== undefined ? { mailbox: { capacity: mailbox.capacity, overflow: mailbox.overflow } } : {}),
+  };
 }
 
 /** Messages per actor turn unless the actor or the scheduler says otherwise. */
@@ -127,6 +138,8 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
   onGuardianTerminated: ((ref: ActorRef) => void) | null = null;
   /** Actors suspended because a ring they sent into is full, per peer (released by `flush`). */
   private readonly held: ActorCell[][] = [];
+  /** Actors moving here whose definition is loading: the records that arrived for them meanwhile. */
+  private readonly arriving = new Map<number, [unknown, ActorRef | null][]>();
   /** Callers of `whenWritable`, per peer. */
   private readonly writableWaiters: (() => void)[][] = [];
   /** Records waiting in the overflow queues (rings that were full). */
@@ -169,7 +182,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
   kindStats(): KindStats[] {
     const kinds = new Map<string, KindStats>();
     for (const cell of this.cells) {
-      if (cell === undefined) continue;
+      if (cell === undefined || cell.isStopped) continue;
       const kind = cell.definition.name;
       let k = kinds.get(kind);
       if (k === undefined) kinds.set(kind, (k = { kind, actors: 0, mailbox: 0, held: 0 }));
@@ -205,6 +218,68 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
     // store: the main thread reads it only after this thread has exited).
     if (this.idWatermark !== null) this.idWatermark[this.participant] = this.nextId + 1;
     return this.nextId++;
+  }
+
+  // ---- moving actors between threads ---------------------------------------------------------
+
+  /** An id for an actor that is about to move here. */
+  reserveId(): number {
+    return this.allocateId();
+  }
+
+  /**
+   * Moves top-level actor `id` to participant `to` under `newId`: sends its definition, state,
+   * queued messages and watchers there as one control record, then turns the cell into a
+   * forwarder. What reaches the old id later (from the rings, or from local refs that hold the
+   * cell) is forwarded through the same ring, behind that record: nothing is lost or reordered
+   * for any sender. Throws, changing nothing, if the actor cannot move or its state cannot be encoded.
+   */
+  moveOut(id: number, to: number, newId: number): void {
+    const cell = this.cells[id];
+    if (cell === undefined || cell.isStopped)
+      throw new BactorError(ErrorCode.ACTOR_NOT_FOUND, `move: no actor ${id} on participant ${this.participant}`);
+    if (cell.parentCell !== null) throw new BactorError(ErrorCode.INVALID_OPTION, `cannot move ${cell.self}: only top-level actors move`);
+    const snapshot = cell.snapshotForMove();
+    const moveIn: MoveIn = {
+      op: 'move-in',
+      url: cell.definition.moduleUrl,
+      name: cell.definition.name,
+      args: cell.args,
+      options: movableOptions(cell.spawnOptions),
+      id: newId,
+      parent: (cell.parent ?? this.guardianRef).packed,
+      ...snapshot,
+    };
+    this.sendRecord(to, RecordType.CONTROL, 0, packRef(this.participant, 0), moveIn);
+    cell.forwardTo(new ActorRef(to, newId, cell.definition.name));
+    // The forwarder stays in the table (refs and records still name it) but is no live actor.
+    this.liveCells--;
+  }
+
+  /** Records for an actor that is moving here wait until its definition has loaded. */
+  expectArrival(id: number): void {
+    this.arriving.set(id, []);
+  }
+
+  /** The moved actor's definition loaded: re-create it with its state, then its messages in order. */
+  moveIn(definition: ActorDefinition<unknown, unknown, unknown>, m: MoveIn): void {
+    const waiting = this.arriving.get(m.id) ?? [];
+    this.arriving.delete(m.id);
+    const cell = new ActorCell(this, m.id, definition, m.args, null, this.senderRef(m.parent), m.options);
+    this.addCell(cell);
+    cell.restoreFromMove(
+      m.state,
+      m.watchers.map(([packed, kind]) => new ActorRef(participantOf(packed), localIdOf(packed), kind)),
+    );
+    for (const [message, sender] of m.backlog) cell.enqueue(message, sender === 0 ? null : this.senderRef(sender));
+    for (const [message, sender] of waiting) cell.enqueue(message, sender);
+  }
+
+  /** The moved actor could not be re-created: what waited for it becomes dead letters. */
+  failArrival(id: number, name: string): void {
+    const waiting = this.arriving.get(id) ?? [];
+    this.arriving.delete(id);
+    for (const [message, sender] of waiting) this.deadLetter(new ActorRef(this.participant, id, name), message, sender, 'move-failed');
   }
 
   /** Spawns a top-level actor on this thread. Throws what init throws. */
@@ -344,6 +419,13 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
     if (cell !== undefined) {
       cell.enqueue(message, sender);
       return;
+    }
+    if (this.arriving.size > 0) {
+      const waiting = this.arriving.get(id);
+      if (waiting !== undefined) {
+        waiting.push([message, sender]);
+        return;
+      }
     }
     const slot = this.slots.get(id);
     if (slot !== undefined) {

@@ -43,7 +43,26 @@ export type ControlMessage =
   | { op: 'stopped-all'; reply: number; actors: number }
   | { op: 'stats'; req?: number }
   | { op: 'stats-reply'; reply: number; actors: number; processed: number; deadLetters: number; pendingAsync: number; kinds: KindStats[] }
-  | { op: 'exit' };
+  | { op: 'exit' }
+  | { op: 'reserve-id'; req?: number }
+  | { op: 'reserved'; reply: number; id: number }
+  | { op: 'move-out'; req?: number; id: number; to: number; newId: number }
+  | { op: 'moved'; reply: number }
+  | MoveIn;
+
+/** An actor arriving from another worker (sent by its old worker, ahead of what it forwards). */
+export interface MoveIn {
+  op: 'move-in';
+  url: string;
+  name: string;
+  args: unknown;
+  options: SpawnRequest['options'];
+  id: number;
+  parent: number;
+  state: unknown;
+  backlog: [unknown, number][];
+  watchers: [number, string][];
+}
 
 /** Actors of one definition on one thread. */
 export interface KindStats {

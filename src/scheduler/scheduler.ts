@@ -7,6 +7,7 @@ import {
   LOOPS,
   OVERFLOW,
   PARKED_MS,
+  PARKED_SINCE,
   PARKS,
   PROCESSED,
   QUANTUM,
@@ -266,7 +267,9 @@ export class Scheduler {
       if (dt <= 0) continue;
       const processed = slot[PROCESSED]!;
       const busy = slot[BUSY_MS]!;
-      const parked = slot[PARKED_MS]!;
+      // A park in progress counts as idle already (PARKED_MS grows only when a park ends).
+      const since = slot[PARKED_SINCE]!;
+      const parked = slot[PARKED_MS]! + (since > 0 ? Math.max(0, performance.timeOrigin + t - since) : 0);
       track.rate = ((processed - track.processed) / dt) * 1000;
       track.utilisation = Math.min(1, Math.max(0, 1 - (parked - track.parked) / dt));
       const loops = slot[LOOPS]!;

@@ -84,6 +84,8 @@ export class ActorSystem {
   private mesh: TransportInit['mesh'] | null = null;
   /** Next free actor id of each participant, kept across worker replacements. */
   private readonly idWatermark = new SharedArrayBuffer(4 * 256);
+  /** Where moved actors went: packed old ref → packed current ref. */
+  private readonly movedTo = new Map<number, number>();
   /** Top-level pool actors by packed ref: what a worker replacement re-creates. */
   private readonly placements = new Map<
     number,
@@ -272,6 +274,37 @@ export class ActorSystem {
   /** The actor spawned with `name`, while it lives. */
   lookup<M = unknown, R = unknown>(name: string): ActorRef<M, R> | undefined {
     return this.names.get(name) as ActorRef<M, R> | undefined;
+  }
+
+  /**
+   * Moves a top-level actor to another pool worker, with its state and queued messages. Its refs
+   * stay valid: the old worker forwards what reaches the old address, in order, so nothing is
+   * lost or reordered for any sender. The actor must be idle enough to move (no pending handler
+   * promise, children, stash, timers or `become`) and its state must be something the codec
+   * carries; otherwise this rejects and the actor stays where it was. Resolves with the ref at the
+   * new place (the old one keeps working).
+   */
+  async move<M, R>(ref: ActorRef<M, R>, worker: number): Promise<ActorRef<M, R>> {
+    this.assertRunning('move');
+    const packed = this.movedTo.get(ref.packed) ?? ref.packed;
+    const placed = this.placements.get(packed);
+    if (placed === undefined) throw new BactorError(ErrorCode.INVALID_OPTION, `move: ${ref} is not a top-level actor on a pool worker`);
+    if (!Number.isInteger(worker) || worker < 1 || worker > this.workerCount) {
+      throw new BactorError(ErrorCode.INVALID_OPTION, `move(${ref}): worker=${worker} must be from 1 to ${this.workerCount}`);
+    }
+    if (worker === placed.worker) return new ActorRef(placed.worker, placed.id, placed.name) as ActorRef<M, R>;
+    const reserved = await this.runtime.request(worker, { op: 'reserve-id' });
+    if (reserved.op !== 'reserved') throw new BactorError(ErrorCode.MALFORMED_RECORD, `move: unexpected reply ${reserved.op}`);
+    const moved = await this.runtime.request(placed.worker, { op: 'move-out', id: placed.id, to: worker, newId: reserved.id });
+    if (moved.op === 'failed') throw new BactorError(moved.error.code ?? ErrorCode.INVALID_OPTION, moved.error.message);
+    const next = new ActorRef(worker, reserved.id, placed.name);
+    this.placements.delete(packed);
+    this.placements.set(next.packed, { ...placed, worker, id: reserved.id });
+    this.movedTo.set(ref.packed, next.packed);
+    if (packed !== ref.packed) this.movedTo.set(packed, next.packed);
+    for (const [name, named] of this.names)
+      if (named.packed === packed || named.packed === ref.packed) this.names.set(name, next as ActorRef);
+    return next as ActorRef<M, R>;
   }
 
   /** Stops an actor (after the message it is handling). */

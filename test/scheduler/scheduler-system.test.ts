@@ -53,7 +53,7 @@ test('watchdog without restart only reports, once per stuck handler', { timeout:
 });
 
 test('stats block: per-worker counters without messages, per-kind actors and mailboxes, ring fill', { timeout: 60_000 }, async (t) => {
-  const system = await ActorSystem.start({ workers: 2 });
+  const system = await ActorSystem.start({ workers: 2, scheduler: { placement: 'round-robin' } });
   t.after(() => system.shutdown());
   const counters = await Promise.all([1, 2, 3, 4].map((i) => system.spawn(Counter, i)));
   for (let k = 0; k < 1000; k++) for (const c of counters) c.tell({ type: 'add', n: 1 });
@@ -69,7 +69,7 @@ test('stats block: per-worker counters without messages, per-kind actors and mai
     assert.ok(w.parks > 0, 'idle workers park');
     assert.equal(w.quantum, 100);
     const kind = w.kinds.find((k) => k.kind === 'Counter');
-    assert.ok(kind !== undefined && kind.actors === 2, `two counters per worker (least loaded placement): ${JSON.stringify(w.kinds)}`);
+    assert.ok(kind !== undefined && kind.actors === 2, `two counters per worker (round robin): ${JSON.stringify(w.kinds)}`);
     assert.equal(kind.mailbox, 0);
   }
   assert.ok(processed >= 4004, `processed ${processed}`);
@@ -87,4 +87,18 @@ test('placement: near puts an actor beside another, a wrong placement option is 
   await assert.rejects(system.spawn(Counter, 0, { near: inline }), /near=.* is not an actor on a pool worker/);
   await assert.rejects(ActorSystem.start({ workers: 1, scheduler: { placement: 'random' as never } }), /placement="random"/);
   await assert.rejects(ActorSystem.start({ workers: 1, scheduler: { quantum: 0 } }), /quantum=0/);
+});
+
+test('least-loaded placement avoids a busy worker', { timeout: 60_000 }, async (t) => {
+  const system = await ActorSystem.start({ workers: 2 });
+  t.after(() => system.shutdown({ timeoutMs: 500 }));
+  const blocker = await system.spawn(Blocker, undefined, { worker: 1 });
+  const blocked = blocker.ask({ type: 'block', ms: 1500 }, { timeout: 10_000 });
+  await new Promise((r) => setTimeout(r, 400)); // the scheduler sees worker 1 busy
+  const placed = await Promise.all([0, 1, 2, 3].map(() => system.spawn(Counter, 0)));
+  assert.deepEqual(
+    placed.map((r) => r.participant),
+    [2, 2, 2, 2],
+  );
+  assert.equal(await blocked, 1500);
 });
