@@ -117,6 +117,15 @@ export async function runHost(init: HostInit): Promise<void> {
       case 'exit':
         running = false;
         return;
+      case 'move-fence':
+        runtime.bounceFence(message.id, message.back);
+        return;
+      case 'move-fence-back':
+        runtime.fenceBack(message.from);
+        return;
+      case 'traffic':
+        runtime.control(from, { op: 'traffic-reply', reply: message.req!, pairs: runtime.takeTraffic() });
+        return;
       case 'reserve-id':
         runtime.control(from, { op: 'reserved', reply: message.req!, id: runtime.reserveId() });
         return;

@@ -20,7 +20,8 @@ import { type ControlMessage, type KindStats, type MoveIn, RecordType, type Remo
 export type RuntimeEvent =
   | { type: 'dead-letter'; target: string; reason: string; messageType: string; sender: string | null }
   | { type: 'actor-failed'; actor: string; error: { name: string; code?: string; message: string; stack?: string }; directive: string }
-  | { type: 'handler-stuck'; actor: string; worker: number; ms: number; messageType: string; action: 'reported' | 'worker-replaced' };
+  | { type: 'handler-stuck'; actor: string; worker: number; ms: number; messageType: string; action: 'reported' | 'worker-replaced' }
+  | { type: 'actor-moved'; actor: string; to: string; reason: string };
 
 export interface RuntimeOptions {
   participant: number;
@@ -53,6 +54,9 @@ function movableOptions(o: SpawnOptions | undefined): MoveIn['options'] {
     ...(mailbox !== undefined ? { mailbox: { capacity: mailbox.capacity, overflow: mailbox.overflow } } : {}),
   };
 }
+
+/** One cross-thread send in 64 is counted for the rebalancer. */
+const TRAFFIC_SAMPLE_MASK = 63;
 
 /** Messages per actor turn unless the actor or the scheduler says otherwise. */
 export const DEFAULT_QUANTUM = 100;
@@ -140,6 +144,14 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
   private readonly held: ActorCell[][] = [];
   /** Actors moving here whose definition is loading: the records that arrived for them meanwhile. */
   private readonly arriving = new Map<number, [unknown, ActorRef | null][]>();
+  /**
+   * Actors that moved here, by their old packed ref. `held` collects what local actors send to
+   * the old ref until the move's fence is back (null afterwards: delivered directly).
+   */
+  private readonly aliases = new Map<number, { cell: ActorCell; held: [unknown, ActorRef | null][] | null }>();
+  /** Sampled cross-thread sends per (local sender id → packed target), for the rebalancer. */
+  private readonly traffic = new Map<number, Map<number, number>>();
+  private trafficTick = 0;
   /** Callers of `whenWritable`, per peer. */
   private readonly writableWaiters: (() => void)[][] = [];
   /** Records waiting in the overflow queues (rings that were full). */
@@ -247,6 +259,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
       args: cell.args,
       options: movableOptions(cell.spawnOptions),
       id: newId,
+      from: cell.self.packed,
       parent: (cell.parent ?? this.guardianRef).packed,
       ...snapshot,
     };
@@ -273,6 +286,32 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
     );
     for (const [message, sender] of m.backlog) cell.enqueue(message, sender === 0 ? null : this.senderRef(sender));
     for (const [message, sender] of waiting) cell.enqueue(message, sender);
+    // Local actors may hold the old ref. What they sent to it before now goes to the forwarder
+    // and comes back; a fence sent now comes back behind all of it. Until then their new sends
+    // to the old ref wait here, in order; after it they are delivered directly.
+    this.aliases.set(m.from, { cell, held: [] });
+    this.sendRecord(participantOf(m.from), RecordType.CONTROL, 0, packRef(this.participant, 0), {
+      op: 'move-fence',
+      id: localIdOf(m.from),
+      back: this.participant,
+    });
+  }
+
+  /** At the old place: the fence passed the forwarder; send it back behind what it forwarded. */
+  bounceFence(id: number, back: number): void {
+    this.sendRecord(back, RecordType.CONTROL, 0, packRef(this.participant, 0), {
+      op: 'move-fence-back',
+      from: packRef(this.participant, id),
+    });
+  }
+
+  /** At the new place: the fence is back; what waited goes in, and the old ref is delivered here directly. */
+  fenceBack(from: number): void {
+    const alias = this.aliases.get(from);
+    if (alias === undefined || alias.held === null) return;
+    const held = alias.held;
+    alias.held = null;
+    for (const [message, sender] of held) alias.cell.enqueue(message, sender);
   }
 
   /** The moved actor could not be re-created: what waited for it becomes dead letters. */
@@ -364,7 +403,33 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
       else this.deliverTo(target, message, sender);
       return true;
     }
+    if (this.aliases.size > 0) {
+      // An actor that moved here, addressed by its old ref: local once the fence came back,
+      // held here in order until then (see moveIn).
+      const moved = this.aliases.get(target.packed);
+      if (moved !== undefined && !moved.cell.isStopped) {
+        if (moved.held === null) moved.cell.enqueue(message, sender);
+        else moved.held.push([message, sender]);
+        return true;
+      }
+    }
+    if ((++this.trafficTick & TRAFFIC_SAMPLE_MASK) === 0 && this.current !== null) this.sampleTraffic(this.current.id, target.packed);
     return this.sendRecord(target.participant, RecordType.USER, target.id, sender === null ? 0 : sender.packed, message);
+  }
+
+  /** Counts one sampled message from local actor `from` to the actor at `to` (another thread). */
+  private sampleTraffic(from: number, to: number): void {
+    let targets = this.traffic.get(from);
+    if (targets === undefined) this.traffic.set(from, (targets = new Map()));
+    targets.set(to, (targets.get(to) ?? 0) + 1);
+  }
+
+  /** The busiest cross-thread pairs since the last call, as [from, to, samples] (1 sample ≈ 64 messages); resets. */
+  takeTraffic(limit = 32): [number, number, number][] {
+    const pairs: [number, number, number][] = [];
+    for (const [from, targets] of this.traffic) for (const [to, n] of targets) pairs.push([packRef(this.participant, from), to, n]);
+    this.traffic.clear();
+    return pairs.sort((a, b) => b[2] - a[2]).slice(0, limit);
   }
 
   isBackpressured(peer: number): boolean {

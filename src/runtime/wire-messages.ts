@@ -48,6 +48,10 @@ export type ControlMessage =
   | { op: 'reserved'; reply: number; id: number }
   | { op: 'move-out'; req?: number; id: number; to: number; newId: number }
   | { op: 'moved'; reply: number }
+  | { op: 'move-fence'; id: number; back: number }
+  | { op: 'move-fence-back'; from: number }
+  | { op: 'traffic'; req?: number }
+  | { op: 'traffic-reply'; reply: number; pairs: [number, number, number][] }
   | MoveIn;
 
 /** An actor arriving from another worker (sent by its old worker, ahead of what it forwards). */
@@ -58,6 +62,8 @@ export interface MoveIn {
   args: unknown;
   options: SpawnRequest['options'];
   id: number;
+  /** The actor's packed ref at its old place. */
+  from: number;
   parent: number;
   state: unknown;
   backlog: [unknown, number][];

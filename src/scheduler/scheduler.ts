@@ -51,6 +51,13 @@ export interface SchedulerOptions {
   watchdog?: { limitMs?: number; restart?: boolean } | false;
   /** Milliseconds between two looks at the stats block. Default 100. */
   intervalMs?: number;
+  /**
+   * Rebalancing: every `everyMs` (default 2000) the system asks the workers for their busiest
+   * cross-thread actor pairs (sampled, one send in 64) and moves one actor of the busiest pair
+   * above `minMessagesPerSecond` (default 2,000) next to the other. Off by default: a move
+   * copies the actor's state and mailbox.
+   */
+  rebalance?: boolean | { everyMs?: number; minMessagesPerSecond?: number };
 }
 
 /** One worker's figures, from the stats block. */

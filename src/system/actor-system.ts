@@ -84,6 +84,7 @@ export class ActorSystem {
   private mesh: TransportInit['mesh'] | null = null;
   /** Next free actor id of each participant, kept across worker replacements. */
   private readonly idWatermark = new SharedArrayBuffer(4 * 256);
+  private rebalanceTimer: ReturnType<typeof setInterval> | null = null;
   /** Where moved actors went: packed old ref → packed current ref. */
   private readonly movedTo = new Map<number, number>();
   /** Top-level pool actors by packed ref: what a worker replacement re-creates. */
@@ -150,6 +151,24 @@ export class ActorSystem {
     }
     this.pumpDone = this.pump();
     this.scheduler.start();
+    const rebalance = options.scheduler?.rebalance;
+    if (rebalance && this.workerCount > 1) {
+      const every = (typeof rebalance === 'object' ? rebalance.everyMs : undefined) ?? 2000;
+      const minRate = (typeof rebalance === 'object' ? rebalance.minMessagesPerSecond : undefined) ?? 2000;
+      if (!(every >= 10) || !(minRate >= 0)) {
+        throw new BactorError(
+          ErrorCode.INVALID_OPTION,
+          `scheduler.rebalance: everyMs=${every} must be ≥ 10 and minMessagesPerSecond=${minRate} ≥ 0`,
+        );
+      }
+      let running = false;
+      this.rebalanceTimer = setInterval(() => {
+        if (running || this.state !== 'running') return;
+        running = true;
+        void this.rebalanceOnce((minRate * every) / 1000 / 64).finally(() => (running = false));
+      }, every);
+      this.rebalanceTimer.unref();
+    }
   }
 
   /** Starts a system: worker threads, rings, and the main thread's pump. */
@@ -307,6 +326,43 @@ export class ActorSystem {
     return next as ActorRef<M, R>;
   }
 
+  /**
+   * One look for chatty pairs: the busiest sampled cross-thread pair of top-level pool actors
+   * above `minSamples` gets its receiver moved next to its sender (or the sender next to the
+   * receiver, if the receiver cannot move). At most one move per look.
+   */
+  private async rebalanceOnce(minSamples: number): Promise<void> {
+    const replies = await Promise.all(
+      Array.from({ length: this.workerCount }, (_, i) => this.runtime.request(i + 1, { op: 'traffic' }).catch(() => null)),
+    );
+    const pairs: [number, number, number][] = [];
+    for (const r of replies) if (r !== null && r.op === 'traffic-reply') pairs.push(...r.pairs);
+    pairs.sort((a, b) => b[2] - a[2]);
+    for (const [from, to, samples] of pairs) {
+      if (samples < minSamples || this.state !== 'running') return;
+      const a = this.placements.get(this.movedTo.get(from) ?? from);
+      const b = this.placements.get(this.movedTo.get(to) ?? to);
+      if (a === undefined || b === undefined || a.worker === b.worker || b.worker > this.workerCount) continue;
+      for (const [ref, target, other] of [
+        [new ActorRef(b.worker, b.id, b.name), a.worker, a],
+        [new ActorRef(a.worker, a.id, a.name), b.worker, b],
+      ] as const) {
+        try {
+          const moved = await this.move(ref, target);
+          this.events.publish({
+            type: 'actor-moved',
+            actor: String(ref),
+            to: String(moved),
+            reason: `chatty with ${other.name}#${other.id}@w${other.worker}`,
+          });
+          return;
+        } catch {
+          // this one cannot move now: try the other side, then the next pair
+        }
+      }
+    }
+  }
+
   /** Stops an actor (after the message it is handling). */
   stop(ref: ActorRef): void {
     this.runtime.sendSystem(ref, { k: 'stop' });
@@ -358,6 +414,7 @@ export class ActorSystem {
     if (this.state !== 'running') return this.pumpDone;
     this.state = 'stopping';
     this.scheduler.stop();
+    if (this.rebalanceTimer !== null) clearInterval(this.rebalanceTimer);
     const timeoutMs = options.timeoutMs ?? 5000;
     const deadline = new Promise<'timeout'>((resolve) => {
       const t = setTimeout(() => resolve('timeout'), timeoutMs);

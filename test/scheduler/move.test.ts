@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ActorSystem } from '../../src/index.js';
+import { ActorSystem, type SystemEvent } from '../../src/index.js';
+import { ChattyClient, ChattyServer } from '../fixtures/chatty.actor.js';
 import { Counter } from '../fixtures/counter.actor.js';
 import { FastProducer, type PressureReport, UnboundedSink } from '../fixtures/pressure.actor.js';
 
@@ -10,7 +11,7 @@ test(
   async (t) => {
     const system = await ActorSystem.start({ workers: 2 });
     t.after(() => system.shutdown());
-    const n = 60_000;
+    const n = 200_000;
     const sink = await system.spawn(UnboundedSink, undefined, { worker: 1 });
     const producer = await system.spawn(FastProducer, undefined, { worker: 1 });
     producer.tell({ type: 'go', target: sink, n });
@@ -19,24 +20,28 @@ test(
     assert.ok(before.received > 0 && before.received < n, `moved mid-stream (${before.received} of ${n} received)`);
     const moved = await system.move(sink, 2);
     assert.equal(moved.participant, 2);
-    let report: PressureReport = before;
+    // And back beside the producer while the stream still runs: its sends to the old ref then go
+    // to the forwarder and back, or wait for the move's fence, and must not overtake each other.
+    await new Promise((r) => setTimeout(r, 20));
+    const mid: PressureReport = await sink.ask({ type: 'report' });
+    const home = await system.move(moved, 1);
+    assert.equal(home.participant, 1);
+    let report: PressureReport = mid;
     const t0 = Date.now();
     while (report.received < n && Date.now() - t0 < 60_000) {
       await new Promise((r) => setTimeout(r, 20));
-      report = await sink.ask({ type: 'report' }); // through the old ref: forwarded
+      report = await sink.ask({ type: 'report' }); // through the first ref: forwarded
     }
     assert.equal(report.received, n, 'every message arrived');
-    assert.equal(report.inOrder, true, 'in order across the move (state carried: the count continued)');
-    assert.equal((await moved.ask({ type: 'report' })).received, n, 'the new ref reaches the same actor');
+    assert.equal(report.inOrder, true, 'in order across both moves (state carried: the count continued)');
+    assert.ok(mid.received < n, `the second move was mid-stream too (${mid.received} of ${n})`);
+    assert.equal((await moved.ask({ type: 'report' })).received, n, 'the intermediate ref reaches the same actor');
+    assert.equal((await home.ask({ type: 'report' })).received, n, 'so does the newest');
     const stats = await system.stats();
     const kindsOn = (w: number) => stats.workers[w - 1]!.kinds.map((k) => k.kind);
-    assert.ok(!kindsOn(1).includes('UnboundedSink'), `no longer on worker 1: ${kindsOn(1)}`);
-    assert.ok(kindsOn(2).includes('UnboundedSink'), 'now on worker 2');
+    assert.ok(kindsOn(1).includes('UnboundedSink'), 'back on worker 1');
+    assert.ok(!kindsOn(2).includes('UnboundedSink'), `no longer on worker 2: ${kindsOn(2)}`);
     assert.equal(stats.workers[0]!.deadLetters + stats.workers[1]!.deadLetters, 0);
-    // Move it back: the chain of forwards still delivers, and the name-free ref stays valid.
-    const back = await system.move(sink, 1);
-    assert.equal(back.participant, 1);
-    assert.equal((await sink.ask({ type: 'report' })).received, n);
   },
 );
 
@@ -60,3 +65,28 @@ test('move: a counter keeps its state; wrong moves are refused and change nothin
   assert.equal((await system.move(slow, 2)).participant, 2, 'once idle it moves');
   assert.equal(await slow.ask({ type: 'get' }), 5);
 });
+
+test(
+  'rebalancing: a chatty pair on two workers is brought onto one, while it talks; nothing lost or reordered',
+  { timeout: 90_000 },
+  async (t) => {
+    const system = await ActorSystem.start({ workers: 2, scheduler: { rebalance: { everyMs: 200, minMessagesPerSecond: 1000 } } });
+    t.after(() => system.shutdown());
+    const moves: SystemEvent[] = [];
+    system.events.subscribe((e) => e.type === 'actor-moved' && moves.push(e));
+    const server = await system.spawn(ChattyServer, undefined, { worker: 2 });
+    const client = await system.spawn(ChattyClient, undefined, { worker: 1 });
+    const n = 200_000;
+    const inOrder = await client.ask({ type: 'run', server, n }, { timeout: 80_000 });
+    assert.equal(inOrder, n, 'every pong came back, in order, across the move');
+    assert.equal(moves.length, 1, `one move: ${JSON.stringify(moves)}`);
+    const stats = await system.stats();
+    const where = stats.workers.map((w) =>
+      w.kinds
+        .map((k) => k.kind)
+        .sort()
+        .join(','),
+    );
+    assert.ok(where.includes('ChattyClient,ChattyServer'), `the pair shares a worker now: ${JSON.stringify(where)}`);
+  },
+);
