@@ -8,7 +8,7 @@
  *  +-------------------------------------------------------------+  line 0: counters
  *  | PROCESSED | BUSY_MS | PARKED_MS | PARKS | WAKEUPS | RUN_QUEUE |
  *  | MAILBOX | ACTORS | DEAD_LETTERS | OVERFLOW | SUSPENDED | LOOPS |
- *  | CURRENT_ACTOR | PUBLISHED_AT | HANDLER_MS | PARKED_SINCE | (pad) |
+ *  | CURRENT_ACTOR | PUBLISHED_AT | (unused) | PARKED_SINCE | (pad)   |
  *  +-------------------------------------------------------------+  line 1: knobs
  *  | QUANTUM | SPINS | BATCH | KNOBS_EPOCH | (pad)                 |
  *  +-------------------------------------------------------------+
@@ -58,8 +58,7 @@ export const LOOPS = 11;
 export const CURRENT_ACTOR = 12;
 /** Epoch milliseconds of the last publication. */
 export const PUBLISHED_AT = 13;
-/** Milliseconds spent inside actor turns, cumulative (part of BUSY_MS). */
-export const HANDLER_MS = 14;
+/* Word 14 is unused: handler time would need a clock read per actor turn (BUSY_MS covers loop turns). */
 /** Epoch milliseconds when the current park began, 0 while awake (a long park counts as idle before it ends). */
 export const PARKED_SINCE = 15;
 
