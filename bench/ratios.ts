@@ -75,6 +75,11 @@ const FLOORS: Record<string, Floor[]> = {
     { text: 'bactor efficiency at 1 ms tasks / 97%', ratio: (g) => div(v(g('bactor-1ms-efficiency')), 97), floor: 1 },
     { text: 'bactor-50us / piscina-50us (info)', ratio: (g) => div(v(g('bactor-50us')), v(g('piscina-50us'))), floor: 1 },
     { text: 'bactor-1ms / piscina-1ms (info)', ratio: (g) => div(v(g('bactor-1ms')), v(g('piscina-1ms'))), floor: 1 },
+    {
+      text: 'skewed placement: rebalancing on / off (info)',
+      ratio: (g) => div(v(g('skewed-rebalance-on')), v(g('skewed-rebalance-off'))),
+      floor: 1,
+    },
   ],
   savina: SAVINA.flatMap((name): Floor[] => [
     { text: `${name}: bactor / nact`, ratio: (g) => div(v(g(`${name}:bactor`)), v(g(`${name}:nact`))), floor: TEN_X.has(name) ? 10 : 1 },

@@ -15,4 +15,4 @@ export { AppendLogReader, AppendLogWriter, createAppendLogBuffer } from './log/a
 export { Inbox } from './mesh/inbox.js';
 export { attachMesh, createMesh, ringFillOf, type MeshDescriptor, type MeshEndpoint, type MeshOptions } from './mesh/mesh.js';
 export * as StatsLayout from './layout/stats-layout.js';
-export { createStatsBuffer, statsSlot } from './stats/stats-block.js';
+export { TypeNameTable, createStatsBuffer, statsSlot } from './stats/stats-block.js';

@@ -91,6 +91,53 @@ export async function fanoutSuite(ctx: SuiteContext): Promise<void> {
     await pool.destroy();
     await system.shutdown();
   }
+  if (ctx.enabled('fanout-skewed')) await skewed(ctx, threads, runs);
+}
+
+/**
+ * Skewed placement: four crunchers spawned `near` one another, so one worker does all the work
+ * while the other idles; 1 ms tasks. The same run with rebalancing off and on (a look every
+ * 500 ms): the rebalancer should spread them and approach the balanced rate.
+ */
+async function skewed(ctx: SuiteContext, threads: number, runs: number): Promise<void> {
+  const tasks = ctx.quick ? 1_500 : 4_000;
+  const { iterations, taskMs } = calibrate(1000);
+  ctx.log(`fanout-skewed: ${tasks} tasks of ${(taskMs * 1000).toFixed(0)} µs on 4 actors placed on one worker, ${threads} threads`);
+  let expected = 0;
+  for (let i = 0; i < tasks; i++) expected = (expected ^ crunch(iterations, i + 1)) >>> 0;
+  const idealMs = (tasks * taskMs) / threads;
+  for (const rebalance of [false, true]) {
+    const system = await ActorSystem.start({ workers: threads, scheduler: rebalance ? { rebalance: { everyMs: 500 } } : {} });
+    let moves = 0;
+    system.events.subscribe((e) => e.type === 'actor-moved' && moves++);
+    const rates: number[] = [];
+    const eff: number[] = [];
+    try {
+      for (let r = 0; r < Math.min(runs, 3); r++) {
+        // Fresh actors each run: the ones a rebalancer spread would stay spread.
+        const first = await system.spawn(Cruncher, undefined);
+        const crunchers = [first];
+        for (let i = 1; i < 4; i++) crunchers.push(await system.spawn(Cruncher, undefined, { near: first }));
+        const t0 = performance.now();
+        for (let i = 0; i < tasks; i++) crunchers[i % crunchers.length]!.tell({ type: 'task', iterations, seed: i + 1 });
+        const reports = await Promise.all(crunchers.map((c) => c.ask({ type: 'report' }, { timeout: 600_000 })));
+        const ms = performance.now() - t0;
+        const done = reports.reduce((a, x) => a + x.tasks, 0);
+        const checksum = reports.reduce((a, x) => (a ^ x.checksum) >>> 0, 0);
+        if (done !== tasks || checksum !== expected) throw new Error(`fanout-skewed: ${done} tasks, checksum ${checksum} ≠ ${expected}`);
+        rates.push((tasks / ms) * 1000);
+        eff.push(idealMs / ms);
+        for (const c of crunchers) system.stop(c);
+        await new Promise((resolve) => setTimeout(resolve, 1200)); // the stopped actors' load leaves the window
+      }
+    } finally {
+      await system.shutdown();
+    }
+    const name = `skewed-rebalance-${rebalance ? 'on' : 'off'}`;
+    ctx.log(`${name}: ${moves} moves`);
+    ctx.report(throughput(SUITE, name, 'tasks/s', rates));
+    ctx.report(efficiency(`${name}-efficiency`, eff));
+  }
 }
 
 function efficiency(name: string, values: number[]): BenchResult {

@@ -8,9 +8,14 @@
  *  +-------------------------------------------------------------+  line 0: counters
  *  | PROCESSED | BUSY_MS | PARKED_MS | PARKS | WAKEUPS | RUN_QUEUE |
  *  | MAILBOX | ACTORS | DEAD_LETTERS | OVERFLOW | SUSPENDED | LOOPS |
- *  | CURRENT_ACTOR | PUBLISHED_AT | (unused) | PARKED_SINCE | (pad)   |
+ *  | CURRENT | PUBLISHED_AT | TURNS | PARKED_SINCE | (pad)           |
  *  +-------------------------------------------------------------+  line 1: knobs
  *  | QUANTUM | SPINS | BATCH | KNOBS_EPOCH | (pad)                 |
+ *  +-------------------------------------------------------------+
+ *
+ *  after the slots, one type-name table per participant (TYPE_TABLE_BYTES, Uint16 units)
+ *  +-------------------------------------------------------------+
+ *  | len | UTF-16 units of a name … | len | units … | 0 (free) …   |
  *  +-------------------------------------------------------------+
  * ```
  *
@@ -18,8 +23,9 @@
  *
  * | words            | written by                         | read by                             |
  * |------------------|------------------------------------|-------------------------------------|
- * | line 0 (counters)| participant p, once per loop turn; CURRENT_ACTOR once per actor turn | the scheduler (main thread), on its timer |
+ * | line 0 (counters)| participant p, once per loop turn; CURRENT once per message; TURNS once per actor turn | the scheduler (main thread), on its timer |
  * | line 1 (knobs)   | the scheduler (main thread)        | participant p, once per loop turn   |
+| type-name table p| participant p, append-only, a name the first time its messages are handled | the watchdog, for a stuck handler's CURRENT_TYPE |
  *
  * Every word has one writer. Values are monitoring data read without synchronisation (plain
  * typed-array loads and stores; x86-64 and arm64 do not tear aligned 8-byte accesses): a reader
@@ -54,11 +60,19 @@ export const OVERFLOW = 9;
 export const SUSPENDED = 10;
 /** Loop turns, cumulative: it stands still while one handler runs (the watchdog reads it). */
 export const LOOPS = 11;
-/** Local id of the actor whose turn runs now, 0 between turns (written per actor turn). */
-export const CURRENT_ACTOR = 12;
+/**
+ * What the participant is handling: `actorId * TYPE_CODE_SPAN + typeCode` (the local id of the
+ * actor and the code of the message's type in the participant's type-name table), written per
+ * message; 0 between loop turns' actor runs.
+ */
+export const CURRENT = 12;
 /** Epoch milliseconds of the last publication. */
 export const PUBLISHED_AT = 13;
-/* Word 14 is unused: handler time would need a clock read per actor turn (BUSY_MS covers loop turns). */
+/**
+ * Actor turns, cumulative, written per actor turn (per message in heavy mode): with LOOPS, the
+ * watchdog's sign that the thread is not stuck in one handler.
+ */
+export const TURNS = 14;
 /** Epoch milliseconds when the current park began, 0 while awake (a long park counts as idle before it ends). */
 export const PARKED_SINCE = 15;
 
@@ -71,9 +85,21 @@ export const BATCH = STATS_LINE_FLOAT64 + 2;
 /** Bumped by the scheduler after it writes the knobs. */
 export const KNOBS_EPOCH = STATS_LINE_FLOAT64 + 3;
 
-/** Bytes of SharedArrayBuffer for `participants` slots. */
+/** Bytes of one participant's type-name table (2,048 UTF-16 units: a hundred or so names). */
+export const TYPE_TABLE_BYTES = 4096;
+/** Type codes are below this (the table's length in units): CURRENT packs an actor id above them. */
+export const TYPE_CODE_SPAN = TYPE_TABLE_BYTES / 2;
+/** Longest name kept (UTF-16 units); longer ones are cut. */
+export const TYPE_NAME_MAX_UNITS = 80;
+
+/** Bytes of SharedArrayBuffer for `participants` slots and their type-name tables. */
 export function statsByteLength(participants: number): number {
-  return participants * STATS_SLOT_FLOAT64 * 8;
+  return participants * (STATS_SLOT_FLOAT64 * 8 + TYPE_TABLE_BYTES);
+}
+
+/** Byte offset of participant `p`'s type-name table. */
+export function typeTableOffset(participants: number, p: number): number {
+  return participants * STATS_SLOT_FLOAT64 * 8 + p * TYPE_TABLE_BYTES;
 }
 
 /** Index of word `field` of participant `p`'s slot in a Float64Array over the block. */

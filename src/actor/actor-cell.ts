@@ -8,7 +8,9 @@ import {
   type SupervisorStrategy,
   backoffDelay,
 } from '../supervision/supervisor-strategy.js';
+import { CURRENT, TYPE_CODE_SPAN } from '../../native-free-core/layout/stats-layout.js';
 import type { TimerQueue } from '../runtime/timer-queue.js';
+import { describeMessageType } from '../util/message-type.js';
 import { type ActorContext, type Cancellable, RECEIVE_TIMEOUT } from './actor-context.js';
 import type { ActorDefinition } from './actor-definition.js';
 import { ActorRef, type AskOptions } from './actor-ref.js';
@@ -84,6 +86,10 @@ export interface CellHost {
   /** Messages per turn for actors without their own throughput. */
   readonly quantum: number;
   readonly timers: TimerQueue;
+  /** This thread's slot of the stats block (the cell stamps CURRENT per message). */
+  readonly stats: Float64Array;
+  /** The code of a message type's name (see `describeMessageType`) in this thread's type-name table. */
+  typeCode(name: string): number;
   tell(target: ActorRef, message: unknown, sender: ActorRef | null): boolean;
   ask(target: ActorRef, message: unknown, timeoutMs: number): Promise<unknown>;
   schedule(cell: ActorCell): void;
@@ -118,6 +124,8 @@ const enum Status {
 }
 
 const RESTART_NOW = -1;
+/** Most messages a quarter-of-the-backlog turn takes (a bound on a light turn's length). */
+const MAX_BOOST = 16_384;
 const HOLD_STATUS = 1;
 const HOLD_BUSY = 2;
 const HOLD_PAUSED = 4;
@@ -151,6 +159,9 @@ export class ActorCell implements ActorContext<unknown, unknown> {
   /** The message being handled and its sender. */
   message: unknown = undefined;
   sender: ActorRef | null = null;
+  /** The last message's type key (its `type`, or its typeof) and the stamp it gave: one compare per message. */
+  private lastTypeKey: unknown = null;
+  private stamp = 0;
 
   /**
    * Why the cell takes no user message now, as bits (0: it can): the run loop tests one word
@@ -230,6 +241,11 @@ export class ActorCell implements ActorContext<unknown, unknown> {
    * (and changes nothing) if the actor is in a state that cannot move.
    */
   snapshotForMove(): MoveSnapshot {
+    // Watch and unwatch change nothing but the watcher list, which moves too: apply them now
+    // (a freshly spawned actor usually has its guardian's watch pending).
+    while (this.system !== null && this.system.length > 0 && (this.system.peek()!.k === 'watch' || this.system.peek()!.k === 'unwatch')) {
+      this.handleSystem(this.system.shift()!);
+    }
     const why =
       this.status !== Status.Running
         ? 'it is not running'
@@ -372,16 +388,20 @@ export class ActorCell implements ActorContext<unknown, unknown> {
     if (!this.scheduled) this.host.schedule(this);
   }
 
-  /** Handles up to `throughput` messages; returns how many (system messages included). */
-  run(): number {
+  /**
+   * Handles up to `throughput` messages, and at most `cap` if `cap` > 0; returns how many
+   * (system messages included).
+   */
+  run(cap: number): number {
     let n = 0;
     const queue = this.queue;
-    // The thread's quantum, or a quarter of the backlog if that is more: a flooded actor drains
-    // faster, so its mailbox (and the live messages in it) stays small. An actor's own setting is exact.
-    const throughput = this.limits.throughput || Math.max(this.host.quantum, queue.length >> 2);
+    let throughput = this.turnLimit();
+    if (cap > 0 && cap < throughput) throughput = cap;
     while (n < throughput) {
       if (this.system !== null && this.system.length > 0) {
-        this.handleSystem(this.system.shift()!);
+        const op = this.system.shift()!;
+        this.host.stats[CURRENT] = this.id * TYPE_CODE_SPAN + this.host.typeCode(`system:${op.k}`);
+        this.handleSystem(op);
         n++;
         continue;
       }
@@ -404,9 +424,39 @@ export class ActorCell implements ActorContext<unknown, unknown> {
     return n;
   }
 
+  /**
+   * A turn in the runtime's heavy mode: one message at a time (as `run(1)`), stamping progress,
+   * until the turn's limit or the first message that ends past `deadline` (performance.now() ms).
+   */
+  runUntil(deadline: number, progress: Float64Array, word: number): number {
+    const limit = this.turnLimit();
+    let n = 0;
+    while (n < limit) {
+      const k = this.run(1);
+      if (k === 0) break;
+      n += k;
+      progress[word] = progress[word]! + 1;
+      if (performance.now() >= deadline) break;
+    }
+    return n;
+  }
+
+  /**
+   * Messages one turn may take: the actor's own throughput, else the thread's quantum or a quarter
+   * of the backlog if that is more (up to MAX_BOOST), so a flooded actor drains faster and its
+   * mailbox (and the live messages in it) stays small.
+   */
+  private turnLimit(): number {
+    return this.limits.throughput || Math.max(this.host.quantum, Math.min(this.queue.length >> 2, MAX_BOOST));
+  }
+
   private invoke(message: unknown, sender: ActorRef | null): void {
     this.message = message;
     this.sender = sender;
+    // The watchdog reads which actor is on which type of message: one word per message.
+    const key = message !== null && typeof message === 'object' ? (message as { type?: unknown }).type : typeof message;
+    if (key !== this.lastTypeKey) this.retype(message, key);
+    this.host.stats[CURRENT] = this.stamp;
     if (this.x.receiveTimer !== null) this.resetReceiveTimeout();
     let result: unknown;
     try {
@@ -416,6 +466,11 @@ export class ActorCell implements ActorContext<unknown, unknown> {
       return;
     }
     this.settle(result);
+  }
+
+  private retype(message: unknown, key: unknown): void {
+    this.lastTypeKey = key;
+    this.stamp = this.id * TYPE_CODE_SPAN + this.host.typeCode(describeMessageType(message));
   }
 
   /** Applies a handler's result: a new state, or a promise the actor waits for. */

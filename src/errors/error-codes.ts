@@ -35,6 +35,8 @@ export const ErrorCode = {
   SYSTEM_STOPPED: 'ERR_SYSTEM_STOPPED',
   /** An actor's handler failed; carried in supervision reports. */
   ACTOR_FAILED: 'ERR_ACTOR_FAILED',
+  /** The watchdog interrupted a handler that ran past its limit (restart policy). */
+  HANDLER_STUCK: 'ERR_HANDLER_STUCK',
   /** A worker thread died. */
   WORKER_DIED: 'ERR_WORKER_DIED',
 } as const;

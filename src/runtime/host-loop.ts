@@ -1,7 +1,8 @@
+import vm from 'node:vm';
 import { setRefRouter } from '../actor/actor-ref.js';
 import { loadDefinition } from '../actor/actor-definition.js';
 import { BackoffIdleStrategy, IdlePhase } from '../../native-free-core/sync/idle-strategy.js';
-import { statsSlot } from '../../native-free-core/stats/stats-block.js';
+import { TypeNameTable, statsSlot } from '../../native-free-core/stats/stats-block.js';
 import {
   ACTORS,
   BATCH,
@@ -43,9 +44,26 @@ export interface HostInit {
   stats: SharedArrayBuffer;
   /** User records an overflow queue toward one peer may hold. */
   overflowLimit: number;
+  /**
+   * The watchdog's restart policy: a handler still running this many milliseconds into its slice
+   * of the loop is interrupted (and its actor fails with ERR_HANDLER_STUCK). Absent: never.
+   */
+  interruptMs?: number;
   /** Actors to re-create, under their old ids, before the first record is read (a replacement worker). */
   recreate?: SpawnRequest[];
 }
+
+/** What a slice of the loop needs from the driver. */
+const enum Next {
+  Continue,
+  Yield,
+  Sleep,
+  ParkAsync,
+  Stop,
+}
+
+/** Where a worker keeps its slice function for the guard script (a global the script can reach). */
+const SLICE_KEY = 'bactor.host-slice';
 
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 const sleepBriefly = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1));
@@ -79,6 +97,7 @@ export async function runHost(init: HostInit): Promise<void> {
     idWatermark: new Int32Array(init.idWatermark),
     taskPool: new TaskPool(init.taskThreads),
     stats: statsSlot(init.stats, endpoint.self),
+    typeNames: new TypeNameTable(init.stats, endpoint.self),
     overflowLimit: init.overflowLimit,
     onEvent: (event) => runtime.control(0, { op: 'event', event }),
     onControl: (from, message) => onControl(from, message),
@@ -125,6 +144,14 @@ export async function runHost(init: HostInit): Promise<void> {
         return;
       case 'traffic':
         runtime.control(from, { op: 'traffic-reply', reply: message.req!, pairs: runtime.takeTraffic() });
+        return;
+      case 'arrival': {
+        const req = message.req!;
+        void runtime.whenArrived(message.id).then((ok) => runtime.control(from, { op: 'arrival-reply', reply: req, ok }));
+        return;
+      }
+      case 'load':
+        runtime.control(from, { op: 'load-reply', reply: message.req!, actors: runtime.takeLoad() });
         return;
       case 'reserve-id':
         runtime.control(from, { op: 'reserved', reply: message.req!, id: runtime.reserveId() });
@@ -192,7 +219,19 @@ export async function runHost(init: HostInit): Promise<void> {
   let sinceYield = 0;
   let loops = 0;
   let busySince = performance.now();
-  while (running) {
+  let parkTimeout = 0;
+  // With the watchdog's restart policy, slices of the loop run under a vm timeout that
+  // interrupts a handler still running at `interruptMs` (see ARCHITECTURE.md, *Watchdog*).
+  const guard = init.interruptMs !== undefined && init.interruptMs > 0 ? new vm.Script(`globalThis[Symbol.for('${SLICE_KEY}')]()`) : null;
+  // A guarded slice ends by itself after a quarter of the timeout: a handler that starts in it
+  // has at least three quarters of the timeout before the interrupt.
+  const sliceMs = guard === null ? Infinity : init.interruptMs! / 4;
+  // Guarded, every handler is timed, so a loop turn ends within a few ms whatever the handlers do.
+  runtime.alwaysHeavy = guard !== null;
+  let sliceStart = 0;
+
+  /** One loop turn: drain the rings, run actors, fire timers, publish; then what the driver must await. */
+  function turn(): Next {
     if (stats[KNOBS_EPOCH] !== knobsEpoch) {
       // The scheduler wrote new knobs (it writes the epoch last).
       knobsEpoch = stats[KNOBS_EPOCH]!;
@@ -201,62 +240,129 @@ export async function runHost(init: HostInit): Promise<void> {
       if (stats[SPINS]! !== spins) idle = new BackoffIdleStrategy({ spins: (spins = stats[SPINS]!), yields: 1 });
     }
     let work = endpoint.drain(runtime, 1024);
-    work += runtime.runActors(budget);
-    work += runtime.timers.runDue();
+    const handled = runtime.runActors(budget);
+    work += handled + runtime.timers.runDue();
     const flushed = runtime.flush();
     // Counters, once per loop turn (one clock read): the scheduler's only view of this thread.
     const now = performance.now();
+    runtime.noteLoopTurn(now - busySince, handled);
     stats[BUSY_MS] = stats[BUSY_MS]! + (now - busySince);
     busySince = now;
     stats[PROCESSED] = runtime.processed;
     publish(stats, runtime, now);
     stats[LOOPS] = ++loops;
     const stopAll = pending.stopAll;
-    if (stopAll !== null && ((work === 0 && runtime.pendingAsync === 0) || performance.now() > stopAll.deadline)) {
+    if (stopAll !== null && ((work === 0 && runtime.pendingAsync === 0) || now > stopAll.deadline)) {
       const actors = runtime.actorCount;
       runtime.stopAll();
       runtime.flush();
       runtime.control(stopAll.from, { op: 'stopped-all', reply: stopAll.req, actors });
       runtime.flush();
       pending.stopAll = null;
-      continue;
+      return running ? Next.Continue : Next.Stop;
     }
+    if (!running) return Next.Stop;
+    // A guarded slice goes back to the driver only when it must, or when it is old enough: each
+    // guarded slice costs a vm call and a watchdog thread (~75 µs here).
+    const mayLeave = now - sliceStart >= (guard === null ? 0 : 1);
     if (work > 0) {
       idle.reset();
-      if (++sinceYield >= 64 || (runtime.pendingAsync > 0 && sinceYield >= 4)) {
+      if ((++sinceYield >= 64 || (runtime.pendingAsync > 0 && sinceYield >= 4)) && mayLeave) {
         sinceYield = 0;
-        await yieldToLoop();
+        return Next.Yield;
       }
-      continue;
+      return Next.Continue;
     }
-    if (!flushed) {
-      // A peer's ring is full and its producers are suspended; nobody rings us when it drains,
-      // so look again soon (the event loop runs meanwhile).
-      await sleepBriefly();
-      busySince = performance.now();
-      continue;
-    }
+    // A peer's ring is full and its producers are suspended; nobody rings us when it drains,
+    // so look again soon (the event loop runs meanwhile).
+    if (!flushed) return Next.Sleep;
     switch (idle.next()) {
       case IdlePhase.SPIN:
-        continue;
+        return Next.Continue;
       case IdlePhase.YIELD:
+        if (guard !== null && runtime.pendingAsync === 0 && pendingLoads === 0 && now - sliceStart < 10) return Next.Continue;
         sinceYield = 0;
-        await yieldToLoop();
-        continue;
+        return Next.Yield;
       default: {
-        const timeout = Math.min(runtime.timers.untilNext(), pending.stopAll !== null ? 1 : 1000);
-        const parkedAt = performance.now();
-        stats[PARKED_SINCE] = performance.timeOrigin + parkedAt;
-        let result;
-        if (runtime.pendingAsync > 0 || pendingLoads > 0) result = await endpoint.parkAsync(Math.min(timeout, 20));
-        else result = endpoint.park(timeout);
-        busySince = performance.now();
-        stats[PARKED_SINCE] = 0;
-        stats[PARKED_MS] = stats[PARKED_MS]! + (busySince - parkedAt);
-        stats[PARKS] = stats[PARKS]! + 1;
-        if (result === 'woken') stats[WAKEUPS] = stats[WAKEUPS]! + 1;
-        idle.reset();
+        parkTimeout = Math.min(runtime.timers.untilNext(), pending.stopAll !== null ? 1 : 1000);
+        if (runtime.pendingAsync > 0 || pendingLoads > 0) return Next.ParkAsync;
+        // A guarded park ends before the slice's timeout could interrupt it.
+        if (guard !== null) parkTimeout = Math.max(0, Math.min(parkTimeout, sliceStart + sliceMs - now));
+        const parkedAt = beginPark(now);
+        endPark(parkedAt, endpoint.park(parkTimeout));
+        return Next.Continue;
       }
+    }
+  }
+
+  function beginPark(now: number): number {
+    stats[PARKED_SINCE] = performance.timeOrigin + now;
+    return now;
+  }
+
+  function endPark(parkedAt: number, result: string): void {
+    busySince = performance.now();
+    stats[PARKED_SINCE] = 0;
+    stats[PARKED_MS] = stats[PARKED_MS]! + (busySince - parkedAt);
+    stats[PARKS] = stats[PARKS]! + 1;
+    if (result === 'woken') stats[WAKEUPS] = stats[WAKEUPS]! + 1;
+    idle.reset();
+  }
+
+  /** Loop turns until one needs the event loop (or, guarded, until the slice is old). */
+  function slice(): Next {
+    sliceStart = performance.now();
+    for (;;) {
+      const next = turn();
+      if (next !== Next.Continue) return next;
+      // busySince: the clock read of the last turn or park (no extra read).
+      if (busySince - sliceStart >= sliceMs) return Next.Yield;
+    }
+  }
+  (globalThis as Record<symbol, unknown>)[Symbol.for(SLICE_KEY)] = slice;
+
+  while (running) {
+    let next: Next;
+    if (guard === null) next = slice();
+    else {
+      try {
+        next = guard.runInThisContext({ timeout: init.interruptMs! }) as Next;
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw error;
+        // The slice was stopped where it stood: inside a handler that ran past the limit.
+        const interrupted = runtime.interrupted();
+        stats[PARKED_SINCE] = 0;
+        busySince = performance.now();
+        if (interrupted !== null) {
+          runtime.control(0, {
+            op: 'event',
+            event: {
+              type: 'handler-interrupted',
+              actor: interrupted.actor,
+              messageType: interrupted.messageType,
+              worker: runtime.participant,
+            },
+          });
+        }
+        runtime.flush();
+        continue;
+      }
+    }
+    switch (next) {
+      case Next.Yield:
+        await yieldToLoop();
+        break;
+      case Next.Sleep:
+        await sleepBriefly();
+        busySince = performance.now();
+        break;
+      case Next.ParkAsync: {
+        const parkedAt = beginPark(performance.now());
+        endPark(parkedAt, await endpoint.parkAsync(Math.min(parkTimeout, 20)));
+        break;
+      }
+      default:
+        break;
     }
   }
   setRefRouter(null);

@@ -12,7 +12,9 @@ import { DEFAULT_STRATEGY, type SupervisorStrategy } from '../supervision/superv
 import type { TransportEndpoint } from '../transport/transport.js';
 import { type Clock, systemClock } from './clock.js';
 import { TimerQueue } from './timer-queue.js';
-import { CURRENT_ACTOR, STATS_SLOT_FLOAT64 } from '../../native-free-core/layout/stats-layout.js';
+import { CURRENT, STATS_SLOT_FLOAT64, TURNS } from '../../native-free-core/layout/stats-layout.js';
+import { describeMessageType } from '../util/message-type.js';
+import type { TypeNameTable } from '../../native-free-core/stats/stats-block.js';
 import type { TaskPool } from './task-pool.js';
 import { type ControlMessage, type KindStats, type MoveIn, RecordType, type RemoteSystemOp } from './wire-messages.js';
 
@@ -20,7 +22,21 @@ import { type ControlMessage, type KindStats, type MoveIn, RecordType, type Remo
 export type RuntimeEvent =
   | { type: 'dead-letter'; target: string; reason: string; messageType: string; sender: string | null }
   | { type: 'actor-failed'; actor: string; error: { name: string; code?: string; message: string; stack?: string }; directive: string }
-  | { type: 'handler-stuck'; actor: string; worker: number; ms: number; messageType: string; action: 'reported' | 'worker-replaced' }
+  /**
+   * The watchdog saw a handler run past its limit. `action`: 'reported' (no restart policy),
+   * 'interrupting' (restart policy: the handler will be interrupted in place, a
+   * 'handler-interrupted' event follows), 'worker-replaced' (it could not be interrupted).
+   */
+  | {
+      type: 'handler-stuck';
+      actor: string;
+      worker: number;
+      ms: number;
+      messageType: string;
+      action: 'reported' | 'interrupting' | 'worker-replaced';
+    }
+  /** A stuck handler was interrupted; its actor failed with ERR_HANDLER_STUCK and is supervised. The worker's other actors carry on. */
+  | { type: 'handler-interrupted'; actor: string; worker: number; messageType: string }
   | { type: 'actor-moved'; actor: string; to: string; reason: string };
 
 export interface RuntimeOptions {
@@ -42,6 +58,8 @@ export interface RuntimeOptions {
   overflowLimit?: number;
   /** This thread's slot of the shared stats block. */
   stats?: Float64Array;
+  /** This thread's type-name table of the stats block (codes of what CURRENT_TYPE stamps). */
+  typeNames?: TypeNameTable;
 }
 
 /** The spawn options that travel with a moving actor (placement options stay behind). */
@@ -57,6 +75,17 @@ function movableOptions(o: SpawnOptions | undefined): MoveIn['options'] {
 
 /** One cross-thread send in 64 is counted for the rebalancer. */
 const TRAFFIC_SAMPLE_MASK = 63;
+/**
+ * About one actor turn in 64 is timed for the rebalancer (two clock reads); the gaps vary
+ * (32–95 turns) so that actors taking turns in a fixed rhythm are not always or never timed.
+ */
+const LOAD_SAMPLE_MEAN = 64;
+/** Handlers averaging more than this (ms per message) put a thread in heavy mode (see timedRun). */
+const HEAVY_MS_PER_MESSAGE = 0.005;
+/** Heavy mode: an actor turn ends after the message that ends past this many ms. */
+const HEAVY_TURN_MS = 1;
+/** Heavy mode: runActors returns after the actor turn that ends past this many ms. */
+const HEAVY_LOOP_MS = 4;
 
 /** Messages per actor turn unless the actor or the scheduler says otherwise. */
 export const DEFAULT_QUANTUM = 100;
@@ -82,12 +111,6 @@ const FIRST_ID = 2;
 /** Local ids with this bit are ask slots (replies to one ask), the others actors. */
 const ASK_SLOT_BIT = 0x800000;
 const isAskSlot = (id: number): boolean => (id & ASK_SLOT_BIT) !== 0;
-
-export function describeMessageType(message: unknown): string {
-  if (message !== null && typeof message === 'object' && typeof (message as { type?: unknown }).type === 'string')
-    return (message as { type: string }).type;
-  return message === null ? 'null' : Array.isArray(message) ? 'array' : typeof message;
-}
 
 export function errorInfo(error: unknown): { name: string; code?: string; message: string; stack?: string } {
   if (error instanceof Error) {
@@ -152,6 +175,21 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
   /** Sampled cross-thread sends per (local sender id → packed target), for the rebalancer. */
   private readonly traffic = new Map<number, Map<number, number>>();
   private trafficTick = 0;
+  /** Main-thread requests waiting for an actor to move in, by id. */
+  private readonly arrivalWaiters = new Map<number, ((ok: boolean) => void)[]>();
+  /** Sampled handler milliseconds per local actor id since the last takeLoad (see runActors). */
+  private readonly load = new Map<number, number>();
+  /** Actor turns until the next timed one, and the xorshift state that spaces them. */
+  private untilTimed = LOAD_SAMPLE_MEAN;
+  private loadSeed = 0x9e3779b9;
+  /** Average handler milliseconds per message of the timed turns (exponential, 1/10). */
+  private msPerMessage = 0;
+  private heavy = false;
+  private forcedHeavy = false;
+  /** Actor turns so far (the TURNS word of the stats block). */
+  private turns = 0;
+  /** performance.now() at the end of the last timed turn. */
+  private timedAt = 0;
   /** Callers of `whenWritable`, per peer. */
   private readonly writableWaiters: (() => void)[][] = [];
   /** Records waiting in the overflow queues (rings that were full). */
@@ -164,6 +202,8 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
   quantum = DEFAULT_QUANTUM;
   /** This thread's slot of the stats block (a private one without a block). */
   readonly stats: Float64Array;
+  /** Names behind the CURRENT_TYPE codes (none without a stats block: every code is 0). */
+  private readonly typeNames: TypeNameTable | null;
   /** Called when local work appears while the thread may be parked (main thread wake-up). */
   onWork: (() => void) | null = null;
   readonly random: () => number;
@@ -188,6 +228,11 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
     }
     this.overflowLimit = options.overflowLimit ?? DEFAULT_OVERFLOW_LIMIT;
     this.stats = options.stats ?? new Float64Array(STATS_SLOT_FLOAT64);
+    this.typeNames = options.typeNames ?? null;
+  }
+
+  typeCode(name: string): number {
+    return this.typeNames === null ? 0 : this.typeNames.code(name);
   }
 
   /** Actors, mailbox depth and held actors per definition (walks every cell: on request only). */
@@ -274,6 +319,27 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
     this.arriving.set(id, []);
   }
 
+  /**
+   * Resolves true once the actor moving in under `id` is live here (at once if it is), false if
+   * it could not be re-created. Its move-in record may still be on its way from the old worker.
+   */
+  whenArrived(id: number): Promise<boolean> {
+    const cell = this.cells[id];
+    if (cell !== undefined && !cell.isStopped) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      let waiters = this.arrivalWaiters.get(id);
+      if (waiters === undefined) this.arrivalWaiters.set(id, (waiters = []));
+      waiters.push(resolve);
+    });
+  }
+
+  private arrived(id: number, ok: boolean): void {
+    const waiters = this.arrivalWaiters.get(id);
+    if (waiters === undefined) return;
+    this.arrivalWaiters.delete(id);
+    for (const resolve of waiters) resolve(ok);
+  }
+
   /** The moved actor's definition loaded: re-create it with its state, then its messages in order. */
   moveIn(definition: ActorDefinition<unknown, unknown, unknown>, m: MoveIn): void {
     const waiting = this.arriving.get(m.id) ?? [];
@@ -295,6 +361,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
       id: localIdOf(m.from),
       back: this.participant,
     });
+    this.arrived(m.id, true);
   }
 
   /** At the old place: the fence passed the forwarder; send it back behind what it forwarded. */
@@ -319,6 +386,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
     const waiting = this.arriving.get(id) ?? [];
     this.arriving.delete(id);
     for (const [message, sender] of waiting) this.deadLetter(new ActorRef(this.participant, id, name), message, sender, 'move-failed');
+    this.arrived(id, false);
   }
 
   /** Spawns a top-level actor on this thread. Throws what init throws. */
@@ -769,11 +837,17 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
     this.onWork?.();
   }
 
-  /** Runs actors from the run queue until about `budget` messages were handled; returns how many. */
+  /**
+   * Runs actors from the run queue until about `budget` messages were handled; returns how many.
+   * In heavy mode (see `timedRun`) the call also ends after the turn that ends past HEAVY_LOOP_MS:
+   * the loop turns again soon, so other threads' records, control requests and the watchdog's
+   * view stay fresh.
+   */
   runActors(budget: number): number {
     let total = 0;
     const queue = this.runQueue;
     const stats = this.stats;
+    const loopEnd = this.heavy ? performance.now() + HEAVY_LOOP_MS : 0;
     try {
       while (total < budget) {
         let cell = this.next;
@@ -782,22 +856,121 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
         else break;
         cell.scheduled = false;
         this.current = cell;
-        // The watchdog reads which actor's turn runs (one store per turn, no clock).
-        stats[CURRENT_ACTOR] = cell.id;
-        total += cell.run();
+        // The watchdog's sign of progress between loop turns (one store per actor turn).
+        stats[TURNS] = ++this.turns;
+        if (--this.untilTimed > 0) total += cell.run(0);
+        else total += this.timedRun(cell);
         if (!cell.scheduled && cell.runnable) {
           // Back of the run queue: the others get their turn first.
           cell.scheduled = true;
           if (this.next === null && queue.length === 0) this.next = cell;
           else queue.push(cell);
         }
+        if (loopEnd !== 0 && this.timedAt >= loopEnd) break;
       }
     } finally {
       this.current = null;
-      stats[CURRENT_ACTOR] = 0;
+      // Between turns (the cells stamp CURRENT per message; see stats-layout.ts).
+      stats[CURRENT] = 0;
       this.processed += total;
     }
     return total;
+  }
+
+  /**
+   * A timed actor turn. Light mode times about one turn in 64, at random gaps (32–95 turns: a
+   * clock read costs about one local message here), each sample standing for its gap in the
+   * per-actor load the rebalancer reads. Heavy mode — handlers averaging more than
+   * HEAVY_MS_PER_MESSAGE, or the watchdog's restart policy — times every turn and runs it one
+   * message at a time until HEAVY_TURN_MS (a clock read per message is nothing next to such
+   * handlers); it goes back to light when the average falls under a quarter of that.
+   */
+  private timedRun(cell: ActorCell): number {
+    const heavy = this.heavy;
+    let weight = 1;
+    if (!heavy) {
+      let x = this.loadSeed;
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      this.loadSeed = x;
+      weight = LOAD_SAMPLE_MEAN / 2 + ((x >>> 0) % LOAD_SAMPLE_MEAN);
+    }
+    const t0 = performance.now();
+    const n = heavy ? cell.runUntil(t0 + HEAVY_TURN_MS, this.stats, TURNS) : cell.run(0);
+    const t1 = performance.now();
+    this.timedAt = t1;
+    const ms = t1 - t0;
+    this.load.set(cell.id, (this.load.get(cell.id) ?? 0) + ms * weight);
+    if (n > 0) this.noteHandlers(ms, n, 0.1);
+    this.untilTimed = this.heavy ? 1 : weight;
+    return n;
+  }
+
+  /** Folds `ms` over `messages` into the average per message and picks the mode. */
+  private noteHandlers(ms: number, messages: number, share: number): void {
+    this.msPerMessage += (ms / messages - this.msPerMessage) * share;
+    this.heavy =
+      this.forcedHeavy || (this.heavy ? this.msPerMessage >= HEAVY_MS_PER_MESSAGE / 4 : this.msPerMessage > HEAVY_MS_PER_MESSAGE);
+    if (this.heavy) this.untilTimed = 1;
+  }
+
+  /**
+   * The host loop's view of one loop turn (`ms` of work for `messages`): a light loop turn whose
+   * messages averaged heavy switches to heavy mode at once (light mode's samples are sparse).
+   */
+  noteLoopTurn(ms: number, messages: number): void {
+    if (!this.heavy && messages > 0 && ms / messages > HEAVY_MS_PER_MESSAGE) this.noteHandlers(ms, messages, 1);
+  }
+
+  /**
+   * Every actor turn timed and run a message at a time (see timedRun): the watchdog's restart
+   * policy needs loop turns bounded in time whatever the handlers do.
+   */
+  set alwaysHeavy(value: boolean) {
+    this.forcedHeavy = value;
+    if (value) {
+      this.heavy = true;
+      this.untilTimed = 1;
+    }
+  }
+  get alwaysHeavy(): boolean {
+    return this.forcedHeavy;
+  }
+
+  /** Every actor turn is timed and bounded (see timedRun). */
+  get heavyMode(): boolean {
+    return this.heavy;
+  }
+
+  /**
+   * The actors that took the most handler time since the last call, as [local id, estimated ms]
+   * (turns are timed at random, ~1 in 64, each standing for the gap before the next); resets.
+   */
+  takeLoad(limit = 16): [number, number][] {
+    const out = [...this.load].sort((a, b) => b[1] - a[1]).slice(0, limit);
+    this.load.clear();
+    return out;
+  }
+
+  /**
+   * The watchdog's guard stopped this thread's loop inside a handler (host-loop.ts): the turn
+   * that ran is gone without its `finally`. Fails the actor whose turn it was with
+   * ERR_HANDLER_STUCK (its supervisor decides: restart by default), and returns what it was on.
+   */
+  interrupted(): { actor: string; messageType: string } | null {
+    const cell = this.current;
+    this.current = null;
+    this.stats[CURRENT] = 0;
+    if (cell === null) return null;
+    const messageType = describeMessageType(cell.message);
+    cell.fail(
+      new BactorError(
+        ErrorCode.HANDLER_STUCK,
+        `${cell.self} was interrupted: its handler ran past the watchdog's limit on a '${messageType}' message`,
+      ),
+    );
+    return { actor: String(cell.self), messageType };
   }
 
   get runQueueLength(): number {

@@ -52,6 +52,12 @@ export type ControlMessage =
   | { op: 'move-fence-back'; from: number }
   | { op: 'traffic'; req?: number }
   | { op: 'traffic-reply'; reply: number; pairs: [number, number, number][] }
+  /** Answered once the actor moving in under `id` is live (ok) or could not be re-created. */
+  | { op: 'arrival'; id: number; req?: number }
+  | { op: 'arrival-reply'; reply: number; ok: boolean }
+  /** The actors with the most sampled handler time since the last ask: [local id, ms]. */
+  | { op: 'load'; req?: number }
+  | { op: 'load-reply'; reply: number; actors: [number, number][] }
   | MoveIn;
 
 /** An actor arriving from another worker (sent by its old worker, ahead of what it forwards). */

@@ -26,8 +26,11 @@ const enum Phase {
  * Hill climbing for one knob (the quantum), in the spirit of .NET's thread-pool controller:
  * each round measures a window at the best setting so far and one at each neighbour (×2, ÷2);
  * it moves to the best of the three only if that beats the current setting by more than the
- * noise margin, and measures again from there. When no neighbour wins it settles and stays put
- * while the load is steady; a throughput change of more than 25% (a new load) starts again.
+ * noise margin, and measures again from there. After a move it keeps the direction: the next
+ * round measures only the next step that way (the other neighbour is where it came from), so a
+ * long way costs two windows a step. When no neighbour wins it settles and stays put while the
+ * load is steady; a throughput change of more than 25% in two windows in a row (a new load, not
+ * one noisy window) starts again.
  */
 export class HillClimber {
   private readonly min: number;
@@ -40,6 +43,10 @@ export class HillClimber {
   private best: number;
   private baseline = 0;
   private upRate = -1;
+  /** The way the last move went (+1 up, -1 down), 0 before the first and after settling. */
+  private direction = 0;
+  /** Settled windows in a row that differ from the baseline by more than 25%. */
+  private drift = 0;
   private windowStart = -1;
   private sum = 0;
   private samples = 0;
@@ -96,17 +103,21 @@ export class HillClimber {
       case Phase.Baseline:
         this.baseline = measured;
         this.upRate = -1;
-        this.tryNeighbour(Phase.Up);
+        this.tryNeighbour(this.direction < 0 ? Phase.Down : Phase.Up);
         break;
       case Phase.Up:
         this.upRate = measured;
-        this.tryNeighbour(Phase.Down);
+        if (this.direction > 0) this.decide(-1);
+        else this.tryNeighbour(Phase.Down);
         break;
       case Phase.Down:
         this.decide(measured);
         break;
       case Phase.Settled:
-        if (Math.abs(measured - this.baseline) > this.baseline * 0.25) {
+        if (Math.abs(measured - this.baseline) <= this.baseline * 0.25) this.drift = 0;
+        else if (++this.drift >= 2) {
+          this.drift = 0;
+          this.direction = 0;
           this.baseline = measured;
           this.upRate = -1;
           this.tryNeighbour(Phase.Up);
@@ -144,8 +155,11 @@ export class HillClimber {
     this.value = next;
     if (next === this.best) {
       this.phase = Phase.Settled;
+      this.direction = 0;
+      this.drift = 0;
       return;
     }
+    this.direction = next > this.best ? 1 : -1;
     this.best = next;
     this.phase = Phase.Baseline;
   }

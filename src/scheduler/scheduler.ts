@@ -1,7 +1,7 @@
 import {
   ACTORS,
   BUSY_MS,
-  CURRENT_ACTOR,
+  CURRENT,
   DEAD_LETTERS,
   KNOBS_EPOCH,
   LOOPS,
@@ -15,15 +15,18 @@ import {
   RUN_QUEUE,
   SPINS,
   SUSPENDED,
+  TURNS,
+  TYPE_CODE_SPAN,
   WAKEUPS,
 } from '../../native-free-core/layout/stats-layout.js';
-import { statsSlot } from '../../native-free-core/stats/stats-block.js';
+import { TypeNameTable, statsSlot } from '../../native-free-core/stats/stats-block.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { DEFAULT_BATCH, DEFAULT_QUANTUM } from '../runtime/runtime.js';
 
 const MIN_BATCH = 256;
 const MAX_BATCH = 16_384;
 import { HillClimber, type HillClimberOptions } from './hill-climber.js';
+import type { RebalanceOptions } from './rebalancer.js';
 
 /** Where `spawn` puts an actor when it does not name a worker. */
 export type PlacementStrategy = 'round-robin' | 'least-loaded';
@@ -47,17 +50,32 @@ export interface SchedulerOptions {
    * costs a clock read and a look at every ring).
    */
   latencyTargetMs?: number;
-  /** A handler running longer than `limitMs` (default 1000) is reported; with `restart`, its worker is replaced. */
+  /**
+   * A handler running longer than `limitMs` (default 1000) is reported with its actor and message
+   * type. With `restart`, it is interrupted in place (by 2 × limitMs) and its actor fails with
+   * ERR_HANDLER_STUCK (supervised: restarted by default) while the worker's other actors and
+   * their mailboxes carry on; a handler that cannot be interrupted (native code) gets its worker
+   * replaced.
+   */
   watchdog?: { limitMs?: number; restart?: boolean } | false;
   /** Milliseconds between two looks at the stats block. Default 100. */
   intervalMs?: number;
   /**
-   * Rebalancing: every `everyMs` (default 2000) the system asks the workers for their busiest
-   * cross-thread actor pairs (sampled, one send in 64) and moves one actor of the busiest pair
-   * above `minMessagesPerSecond` (default 2,000) next to the other. Off by default: a move
-   * copies the actor's state and mailbox.
+   * Rebalancing (see `Rebalancer`): every `everyMs` (default 2000) one top-level actor moves from
+   * the busiest pool worker to the idlest when they differ by `minImbalance` of a core (default
+   * 0.35; per-actor handler time is sampled, ~1 turn in 64), or else one actor of the busiest
+   * chatty cross-thread pair above `minMessagesPerSecond` (default 2,000; one send in 64 sampled)
+   * moves next to the other. Actors spawned with `worker: n` are pinned and never move. Off by
+   * default: a move copies the actor's state and mailbox, and undoes a placement the application
+   * chose with `near`.
    */
-  rebalance?: boolean | { everyMs?: number; minMessagesPerSecond?: number };
+  rebalance?: boolean | RebalanceOptions;
+}
+
+/** Milliseconds a participant has spent parked at time `t`: a park in progress counts already (PARKED_MS grows only when a park ends). */
+function parkedMs(slot: Float64Array, t: number): number {
+  const since = slot[PARKED_SINCE]!;
+  return slot[PARKED_MS]! + (since > 0 ? Math.max(0, performance.timeOrigin + t - since) : 0);
 }
 
 /** One worker's figures, from the stats block. */
@@ -92,7 +110,15 @@ export interface WorkerStats {
 export interface StuckHandler {
   worker: number;
   actorId: number;
+  /** The type of the message the handler is on (`type` of an object message, else its typeof). */
+  messageType: string;
   ms: number;
+  /**
+   * 'detected': the handler ran past the limit. 'unresponsive' (restart policy only): the
+   * worker's guard did not interrupt it in time (the handler is in native code, or the thread is
+   * starved), so the worker must be replaced.
+   */
+  phase: 'detected' | 'unresponsive';
 }
 
 interface WorkerTrack {
@@ -106,6 +132,9 @@ interface WorkerTrack {
   loopMs: number;
   stuckSince: number;
   reported: boolean;
+  escalated: boolean;
+  /** TURNS at the last look. */
+  turns: number;
   /** Top-level actors this scheduler placed on the worker. */
   placed: number;
   climber: HillClimber | null;
@@ -119,16 +148,22 @@ export class Scheduler {
   readonly placement: PlacementStrategy;
   readonly limitMs: number;
   readonly restartStuck: boolean;
+  /**
+   * With the restart policy: workers run their loop in slices under a vm timeout of this many
+   * milliseconds (twice the limit), which interrupts a handler still running then.
+   */
+  readonly interruptMs: number;
   readonly intervalMs: number;
   readonly latencyTargetMs: number;
   private readonly slots: Float64Array[] = [];
   private readonly tracks: WorkerTrack[] = [];
   private timer: ReturnType<typeof setInterval> | null = null;
   private nextRoundRobin = 0;
+  private readonly windowMarks: { at: number; parked: number }[] = [];
   private readonly watchdogOn: boolean;
 
   constructor(
-    statsBuffer: SharedArrayBuffer,
+    private readonly statsBuffer: SharedArrayBuffer,
     /** Worker threads watched: participants 1…workers. */
     private readonly workers: number,
     /** Pool workers (placement): participants 1…poolWorkers; dedicated ones follow. */
@@ -164,6 +199,7 @@ export class Scheduler {
     this.limitMs = watchdog?.limitMs ?? 1000;
     if (!(this.limitMs > 0)) throw new BactorError(ErrorCode.INVALID_OPTION, `scheduler.watchdog.limitMs=${this.limitMs} must be positive`);
     this.restartStuck = watchdog?.restart ?? false;
+    this.interruptMs = this.restartStuck ? 2 * this.limitMs : 0;
     this.intervalMs = options.intervalMs ?? 100;
     if (!(this.intervalMs >= 1)) throw new BactorError(ErrorCode.INVALID_OPTION, `scheduler.intervalMs=${this.intervalMs} must be ≥ 1`);
     const adaptive = options.adaptive ?? true;
@@ -184,6 +220,8 @@ export class Scheduler {
         loopMs: 0,
         stuckSince: -1,
         reported: false,
+        escalated: false,
+        turns: 0,
         placed: 0,
         climber: adaptive === false ? null : new HillClimber(quantum, adaptive === true ? {} : adaptive),
       };
@@ -233,11 +271,12 @@ export class Scheduler {
   reset(worker: number): void {
     const track = this.tracks[worker];
     if (track === undefined) return;
-    // The dead worker may have died inside a turn: its CURRENT_ACTOR would read as a stuck
+    // The dead worker may have died inside a turn: its CURRENT would read as a stuck
     // handler until the replacement runs its first loop. Nobody else writes the slot now.
-    this.slots[worker]![CURRENT_ACTOR] = 0;
+    this.slots[worker]![CURRENT] = 0;
     track.stuckSince = -1;
     track.reported = false;
+    track.escalated = false;
     track.processed = 0;
     track.busy = 0;
     track.parked = 0;
@@ -274,9 +313,7 @@ export class Scheduler {
       if (dt <= 0) continue;
       const processed = slot[PROCESSED]!;
       const busy = slot[BUSY_MS]!;
-      // A park in progress counts as idle already (PARKED_MS grows only when a park ends).
-      const since = slot[PARKED_SINCE]!;
-      const parked = slot[PARKED_MS]! + (since > 0 ? Math.max(0, performance.timeOrigin + t - since) : 0);
+      const parked = parkedMs(slot, t);
       track.rate = ((processed - track.processed) / dt) * 1000;
       track.utilisation = Math.min(1, Math.max(0, 1 - (parked - track.parked) / dt));
       const loops = slot[LOOPS]!;
@@ -304,19 +341,47 @@ export class Scheduler {
   }
 
   private watch(w: number, slot: Float64Array, track: WorkerTrack, loops: number, t: number): void {
-    const actor = slot[CURRENT_ACTOR]!;
-    if (loops !== track.loops || actor === 0) {
+    const current = slot[CURRENT]!;
+    const turns = slot[TURNS]!;
+    const moved = turns !== track.turns;
+    track.turns = turns;
+    if (loops !== track.loops || moved || current === 0) {
       track.stuckSince = -1;
       track.reported = false;
+      track.escalated = false;
       return;
     }
-    // The loop has not turned since the last look and an actor's turn is running.
+    // Neither the loop nor an actor turn has moved since the last look, and a handler is running.
     if (track.stuckSince < 0) track.stuckSince = t - this.intervalMs;
     const ms = t - track.stuckSince;
+    const stuck = (phase: StuckHandler['phase']): void => {
+      const name = new TypeNameTable(this.statsBuffer, w).name(current % TYPE_CODE_SPAN);
+      this.onStuck({ worker: w, actorId: Math.floor(current / TYPE_CODE_SPAN), messageType: name ?? 'unknown', ms, phase });
+    };
     if (!track.reported && ms >= this.limitMs) {
       track.reported = true;
-      this.onStuck({ worker: w, actorId: actor, ms });
+      stuck('detected');
     }
+    // The worker's guard interrupts within `interruptMs` of the slice's start; past that and a
+    // grace period, nothing JavaScript can do will: replace the worker.
+    if (this.restartStuck && !track.escalated && ms >= this.interruptMs + Math.max(500, this.limitMs / 2)) {
+      track.escalated = true;
+      stuck('unresponsive');
+    }
+  }
+
+  /** Busy share (0–1) of each pool worker since the previous call (index 0: worker 1), from the block. */
+  windowUtilisation(): number[] {
+    const t = this.now();
+    const out: number[] = [];
+    for (let w = 1; w <= this.poolWorkers; w++) {
+      const slot = this.slots[w]!;
+      const parked = parkedMs(slot, t);
+      const mark = this.windowMarks[w];
+      out.push(mark === undefined || t <= mark.at ? 0 : Math.min(1, Math.max(0, 1 - (parked - mark.parked) / (t - mark.at))));
+      this.windowMarks[w] = { at: t, parked };
+    }
+    return out;
   }
 
   /** Figures of every pool worker, as of the last look (counters as of now). */

@@ -15,6 +15,7 @@ import { EventStream } from './event-stream.js';
 import { TaskPool } from '../runtime/task-pool.js';
 import { Router, type RoutingStrategy } from '../router/router.js';
 import { createStatsBuffer, statsSlot } from '../../native-free-core/stats/stats-block.js';
+import { type MovableActor, type RebalanceHost, Rebalancer } from '../scheduler/rebalancer.js';
 import { Scheduler, type SchedulerOptions, type StuckHandler, type WorkerStats } from '../scheduler/scheduler.js';
 import { DEFAULT_OVERFLOW_LIMIT } from '../runtime/runtime.js';
 import type { KindStats } from '../runtime/wire-messages.js';
@@ -90,7 +91,7 @@ export class ActorSystem {
   /** Top-level pool actors by packed ref: what a worker replacement re-creates. */
   private readonly placements = new Map<
     number,
-    { worker: number; id: number; url: string; name: string; args: unknown; options: SpawnRequest['options'] }
+    { worker: number; id: number; url: string; name: string; args: unknown; options: SpawnRequest['options']; pinned: boolean }
   >();
   /** Worker replacements so far. */
   replacements = 0;
@@ -153,20 +154,16 @@ export class ActorSystem {
     this.scheduler.start();
     const rebalance = options.scheduler?.rebalance;
     if (rebalance && this.workerCount > 1) {
-      const every = (typeof rebalance === 'object' ? rebalance.everyMs : undefined) ?? 2000;
-      const minRate = (typeof rebalance === 'object' ? rebalance.minMessagesPerSecond : undefined) ?? 2000;
-      if (!(every >= 10) || !(minRate >= 0)) {
-        throw new BactorError(
-          ErrorCode.INVALID_OPTION,
-          `scheduler.rebalance: everyMs=${every} must be ≥ 10 and minMessagesPerSecond=${minRate} ≥ 0`,
-        );
-      }
+      const rebalancer = new Rebalancer(this.rebalanceHost(), rebalance === true ? {} : rebalance);
       let running = false;
       this.rebalanceTimer = setInterval(() => {
         if (running || this.state !== 'running') return;
         running = true;
-        void this.rebalanceOnce((minRate * every) / 1000 / 64).finally(() => (running = false));
-      }, every);
+        void rebalancer
+          .look()
+          .catch(() => null)
+          .finally(() => (running = false));
+      }, rebalancer.everyMs);
       this.rebalanceTimer.unref();
     }
   }
@@ -257,7 +254,15 @@ export class ActorSystem {
       if (reply.op !== 'spawned')
         throw new BactorError(ErrorCode.MALFORMED_RECORD, `spawn(${definition.name}): unexpected reply ${reply.op}`);
       ref = new ActorRef(worker, reply.id, reply.kind) as ActorRef<M, R>;
-      this.placements.set(ref.packed, { worker, id: reply.id, url: request.url, name: request.name, args, options: request.options });
+      this.placements.set(ref.packed, {
+        worker,
+        id: reply.id,
+        url: request.url,
+        name: request.name,
+        args,
+        options: request.options,
+        pinned: options.worker !== undefined,
+      });
       if (dispatcher === 'dedicated') this.dedicatedHolders.set(worker, ref.packed);
     }
     if (options.name !== undefined) this.names.set(options.name, ref as ActorRef);
@@ -317,6 +322,15 @@ export class ActorSystem {
     const moved = await this.runtime.request(placed.worker, { op: 'move-out', id: placed.id, to: worker, newId: reserved.id });
     if (moved.op === 'failed') throw new BactorError(moved.error.code ?? ErrorCode.INVALID_OPTION, moved.error.message);
     const next = new ActorRef(worker, reserved.id, placed.name);
+    // Resolve once it is live there (a move right after this one must find it).
+    const arrival = await this.runtime.request(worker, { op: 'arrival', id: reserved.id });
+    if (arrival.op !== 'arrival-reply' || !arrival.ok) {
+      this.placements.delete(packed);
+      throw new BactorError(
+        ErrorCode.ACTOR_FAILED,
+        `move: ${ref} could not be re-created on worker ${worker} (see the actor-failed event)`,
+      );
+    }
     this.placements.delete(packed);
     this.placements.set(next.packed, { ...placed, worker, id: reserved.id });
     this.movedTo.set(ref.packed, next.packed);
@@ -326,41 +340,40 @@ export class ActorSystem {
     return next as ActorRef<M, R>;
   }
 
-  /**
-   * One look for chatty pairs: the busiest sampled cross-thread pair of top-level pool actors
-   * above `minSamples` gets its receiver moved next to its sender (or the sender next to the
-   * receiver, if the receiver cannot move). At most one move per look.
-   */
-  private async rebalanceOnce(minSamples: number): Promise<void> {
-    const replies = await Promise.all(
-      Array.from({ length: this.workerCount }, (_, i) => this.runtime.request(i + 1, { op: 'traffic' }).catch(() => null)),
-    );
-    const pairs: [number, number, number][] = [];
-    for (const r of replies) if (r !== null && r.op === 'traffic-reply') pairs.push(...r.pairs);
-    pairs.sort((a, b) => b[2] - a[2]);
-    for (const [from, to, samples] of pairs) {
-      if (samples < minSamples || this.state !== 'running') return;
-      const a = this.placements.get(this.movedTo.get(from) ?? from);
-      const b = this.placements.get(this.movedTo.get(to) ?? to);
-      if (a === undefined || b === undefined || a.worker === b.worker || b.worker > this.workerCount) continue;
-      for (const [ref, target, other] of [
-        [new ActorRef(b.worker, b.id, b.name), a.worker, a],
-        [new ActorRef(a.worker, a.id, a.name), b.worker, b],
-      ] as const) {
+  /** What the rebalancer sees of this system and may do with it. */
+  private rebalanceHost(): RebalanceHost {
+    const describe = (packed: number): MovableActor | undefined => {
+      const p = this.placements.get(this.movedTo.get(packed) ?? packed);
+      if (p === undefined || p.worker > this.workerCount) return undefined;
+      return { packed: packRef(p.worker, p.id), worker: p.worker, id: p.id, name: p.name, pinned: p.pinned };
+    };
+    return {
+      workers: this.workerCount,
+      utilisation: () => this.scheduler.windowUtilisation(),
+      load: async (worker) => {
+        const r = await this.runtime.request(worker, { op: 'load' });
+        return r.op === 'load-reply' ? r.actors : [];
+      },
+      traffic: async () => {
+        const replies = await Promise.all(
+          Array.from({ length: this.workerCount }, (_, i) => this.runtime.request(i + 1, { op: 'traffic' }).catch(() => null)),
+        );
+        return replies.flatMap((r) => (r !== null && r.op === 'traffic-reply' ? r.pairs : []));
+      },
+      actorAt: (worker, id) => describe(packRef(worker, id)),
+      actor: describe,
+      move: async (actor, to, reason) => {
+        if (this.state !== 'running') return false;
+        const ref = new ActorRef(actor.worker, actor.id, actor.name);
         try {
-          const moved = await this.move(ref, target);
-          this.events.publish({
-            type: 'actor-moved',
-            actor: String(ref),
-            to: String(moved),
-            reason: `chatty with ${other.name}#${other.id}@w${other.worker}`,
-          });
-          return;
+          const moved = await this.move(ref, to);
+          this.events.publish({ type: 'actor-moved', actor: String(ref), to: String(moved), reason });
+          return true;
         } catch {
-          // this one cannot move now: try the other side, then the next pair
+          return false; // it cannot move now (busy, children, unencodable state…): it stays
         }
-      }
-    }
+      },
+    };
   }
 
   /** Stops an actor (after the message it is handling). */
@@ -467,6 +480,7 @@ export class ActorSystem {
       taskThreads: this.taskThreads,
       stats: this.statsBuffer,
       overflowLimit: this.overflowLimit,
+      ...(this.scheduler.interruptMs > 0 ? { interruptMs: this.scheduler.interruptMs } : {}),
       recreate,
     };
     const worker = new Worker(HOST_URL, {
@@ -563,7 +577,11 @@ export class ActorSystem {
     return this.scheduler.place();
   }
 
-  /** The watchdog saw a handler run past its limit: report it, and replace the worker if asked. */
+  /**
+   * The watchdog saw a handler run past its limit: report it. With the restart policy, the
+   * worker's guard interrupts it (the worker reports 'handler-interrupted'); if it did not, the
+   * worker is replaced.
+   */
   private onStuck(stuck: StuckHandler): void {
     if (this.state !== 'running') return;
     const placed = this.placements.get(packRef(stuck.worker, stuck.actorId));
@@ -573,11 +591,10 @@ export class ActorSystem {
       actor: `${placed?.name ?? 'actor'}#${stuck.actorId}@w${stuck.worker}`,
       worker: stuck.worker,
       ms: Math.round(stuck.ms),
-      // The worker is inside the handler: nothing can read which message it is on (see ARCHITECTURE.md).
-      messageType: 'unknown',
-      action: restart ? 'worker-replaced' : 'reported',
+      messageType: stuck.messageType,
+      action: !restart ? 'reported' : stuck.phase === 'detected' ? 'interrupting' : 'worker-replaced',
     });
-    if (restart) void this.workers[stuck.worker - 1]?.terminate();
+    if (restart && stuck.phase === 'unresponsive') void this.workers[stuck.worker - 1]?.terminate();
   }
 
   private onControl(message: ControlMessage): void {

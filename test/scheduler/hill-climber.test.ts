@@ -40,3 +40,20 @@ test('hill climbing stays out of the way of an idle worker and within its bounds
   assert.equal(capped.current, 400);
   assert.throws(() => new HillClimber(100, { min: 50, max: 10 }), /make no sense/);
 });
+
+test('hill climbing keeps its direction: a long way down costs one probe a step, and one noisy window does not restart it', () => {
+  // Best at 100, starting from 1600: four halvings.
+  const curve = (q: number) => 1e6 * (1 - Math.abs(Math.log2(q / 100)) * 0.15);
+  const climber = new HillClimber(1600, { windowMs: 500 });
+  let t = 0;
+  for (; t < 20_000 && !climber.settled; t += 100) climber.observe(curve(climber.current), 1, t);
+  assert.equal(climber.current, 100);
+  // First round: up and down; then one probe per step (200, 100), then one probe past the best (50).
+  assert.equal(climber.moves, 2 + 3 + 1, `probes: ${climber.moves}`);
+  const moves = climber.moves;
+  // One window at half the throughput (the machine hiccups), then back to normal: it stays.
+  for (let k = 0; k < 6; k++, t += 100) climber.observe(curve(climber.current) / 2, 1, t);
+  for (let k = 0; k < 20; k++, t += 100) climber.observe(curve(climber.current), 1, t);
+  assert.equal(climber.moves, moves, 'a single deviating window is noise');
+  assert.equal(climber.settled, true);
+});

@@ -5,7 +5,7 @@ import { Blocker } from '../fixtures/blocking.actor.js';
 import { Counter } from '../fixtures/counter.actor.js';
 
 test(
-  'watchdog: a handler in an endless loop is reported with the actor within 2 s; restart replaces the worker, its other actors answer again',
+  "watchdog: a handler in an endless loop is reported with the actor and message type within 2 s; restart interrupts it in place, the worker's other actors keep their state and queued messages",
   { timeout: 60_000 },
   async (t) => {
     const system = await ActorSystem.start({ workers: 2, scheduler: { watchdog: { limitMs: 500, restart: true } } });
@@ -15,27 +15,70 @@ test(
     const blocker = await system.spawn(Blocker, undefined, { worker: 1 });
     const counter = await system.spawn(Counter, 7, { worker: 1 });
     const other = await system.spawn(Counter, 1, { worker: 2 });
+    counter.tell({ type: 'add', n: 10 });
+    assert.equal(await counter.ask({ type: 'get' }), 17);
     const t0 = performance.now();
     blocker.tell({ type: 'block', ms: 1e9 });
-    counter.tell({ type: 'add', n: 1 }); // taken into the counter's mailbox behind the endless handler
-    while (!events.some((e) => e.type === 'handler-stuck') && performance.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 10));
-    const after = performance.now() - t0;
+    blocker.tell({ type: 'where' }); // queued behind the endless handler, in the blocker's mailbox
+    for (let i = 0; i < 100; i++) counter.tell({ type: 'add', n: 1 }); // queued behind it on the same worker
+    const until = async (what: (e: SystemEvent) => boolean, ms: number): Promise<number> => {
+      while (!events.some(what) && performance.now() - t0 < ms) await new Promise((r) => setTimeout(r, 5));
+      return performance.now() - t0;
+    };
+    const reportedAfter = await until((e) => e.type === 'handler-stuck', 5000);
     const stuck = events.find((e) => e.type === 'handler-stuck');
     assert.ok(stuck !== undefined && stuck.type === 'handler-stuck', 'reported');
-    assert.ok(after < 2000, `reported ${after.toFixed(0)} ms after the message`);
+    assert.ok(reportedAfter < 2000, `reported ${reportedAfter.toFixed(0)} ms after the message`);
     assert.equal(stuck.actor, `Blocker#${blocker.id}@w1`);
     assert.equal(stuck.worker, 1);
+    assert.equal(stuck.messageType, 'block');
     assert.ok(stuck.ms >= 500);
-    assert.equal(stuck.action, 'worker-replaced');
-    // The replacement re-created the counter under its old ref; its state restarts from init, and
-    // the message already taken into its mailbox died with the worker (see ARCHITECTURE.md).
-    assert.equal(await counter.ask({ type: 'get' }, { timeout: 10_000 }), 7);
-    counter.tell({ type: 'add', n: 2 });
-    assert.equal(await counter.ask({ type: 'get' }), 9, 'the re-created actor takes new messages');
+    assert.equal(stuck.action, 'interrupting');
+    const interruptedAfter = await until((e) => e.type === 'handler-interrupted', 5000);
+    const interrupted = events.find((e) => e.type === 'handler-interrupted');
+    assert.ok(interrupted !== undefined && interrupted.type === 'handler-interrupted', 'interrupted');
+    assert.equal(interrupted.actor, `Blocker#${blocker.id}@w1`);
+    assert.equal(interrupted.messageType, 'block');
+    assert.ok(interruptedAfter >= 500 && interruptedAfter < 3000, `interrupted ${interruptedAfter.toFixed(0)} ms after the message`);
+    // The counter beside it kept its state and every message queued while the handler spun.
+    assert.equal(await counter.ask({ type: 'get' }, { timeout: 10_000 }), 117);
+    // The blocker failed with ERR_HANDLER_STUCK and was restarted by its supervisor; the message
+    // queued behind the endless one is still delivered.
+    await until((e) => e.type === 'actor-failed', 5000);
+    const failed = events.find((e) => e.type === 'actor-failed');
+    assert.ok(failed !== undefined && failed.type === 'actor-failed');
+    assert.equal(failed.error.code, 'ERR_HANDLER_STUCK');
+    assert.equal(failed.directive, 'restart');
+    assert.equal(await blocker.ask({ type: 'where' }), 1, 'the restarted blocker answers on its worker');
     assert.equal(await other.ask({ type: 'get' }), 1, 'the other worker never stopped');
-    assert.equal(system.replacements, 1);
+    assert.equal(system.replacements, 0, 'no worker was replaced');
     await new Promise((r) => setTimeout(r, 1500));
-    assert.equal(events.filter((e) => e.type === 'handler-stuck').length, 1, 'one report: the replacement is not taken for a stuck worker');
+    assert.equal(events.filter((e) => e.type === 'handler-stuck').length, 1, 'one report per stuck handler');
+    assert.ok(!events.some((e) => e.type === 'handler-stuck' && e.action === 'worker-replaced'));
+  },
+);
+
+test(
+  'watchdog: a handler blocked in native code cannot be interrupted, so its worker is replaced and its actors re-created',
+  { timeout: 60_000 },
+  async (t) => {
+    const system = await ActorSystem.start({ workers: 2, scheduler: { watchdog: { limitMs: 300, restart: true } } });
+    t.after(() => system.shutdown());
+    const events: SystemEvent[] = [];
+    system.events.subscribe((e) => events.push(e));
+    const blocker = await system.spawn(Blocker, undefined, { worker: 1 });
+    const counter = await system.spawn(Counter, 7, { worker: 1 });
+    const other = await system.spawn(Counter, 1, { worker: 2 });
+    blocker.tell({ type: 'native-block', seconds: 2 });
+    const t0 = performance.now();
+    while (system.replacements === 0 && performance.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(system.replacements, 1);
+    const actions = events.flatMap((e) => (e.type === 'handler-stuck' ? [e.action] : []));
+    assert.deepEqual(actions, ['interrupting', 'worker-replaced']);
+    // The replacement re-created the counter under its old ref, from init (its state died with the worker).
+    assert.equal(await counter.ask({ type: 'get' }, { timeout: 10_000 }), 7);
+    assert.equal(await blocker.ask({ type: 'where' }, { timeout: 10_000 }), 1);
+    assert.equal(await other.ask({ type: 'get' }), 1, 'the other worker never stopped');
   },
 );
 
@@ -49,6 +92,7 @@ test('watchdog without restart only reports, once per stuck handler', { timeout:
   const stuck = events.filter((e) => e.type === 'handler-stuck');
   assert.equal(stuck.length, 1);
   assert.equal(stuck[0]!.type === 'handler-stuck' && stuck[0]!.action, 'reported');
+  assert.equal(stuck[0]!.type === 'handler-stuck' && stuck[0]!.messageType, 'block');
   assert.equal(system.replacements, 0);
 });
 

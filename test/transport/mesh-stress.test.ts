@@ -17,12 +17,24 @@ test(
     const perPeer = 20_000;
     const largeEvery = 2_000;
     const inits = createTransport({ participants: 4, ringCapacity: 1 << 16, largeMessageThreshold: 16 * 1024 });
+    // A peer that finds an error reports at once and stops; the others would wait for it forever,
+    // so the first error ends the test (with the seed) and every worker is terminated.
+    let failure: string | undefined;
+    const threads: Worker[] = [];
+    t.after(() => Promise.all(threads.map((w) => w.terminate())));
     const workers = inits.slice(1).map(
       (init) =>
         new Promise<MeshPeerResult>((resolve, reject) => {
           const w = new Worker(WORKER, { workerData: { init, seed, perPeer, largeEvery }, transferList: transferListOf(init) });
-          w.once('message', resolve);
-          w.once('error', reject);
+          threads.push(w);
+          w.once('message', (r: MeshPeerResult) => {
+            if (r.error !== undefined) failure ??= `participant ${r.self}: ${r.error}`;
+            resolve(r);
+          });
+          w.once('error', (e) => {
+            failure ??= String(e);
+            reject(e);
+          });
           w.once('exit', (code) => code !== 0 && reject(new Error(`worker exited with ${code}`)));
         }),
     );
@@ -30,7 +42,7 @@ test(
     const endpoint = new TransportEndpoint(inits[0]!);
     const main = new MeshPeer(endpoint, seed, perPeer, largeEvery);
     let allSent = false;
-    while (main.error === undefined && !(allSent && main.allReceived())) {
+    while (main.error === undefined && failure === undefined && !(allSent && main.allReceived())) {
       if (!allSent) allSent = main.pump(64);
       if (endpoint.drain(main, 256) === 0 && allSent) {
         if ((await endpoint.parkAsync(1000)) !== 'not-parked') main.parks++;
@@ -39,6 +51,8 @@ test(
       }
     }
     endpoint.close();
+    assert.equal(failure, undefined, `seed=${seed}`);
+    assert.equal(main.error, undefined, `participant 0, seed=${seed}`);
     const results = [main.result(), ...(await Promise.all(workers))];
     for (const r of results) {
       assert.equal(r.error, undefined, `participant ${r.self}, seed=${seed}`);
