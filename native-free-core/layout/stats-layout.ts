@@ -8,7 +8,7 @@
  *  +-------------------------------------------------------------+  line 0: counters
  *  | PROCESSED | BUSY_MS | PARKED_MS | PARKS | WAKEUPS | RUN_QUEUE |
  *  | MAILBOX | ACTORS | DEAD_LETTERS | OVERFLOW | SUSPENDED | LOOPS |
- *  | CURRENT | PUBLISHED_AT | TURNS | PARKED_SINCE | (pad)           |
+ *  | CURRENT | PUBLISHED_AT | (unused) | PARKED_SINCE | (pad)        |
  *  +-------------------------------------------------------------+  line 1: knobs
  *  | QUANTUM | SPINS | BATCH | KNOBS_EPOCH | (pad)                 |
  *  +-------------------------------------------------------------+
@@ -23,7 +23,7 @@
  *
  * | words            | written by                         | read by                             |
  * |------------------|------------------------------------|-------------------------------------|
- * | line 0 (counters)| participant p, once per loop turn; CURRENT once per message; TURNS once per actor turn | the scheduler (main thread), on its timer |
+ * | line 0 (counters)| participant p, once per loop turn; CURRENT once per actor turn and when the message type changes | the scheduler (main thread), on its timer |
  * | line 1 (knobs)   | the scheduler (main thread)        | participant p, once per loop turn   |
 | type-name table p| participant p, append-only, a name the first time its messages are handled | the watchdog, for a stuck handler's CURRENT_TYPE |
  *
@@ -62,17 +62,14 @@ export const SUSPENDED = 10;
 export const LOOPS = 11;
 /**
  * What the participant is handling: `actorId * TYPE_CODE_SPAN + typeCode` (the local id of the
- * actor and the code of the message's type in the participant's type-name table), written per
- * message; 0 between loop turns' actor runs.
+ * actor and the code of the message's type in the participant's type-name table), written when an
+ * actor's turn starts and when a message's type differs from that actor's previous one; 0 outside
+ * the actors' turns.
  */
 export const CURRENT = 12;
 /** Epoch milliseconds of the last publication. */
 export const PUBLISHED_AT = 13;
-/**
- * Actor turns, cumulative, written per actor turn (per message in heavy mode): with LOOPS, the
- * watchdog's sign that the thread is not stuck in one handler.
- */
-export const TURNS = 14;
+/* Word 14 is unused. */
 /** Epoch milliseconds when the current park began, 0 while awake (a long park counts as idle before it ends). */
 export const PARKED_SINCE = 15;
 

@@ -161,7 +161,7 @@ export class ActorCell implements ActorContext<unknown, unknown> {
   sender: ActorRef | null = null;
   /** The last message's type key (its `type`, or its typeof) and the stamp it gave: one compare per message. */
   private lastTypeKey: unknown = null;
-  private stamp = 0;
+  private stamp: number;
 
   /**
    * Why the cell takes no user message now, as bits (0: it can): the run loop tests one word
@@ -195,6 +195,7 @@ export class ActorCell implements ActorContext<unknown, unknown> {
     options: SpawnOptions | undefined,
   ) {
     this.self = new ActorRef(host.participant, id, definition.name);
+    this.stamp = id * TYPE_CODE_SPAN;
     this.self._cell = this;
     this.parentCell = parentCell;
     this.parent = parentCell?.self ?? parentRef;
@@ -402,6 +403,7 @@ export class ActorCell implements ActorContext<unknown, unknown> {
         const op = this.system.shift()!;
         this.host.stats[CURRENT] = this.id * TYPE_CODE_SPAN + this.host.typeCode(`system:${op.k}`);
         this.handleSystem(op);
+        this.host.stats[CURRENT] = this.stamp;
         n++;
         continue;
       }
@@ -425,17 +427,15 @@ export class ActorCell implements ActorContext<unknown, unknown> {
   }
 
   /**
-   * A turn in the runtime's heavy mode: one message at a time (as `run(1)`), stamping progress,
-   * until the turn's limit or the first message that ends past `deadline` (performance.now() ms).
+   * A turn in the runtime's heavy mode: one message at a time (as `run(1)`) until the turn's limit or the first message that ends past `deadline` (performance.now() ms).
    */
-  runUntil(deadline: number, progress: Float64Array, word: number): number {
+  runUntil(deadline: number): number {
     const limit = this.turnLimit();
     let n = 0;
     while (n < limit) {
       const k = this.run(1);
       if (k === 0) break;
       n += k;
-      progress[word] = progress[word]! + 1;
       if (performance.now() >= deadline) break;
     }
     return n;
@@ -456,7 +456,6 @@ export class ActorCell implements ActorContext<unknown, unknown> {
     // The watchdog reads which actor is on which type of message: one word per message.
     const key = message !== null && typeof message === 'object' ? (message as { type?: unknown }).type : typeof message;
     if (key !== this.lastTypeKey) this.retype(message, key);
-    this.host.stats[CURRENT] = this.stamp;
     if (this.x.receiveTimer !== null) this.resetReceiveTimeout();
     let result: unknown;
     try {
@@ -471,6 +470,15 @@ export class ActorCell implements ActorContext<unknown, unknown> {
   private retype(message: unknown, key: unknown): void {
     this.lastTypeKey = key;
     this.stamp = this.id * TYPE_CODE_SPAN + this.host.typeCode(describeMessageType(message));
+    this.host.stats[CURRENT] = this.stamp;
+  }
+
+  /**
+   * The watchdog's word for this actor: id × TYPE_CODE_SPAN + the code of its last message type.
+   * The runtime writes it when a turn starts; a message of another type rewrites it.
+   */
+  get currentStamp(): number {
+    return this.stamp;
   }
 
   /** Applies a handler's result: a new state, or a promise the actor waits for. */

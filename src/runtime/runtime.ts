@@ -12,7 +12,7 @@ import { DEFAULT_STRATEGY, type SupervisorStrategy } from '../supervision/superv
 import type { TransportEndpoint } from '../transport/transport.js';
 import { type Clock, systemClock } from './clock.js';
 import { TimerQueue } from './timer-queue.js';
-import { CURRENT, STATS_SLOT_FLOAT64, TURNS } from '../../native-free-core/layout/stats-layout.js';
+import { CURRENT, STATS_SLOT_FLOAT64 } from '../../native-free-core/layout/stats-layout.js';
 import { describeMessageType } from '../util/message-type.js';
 import type { TypeNameTable } from '../../native-free-core/stats/stats-block.js';
 import type { TaskPool } from './task-pool.js';
@@ -76,10 +76,10 @@ function movableOptions(o: SpawnOptions | undefined): MoveIn['options'] {
 /** One cross-thread send in 64 is counted for the rebalancer. */
 const TRAFFIC_SAMPLE_MASK = 63;
 /**
- * About one actor turn in 64 is timed for the rebalancer (two clock reads); the gaps vary
- * (32–95 turns) so that actors taking turns in a fixed rhythm are not always or never timed.
+ * About one actor turn in 256 is timed for the rebalancer (two clock reads); the gaps vary
+ * (128–383 turns) so that actors taking turns in a fixed rhythm are not always or never timed.
  */
-const LOAD_SAMPLE_MEAN = 64;
+const LOAD_SAMPLE_MEAN = 256;
 /** Handlers averaging more than this (ms per message) put a thread in heavy mode (see timedRun). */
 const HEAVY_MS_PER_MESSAGE = 0.005;
 /** Heavy mode: an actor turn ends after the message that ends past this many ms. */
@@ -186,8 +186,6 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
   private msPerMessage = 0;
   private heavy = false;
   private forcedHeavy = false;
-  /** Actor turns so far (the TURNS word of the stats block). */
-  private turns = 0;
   /** performance.now() at the end of the last timed turn. */
   private timedAt = 0;
   /** Callers of `whenWritable`, per peer. */
@@ -856,8 +854,8 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
         else break;
         cell.scheduled = false;
         this.current = cell;
-        // The watchdog's sign of progress between loop turns (one store per actor turn).
-        stats[TURNS] = ++this.turns;
+        // Which actor runs, on which type of message (the watchdog's word; one store per turn).
+        stats[CURRENT] = cell.currentStamp;
         if (--this.untilTimed > 0) total += cell.run(0);
         else total += this.timedRun(cell);
         if (!cell.scheduled && cell.runnable) {
@@ -878,7 +876,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
   }
 
   /**
-   * A timed actor turn. Light mode times about one turn in 64, at random gaps (32–95 turns: a
+   * A timed actor turn. Light mode times about one turn in 256, at random gaps (128–383 turns: a
    * clock read costs about one local message here), each sample standing for its gap in the
    * per-actor load the rebalancer reads. Heavy mode — handlers averaging more than
    * HEAVY_MS_PER_MESSAGE, or the watchdog's restart policy — times every turn and runs it one
@@ -897,7 +895,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
       weight = LOAD_SAMPLE_MEAN / 2 + ((x >>> 0) % LOAD_SAMPLE_MEAN);
     }
     const t0 = performance.now();
-    const n = heavy ? cell.runUntil(t0 + HEAVY_TURN_MS, this.stats, TURNS) : cell.run(0);
+    const n = heavy ? cell.runUntil(t0 + HEAVY_TURN_MS) : cell.run(0);
     const t1 = performance.now();
     this.timedAt = t1;
     const ms = t1 - t0;
@@ -945,7 +943,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
 
   /**
    * The actors that took the most handler time since the last call, as [local id, estimated ms]
-   * (turns are timed at random, ~1 in 64, each standing for the gap before the next); resets.
+   * (turns are timed at random, ~1 in 256, each standing for the gap before the next); resets.
    */
   takeLoad(limit = 16): [number, number][] {
     const out = [...this.load].sort((a, b) => b[1] - a[1]).slice(0, limit);

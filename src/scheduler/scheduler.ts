@@ -15,7 +15,6 @@ import {
   RUN_QUEUE,
   SPINS,
   SUSPENDED,
-  TURNS,
   TYPE_CODE_SPAN,
   WAKEUPS,
 } from '../../native-free-core/layout/stats-layout.js';
@@ -133,8 +132,8 @@ interface WorkerTrack {
   stuckSince: number;
   reported: boolean;
   escalated: boolean;
-  /** TURNS at the last look. */
-  turns: number;
+  /** CURRENT at the last look. */
+  current: number;
   /** Top-level actors this scheduler placed on the worker. */
   placed: number;
   climber: HillClimber | null;
@@ -221,7 +220,7 @@ export class Scheduler {
         stuckSince: -1,
         reported: false,
         escalated: false,
-        turns: 0,
+        current: 0,
         placed: 0,
         climber: adaptive === false ? null : new HillClimber(quantum, adaptive === true ? {} : adaptive),
       };
@@ -342,16 +341,15 @@ export class Scheduler {
 
   private watch(w: number, slot: Float64Array, track: WorkerTrack, loops: number, t: number): void {
     const current = slot[CURRENT]!;
-    const turns = slot[TURNS]!;
-    const moved = turns !== track.turns;
-    track.turns = turns;
-    if (loops !== track.loops || moved || current === 0) {
+    if (loops !== track.loops || current !== track.current || current === 0) {
+      track.current = current;
       track.stuckSince = -1;
       track.reported = false;
       track.escalated = false;
       return;
     }
-    // Neither the loop nor an actor turn has moved since the last look, and a handler is running.
+    // Neither the loop nor CURRENT has moved since the last look, and a handler is running: loop
+    // turns are bounded (a light one by its batch, a heavy one by time, see Runtime.runActors).
     if (track.stuckSince < 0) track.stuckSince = t - this.intervalMs;
     const ms = t - track.stuckSince;
     const stuck = (phase: StuckHandler['phase']): void => {
