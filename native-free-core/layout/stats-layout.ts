@@ -8,7 +8,7 @@
  *  +-------------------------------------------------------------+  line 0: counters
  *  | PROCESSED | BUSY_MS | PARKED_MS | PARKS | WAKEUPS | RUN_QUEUE |
  *  | MAILBOX | ACTORS | DEAD_LETTERS | OVERFLOW | SUSPENDED | LOOPS |
- *  | CURRENT | PUBLISHED_AT | (unused) | PARKED_SINCE | (pad)        |
+ *  | CURRENT | PUBLISHED_AT | HANDLER_MS | PARKED_SINCE | (pad)      |
  *  +-------------------------------------------------------------+  line 1: knobs
  *  | QUANTUM | SPINS | BATCH | KNOBS_EPOCH | (pad)                 |
  *  +-------------------------------------------------------------+
@@ -69,7 +69,11 @@ export const LOOPS = 11;
 export const CURRENT = 12;
 /** Epoch milliseconds of the last publication. */
 export const PUBLISHED_AT = 13;
-/* Word 14 is unused. */
+/**
+ * Milliseconds spent in actor turns, cumulative, estimated: light mode times ~1 turn in 256 and
+ * counts it for the turns until the next one; heavy mode times every turn (written per loop turn).
+ */
+export const HANDLER_MS = 14;
 /** Epoch milliseconds when the current park began, 0 while awake (a long park counts as idle before it ends). */
 export const PARKED_SINCE = 15;
 

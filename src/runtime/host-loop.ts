@@ -8,6 +8,7 @@ import {
   BATCH,
   BUSY_MS,
   DEAD_LETTERS,
+  HANDLER_MS,
   KNOBS_EPOCH,
   LOOPS,
   OVERFLOW,
@@ -75,6 +76,7 @@ function publish(stats: Float64Array, runtime: Runtime, now: number): void {
   stats[DEAD_LETTERS] = runtime.deadLetters;
   stats[OVERFLOW] = runtime.overflowed;
   stats[SUSPENDED] = runtime.suspended;
+  stats[HANDLER_MS] = runtime.handlerMs;
   stats[PUBLISHED_AT] = performance.timeOrigin + now;
 }
 

@@ -80,8 +80,13 @@ const TRAFFIC_SAMPLE_MASK = 63;
  * (128–383 turns) so that actors taking turns in a fixed rhythm are not always or never timed.
  */
 const LOAD_SAMPLE_MEAN = 256;
-/** Handlers averaging more than this (ms per message) put a thread in heavy mode (see timedRun). */
-const HEAVY_MS_PER_MESSAGE = 0.005;
+/**
+ * Loop turns averaging more than this (ms per message) put a thread in heavy mode (see
+ * noteLoopTurn). High enough that a GC pause over a loop turn of light messages stays under it
+ * (50 ms over 4,096 messages is 12 µs each); low enough that a light loop turn (≤ 16,384
+ * messages) stays under a second.
+ */
+const HEAVY_MS_PER_MESSAGE = 0.05;
 /** Heavy mode: an actor turn ends after the message that ends past this many ms. */
 const HEAVY_TURN_MS = 1;
 /** Heavy mode: runActors returns after the actor turn that ends past this many ms. */
@@ -180,12 +185,17 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
   /** Sampled handler milliseconds per local actor id since the last takeLoad (see runActors). */
   private readonly load = new Map<number, number>();
   /** Actor turns until the next timed one, and the xorshift state that spaces them. */
-  private untilTimed = LOAD_SAMPLE_MEAN;
+  private untilTimed = 1;
   private loadSeed = 0x9e3779b9;
-  /** Average handler milliseconds per message of the timed turns (exponential, 1/10). */
-  private msPerMessage = 0;
   private heavy = false;
+  /** Light loop turns in a row that averaged heavy (see noteLoopTurn). */
+  private modeStreak = 0;
+  /** Heavy mode: timed milliseconds and messages of the current window (see noteHeavyTurn). */
+  private windowMs = 0;
+  private windowMessages = 0;
   private forcedHeavy = false;
+  /** Milliseconds in actor turns so far, estimated from the timed turns (the HANDLER_MS word). */
+  handlerMs = 0;
   /** performance.now() at the end of the last timed turn. */
   private timedAt = 0;
   /** Callers of `whenWritable`, per peer. */
@@ -878,10 +888,10 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
   /**
    * A timed actor turn. Light mode times about one turn in 256, at random gaps (128–383 turns: a
    * clock read costs about one local message here), each sample standing for its gap in the
-   * per-actor load the rebalancer reads. Heavy mode — handlers averaging more than
-   * HEAVY_MS_PER_MESSAGE, or the watchdog's restart policy — times every turn and runs it one
-   * message at a time until HEAVY_TURN_MS (a clock read per message is nothing next to such
-   * handlers); it goes back to light when the average falls under a quarter of that.
+   * per-actor load the rebalancer reads. Heavy mode — loop turns averaging more than
+   * HEAVY_MS_PER_MESSAGE (see noteLoopTurn), or the watchdog's restart policy — times every turn
+   * and runs it one message at a time until HEAVY_TURN_MS (a clock read per message is nothing
+   * next to such handlers).
    */
   private timedRun(cell: ActorCell): number {
     const heavy = this.heavy;
@@ -900,25 +910,45 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
     this.timedAt = t1;
     const ms = t1 - t0;
     this.load.set(cell.id, (this.load.get(cell.id) ?? 0) + ms * weight);
-    if (n > 0) this.noteHandlers(ms, n, 0.1);
+    this.handlerMs += ms * weight;
+    if (heavy && n > 0) this.noteHeavyTurn(ms, n);
     this.untilTimed = this.heavy ? 1 : weight;
     return n;
   }
 
-  /** Folds `ms` over `messages` into the average per message and picks the mode. */
-  private noteHandlers(ms: number, messages: number, share: number): void {
-    this.msPerMessage += (ms / messages - this.msPerMessage) * share;
-    this.heavy =
-      this.forcedHeavy || (this.heavy ? this.msPerMessage >= HEAVY_MS_PER_MESSAGE / 4 : this.msPerMessage > HEAVY_MS_PER_MESSAGE);
-    if (this.heavy) this.untilTimed = 1;
+  /**
+   * The host loop's view of one loop turn (`ms` of work for `messages`). Two light loop turns in
+   * a row averaging more than HEAVY_MS_PER_MESSAGE switch to heavy mode (one alone may be a GC
+   * pause or a JIT compilation).
+   */
+  noteLoopTurn(ms: number, messages: number): void {
+    if (this.heavy || messages === 0) return;
+    if (ms / messages <= HEAVY_MS_PER_MESSAGE) this.modeStreak = 0;
+    else if (++this.modeStreak >= 2) this.setHeavy(true);
   }
 
   /**
-   * The host loop's view of one loop turn (`ms` of work for `messages`): a light loop turn whose
-   * messages averaged heavy switches to heavy mode at once (light mode's samples are sparse).
+   * Heavy mode: the timed turns are summed over windows of ~20 ms (or 1,000 messages), and a
+   * window averaging under a quarter of HEAVY_MS_PER_MESSAGE switches back to light. A window,
+   * not single turns: an actor that sends a hundred messages per message it takes looks heavy
+   * beside the light one it feeds.
    */
-  noteLoopTurn(ms: number, messages: number): void {
-    if (!this.heavy && messages > 0 && ms / messages > HEAVY_MS_PER_MESSAGE) this.noteHandlers(ms, messages, 1);
+  private noteHeavyTurn(ms: number, messages: number): void {
+    this.windowMs += ms;
+    this.windowMessages += messages;
+    if (this.windowMs < 20 && this.windowMessages < 1000) return;
+    const light = this.windowMs / this.windowMessages < HEAVY_MS_PER_MESSAGE / 4;
+    this.windowMs = 0;
+    this.windowMessages = 0;
+    if (light && !this.forcedHeavy) this.setHeavy(false);
+  }
+
+  private setHeavy(heavy: boolean): void {
+    this.heavy = heavy;
+    this.modeStreak = 0;
+    this.windowMs = 0;
+    this.windowMessages = 0;
+    this.untilTimed = 1;
   }
 
   /**
@@ -927,10 +957,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
    */
   set alwaysHeavy(value: boolean) {
     this.forcedHeavy = value;
-    if (value) {
-      this.heavy = true;
-      this.untilTimed = 1;
-    }
+    if (value) this.setHeavy(true);
   }
   get alwaysHeavy(): boolean {
     return this.forcedHeavy;

@@ -3,6 +3,7 @@ import {
   BUSY_MS,
   CURRENT,
   DEAD_LETTERS,
+  HANDLER_MS,
   KNOBS_EPOCH,
   LOOPS,
   OVERFLOW,
@@ -24,6 +25,8 @@ import { DEFAULT_BATCH, DEFAULT_QUANTUM } from '../runtime/runtime.js';
 
 const MIN_BATCH = 256;
 const MAX_BATCH = 16_384;
+/** The spin rule never spins longer than this before parking. */
+const MAX_SPINS = 64_000;
 import { HillClimber, type HillClimberOptions } from './hill-climber.js';
 import type { RebalanceOptions } from './rebalancer.js';
 
@@ -88,6 +91,8 @@ export interface WorkerStats {
   /** Share of the last interval the worker spent working (0–1). */
   utilisation: number;
   busyMs: number;
+  /** Milliseconds in actor turns (estimated from timed turns; see HANDLER_MS in stats-layout.ts). */
+  handlerMs: number;
   parkedMs: number;
   parks: number;
   wakeups: number;
@@ -129,6 +134,9 @@ interface WorkerTrack {
   utilisation: number;
   loops: number;
   loopMs: number;
+  /** PARKS and parked ms at the last look (the spin rule). */
+  parks: number;
+  parkedAtLook: number;
   stuckSince: number;
   reported: boolean;
   escalated: boolean;
@@ -169,8 +177,8 @@ export class Scheduler {
     private readonly poolWorkers: number,
     options: SchedulerOptions,
     private readonly onStuck: (stuck: StuckHandler) => void,
-    /** The system's spin budget (workers start with it; the knob can change it). */
-    spins = 2000,
+    /** The system's spin budget (workers start with it; the spin rule goes above it and back). */
+    private readonly baseSpins = 2000,
     private readonly now: () => number = () => performance.now(),
   ) {
     const placement = options.placement ?? 'least-loaded';
@@ -207,7 +215,7 @@ export class Scheduler {
       const slot = statsSlot(statsBuffer, w);
       this.slots.push(slot);
       if (w === 0) continue;
-      this.writeKnobs(w, { quantum, batch, spins });
+      this.writeKnobs(w, { quantum, batch, spins: baseSpins });
       this.tracks[w] = {
         processed: 0,
         busy: 0,
@@ -217,6 +225,8 @@ export class Scheduler {
         utilisation: 0,
         loops: 0,
         loopMs: 0,
+        parks: 0,
+        parkedAtLook: 0,
         stuckSince: -1,
         reported: false,
         escalated: false,
@@ -323,12 +333,32 @@ export class Scheduler {
       track.busy = busy;
       track.parked = parked;
       track.at = t;
+      const parks = slot[PARKS]!;
+      const parkedDelta = parked - track.parkedAtLook;
+      const parksDelta = parks - track.parks;
+      track.parks = parks;
+      track.parkedAtLook = parked;
       if (track.climber !== null && track.stuckSince < 0) {
         const quantum = track.climber.observe(track.rate, track.utilisation, t);
         const batch = this.nextBatch(slot[BATCH]!, track);
-        if (quantum !== slot[QUANTUM] || batch !== slot[BATCH]) this.writeKnobs(w, { quantum, batch });
+        const spins = this.nextSpins(slot[SPINS]!, parksDelta, parkedDelta, dt);
+        if (quantum !== slot[QUANTUM] || batch !== slot[BATCH] || spins !== slot[SPINS]) this.writeKnobs(w, { quantum, batch, spins });
       }
     }
+  }
+
+  /**
+   * The spin rule: a park costs a wake-up (tens of µs here). When a worker parks often (500+ per
+   * second) and its parks are short (under 0.1 ms on average: work came right after it gave up
+   * spinning), it spins twice as long before parking, up to MAX_SPINS; when its parks are long
+   * (2 ms or more: it is idle), it comes back toward the configured spins, which spend less CPU.
+   */
+  private nextSpins(spins: number, parks: number, parkedMs: number, dt: number): number {
+    if (parks <= 0) return spins;
+    const perPark = parkedMs / parks;
+    if ((parks / dt) * 1000 >= 500 && perPark < 0.1 && spins < MAX_SPINS) return Math.min(MAX_SPINS, Math.max(1, spins) * 2);
+    if (perPark >= 2 && spins > this.baseSpins) return Math.max(this.baseSpins, spins >> 1);
+    return spins;
   }
 
   /** The latency rule: halve the batch while a busy worker's turns run past the target, grow it back when they are far under. */
@@ -395,6 +425,7 @@ export class Scheduler {
         rate: track.rate,
         utilisation: track.utilisation,
         busyMs: slot[BUSY_MS]!,
+        handlerMs: slot[HANDLER_MS]!,
         parkedMs: slot[PARKED_MS]!,
         parks: slot[PARKS]!,
         wakeups: slot[WAKEUPS]!,

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { PARKED_MS, PARKS, SPINS } from '../../native-free-core/layout/stats-layout.js';
+import { createStatsBuffer, statsSlot } from '../../native-free-core/index.js';
 import { HillClimber } from '../../src/index.js';
+import { Scheduler } from '../../src/scheduler/scheduler.js';
 import { Prng } from '../helpers/prng.js';
 
 /** Drives a climber against a throughput curve, one sample per 100 ms of fake time. */
@@ -56,4 +59,53 @@ test('hill climbing keeps its direction: a long way down costs one probe a step,
   for (let k = 0; k < 20; k++, t += 100) climber.observe(curve(climber.current), 1, t);
   assert.equal(climber.moves, moves, 'a single deviating window is noise');
   assert.equal(climber.settled, true);
+});
+
+test('spin rule: short parks make a worker spin longer before parking, long parks bring it back to the configured spins', () => {
+  const sab = createStatsBuffer(2);
+  const slot = statsSlot(sab, 1);
+  let now = 0;
+  const scheduler = new Scheduler(
+    sab,
+    1,
+    1,
+    { watchdog: false },
+    () => {},
+    2000,
+    () => now,
+  );
+  assert.equal(slot[SPINS], 2000);
+  // Each look: 100 ms in which the worker parked 100 times for 0.05 ms each (work came right back).
+  for (let k = 0; k < 3; k++) {
+    now += 100;
+    slot[PARKS] = slot[PARKS]! + 100;
+    slot[PARKED_MS] = slot[PARKED_MS]! + 5;
+    scheduler.tick();
+  }
+  assert.equal(slot[SPINS], 16_000, 'doubled at each look');
+  // Idle: ten parks of 10 ms per look. Back down, never under the configured 2,000.
+  for (let k = 0; k < 6; k++) {
+    now += 100;
+    slot[PARKS] = slot[PARKS]! + 10;
+    slot[PARKED_MS] = slot[PARKED_MS]! + 100;
+    scheduler.tick();
+  }
+  assert.equal(slot[SPINS], 2000);
+  // Without the controller the knob stays where it was set.
+  const fixed = createStatsBuffer(2);
+  const manual = new Scheduler(
+    fixed,
+    1,
+    1,
+    { watchdog: false, adaptive: false },
+    () => {},
+    500,
+    () => now,
+  );
+  const fixedSlot = statsSlot(fixed, 1);
+  now += 100;
+  fixedSlot[PARKS] = 100;
+  fixedSlot[PARKED_MS] = 5;
+  manual.tick();
+  assert.equal(fixedSlot[SPINS], 500);
 });

@@ -111,6 +111,7 @@ test('stats block: per-worker counters without messages, per-kind actors and mai
     assert.ok(w.utilisation >= 0 && w.utilisation <= 1, `utilisation ${w.utilisation}`);
     assert.ok(w.ringFill >= 0 && w.ringFill <= 1);
     assert.ok(w.parks > 0, 'idle workers park');
+    assert.ok(w.handlerMs > 0 && Number.isFinite(w.handlerMs), `handler time is estimated: ${w.handlerMs}`);
     assert.equal(w.quantum, 100);
     const kind = w.kinds.find((k) => k.kind === 'Counter');
     assert.ok(kind !== undefined && kind.actors === 2, `two counters per worker (round robin): ${JSON.stringify(w.kinds)}`);
