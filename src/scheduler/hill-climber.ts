@@ -13,6 +13,12 @@ export interface HillClimberOptions {
   windowMs?: number;
   /** Below this utilisation the worker is not the bottleneck: the controller leaves it alone. Default 0.5. */
   minUtilisation?: number;
+  /**
+   * After a move, probe only further the same way (one window a step instead of two). Faster on
+   * a long way, but one noisy window early can send it the wrong way for several steps: off by
+   * default (on this machine single windows move by ±30%).
+   */
+  momentum?: boolean;
 }
 
 const enum Phase {
@@ -26,9 +32,9 @@ const enum Phase {
  * Hill climbing for one knob (the quantum), in the spirit of .NET's thread-pool controller:
  * each round measures a window at the best setting so far and one at each neighbour (×2, ÷2);
  * it moves to the best of the three only if that beats the current setting by more than the
- * noise margin, and measures again from there. After a move it keeps the direction: the next
- * round measures only the next step that way (the other neighbour is where it came from), so a
- * long way costs two windows a step. When no neighbour wins it settles and stays put while the
+ * noise margin, and measures again from there. With `momentum`, after a move the next round
+ * measures only the next step that way (the other neighbour is where it came from). When no
+ * neighbour wins it settles and stays put while the
  * load is steady; a throughput change of more than 25% in two windows in a row (a new load, not
  * one noisy window) starts again.
  */
@@ -50,6 +56,7 @@ export class HillClimber {
   private windowStart = -1;
   private sum = 0;
   private samples = 0;
+  private readonly momentum: boolean;
   /** Settings tried so far (for tests and the tuning report). */
   moves = 0;
 
@@ -59,6 +66,7 @@ export class HillClimber {
     this.noise = options.noise ?? 0.05;
     this.windowMs = options.windowMs ?? 500;
     this.minUtilisation = options.minUtilisation ?? 0.5;
+    this.momentum = options.momentum ?? false;
     if (!(this.min >= 1 && this.max >= this.min && this.noise >= 0 && this.windowMs > 0)) {
       throw new BactorError(
         ErrorCode.INVALID_OPTION,
@@ -103,11 +111,11 @@ export class HillClimber {
       case Phase.Baseline:
         this.baseline = measured;
         this.upRate = -1;
-        this.tryNeighbour(this.direction < 0 ? Phase.Down : Phase.Up);
+        this.tryNeighbour(this.momentum && this.direction < 0 ? Phase.Down : Phase.Up);
         break;
       case Phase.Up:
         this.upRate = measured;
-        if (this.direction > 0) this.decide(-1);
+        if (this.momentum && this.direction > 0) this.decide(-1);
         else this.tryNeighbour(Phase.Down);
         break;
       case Phase.Down:

@@ -44,13 +44,17 @@ test('hill climbing stays out of the way of an idle worker and within its bounds
   assert.throws(() => new HillClimber(100, { min: 50, max: 10 }), /make no sense/);
 });
 
-test('hill climbing keeps its direction: a long way down costs one probe a step, and one noisy window does not restart it', () => {
+test('hill climbing with momentum keeps its direction: a long way down costs one probe a step; one noisy window does not restart it', () => {
   // Best at 100, starting from 1600: four halvings.
   const curve = (q: number) => 1e6 * (1 - Math.abs(Math.log2(q / 100)) * 0.15);
-  const climber = new HillClimber(1600, { windowMs: 500 });
+  const climber = new HillClimber(1600, { windowMs: 500, momentum: true });
   let t = 0;
   for (; t < 20_000 && !climber.settled; t += 100) climber.observe(curve(climber.current), 1, t);
   assert.equal(climber.current, 100);
+  const plain = new HillClimber(1600, { windowMs: 500 });
+  for (let u = 0; u < 20_000 && !plain.settled; u += 100) plain.observe(curve(plain.current), 1, u);
+  assert.equal(plain.current, 100);
+  assert.equal(plain.moves, 2 * 5, 'without momentum: two probes a round, five rounds');
   // First round: up and down; then one probe per step (200, 100), then one probe past the best (50).
   assert.equal(climber.moves, 2 + 3 + 1, `probes: ${climber.moves}`);
   const moves = climber.moves;
