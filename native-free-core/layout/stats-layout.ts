@@ -7,7 +7,7 @@
  *  slot p (256 bytes, Float64 words)
  *  +-------------------------------------------------------------+  line 0: counters
  *  | PROCESSED | BUSY_MS | PARKED_MS | PARKS | WAKEUPS | RUN_QUEUE |
- *  | MAILBOX | ACTORS | DEAD_LETTERS | OVERFLOW | SUSPENDED | LOOPS |
+ *  | DRAINED | ACTORS | DEAD_LETTERS | OVERFLOW | SUSPENDED | LOOPS |
  *  | CURRENT | PUBLISHED_AT | HANDLER_MS | PARKED_SINCE | (pad)      |
  *  +-------------------------------------------------------------+  line 1: knobs
  *  | QUANTUM | SPINS | BATCH | KNOBS_EPOCH | (pad)                 |
@@ -48,8 +48,8 @@ export const PARKS = 3;
 export const WAKEUPS = 4;
 /** Actors in the run queue at the last publication. */
 export const RUN_QUEUE = 5;
-/** User messages waiting in mailboxes at the last publication. */
-export const MAILBOX = 6;
+/** Records read from the inbound rings (messages and control from other threads), cumulative. */
+export const DRAINED = 6;
 /** Live actors. */
 export const ACTORS = 7;
 /** Dead letters, cumulative. */

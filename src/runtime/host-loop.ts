@@ -8,6 +8,7 @@ import {
   BATCH,
   BUSY_MS,
   DEAD_LETTERS,
+  DRAINED,
   HANDLER_MS,
   KNOBS_EPOCH,
   LOOPS,
@@ -220,6 +221,7 @@ export async function runHost(init: HostInit): Promise<void> {
   let idle = new BackoffIdleStrategy({ spins: init.spins, yields: 1 });
   let sinceYield = 0;
   let loops = 0;
+  let drained = 0;
   let busySince = performance.now();
   let parkTimeout = 0;
   // With the watchdog's restart policy, slices of the loop run under a vm timeout that
@@ -242,6 +244,7 @@ export async function runHost(init: HostInit): Promise<void> {
       if (stats[SPINS]! !== spins) idle = new BackoffIdleStrategy({ spins: (spins = stats[SPINS]!), yields: 1 });
     }
     let work = endpoint.drain(runtime, 1024);
+    drained += work;
     const handled = runtime.runActors(budget);
     work += handled + runtime.timers.runDue();
     const flushed = runtime.flush();
@@ -251,6 +254,7 @@ export async function runHost(init: HostInit): Promise<void> {
     stats[BUSY_MS] = stats[BUSY_MS]! + (now - busySince);
     busySince = now;
     stats[PROCESSED] = runtime.processed;
+    stats[DRAINED] = drained;
     publish(stats, runtime, now);
     stats[LOOPS] = ++loops;
     const stopAll = pending.stopAll;

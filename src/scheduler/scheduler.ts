@@ -3,6 +3,7 @@ import {
   BUSY_MS,
   CURRENT,
   DEAD_LETTERS,
+  DRAINED,
   HANDLER_MS,
   KNOBS_EPOCH,
   LOOPS,
@@ -25,6 +26,8 @@ import { DEFAULT_BATCH, DEFAULT_QUANTUM } from '../runtime/runtime.js';
 
 const MIN_BATCH = 256;
 const MAX_BATCH = 16_384;
+/** Records from other threads per look (100 ms) above which the latency rule tightens (see nextBatch). */
+const INBOUND_RECORDS = 20;
 /** The spin rule never spins longer than this before parking. */
 const MAX_SPINS = 64_000;
 import { HillClimber, type HillClimberOptions } from './hill-climber.js';
@@ -134,6 +137,8 @@ interface WorkerTrack {
   utilisation: number;
   loops: number;
   loopMs: number;
+  /** DRAINED at the last look (the latency rule). */
+  drained: number;
   /** PARKS and parked ms at the last look (the spin rule). */
   parks: number;
   parkedAtLook: number;
@@ -225,6 +230,7 @@ export class Scheduler {
         utilisation: 0,
         loops: 0,
         loopMs: 0,
+        drained: 0,
         parks: 0,
         parkedAtLook: 0,
         stuckSince: -1,
@@ -286,6 +292,7 @@ export class Scheduler {
     track.stuckSince = -1;
     track.reported = false;
     track.escalated = false;
+    track.drained = 0;
     track.processed = 0;
     track.busy = 0;
     track.parked = 0;
@@ -340,7 +347,9 @@ export class Scheduler {
       track.parkedAtLook = parked;
       if (track.climber !== null && track.stuckSince < 0) {
         const quantum = track.climber.observe(track.rate, track.utilisation, t);
-        const batch = this.nextBatch(slot[BATCH]!, track);
+        const drained = slot[DRAINED]!;
+        const batch = this.nextBatch(slot[BATCH]!, track, drained - track.drained >= INBOUND_RECORDS);
+        track.drained = drained;
         const spins = this.nextSpins(slot[SPINS]!, parksDelta, parkedDelta, dt);
         if (quantum !== slot[QUANTUM] || batch !== slot[BATCH] || spins !== slot[SPINS]) this.writeKnobs(w, { quantum, batch, spins });
       }
@@ -361,11 +370,17 @@ export class Scheduler {
     return spins;
   }
 
-  /** The latency rule: halve the batch while a busy worker's turns run past the target, grow it back when they are far under. */
-  private nextBatch(batch: number, track: WorkerTrack): number {
+  /**
+   * The latency rule: halve the batch while a busy worker's turns run past the target, grow it
+   * back when they are far under. While other threads keep sending to the worker (asks, tells:
+   * INBOUND_RECORDS or more per look), the target is a quarter of `latencyTargetMs`: those
+   * messages wait for the next loop turn, so its length is their latency.
+   */
+  private nextBatch(batch: number, track: WorkerTrack, inbound: boolean): number {
     if (track.utilisation < 0.5 || track.loopMs === 0) return batch;
-    if (track.loopMs > this.latencyTargetMs && batch > MIN_BATCH) return Math.max(MIN_BATCH, batch >> 1);
-    if (track.loopMs < this.latencyTargetMs / 4 && batch < MAX_BATCH) return Math.min(MAX_BATCH, batch * 2);
+    const target = inbound ? this.latencyTargetMs / 4 : this.latencyTargetMs;
+    if (track.loopMs > target && batch > MIN_BATCH) return Math.max(MIN_BATCH, batch >> 1);
+    if (track.loopMs < target / 4 && batch < MAX_BATCH) return Math.min(MAX_BATCH, batch * 2);
     return batch;
   }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { PARKED_MS, PARKS, SPINS } from '../../native-free-core/layout/stats-layout.js';
+import { BATCH, BUSY_MS, DRAINED, LOOPS, PARKED_MS, PARKS, PROCESSED, SPINS } from '../../native-free-core/layout/stats-layout.js';
 import { createStatsBuffer, statsSlot } from '../../native-free-core/index.js';
 import { HillClimber } from '../../src/index.js';
 import { Scheduler } from '../../src/scheduler/scheduler.js';
@@ -112,4 +112,34 @@ test('spin rule: short parks make a worker spin longer before parking, long park
   fixedSlot[PARKED_MS] = 5;
   manual.tick();
   assert.equal(fixedSlot[SPINS], 500);
+});
+
+test('latency rule: loop turns of 0.5 ms keep their batch, unless other threads keep sending to the worker', () => {
+  const run = (inboundPerLook: number): number => {
+    const sab = createStatsBuffer(2);
+    const slot = statsSlot(sab, 1);
+    let now = 0;
+    const scheduler = new Scheduler(
+      sab,
+      1,
+      1,
+      { watchdog: false },
+      () => {},
+      2000,
+      () => now,
+    );
+    for (let k = 0; k < 4; k++) {
+      now += 100;
+      // Busy all the time (never parked), 200 loop turns of 0.5 ms per look.
+      slot[BUSY_MS] = slot[BUSY_MS]! + 100;
+      slot[LOOPS] = slot[LOOPS]! + 200;
+      slot[PROCESSED] = slot[PROCESSED]! + 100_000;
+      slot[DRAINED] = slot[DRAINED]! + inboundPerLook;
+      scheduler.tick();
+    }
+    return slot[BATCH]!;
+  };
+  assert.equal(run(0), 4096, 'within the 1 ms target');
+  assert.equal(run(5), 4096, 'a few records now and then do not count');
+  assert.ok(run(100) < 4096, 'asks arriving: the target is 0.25 ms, the batch comes down');
 });
