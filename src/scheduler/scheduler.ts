@@ -51,8 +51,9 @@ export interface SchedulerOptions {
   /**
    * The controller keeps a busy worker's loop turn (the longest a message from another thread
    * waits to be read) under this many milliseconds by lowering the batch, and raises the batch
-   * again when turns are far shorter. Default 1 (the batch never goes below 256: each loop turn
-   * costs a clock read and a look at every ring).
+   * again when turns are far shorter. Default 1; a quarter of it while other threads keep sending
+   * to the worker (the batch never goes below 256: each loop turn costs a clock read and a look at
+   * every ring).
    */
   latencyTargetMs?: number;
   /**
