@@ -3,8 +3,31 @@ import { test } from 'node:test';
 import { BATCH, BUSY_MS, DRAINED, LOOPS, PARKED_MS, PARKS, PROCESSED, SPINS } from '../../native-free-core/layout/stats-layout.js';
 import { createStatsBuffer, statsSlot } from '../../native-free-core/index.js';
 import { HillClimber } from '../../src/index.js';
-import { Scheduler } from '../../src/scheduler/scheduler.js';
+import { Scheduler, type SchedulerOptions } from '../../src/scheduler/scheduler.js';
 import { Prng } from '../helpers/prng.js';
+
+/** A scheduler over a fake stats block of one worker, on a clock the test moves by 100 ms a look. */
+function fakeWorker(options: SchedulerOptions = {}, spins = 2000) {
+  const sab = createStatsBuffer(2);
+  const slot = statsSlot(sab, 1);
+  const clock = { now: 0 };
+  const scheduler = new Scheduler(
+    sab,
+    1,
+    1,
+    { watchdog: false, ...options },
+    () => {},
+    spins,
+    () => clock.now,
+  );
+  /** One look after `update` moved the worker's counters by 100 ms worth. */
+  const look = (update: (slot: Float64Array) => void): void => {
+    clock.now += 100;
+    update(slot);
+    scheduler.tick();
+  };
+  return { slot, look };
+}
 
 /** Drives a climber against a throughput curve, one sample per 100 ms of fake time. */
 function drive(climber: HillClimber, curve: (q: number) => number, ms: number, start: number, noise: () => number): number {
@@ -66,77 +89,31 @@ test('hill climbing with momentum keeps its direction: a long way down costs one
 });
 
 test('spin rule: short parks make a worker spin longer before parking, long parks bring it back to the configured spins', () => {
-  const sab = createStatsBuffer(2);
-  const slot = statsSlot(sab, 1);
-  let now = 0;
-  const scheduler = new Scheduler(
-    sab,
-    1,
-    1,
-    { watchdog: false },
-    () => {},
-    2000,
-    () => now,
-  );
+  const { slot, look } = fakeWorker();
   assert.equal(slot[SPINS], 2000);
   // Each look: 100 ms in which the worker parked 100 times for 0.05 ms each (work came right back).
-  for (let k = 0; k < 3; k++) {
-    now += 100;
-    slot[PARKS] = slot[PARKS]! + 100;
-    slot[PARKED_MS] = slot[PARKED_MS]! + 5;
-    scheduler.tick();
-  }
+  for (let k = 0; k < 3; k++) look((w) => ((w[PARKS] = w[PARKS]! + 100), (w[PARKED_MS] = w[PARKED_MS]! + 5)));
   assert.equal(slot[SPINS], 16_000, 'doubled at each look');
   // Idle: ten parks of 10 ms per look. Back down, never under the configured 2,000.
-  for (let k = 0; k < 6; k++) {
-    now += 100;
-    slot[PARKS] = slot[PARKS]! + 10;
-    slot[PARKED_MS] = slot[PARKED_MS]! + 100;
-    scheduler.tick();
-  }
+  for (let k = 0; k < 6; k++) look((w) => ((w[PARKS] = w[PARKS]! + 10), (w[PARKED_MS] = w[PARKED_MS]! + 100)));
   assert.equal(slot[SPINS], 2000);
   // Without the controller the knob stays where it was set.
-  const fixed = createStatsBuffer(2);
-  const manual = new Scheduler(
-    fixed,
-    1,
-    1,
-    { watchdog: false, adaptive: false },
-    () => {},
-    500,
-    () => now,
-  );
-  const fixedSlot = statsSlot(fixed, 1);
-  now += 100;
-  fixedSlot[PARKS] = 100;
-  fixedSlot[PARKED_MS] = 5;
-  manual.tick();
-  assert.equal(fixedSlot[SPINS], 500);
+  const manual = fakeWorker({ adaptive: false }, 500);
+  manual.look((w) => ((w[PARKS] = 100), (w[PARKED_MS] = 5)));
+  assert.equal(manual.slot[SPINS], 500);
 });
 
 test('latency rule: loop turns of 0.5 ms keep their batch, unless other threads keep sending to the worker', () => {
   const run = (inboundPerLook: number): number => {
-    const sab = createStatsBuffer(2);
-    const slot = statsSlot(sab, 1);
-    let now = 0;
-    const scheduler = new Scheduler(
-      sab,
-      1,
-      1,
-      { watchdog: false },
-      () => {},
-      2000,
-      () => now,
-    );
-    for (let k = 0; k < 4; k++) {
-      now += 100;
-      // Busy all the time (never parked), 200 loop turns of 0.5 ms per look.
-      slot[BUSY_MS] = slot[BUSY_MS]! + 100;
-      slot[LOOPS] = slot[LOOPS]! + 200;
-      slot[PROCESSED] = slot[PROCESSED]! + 100_000;
-      slot[DRAINED] = slot[DRAINED]! + inboundPerLook;
-      scheduler.tick();
-    }
+    const { slot, look } = fakeWorker();
+    // Busy all the time (never parked), 200 loop turns of 0.5 ms per look.
+    for (let k = 0; k < 4; k++)
+      look((w) => {
+        w[BUSY_MS] = w[BUSY_MS]! + 100;
+        w[LOOPS] = w[LOOPS]! + 200;
+        w[PROCESSED] = w[PROCESSED]! + 100_000;
+        w[DRAINED] = w[DRAINED]! + inboundPerLook;
+      });
     return slot[BATCH]!;
   };
   assert.equal(run(0), 4096, 'within the 1 ms target');

@@ -1,20 +1,26 @@
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import { ActorSystem, type SystemEvent } from '../../src/index.js';
 import { Blocker } from '../fixtures/blocking.actor.js';
 import { Counter } from '../fixtures/counter.actor.js';
+
+/** Workers with the watchdog's restart policy; a blocker and a counter (7) on worker 1, a counter (1) on worker 2. */
+async function blockerBeside(t: TestContext, limitMs: number) {
+  const system = await ActorSystem.start({ workers: 2, scheduler: { watchdog: { limitMs, restart: true } } });
+  t.after(() => system.shutdown());
+  const events: SystemEvent[] = [];
+  system.events.subscribe((e) => events.push(e));
+  const blocker = await system.spawn(Blocker, undefined, { worker: 1 });
+  const counter = await system.spawn(Counter, 7, { worker: 1 });
+  const other = await system.spawn(Counter, 1, { worker: 2 });
+  return { system, events, blocker, counter, other };
+}
 
 test(
   "watchdog: a handler in an endless loop is reported with the actor and message type within 2 s; restart interrupts it in place, the worker's other actors keep their state and queued messages",
   { timeout: 60_000 },
   async (t) => {
-    const system = await ActorSystem.start({ workers: 2, scheduler: { watchdog: { limitMs: 500, restart: true } } });
-    t.after(() => system.shutdown());
-    const events: SystemEvent[] = [];
-    system.events.subscribe((e) => events.push(e));
-    const blocker = await system.spawn(Blocker, undefined, { worker: 1 });
-    const counter = await system.spawn(Counter, 7, { worker: 1 });
-    const other = await system.spawn(Counter, 1, { worker: 2 });
+    const { system, events, blocker, counter, other } = await blockerBeside(t, 500);
     counter.tell({ type: 'add', n: 10 });
     assert.equal(await counter.ask({ type: 'get' }), 17);
     const t0 = performance.now();
@@ -62,13 +68,7 @@ test(
   'watchdog: a handler blocked in native code cannot be interrupted, so its worker is replaced and its actors re-created',
   { timeout: 60_000 },
   async (t) => {
-    const system = await ActorSystem.start({ workers: 2, scheduler: { watchdog: { limitMs: 300, restart: true } } });
-    t.after(() => system.shutdown());
-    const events: SystemEvent[] = [];
-    system.events.subscribe((e) => events.push(e));
-    const blocker = await system.spawn(Blocker, undefined, { worker: 1 });
-    const counter = await system.spawn(Counter, 7, { worker: 1 });
-    const other = await system.spawn(Counter, 1, { worker: 2 });
+    const { system, events, blocker, counter, other } = await blockerBeside(t, 300);
     blocker.tell({ type: 'native-block', seconds: 2 });
     const t0 = performance.now();
     while (system.replacements === 0 && performance.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 10));
