@@ -124,6 +124,14 @@ const enum Status {
 }
 
 const RESTART_NOW = -1;
+/** The watchdog's names for system messages (constant strings: no concatenation per message). */
+const SYSTEM_TYPE_NAMES: Record<SystemOp['k'], string> = {
+  stop: 'system:stop',
+  failed: 'system:failed',
+  terminated: 'system:terminated',
+  watch: 'system:watch',
+  unwatch: 'system:unwatch',
+};
 /** Most messages a quarter-of-the-backlog turn takes (a bound on a light turn's length). */
 const MAX_BOOST = 16_384;
 const HOLD_STATUS = 1;
@@ -401,7 +409,7 @@ export class ActorCell implements ActorContext<unknown, unknown> {
     while (n < throughput) {
       if (this.system !== null && this.system.length > 0) {
         const op = this.system.shift()!;
-        this.host.stats[CURRENT] = this.id * TYPE_CODE_SPAN + this.host.typeCode(`system:${op.k}`);
+        this.host.stats[CURRENT] = this.id * TYPE_CODE_SPAN + this.host.typeCode(SYSTEM_TYPE_NAMES[op.k]);
         this.handleSystem(op);
         this.host.stats[CURRENT] = this.stamp;
         n++;
