@@ -86,7 +86,7 @@ export interface CellHost {
   /** Messages per turn for actors without their own throughput. */
   readonly quantum: number;
   readonly timers: TimerQueue;
-  /** This thread's slot of the stats block (the cell stamps CURRENT per message). */
+  /** This thread's slot of the stats block (the cell rewrites CURRENT when its message type changes). */
   readonly stats: Float64Array;
   /** The code of a message type's name (see `describeMessageType`) in this thread's type-name table. */
   typeCode(name: string): number;
@@ -461,7 +461,7 @@ export class ActorCell implements ActorContext<unknown, unknown> {
   private invoke(message: unknown, sender: ActorRef | null): void {
     this.message = message;
     this.sender = sender;
-    // The watchdog reads which actor is on which type of message: one word per message.
+    // The watchdog reads which actor is on which type of message: a compare per message, a store on a change.
     const key = message !== null && typeof message === 'object' ? (message as { type?: unknown }).type : typeof message;
     if (key !== this.lastTypeKey) this.retype(message, key);
     if (this.x.receiveTimer !== null) this.resetReceiveTimeout();
