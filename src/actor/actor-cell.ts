@@ -83,8 +83,10 @@ export type SystemOp =
 /** What a cell needs from the runtime of its thread. */
 export interface CellHost {
   readonly participant: number;
-  /** Messages per turn for actors without their own throughput. */
+  /** Work per turn (messages handled plus messages sent) for actors without their own throughput. */
   readonly quantum: number;
+  /** Messages sent by this thread's actors so far (`tell` counts them): a turn's sends count toward its limit. */
+  readonly sent: number;
   readonly timers: TimerQueue;
   /** This thread's slot of the stats block (the cell rewrites CURRENT when its message type changes). */
   readonly stats: Float64Array;
@@ -398,15 +400,20 @@ export class ActorCell implements ActorContext<unknown, unknown> {
   }
 
   /**
-   * Handles up to `throughput` messages, and at most `cap` if `cap` > 0; returns how many
-   * (system messages included).
+   * Handles messages until the turn's work — messages handled plus messages sent — reaches its
+   * limit (see turnLimit), and at most `cap` messages if `cap` > 0; returns how many were handled
+   * (system messages included). Sends count because a producer that re-tells itself would
+   * otherwise run chunk after chunk in one turn and pile its output into a consumer's mailbox
+   * (a deep mailbox's live messages make every young-generation collection slower).
    */
   run(cap: number): number {
     let n = 0;
     const queue = this.queue;
+    const host = this.host;
+    const sent = host.sent;
     let throughput = this.turnLimit();
     if (cap > 0 && cap < throughput) throughput = cap;
-    while (n < throughput) {
+    while (n + (host.sent - sent) < throughput) {
       if (this.system !== null && this.system.length > 0) {
         const op = this.system.shift()!;
         this.host.stats[CURRENT] = this.id * TYPE_CODE_SPAN + this.host.typeCode(SYSTEM_TYPE_NAMES[op.k]);
@@ -439,8 +446,10 @@ export class ActorCell implements ActorContext<unknown, unknown> {
    */
   runUntil(deadline: number): number {
     const limit = this.turnLimit();
+    const host = this.host;
+    const sent = host.sent;
     let n = 0;
-    while (n < limit) {
+    while (n + (host.sent - sent) < limit) {
       const k = this.run(1);
       if (k === 0) break;
       n += k;
@@ -450,7 +459,7 @@ export class ActorCell implements ActorContext<unknown, unknown> {
   }
 
   /**
-   * Messages one turn may take: the actor's own throughput, else the thread's quantum or a quarter
+   * Work one turn may do (messages handled plus sent): the actor's own throughput, else the thread's quantum or a quarter
    * of the backlog if that is more (up to MAX_BOOST), so a flooded actor drains faster and its
    * mailbox (and the live messages in it) stays small.
    */

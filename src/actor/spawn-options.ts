@@ -18,7 +18,7 @@ export interface SpawnOptions {
   worker?: number;
   /** Put it on the worker of this actor (a chatty pair shares a thread: no ring between them). */
   near?: { readonly participant: number };
-  /** Messages per actor per turn before the worker moves on to the next actor. Default: the worker's quantum (100, tuned by the scheduler). */
+  /** Work per actor turn — messages handled plus messages sent — before the worker moves on to the next actor. Default: the worker's quantum (100, tuned by the scheduler). */
   throughput?: number;
   /** Overrides the definition's mailbox. */
   mailbox?: MailboxOptions;

@@ -206,8 +206,10 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
   suspended = 0;
   /** User records one overflow queue may hold before `tell` refuses with ERR_BACKPRESSURE. */
   readonly overflowLimit: number;
-  /** Messages per turn for actors without their own throughput (a scheduler knob). */
+  /** Work per actor turn (messages handled plus sent) for actors without their own throughput (a scheduler knob). */
   quantum = DEFAULT_QUANTUM;
+  /** Messages `tell` has sent from this thread (a turn's sends count toward its limit; see ActorCell.run). */
+  sent = 0;
   /** This thread's slot of the stats block (a private one without a block). */
   readonly stats: Float64Array;
   /** Names behind the CURRENT_TYPE codes (none without a stats block: every code is 0). */
@@ -473,6 +475,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
 
   /** Sends; false when the ring toward the target is full (the message waits in order, see sendRecord). */
   tell(target: ActorRef, message: unknown, sender: ActorRef | null): boolean {
+    this.sent++;
     if (target.participant === this.participant) {
       const cell = target._cell as ActorCell | undefined;
       if (cell !== undefined && cell.host === this) cell.enqueue(message, sender);

@@ -5,6 +5,7 @@ import { Counter } from '../fixtures/counter.actor.js';
 import { Child, Stasher, Watcher } from '../fixtures/family.actor.js';
 import { DropNewest, DropOldest, FailWhenFull, Lifo, Prioritized } from '../fixtures/mailbox.actor.js';
 import { Probe, records, until } from '../fixtures/probe.actor.js';
+import { Consumer, type ConsumerReport, Producer } from '../fixtures/producer.actor.js';
 
 let system: ActorSystem;
 before(async () => {
@@ -155,4 +156,23 @@ test('bad input fails at the call site with a stable code', async () => {
 test('an actor whose module defines no such actor fails to spawn with a clear error', async () => {
   const fake = { ...Counter, name: 'NoSuchActor' };
   await assert.rejects(system.spawn(fake, 0), { code: 'ERR_UNKNOWN_ACTOR', message: /defines no actor named NoSuchActor/ });
+});
+
+test("a turn's limit counts the messages it sends: a producer re-telling itself yields to its consumer", async () => {
+  const consumer = await system.spawn(Consumer, undefined, { worker: 1, throughput: 1000 });
+  const producer = await system.spawn(Producer, undefined, { worker: 1, throughput: 100 });
+  const run = async (size: number): Promise<ConsumerReport> => {
+    const done = consumer.ask({ type: 'expect', n: 20 * size }, { timeout: 10_000 });
+    producer.tell({ type: 'run', chunks: 20, size, to: consumer });
+    return done;
+  };
+  // A chunk of 100 sends fills the producer's turn (100): the consumer takes each chunk before the next is sent.
+  const big = await run(100);
+  assert.deepEqual(big, { items: 2000, outOfOrder: 0, maxLag: 0 });
+  // Chunks of 10 (11 sends and 1 message handled each): about 8 chunks per turn, never all 20
+  // (counting handled messages alone, the producer sent all 20 in one turn).
+  const small = await run(10);
+  assert.equal(small.items, 200);
+  assert.equal(small.outOfOrder, 0);
+  assert.ok(small.maxLag >= 4 && small.maxLag <= 9, `the producer ran ${small.maxLag + 1} chunks in a turn`);
 });

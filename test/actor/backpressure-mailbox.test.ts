@@ -13,7 +13,8 @@ test(
     const n = 20_000;
     const run = async (sinkDef: typeof BackpressuredSink): Promise<PressureReport> => {
       const sink = await system.spawn(sinkDef, undefined);
-      const producer = await system.spawn(FastProducer, undefined);
+      // 1,000 of work per turn (handled + sent): ten chunks of 100 per turn unless the sink's mailbox suspends it.
+      const producer = await system.spawn(FastProducer, undefined, { throughput: 1000 });
       producer.tell({ type: 'go', target: sink, n });
       let report: PressureReport = { received: 0, maxBacklog: 0, inOrder: true };
       await until(
