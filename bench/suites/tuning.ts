@@ -7,7 +7,8 @@ import { type ActorRef, ActorSystem } from '../../src/index.js';
 import { Blaster, Hog, type HogMsg, Ponger, Sink } from '../fixtures/bench-actors.js';
 import { type SuiteContext, latency, throughput } from '../harness.js';
 
-const WINDOWS = 3;
+/** Measured windows per setting (each setting one per round; the value is their median). */
+const ROUNDS = 5;
 
 const SUITE = 'tuning';
 
@@ -116,39 +117,75 @@ const latencyLoad: Load = async (system, warmMs, measureMs) => {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function tuningSuite(ctx: SuiteContext): Promise<void> {
-  // The controller needs a few rounds of three 500 ms windows: every setting gets the same warm-up.
   const warmMs = ctx.quick ? 4000 : 8000;
-  const measureMs = ctx.quick ? 2000 : 5000;
+  const measureMs = ctx.quick ? 2000 : 4000;
+  const rounds = ctx.quick ? 3 : ROUNDS;
   const loads: [string, Load][] = [
     ['steady', steady],
     ['bursty', bursty],
     ['latency', latencyLoad],
   ];
   for (const [loadName, load] of loads) {
-    for (const setting of SETTINGS) {
-      const name = `${loadName}:${setting.name}`;
-      if (!ctx.enabled(loadName) && !ctx.enabled(name)) continue;
-      ctx.log(`${name}: ${setting.adaptive ? 'adaptive controller' : `quantum ${setting.quantum}, batch ${setting.batch}`}`);
-      const system = await ActorSystem.start({
-        workers: 2,
-        scheduler: { adaptive: setting.adaptive, quantum: setting.quantum, batch: setting.batch },
-      });
-      try {
-        // Three measured windows in the same system (the first after the full warm-up): the
-        // median, so one lucky or unlucky window does not pick "the best fixed setting".
-        const rs = [await load(system, warmMs, measureMs)];
-        for (let k = 1; k < WINDOWS; k++) rs.push(await load(system, 1000, measureMs));
-        const knobs = system.scheduler
-          .stats()
-          .map((w) => `q${w.quantum}/b${w.batch}`)
-          .join(' ');
-        if (setting.adaptive) ctx.log(`${name}: the controller ended at ${knobs}`);
+    const settings = SETTINGS.filter((s) => ctx.enabled(loadName) || ctx.enabled(`${loadName}:${s.name}`));
+    if (settings.length === 0) continue;
+    // One system per load, and the settings take turns on it: round after round each measures one
+    // window, in an order rotated every round. This machine's speed drifts by up to 2× over
+    // minutes; measured one after another, settings would be compared across that drift,
+    // interleaved they share it. A fixed setting switches the controller off and writes its
+    // knobs; the adaptive one gets back the knobs its controller had chosen and switches it on
+    // again (it goes on from where it stopped).
+    const system = await ActorSystem.start({ workers: 2, scheduler: { adaptive: true } });
+    try {
+      const scheduler = system.scheduler;
+      let learned = scheduler.stats().map((w) => ({ quantum: w.quantum, batch: w.batch, spins: w.spins }));
+      const baseSpins = learned[0]!.spins;
+      const apply = (setting: Setting): void => {
+        if (setting.adaptive) {
+          learned.forEach((knobs, i) => scheduler.writeKnobs(i + 1, knobs));
+          scheduler.adaptive = true;
+        } else {
+          scheduler.adaptive = false;
+          for (let w = 1; w <= system.workerCount; w++)
+            scheduler.writeKnobs(w, { quantum: setting.quantum, batch: setting.batch, spins: baseSpins });
+        }
+      };
+      const leave = (setting: Setting): void => {
+        if (!setting.adaptive) return;
+        learned = scheduler.stats().map((w) => ({ quantum: w.quantum, batch: w.batch, spins: w.spins }));
+        scheduler.adaptive = false;
+      };
+      const describe = (s: Setting) => (s.adaptive ? 'adaptive controller' : `quantum ${s.quantum}, batch ${s.batch}`);
+      ctx.log(`${loadName}: ${settings.map((s) => `${s.name} (${describe(s)})`).join(', ')}`);
+      // Warm-up: the JIT under the default knobs, then the controller's first search.
+      apply(SETTINGS[0]!);
+      await load(system, 2000, 1000);
+      const adaptive = settings.find((s) => s.adaptive);
+      if (adaptive !== undefined) {
+        apply(adaptive);
+        await load(system, warmMs, 1000);
+        leave(adaptive);
+      }
+      const results: { rate: number; samples: Float64Array }[][] = settings.map(() => []);
+      for (let r = 0; r < rounds; r++) {
+        for (let j = 0; j < settings.length; j++) {
+          const k = (j + r) % settings.length;
+          apply(settings[k]!);
+          results[k]!.push(await load(system, 1000, measureMs));
+          leave(settings[k]!);
+        }
+        ctx.log(`${loadName}: round ${r + 1} of ${rounds}`);
+      }
+      if (adaptive !== undefined)
+        ctx.log(`${loadName}:adaptive: the controller ended at ${learned.map((k) => `q${k.quantum}/b${k.batch}`).join(' ')}`);
+      for (let k = 0; k < settings.length; k++) {
+        const name = `${loadName}:${settings[k]!.name}`;
+        const rs = results[k]!;
         ctx.report(
           throughput(
             SUITE,
             name,
             loadName === 'latency' ? 'hog msgs/s' : 'msgs/s',
-            rs.map((r) => r.rate),
+            rs.map((x) => x.rate),
           ),
         );
         if (rs[0]!.samples.length > 0)
@@ -156,12 +193,12 @@ export async function tuningSuite(ctx: SuiteContext): Promise<void> {
             latency(
               SUITE,
               `${name}:ask`,
-              rs.map((r) => r.samples),
+              rs.map((x) => x.samples),
             ),
           );
-      } finally {
-        await system.shutdown();
       }
+    } finally {
+      await system.shutdown();
     }
   }
 }

@@ -31,6 +31,8 @@ export const ErrorCode = {
   NO_RUNTIME: 'ERR_NO_RUNTIME',
   /** An option of start/spawn makes no sense. */
   INVALID_OPTION: 'ERR_INVALID_OPTION',
+  /** An actor system already runs on this thread (refs route through the one system of their thread). */
+  SYSTEM_RUNNING: 'ERR_SYSTEM_RUNNING',
   /** The actor system is shutting down or stopped. */
   SYSTEM_STOPPED: 'ERR_SYSTEM_STOPPED',
   /** An actor's handler failed; carried in supervision reports. */

@@ -85,6 +85,22 @@ export class HillClimber {
     return this.phase === Phase.Settled;
   }
 
+  /**
+   * After a pause (the controller was switched off): goes on from where it stopped if `quantum`
+   * is still its setting, with a fresh window (the samples before the pause are dropped);
+   * otherwise the knob was set by hand, and a new search starts from it.
+   */
+  resume(quantum: number, now: number): void {
+    this.windowStart = now;
+    this.sum = 0;
+    this.samples = 0;
+    if (quantum === this.value) return;
+    this.value = this.best = Math.min(this.max, Math.max(this.min, quantum));
+    this.phase = Phase.Baseline;
+    this.direction = 0;
+    this.drift = 0;
+  }
+
   /** Feeds one sample (messages/s over the last interval); returns the setting to use now. */
   observe(rate: number, utilisation: number, now: number): number {
     if (utilisation < this.minUtilisation) {

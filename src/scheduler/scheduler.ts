@@ -174,6 +174,8 @@ export class Scheduler {
   private nextRoundRobin = 0;
   private readonly windowMarks: { at: number; parked: number }[] = [];
   private readonly watchdogOn: boolean;
+  private adaptiveOn: boolean;
+  private readonly climberOptions: HillClimberOptions;
 
   constructor(
     private readonly statsBuffer: SharedArrayBuffer,
@@ -216,6 +218,8 @@ export class Scheduler {
     this.intervalMs = options.intervalMs ?? 100;
     if (!(this.intervalMs >= 1)) throw new BactorError(ErrorCode.INVALID_OPTION, `scheduler.intervalMs=${this.intervalMs} must be ≥ 1`);
     const adaptive = options.adaptive ?? true;
+    this.adaptiveOn = adaptive !== false;
+    this.climberOptions = typeof adaptive === 'object' ? adaptive : {};
     const t = this.now();
     for (let w = 0; w <= workers; w++) {
       const slot = statsSlot(statsBuffer, w);
@@ -239,7 +243,7 @@ export class Scheduler {
         escalated: false,
         current: 0,
         placed: 0,
-        climber: adaptive === false ? null : new HillClimber(quantum, adaptive === true ? {} : adaptive),
+        climber: adaptive === false ? null : new HillClimber(quantum, this.climberOptions),
       };
     }
   }
@@ -301,6 +305,29 @@ export class Scheduler {
     track.at = this.now();
   }
 
+  /** Whether the adaptive controller runs (the `adaptive` option; it can be switched while the system runs). */
+  get adaptive(): boolean {
+    return this.adaptiveOn;
+  }
+
+  /**
+   * Switches the adaptive controller. Off, the knobs stay where they are (set them with
+   * writeKnobs) and the controller keeps what it learned; on again, each worker's controller goes
+   * on from where it stopped if the worker's quantum is still the one it chose, and otherwise
+   * starts a new search from the quantum in force.
+   */
+  set adaptive(on: boolean) {
+    if (on === this.adaptiveOn) return;
+    this.adaptiveOn = on;
+    if (!on) return;
+    for (let w = 1; w <= this.workers; w++) {
+      const track = this.tracks[w]!;
+      const quantum = this.slots[w]![QUANTUM]!;
+      if (track.climber === null) track.climber = new HillClimber(quantum, this.climberOptions);
+      else track.climber.resume(quantum, this.now());
+    }
+  }
+
   /** Sets a worker's knobs (what the controller does; by hand with `adaptive: false`). Omitted knobs stay. */
   writeKnobs(worker: number, knobs: { quantum?: number; batch?: number; spins?: number }): void {
     const slot = this.slots[worker];
@@ -346,11 +373,12 @@ export class Scheduler {
       const parksDelta = parks - track.parks;
       track.parks = parks;
       track.parkedAtLook = parked;
-      if (track.climber !== null && track.stuckSince < 0) {
+      const drained = slot[DRAINED]!;
+      const inbound = drained - track.drained >= INBOUND_RECORDS;
+      track.drained = drained;
+      if (track.climber !== null && this.adaptiveOn && track.stuckSince < 0) {
         const quantum = track.climber.observe(track.rate, track.utilisation, t);
-        const drained = slot[DRAINED]!;
-        const batch = this.nextBatch(slot[BATCH]!, track, drained - track.drained >= INBOUND_RECORDS);
-        track.drained = drained;
+        const batch = this.nextBatch(slot[BATCH]!, track, inbound);
         const spins = this.nextSpins(slot[SPINS]!, parksDelta, parkedDelta, dt);
         if (quantum !== slot[QUANTUM] || batch !== slot[BATCH] || spins !== slot[SPINS]) this.writeKnobs(w, { quantum, batch, spins });
       }

@@ -57,6 +57,9 @@ export interface SystemStats {
 const HOST_URL = new URL('../../workers/actor-host.js', import.meta.url);
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/** The system running on this thread, if any: refs route through one runtime per thread. */
+let runningSystem: ActorSystem | null = null;
+
 /**
  * The facade an application holds: starts the worker threads and the rings between them, spawns
  * top-level actors, and shuts everything down. One per process; it runs on the main thread and
@@ -118,6 +121,13 @@ export class ActorSystem {
       (stuck) => this.onStuck(stuck),
       options.spins,
     );
+    // After the options are checked (a wrong option is reported as such), before any thread or ring exists.
+    if (runningSystem !== null) {
+      throw new BactorError(
+        ErrorCode.SYSTEM_RUNNING,
+        'ActorSystem.start: an actor system already runs on this thread (refs route through one system per thread): await its shutdown() first',
+      );
+    }
     if (threads > 0) {
       inits = createTransport({ participants: threads + 1, ringCapacity: options.ringCapacity });
       this.endpoint = new TransportEndpoint(inits[0]!);
@@ -143,6 +153,7 @@ export class ActorSystem {
     this.runtime.onWork = () => this.wake();
     if (options.clock instanceof ManualClock) this.unsubscribeClock = options.clock.onAdvance(() => this.wake());
     setRefRouter(this.runtime);
+    runningSystem = this;
     this.guardian = guardian;
     this.spins = options.spins;
     this.taskThreads = options.taskThreads ?? 1;
@@ -457,6 +468,7 @@ export class ActorSystem {
     this.endpoint?.close();
     this.unsubscribeClock?.();
     setRefRouter(null);
+    if (runningSystem === this) runningSystem = null;
   }
 
   /**

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BATCH, BUSY_MS, DRAINED, LOOPS, PARKED_MS, PARKS, PROCESSED, SPINS } from '../../native-free-core/layout/stats-layout.js';
+import { BATCH, BUSY_MS, DRAINED, LOOPS, PARKED_MS, PARKS, PROCESSED, QUANTUM, SPINS } from '../../native-free-core/layout/stats-layout.js';
 import { createStatsBuffer, statsSlot } from '../../native-free-core/index.js';
 import { HillClimber } from '../../src/index.js';
 import { Scheduler, type SchedulerOptions } from '../../src/scheduler/scheduler.js';
@@ -26,7 +26,7 @@ function fakeWorker(options: SchedulerOptions = {}, spins = 2000) {
     update(slot);
     scheduler.tick();
   };
-  return { slot, look };
+  return { slot, look, scheduler };
 }
 
 /** Drives a climber against a throughput curve, one sample per 100 ms of fake time. */
@@ -48,6 +48,14 @@ test('hill climbing finds the best quantum of a curve and settles there', () => 
   const moves = climber.moves;
   t = drive(climber, curve, 30_000, t, noise);
   assert.equal(climber.moves, moves, 'a steady load makes it stay put');
+  // Paused and resumed at its own setting, it stays settled; at a quantum set by hand, it searches from there.
+  climber.resume(800, t);
+  assert.equal(climber.settled, true);
+  climber.resume(200, t);
+  assert.equal(climber.settled, false);
+  assert.equal(climber.current, 200);
+  t = drive(climber, curve, 30_000, t, noise);
+  assert.equal(climber.current, 800, `converged again at ${climber.current}`);
   // A new load whose best quantum is lower: a >25% throughput change starts a new search.
   const lighter = (q: number) => 2.5e6 * (1 - Math.abs(Math.log2(q / 200)) * 0.2);
   const c2 = new HillClimber(1600, { min: 10, windowMs: 500 });
@@ -101,6 +109,28 @@ test('spin rule: short parks make a worker spin longer before parking, long park
   const manual = fakeWorker({ adaptive: false }, 500);
   manual.look((w) => ((w[PARKS] = 100), (w[PARKED_MS] = 5)));
   assert.equal(manual.slot[SPINS], 500);
+});
+
+test('the controller can be switched off and on while the system runs', () => {
+  const { slot, look, scheduler } = fakeWorker();
+  const busy = (w: Float64Array): void => {
+    w[BUSY_MS] = w[BUSY_MS]! + 100;
+    w[LOOPS] = w[LOOPS]! + 400;
+    w[PROCESSED] = w[PROCESSED]! + 100_000;
+  };
+  scheduler.adaptive = false;
+  assert.equal(scheduler.adaptive, false);
+  scheduler.writeKnobs(1, { quantum: 37 });
+  for (let k = 0; k < 10; k++) look(busy);
+  assert.equal(slot[QUANTUM], 37, 'off: the knob set by hand stays');
+  scheduler.adaptive = true;
+  for (let k = 0; k < 7; k++) look(busy);
+  assert.equal(slot[QUANTUM], 74, 'on: a search starts from the quantum in force (its first probe: ×2)');
+  // A worker whose controller was off from the start gets one when it is switched on.
+  const manual = fakeWorker({ adaptive: false, quantum: 50 });
+  manual.scheduler.adaptive = true;
+  for (let k = 0; k < 7; k++) manual.look(busy);
+  assert.equal(manual.slot[QUANTUM], 100);
 });
 
 test('latency rule: loop turns of 0.5 ms keep their batch, unless other threads keep sending to the worker', () => {

@@ -14,6 +14,19 @@ test('spawn on a worker, tell, ask, and shut down', { timeout: 20_000 }, async (
   assert.equal(total, 22);
 });
 
+test('one system per thread: a second start fails with ERR_SYSTEM_RUNNING and the first keeps working', async () => {
+  const system = await ActorSystem.start({ workers: 1 });
+  const counter = await system.spawn(Counter, 1);
+  await assert.rejects(ActorSystem.start({ workers: 1 }), { code: 'ERR_SYSTEM_RUNNING', message: /await its shutdown\(\) first/ });
+  counter.tell({ type: 'add', n: 2 });
+  assert.equal(await counter.ask({ type: 'get' }), 3);
+  await system.shutdown();
+  const next = await ActorSystem.start({ workers: 1 });
+  const again = await next.spawn(Counter, 5);
+  assert.equal(await again.ask({ type: 'get' }), 5);
+  await next.shutdown();
+});
+
 test('inline dispatcher: the actor runs on the main thread', async (t) => {
   const system = await ActorSystem.start({ workers: 1 });
   t.after(() => system.shutdown());
