@@ -59,6 +59,11 @@ export class HillClimber {
   private readonly momentum: boolean;
   /** Settings tried so far (for tests and the tuning report). */
   moves = 0;
+  /**
+   * A cap the caller applies to the setting for now (the scheduler's latency rule): no probe goes
+   * above it, since a probe there would measure the cap.
+   */
+  ceiling = Infinity;
 
   constructor(initial: number, options: HillClimberOptions = {}) {
     this.min = options.min ?? 10;
@@ -154,7 +159,7 @@ export class HillClimber {
   /** Moves to the neighbour of `phase` (Up: ×2, Down: ÷2) if it is within bounds; otherwise on. */
   private tryNeighbour(phase: Phase.Up | Phase.Down): void {
     const next = Math.min(this.max, Math.max(this.min, Math.round(phase === Phase.Up ? this.best * 2 : this.best / 2)));
-    if (next === this.best) {
+    if (next === this.best || (phase === Phase.Up && next > this.ceiling)) {
       if (phase === Phase.Up) this.tryNeighbour(Phase.Down);
       else this.decide(-1);
       return;

@@ -25,6 +25,8 @@ import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { DEFAULT_BATCH, DEFAULT_QUANTUM } from '../runtime/runtime.js';
 
 const MIN_BATCH = 256;
+/** The latency rule never caps the quantum below this (shorter turns cost more than they save). */
+const MIN_QUANTUM = 10;
 const MAX_BATCH = 16_384;
 /** Records from other threads per look (100 ms) above which the latency rule tightens (see nextBatch). */
 const INBOUND_RECORDS = 20;
@@ -53,7 +55,8 @@ export interface SchedulerOptions {
    * waits to be read) under this many milliseconds by lowering the batch, and raises the batch
    * again when turns are far shorter. Default 1; a quarter of it while other threads keep sending
    * to the worker (the batch never goes below 256: each loop turn costs a clock read and a look at
-   * every ring).
+   * every ring), and then the quantum is capped too, so that one pass over the run queue fits in
+   * that quarter (a message read from a ring waits behind the actors already queued).
    */
   latencyTargetMs?: number;
   /**
@@ -138,6 +141,8 @@ interface WorkerTrack {
   utilisation: number;
   loops: number;
   loopMs: number;
+  /** Busy milliseconds per message handled over the last look (0 when none were). */
+  msPerMessage: number;
   /** DRAINED at the last look (the latency rule). */
   drained: number;
   /** PARKS and parked ms at the last look (the spin rule). */
@@ -235,6 +240,7 @@ export class Scheduler {
         utilisation: 0,
         loops: 0,
         loopMs: 0,
+        msPerMessage: 0,
         drained: 0,
         parks: 0,
         parkedAtLook: 0,
@@ -362,6 +368,7 @@ export class Scheduler {
       track.utilisation = Math.min(1, Math.max(0, 1 - (parked - track.parked) / dt));
       const loops = slot[LOOPS]!;
       track.loopMs = loops > track.loops && track.loops >= 0 ? (busy - track.busy) / (loops - track.loops) : track.loopMs;
+      track.msPerMessage = processed > track.processed ? (busy - track.busy) / (processed - track.processed) : 0;
       if (this.watchdogOn) this.watch(w, slot, track, loops, t);
       track.loops = loops;
       track.processed = processed;
@@ -377,7 +384,9 @@ export class Scheduler {
       const inbound = drained - track.drained >= INBOUND_RECORDS;
       track.drained = drained;
       if (track.climber !== null && this.adaptiveOn && track.stuckSince < 0) {
-        const quantum = track.climber.observe(track.rate, track.utilisation, t);
+        const ceiling = inbound ? this.quantumCeiling(track, slot[RUN_QUEUE]!) : Infinity;
+        track.climber.ceiling = ceiling;
+        const quantum = Math.min(track.climber.observe(track.rate, track.utilisation, t), ceiling);
         const batch = this.nextBatch(slot[BATCH]!, track, inbound);
         const spins = this.nextSpins(slot[SPINS]!, parksDelta, parkedDelta, dt);
         if (quantum !== slot[QUANTUM] || batch !== slot[BATCH] || spins !== slot[SPINS]) this.writeKnobs(w, { quantum, batch, spins });
@@ -397,6 +406,18 @@ export class Scheduler {
     if ((parks / dt) * 1000 >= 500 && perPark < 0.1 && spins < MAX_SPINS) return Math.min(MAX_SPINS, Math.max(1, spins) * 2);
     if (perPark >= 2 && spins > this.baseSpins) return Math.max(this.baseSpins, spins >> 1);
     return spins;
+  }
+
+  /**
+   * The latency rule's cap on the quantum: a message from another thread, once read, waits behind
+   * the actors already in the run queue, each taking a turn of up to `quantum` messages (a sent
+   * message counts as one too; it costs less than handling one, so this errs short). While other
+   * threads keep sending, the cap keeps that wait under a quarter of `latencyTargetMs` at the
+   * worker's measured time per message; never under MIN_QUANTUM.
+   */
+  private quantumCeiling(track: WorkerTrack, runQueue: number): number {
+    if (track.msPerMessage <= 0 || track.utilisation < 0.5) return Infinity;
+    return Math.max(MIN_QUANTUM, Math.floor(this.latencyTargetMs / 4 / (track.msPerMessage * Math.max(1, runQueue))));
   }
 
   /**

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BATCH, BUSY_MS, DRAINED, LOOPS, PARKED_MS, PARKS, PROCESSED, QUANTUM, SPINS } from '../../native-free-core/layout/stats-layout.js';
+import { BATCH, BUSY_MS, DRAINED, LOOPS, PARKED_MS, PARKS, PROCESSED, QUANTUM, RUN_QUEUE, SPINS } from '../../native-free-core/layout/stats-layout.js';
 import { createStatsBuffer, statsSlot } from '../../native-free-core/index.js';
 import { HillClimber } from '../../src/index.js';
 import { Scheduler, type SchedulerOptions } from '../../src/scheduler/scheduler.js';
@@ -149,4 +149,26 @@ test('latency rule: loop turns of 0.5 ms keep their batch, unless other threads 
   assert.equal(run(0), 4096, 'within the 1 ms target');
   assert.equal(run(5), 4096, 'a few records now and then do not count');
   assert.ok(run(100) < 4096, 'asks arriving: the target is 0.25 ms, the batch comes down');
+});
+
+test('latency rule: while other threads keep sending, a pass over the run queue fits a quarter of the target', () => {
+  const { slot, look } = fakeWorker({ quantum: 400 });
+  // Busy, 0.5 µs per message, five actors in the run queue: a pass of 400-message turns takes
+  // 1 ms; the cap is 0.25 ms / (0.0005 ms × 5) = 100.
+  const busy = (inbound: number) => (w: Float64Array) => {
+    w[BUSY_MS] = w[BUSY_MS]! + 100;
+    w[LOOPS] = w[LOOPS]! + 400;
+    w[PROCESSED] = w[PROCESSED]! + 200_000;
+    w[RUN_QUEUE] = 5;
+    w[DRAINED] = w[DRAINED]! + inbound;
+  };
+  look(busy(100));
+  look(busy(100));
+  assert.equal(slot[QUANTUM], 100, 'asks arriving: capped');
+  for (let k = 0; k < 20; k++) {
+    look(busy(100));
+    assert.ok(slot[QUANTUM]! <= 100, `no probe above the cap (${slot[QUANTUM]})`);
+  }
+  look(busy(0));
+  assert.ok(slot[QUANTUM]! >= 200, `no more asks: the controller's own setting again (${slot[QUANTUM]})`);
 });
