@@ -68,10 +68,14 @@ const steady: Load = async (system, warmMs, measureMs) => {
   return { rate: (counted / ms) * 1000, samples: new Float64Array(0) };
 };
 
-/** Bursts of 200k messages per worker, 200 ms apart: throughput within the bursts. */
+/**
+ * Bursts of 1M messages per worker (~70 ms), 100 ms apart, the workers parked in between:
+ * throughput within the bursts. (Bursts of 200k lasted ~15 ms: the wake-ups and the main thread's
+ * round trips then moved each window by 30%.)
+ */
 const bursty: Load = async (system, warmMs, measureMs) => {
   const pairs = await producerPairs(system);
-  const n = 200_000;
+  const n = 1_000_000;
   let messages = 0;
   let busyMs = 0;
   const end = performance.now() + warmMs + measureMs;
@@ -89,7 +93,7 @@ const bursty: Load = async (system, warmMs, measureMs) => {
       busyMs += performance.now() - t0;
       messages += n * pairs.length;
     }
-    await sleep(200);
+    await sleep(100);
   }
   return { rate: (messages / busyMs) * 1000, samples: new Float64Array(0) };
 };
@@ -171,9 +175,14 @@ export async function tuningSuite(ctx: SuiteContext): Promise<void> {
           const k = (j + r) % settings.length;
           apply(settings[k]!);
           results[k]!.push(await load(system, 1000, measureMs));
+          ctx.log(
+            `${settings[k]!.name}: ${(results[k]!.at(-1)!.rate / 1e6).toFixed(2)}M ${scheduler
+              .stats()
+              .map((w) => `q${w.quantum}/b${w.batch}/s${w.spins}`)
+              .join(' ')}`,
+          );
           leave(settings[k]!);
         }
-        ctx.log(`${loadName}: round ${r + 1} of ${rounds}`);
       }
       if (adaptive !== undefined)
         ctx.log(`${loadName}:adaptive: the controller ended at ${learned.map((k) => `q${k.quantum}/b${k.batch}`).join(' ')}`);
