@@ -57,8 +57,8 @@ export interface SystemStats {
 const HOST_URL = new URL('../../workers/actor-host.js', import.meta.url);
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** The system running on this thread, if any: refs route through one runtime per thread. */
-let runningSystem: ActorSystem | null = null;
+/** Whether a system runs on this thread (from its construction to the end of its shutdown): refs route through one runtime per thread. */
+let systemRunning = false;
 
 /**
  * The facade an application holds: starts the worker threads and the rings between them, spawns
@@ -122,7 +122,7 @@ export class ActorSystem {
       options.spins,
     );
     // After the options are checked (a wrong option is reported as such), before any thread or ring exists.
-    if (runningSystem !== null) {
+    if (systemRunning) {
       throw new BactorError(
         ErrorCode.SYSTEM_RUNNING,
         'ActorSystem.start: an actor system already runs on this thread (refs route through one system per thread): await its shutdown() first',
@@ -153,7 +153,7 @@ export class ActorSystem {
     this.runtime.onWork = () => this.wake();
     if (options.clock instanceof ManualClock) this.unsubscribeClock = options.clock.onAdvance(() => this.wake());
     setRefRouter(this.runtime);
-    runningSystem = this;
+    systemRunning = true;
     this.guardian = guardian;
     this.spins = options.spins;
     this.taskThreads = options.taskThreads ?? 1;
@@ -468,7 +468,7 @@ export class ActorSystem {
     this.endpoint?.close();
     this.unsubscribeClock?.();
     setRefRouter(null);
-    if (runningSystem === this) runningSystem = null;
+    systemRunning = false;
   }
 
   /**

@@ -1,6 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { BATCH, BUSY_MS, DRAINED, LOOPS, PARKED_MS, PARKS, PROCESSED, QUANTUM, RUN_QUEUE, SPINS } from '../../native-free-core/layout/stats-layout.js';
+import {
+  BATCH,
+  BUSY_MS,
+  DRAINED,
+  LOOPS,
+  PARKED_MS,
+  PARKS,
+  PROCESSED,
+  QUANTUM,
+  RUN_QUEUE,
+  SPINS,
+} from '../../native-free-core/layout/stats-layout.js';
 import { createStatsBuffer, statsSlot } from '../../native-free-core/index.js';
 import { HillClimber } from '../../src/index.js';
 import { Scheduler, type SchedulerOptions } from '../../src/scheduler/scheduler.js';
