@@ -85,8 +85,11 @@ export interface CellHost {
   readonly participant: number;
   /** Work per turn (messages handled plus messages sent) for actors without their own throughput. */
   readonly quantum: number;
-  /** Messages sent by this thread's actors so far (`tell` counts them): a turn's sends count toward its limit. */
-  readonly sent: number;
+  /**
+   * Sends left in the running turn (`tell` counts them down and ends the turn of the running
+   * actor after its current message when none are left; see ActorCell.run).
+   */
+  sendBudget: number;
   readonly timers: TimerQueue;
   /** This thread's slot of the stats block (the cell rewrites CURRENT when its message type changes). */
   readonly stats: Float64Array;
@@ -140,6 +143,8 @@ const HOLD_STATUS = 1;
 const HOLD_BUSY = 2;
 const HOLD_PAUSED = 4;
 const HOLD_RING = 8;
+/** The turn has sent its limit: it ends after the message being handled (cleared when it does). */
+const HOLD_YIELD = 16;
 
 /**
  * One actor: its state, mailbox, behaviour stack, children and watchers. It is also the context
@@ -400,45 +405,64 @@ export class ActorCell implements ActorContext<unknown, unknown> {
   }
 
   /**
-   * Handles messages until the turn's work — messages handled plus messages sent — reaches its
-   * limit (see turnLimit), and at most `cap` messages if `cap` > 0; returns how many were handled
-   * (system messages included). Sends count because a producer that re-tells itself would
-   * otherwise run chunk after chunk in one turn and pile its output into a consumer's mailbox
-   * (a deep mailbox's live messages make every young-generation collection slower).
+   * Handles up to the turn's limit of messages (see turnLimit), and at most `cap` if `cap` > 0;
+   * returns how many (system messages included). The turn also ends, after the message being
+   * handled, once its handlers have sent as many messages as the limit: a producer that re-tells
+   * itself would otherwise run chunk after chunk in one turn and pile its output into a
+   * consumer's mailbox (a deep mailbox's live messages make every young-generation collection
+   * slower). `tell` counts the sends down and sets HOLD_YIELD, which the loop's hold check
+   * already reads: no extra work per message. With `cap` (heavy mode) the caller sets the budget.
    */
   run(cap: number): number {
     let n = 0;
     const queue = this.queue;
-    const host = this.host;
-    const sent = host.sent;
     let throughput = this.turnLimit();
-    if (cap > 0 && cap < throughput) throughput = cap;
-    while (n + (host.sent - sent) < throughput) {
+    if (cap > 0) {
+      if (cap < throughput) throughput = cap;
+    } else this.host.sendBudget = throughput;
+    // Kept small (rare paths in methods of their own): V8 inlines this loop into runActors, and
+    // every byte of it counts against the budget left for inlining `invoke` and the handlers.
+    while (n < throughput) {
       if (this.system !== null && this.system.length > 0) {
-        const op = this.system.shift()!;
-        this.host.stats[CURRENT] = this.id * TYPE_CODE_SPAN + this.host.typeCode(SYSTEM_TYPE_NAMES[op.k]);
-        this.handleSystem(op);
-        this.host.stats[CURRENT] = this.stamp;
+        this.runSystemOp();
         n++;
         continue;
       }
       if (this.hold !== 0 || queue.length === 0) break;
-      let message: unknown;
-      let sender: ActorRef | null;
-      if (this.fifo) {
-        message = (queue as FifoQueue).take();
-        sender = (queue as FifoQueue).taken ?? null;
-        (queue as FifoQueue).taken = undefined;
-      } else {
-        message = queue.peekMessage();
-        sender = queue.peekSender();
+      if (this.fifo) this.invokeNextFifo();
+      else {
+        const message = queue.peekMessage();
+        const sender = queue.peekSender();
         queue.shift();
+        if (this.x.pausedSenders !== null) this.releaseSenders();
+        this.invoke(message, sender);
       }
-      if (this.x.pausedSenders !== null) this.releaseSenders();
-      this.invoke(message, sender);
       n++;
     }
+    this.hold &= ~HOLD_YIELD;
     return n;
+  }
+
+  private runSystemOp(): void {
+    const op = this.system!.shift()!;
+    this.host.stats[CURRENT] = this.id * TYPE_CODE_SPAN + this.host.typeCode(SYSTEM_TYPE_NAMES[op.k]);
+    this.handleSystem(op);
+    this.host.stats[CURRENT] = this.stamp;
+  }
+
+  /** The next message of a FIFO-only mailbox (a custom or priority queue). */
+  private invokeNextFifo(): void {
+    const queue = this.queue as FifoQueue;
+    const message = queue.take();
+    const sender = queue.taken ?? null;
+    queue.taken = undefined;
+    if (this.x.pausedSenders !== null) this.releaseSenders();
+    this.invoke(message, sender);
+  }
+
+  /** The running turn has sent its limit (see run). */
+  yieldTurn(): void {
+    this.hold |= HOLD_YIELD;
   }
 
   /**
@@ -447,19 +471,19 @@ export class ActorCell implements ActorContext<unknown, unknown> {
   runUntil(deadline: number): number {
     const limit = this.turnLimit();
     const host = this.host;
-    const sent = host.sent;
+    host.sendBudget = limit;
     let n = 0;
-    while (n + (host.sent - sent) < limit) {
+    while (n < limit) {
       const k = this.run(1);
       if (k === 0) break;
       n += k;
-      if (performance.now() >= deadline) break;
+      if (host.sendBudget <= 0 || performance.now() >= deadline) break;
     }
     return n;
   }
 
   /**
-   * Work one turn may do (messages handled plus sent): the actor's own throughput, else the thread's quantum or a quarter
+   * Messages one turn may take (and send): the actor's own throughput, else the thread's quantum or a quarter
    * of the backlog if that is more (up to MAX_BOOST), so a flooded actor drains faster and its
    * mailbox (and the live messages in it) stays small.
    */

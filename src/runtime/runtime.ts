@@ -130,6 +130,9 @@ export function errorInfo(error: unknown): { name: string; code?: string; messag
   return { name: 'NonError', message: String(error) };
 }
 
+/** The send budget outside actor turns (main-thread tells): never reached in practice, reset when it is. */
+const NO_TURN_BUDGET = 1 << 30;
+
 /**
  * The actor runtime of one thread (a worker, or the main thread): its actors, their run queue,
  * its timers, the routing of messages to local cells or to the rings toward other threads, and
@@ -206,10 +209,10 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
   suspended = 0;
   /** User records one overflow queue may hold before `tell` refuses with ERR_BACKPRESSURE. */
   readonly overflowLimit: number;
-  /** Work per actor turn (messages handled plus sent) for actors without their own throughput (a scheduler knob). */
+  /** Messages per actor turn (taken, and sent) for actors without their own throughput (a scheduler knob). */
   quantum = DEFAULT_QUANTUM;
-  /** Messages `tell` has sent from this thread (a turn's sends count toward its limit; see ActorCell.run). */
-  sent = 0;
+  /** Sends left in the running actor turn (see ActorCell.run); outside turns, NO_TURN_BUDGET. */
+  sendBudget = NO_TURN_BUDGET;
   /** This thread's slot of the stats block (a private one without a block). */
   readonly stats: Float64Array;
   /** Names behind the CURRENT_TYPE codes (none without a stats block: every code is 0). */
@@ -475,7 +478,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
 
   /** Sends; false when the ring toward the target is full (the message waits in order, see sendRecord). */
   tell(target: ActorRef, message: unknown, sender: ActorRef | null): boolean {
-    this.sent++;
+    if (--this.sendBudget === 0) this.turnBudgetSpent();
     if (target.participant === this.participant) {
       const cell = target._cell as ActorCell | undefined;
       if (cell !== undefined && cell.host === this) cell.enqueue(message, sender);
@@ -494,6 +497,12 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
     }
     if ((++this.trafficTick & TRAFFIC_SAMPLE_MASK) === 0 && this.current !== null) this.sampleTraffic(this.current.id, target.packed);
     return this.sendRecord(target.participant, RecordType.USER, target.id, sender === null ? 0 : sender.packed, message);
+  }
+
+  /** The running turn sent its limit: it ends after the message being handled (see ActorCell.run). */
+  private turnBudgetSpent(): void {
+    if (this.current !== null) this.current.yieldTurn();
+    else this.sendBudget = NO_TURN_BUDGET;
   }
 
   /** Counts one sampled message from local actor `from` to the actor at `to` (another thread). */
