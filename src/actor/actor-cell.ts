@@ -83,7 +83,7 @@ export type SystemOp =
 /** What a cell needs from the runtime of its thread. */
 export interface CellHost {
   readonly participant: number;
-  /** Work per turn (messages handled plus messages sent) for actors without their own throughput. */
+  /** Messages per turn (taken, and sent: see ActorCell.run) for actors without their own throughput. */
   readonly quantum: number;
   /**
    * Sends left in the running turn (`tell` counts them down and ends the turn of the running

@@ -18,7 +18,11 @@ export interface SpawnOptions {
   worker?: number;
   /** Put it on the worker of this actor (a chatty pair shares a thread: no ring between them). */
   near?: { readonly participant: number };
-  /** Work per actor turn — messages handled plus messages sent — before the worker moves on to the next actor. Default: the worker's quantum (100, tuned by the scheduler). */
+  /**
+   * Messages per actor turn before the worker moves on to the next actor; the turn also ends
+   * after the message during which its handlers' sends reach this number (a producer yields to
+   * its consumer). Default: the worker's quantum (100, tuned by the scheduler).
+   */
   throughput?: number;
   /** Overrides the definition's mailbox. */
   mailbox?: MailboxOptions;

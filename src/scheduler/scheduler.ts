@@ -410,8 +410,7 @@ export class Scheduler {
 
   /**
    * The latency rule's cap on the quantum: a message from another thread, once read, waits behind
-   * the actors already in the run queue, each taking a turn of up to `quantum` messages (a sent
-   * message counts as one too; it costs less than handling one, so this errs short). While other
+   * the actors already in the run queue, each taking a turn of up to `quantum` messages. While other
    * threads keep sending, the cap keeps that wait under a quarter of `latencyTargetMs` at the
    * worker's measured time per message; never under MIN_QUANTUM.
    */
