@@ -13,15 +13,29 @@ import { type BenchResult, type SuiteContext, median, spreadOf, throughput } fro
 const SUITE = 'fanout';
 const TASK_URL = new URL('../fixtures/fanout-task.js', import.meta.url);
 
-/** Iterations of `crunch` that take about `us` microseconds on this thread. */
+/**
+ * Iterations of `crunch` that take about `us` microseconds on this thread, and the serial cost
+ * of one task at that count. A probe is the median of several (one slow probe — a stall of this
+ * machine — once made "50 µs" tasks of 8 µs), and the count is corrected once from the batches.
+ */
 function calibrate(us: number): { iterations: number; taskMs: number } {
   for (let i = 0; i < 200; i++) crunch(10_000, i + 1); // warm up
   const probe = 200_000;
-  const t0 = performance.now();
-  crunch(probe, 7);
-  const perIter = (performance.now() - t0) / probe;
-  const iterations = Math.max(1, Math.round(us / 1000 / perIter));
-  // The serial cost of one task, as the median of several timed batches.
+  const probes: number[] = [];
+  for (let p = 0; p < 5; p++) {
+    const t0 = performance.now();
+    crunch(probe, p + 7);
+    probes.push((performance.now() - t0) / probe);
+  }
+  let iterations = Math.max(1, Math.round(us / 1000 / median(probes)));
+  let taskMs = serialTaskMs(iterations, us);
+  iterations = Math.max(1, Math.round((iterations * us) / 1000 / taskMs));
+  taskMs = serialTaskMs(iterations, us);
+  return { iterations, taskMs };
+}
+
+/** The serial cost of one task, as the median of several timed batches. */
+function serialTaskMs(iterations: number, us: number): number {
   const batches: number[] = [];
   for (let b = 0; b < 7; b++) {
     const n = Math.max(20, Math.round(20 / (us / 1000)));
@@ -29,7 +43,7 @@ function calibrate(us: number): { iterations: number; taskMs: number } {
     for (let i = 0; i < n; i++) crunch(iterations, i + 1);
     batches.push((performance.now() - t) / n);
   }
-  return { iterations, taskMs: median(batches) };
+  return median(batches);
 }
 
 export async function fanoutSuite(ctx: SuiteContext): Promise<void> {
@@ -50,13 +64,17 @@ export async function fanoutSuite(ctx: SuiteContext): Promise<void> {
       ctx.log(`fanout-${load.name}: ${load.tasks} tasks of ${(taskMs * 1000).toFixed(0)} µs (serial), ${threads} threads`);
       let expected = 0;
       for (let i = 0; i < load.tasks; i++) expected = (expected ^ crunch(iterations, i + 1)) >>> 0;
-      const idealMs = (load.tasks * taskMs) / threads;
+      // The ideal is re-measured right before each timed run (serial cost of a task on this
+      // thread × tasks ÷ threads): this machine's speed moves by up to 2× between minutes, and a
+      // reference taken once made efficiencies of 85% and 115% in runs a minute apart.
+      const idealMs = (): number => (load.tasks * serialTaskMs(iterations, load.us)) / threads;
       const bactorRates: number[] = [];
       const bactorEff: number[] = [];
       const piscinaRates: number[] = [];
       const piscinaEff: number[] = [];
       for (let r = 0; r <= runs; r++) {
         // bactor: tasks round robin over the actors, then one ask each for the tally.
+        let ideal = idealMs();
         let t0 = performance.now();
         for (let i = 0; i < load.tasks; i++) crunchers[i % crunchers.length]!.tell({ type: 'task', iterations, seed: i + 1 });
         const reports = await Promise.all(crunchers.map((c) => c.ask({ type: 'report' }, { timeout: 600_000 })));
@@ -67,9 +85,10 @@ export async function fanoutSuite(ctx: SuiteContext): Promise<void> {
           throw new Error(`fanout bactor: ${done} tasks, checksum ${checksum} ≠ ${expected}`);
         if (r > 0) {
           bactorRates.push((load.tasks / ms) * 1000);
-          bactorEff.push(idealMs / ms);
+          bactorEff.push(ideal / ms);
         }
         // piscina: every task submitted at once, its best case.
+        ideal = idealMs();
         t0 = performance.now();
         const results = await Promise.all(
           Array.from({ length: load.tasks }, (_, i) => pool.run({ iterations, seed: i + 1 }) as Promise<number>),
@@ -79,7 +98,7 @@ export async function fanoutSuite(ctx: SuiteContext): Promise<void> {
         if (pChecksum !== expected) throw new Error(`fanout piscina: checksum ${pChecksum} ≠ ${expected}`);
         if (r > 0) {
           piscinaRates.push((load.tasks / ms) * 1000);
-          piscinaEff.push(idealMs / ms);
+          piscinaEff.push(ideal / ms);
         }
       }
       ctx.report(throughput(SUITE, `bactor-${load.name}`, 'tasks/s', bactorRates));
@@ -105,7 +124,6 @@ async function skewed(ctx: SuiteContext, threads: number, runs: number): Promise
   ctx.log(`fanout-skewed: ${tasks} tasks of ${(taskMs * 1000).toFixed(0)} µs on 4 actors placed on one worker, ${threads} threads`);
   let expected = 0;
   for (let i = 0; i < tasks; i++) expected = (expected ^ crunch(iterations, i + 1)) >>> 0;
-  const idealMs = (tasks * taskMs) / threads;
   for (const rebalance of [false, true]) {
     const system = await ActorSystem.start({ workers: threads, scheduler: rebalance ? { rebalance: { everyMs: 500 } } : {} });
     let moves = 0;
@@ -118,6 +136,7 @@ async function skewed(ctx: SuiteContext, threads: number, runs: number): Promise
         const first = await system.spawn(Cruncher, undefined);
         const crunchers = [first];
         for (let i = 1; i < 4; i++) crunchers.push(await system.spawn(Cruncher, undefined, { near: first }));
+        const idealMs = (tasks * serialTaskMs(iterations, 1000)) / threads; // re-measured: see fanoutSuite
         const t0 = performance.now();
         for (let i = 0; i < tasks; i++) crunchers[i % crunchers.length]!.tell({ type: 'task', iterations, seed: i + 1 });
         const reports = await Promise.all(crunchers.map((c) => c.ask({ type: 'report' }, { timeout: 600_000 })));
