@@ -158,7 +158,7 @@ test('an actor whose module defines no such actor fails to spawn with a clear er
   await assert.rejects(system.spawn(fake, 0), { code: 'ERR_UNKNOWN_ACTOR', message: /defines no actor named NoSuchActor/ });
 });
 
-test("a turn ends once it has sent its limit: a producer re-telling itself yields to its consumer", async () => {
+test('a turn ends once it has sent its limit: a producer re-telling itself yields to its consumer', async () => {
   const consumer = await system.spawn(Consumer, undefined, { worker: 1, throughput: 1000 });
   const producer = await system.spawn(Producer, undefined, { worker: 1, throughput: 100 });
   const run = async (size: number): Promise<ConsumerReport> => {
