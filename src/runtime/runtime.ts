@@ -130,7 +130,7 @@ export function errorInfo(error: unknown): { name: string; code?: string; messag
   return { name: 'NonError', message: String(error) };
 }
 
-/** The send budget outside actor turns (main-thread tells): never reached in practice, reset when it is. */
+/** Where the send budget starts outside actor turns (see Runtime.sendBudget). */
 const NO_TURN_BUDGET = 1 << 30;
 
 /**
@@ -211,7 +211,11 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
   readonly overflowLimit: number;
   /** Messages per actor turn (taken, and sent) for actors without their own throughput (a scheduler knob). */
   quantum = DEFAULT_QUANTUM;
-  /** Sends left in the running actor turn (see ActorCell.run); outside turns, NO_TURN_BUDGET. */
+  /**
+   * Sends left in the running actor turn (each turn sets it; see ActorCell.run). Sends outside a
+   * turn (the main thread's) count down what the last turn left and start again from
+   * NO_TURN_BUDGET when it runs out.
+   */
   sendBudget = NO_TURN_BUDGET;
   /** This thread's slot of the stats block (a private one without a block). */
   readonly stats: Float64Array;
