@@ -141,7 +141,8 @@ export async function tuningSuite(ctx: SuiteContext): Promise<void> {
     const system = await ActorSystem.start({ workers: 2, scheduler: { adaptive: true } });
     try {
       const scheduler = system.scheduler;
-      let learned = scheduler.stats().map((w) => ({ quantum: w.quantum, batch: w.batch, spins: w.spins }));
+      const knobsNow = () => scheduler.stats().map((w) => ({ quantum: w.quantum, batch: w.batch, spins: w.spins }));
+      let learned = knobsNow();
       const baseSpins = learned[0]!.spins;
       const apply = (setting: Setting): void => {
         if (setting.adaptive) {
@@ -155,7 +156,7 @@ export async function tuningSuite(ctx: SuiteContext): Promise<void> {
       };
       const leave = (setting: Setting): void => {
         if (!setting.adaptive) return;
-        learned = scheduler.stats().map((w) => ({ quantum: w.quantum, batch: w.batch, spins: w.spins }));
+        learned = knobsNow();
         scheduler.adaptive = false;
       };
       const describe = (s: Setting) => (s.adaptive ? 'adaptive controller' : `quantum ${s.quantum}, batch ${s.batch}`);
@@ -175,12 +176,10 @@ export async function tuningSuite(ctx: SuiteContext): Promise<void> {
           const k = (j + r) % settings.length;
           apply(settings[k]!);
           results[k]!.push(await load(system, 1000, measureMs));
-          ctx.log(
-            `${settings[k]!.name}: ${(results[k]!.at(-1)!.rate / 1e6).toFixed(2)}M ${scheduler
-              .stats()
-              .map((w) => `q${w.quantum}/b${w.batch}/s${w.spins}`)
-              .join(' ')}`,
-          );
+          const knobs = knobsNow()
+            .map((w) => `q${w.quantum}/b${w.batch}/s${w.spins}`)
+            .join(' ');
+          ctx.log(`${settings[k]!.name}: ${(results[k]!.at(-1)!.rate / 1e6).toFixed(2)}M ${knobs}`);
           leave(settings[k]!);
         }
       }
