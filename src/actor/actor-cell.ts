@@ -465,6 +465,11 @@ export class ActorCell implements ActorContext<unknown, unknown> {
     this.hold |= HOLD_YIELD;
   }
 
+  /** The watchdog interrupted this turn's handler: what the end of `run` would have done. */
+  turnInterrupted(): void {
+    this.hold &= ~HOLD_YIELD;
+  }
+
   /**
    * A turn in the runtime's heavy mode: one message at a time (as `run(1)`) until the turn's limit or the first message that ends past `deadline` (performance.now() ms).
    */

@@ -853,11 +853,14 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
   // ---- running -----------------------------------------------------------------------------
 
   schedule(cell: ActorCell): void {
-    cell.scheduled = true;
     // The head of the run queue lives in `next` while the deque is empty: a ping-pong hands the
-    // turn over without a deque push and shift.
+    // turn over without a deque push and shift. Queued, then marked: a handler the watchdog
+    // interrupts between the two (inside a `tell`) leaves at worst a second entry, an extra
+    // turn; marked first, it could leave a cell marked scheduled that no queue holds, never to
+    // run again.
     if (this.next === null && this.runQueue.length === 0) this.next = cell;
     else this.runQueue.push(cell);
+    cell.scheduled = true;
     this.onWork?.();
   }
 
@@ -885,10 +888,10 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
         if (--this.untilTimed > 0) total += cell.run(0);
         else total += this.timedRun(cell);
         if (!cell.scheduled && cell.runnable) {
-          // Back of the run queue: the others get their turn first.
-          cell.scheduled = true;
+          // Back of the run queue: the others get their turn first (queued, then marked: see schedule).
           if (this.next === null && queue.length === 0) this.next = cell;
           else queue.push(cell);
+          cell.scheduled = true;
         }
         if (loopEnd !== 0 && this.timedAt >= loopEnd) break;
       }
@@ -1003,7 +1006,10 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
     const cell = this.current;
     this.current = null;
     this.stats[CURRENT] = 0;
+    this.sendBudget = NO_TURN_BUDGET;
     if (cell === null) return null;
+    // Its turn never reached its end: a turn that had sent its limit would leave the actor held.
+    cell.turnInterrupted();
     const messageType = describeMessageType(cell.message);
     cell.fail(
       new BactorError(

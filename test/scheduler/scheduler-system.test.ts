@@ -65,6 +65,28 @@ test(
 );
 
 test(
+  'watchdog: a handler interrupted while sending (its turn past its send limit) is restarted and takes messages again',
+  { timeout: 60_000 },
+  async (t) => {
+    const { system, events, blocker, counter } = await blockerBeside(t, 300);
+    // A bounded mailbox on the same worker: it takes 10 of the blocker's sends and refuses the rest.
+    const sink = await system.spawn(Counter, 0, { worker: 1, mailbox: { capacity: 10, overflow: 'fail' } });
+    blocker.tell({ type: 'spam', to: sink });
+    const queued = blocker.ask({ type: 'where' }, { timeout: 10_000 }); // waits in its mailbox behind the endless handler
+    const t0 = performance.now();
+    while (!events.some((e) => e.type === 'actor-failed') && performance.now() - t0 < 10_000) await new Promise((r) => setTimeout(r, 10));
+    const failed = events.find((e) => e.type === 'actor-failed');
+    assert.ok(failed !== undefined && failed.type === 'actor-failed' && failed.error.code === 'ERR_HANDLER_STUCK', 'interrupted');
+    // Interrupted in mid-turn, the turn's end never ran: the restarted actor must still be runnable.
+    assert.equal(await queued, 1, 'the message queued behind the interrupted one is delivered');
+    assert.equal(await blocker.ask({ type: 'where' }, { timeout: 5000 }), 1, 'the restarted blocker answers');
+    assert.equal(await sink.ask({ type: 'get' }), 10, 'the sink took the ten sends it had room for');
+    assert.equal(await counter.ask({ type: 'get' }), 7);
+    assert.equal(system.replacements, 0, 'no worker was replaced');
+  },
+);
+
+test(
   'watchdog: a handler blocked in native code cannot be interrupted, so its worker is replaced and its actors re-created',
   { timeout: 60_000 },
   async (t) => {
