@@ -73,6 +73,16 @@ export class MessageEncoder {
     return this.ring.flush();
   }
 
+  /**
+   * Drops a write that was cut short between its claim and its commit (the watchdog interrupted
+   * the handler inside a `tell`): the record is as if never started, and the next write does not
+   * find a claim still open. Records committed before it are kept.
+   */
+  abandon(): void {
+    this.ring.abort();
+    this.clearScratch(MAX_SHAPE_KEYS);
+  }
+
   private begin(type: number, bound: number, header0: number, header1: number, format: number): number {
     const offset = this.ring.tryClaim(type, bound);
     if (offset === RING_FULL) return RING_FULL;

@@ -1007,6 +1007,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
     this.current = null;
     this.stats[CURRENT] = 0;
     this.sendBudget = NO_TURN_BUDGET;
+    this.endpoint?.abandonWrites();
     if (cell === null) return null;
     // Its turn never reached its end: a turn that had sent its limit would leave the actor held.
     cell.turnInterrupted();

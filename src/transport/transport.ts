@@ -122,6 +122,22 @@ export class TransportEndpoint {
     return ok;
   }
 
+  /**
+   * After a handler was interrupted (the watchdog): drops a write it left half done and marks
+   * every ring for the next flush (a record committed just before the cut is published then).
+   */
+  abandonWrites(): void {
+    for (let peer = 0; peer < this.participants; peer++) {
+      const encoder = this.encoders[peer];
+      if (encoder === null || encoder === undefined) continue;
+      encoder.abandon();
+      if (this.isDirty[peer] === 0) {
+        this.isDirty[peer] = 1;
+        this.dirty.push(peer);
+      }
+    }
+  }
+
   /** Publishes everything sent since the last flush and wakes the peers that park. */
   flush(): void {
     const dirty = this.dirty;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BactorError } from '../../native-free-core/errors.js';
-import { RingProducer } from '../../native-free-core/ring/ring-producer.js';
+import { RING_FULL, RingProducer } from '../../native-free-core/ring/ring-producer.js';
 import { MessageEncoder } from '../../src/codec/message-encoder.js';
 import { RingMemory } from '../../src/codec/fast-path.js';
 import { registerMessageClass } from '../../src/codec/message-classes.js';
@@ -139,6 +139,23 @@ test('a value the codec cannot carry fails at encode with its path, and nothing 
   pair.encoder.flush();
   assert.equal(pair.decoder.drain(pair), 0, 'failed writes left nothing in the ring');
   assert.deepEqual(pair.roundTrip({ after: 'failure' }), { after: 'failure' }, 'the encoder still works');
+});
+
+test('a write cut short between claim and commit is abandoned: the records before it arrive, the next write works', () => {
+  const pair = new CodecPair();
+  assert.ok(pair.encoder.write(1, { seq: 1 }));
+  // What a handler interrupted inside the encoder leaves: a claim that was never committed.
+  assert.notEqual(pair.encoder.ring.tryClaim(1, 64), RING_FULL);
+  assert.throws(() => pair.encoder.write(1, { seq: 2 }), { code: 'ERR_MISUSE' }, 'the open claim blocks the ring');
+  pair.encoder.abandon();
+  assert.ok(pair.encoder.write(1, { seq: 3 }));
+  pair.encoder.flush();
+  pair.decoder.drain(pair);
+  assert.deepEqual(
+    pair.delivered.map((d) => d.message),
+    [{ seq: 1 }, { seq: 3 }],
+  );
+  assert.deepEqual(pair.errors, []);
 });
 
 test('instances of a registered class travel; duplicate registrations are refused', () => {
