@@ -87,10 +87,10 @@ export class MessageDecoder implements RecordHandler {
       case FORMAT_MSGPACK:
         return this.msgpack.unpackShared(bytes, body + 1, end);
       case FORMAT_LARGE: {
-        if (body + 5 !== end) throw malformed('large-lane reference of the wrong size');
+        if (body + 9 !== end) throw malformed('large-lane reference of the wrong size');
         if (this.largeLane === null)
           throw new BactorError(ErrorCode.LARGE_LANE_DESYNC, 'large-lane reference on a channel without a large-message lane');
-        return this.msgpack.unpack(this.largeLane.receive(memory.view.getUint32(body + 1, true)));
+        return this.msgpack.unpack(this.largeLane.receive(memory.view.getUint32(body + 5, true), memory.view.getUint32(body + 1, true)));
       }
       default:
         throw malformed(`unknown format ${bytes[body]}`);

@@ -157,12 +157,13 @@ export class MessageEncoder {
         `message of ${packed.length} encoded bytes exceeds the ring's inline limit of ${this.inlineLimit} bytes and this channel has no large-message lane`,
       );
     }
-    const offset = this.begin(type, HEADER_BYTES + 5, header0, header1, FORMAT_LARGE);
+    const offset = this.begin(type, HEADER_BYTES + 9, header0, header1, FORMAT_LARGE);
     if (offset === RING_FULL) return false;
-    this.memory.view.setUint32(offset + HEADER_BYTES + 1, packed.length, true);
+    const view = this.memory.view;
+    view.setUint32(offset + HEADER_BYTES + 1, packed.length, true);
     // Post before commit: the reference record must never be visible before its payload.
-    this.largeLane.send(packed);
-    this.ring.commit(HEADER_BYTES + 5);
+    view.setUint32(offset + HEADER_BYTES + 5, this.largeLane.send(packed), true);
+    this.ring.commit(HEADER_BYTES + 9);
     return true;
   }
 }

@@ -17,7 +17,8 @@
  *   The shape's key list is in the ring's schema log (entry kind `SCHEMA_SHAPE`).
  * - `FORMAT_MSGPACK`: msgpackr bytes to the end of the record, with record structures shared
  *   through the schema log (entry kind `SCHEMA_STRUCTURE`).
- * - `FORMAT_LARGE`: Uint32 byte length; the msgpackr bytes travel by the large-message lane.
+ * - `FORMAT_LARGE`: Uint32 byte length, Uint32 sequence number; the msgpackr bytes travel by the
+ *   large-message lane, after the same sequence number (see large-lane.ts).
  *
  * Tagged primitives (fast path): one tag byte, then the value.
  */

@@ -198,6 +198,24 @@ test('large messages take the large-message lane, in order with the small ones a
   pair.close();
 });
 
+test('a large payload whose reference was never committed (a write cut short) is skipped by number', () => {
+  const pair = new CodecPair({ capacity: 1 << 16, largeLane: true, threshold: 1024 });
+  const big = { blob: new Uint8Array(5000).fill(7) };
+  assert.ok(pair.encoder.write(1, big));
+  // What a large write cut between posting its payload and committing its reference leaves: an orphan in the lane.
+  pair.laneSender!.send(new Uint8Array(3000).fill(1));
+  assert.ok(pair.encoder.write(1, { seq: 2 }));
+  assert.ok(pair.encoder.write(1, big));
+  pair.encoder.flush();
+  pair.decoder.drain(pair);
+  assert.deepEqual(pair.errors, []);
+  assert.deepEqual(
+    pair.delivered.map((d) => d.message),
+    [big, { seq: 2 }, big],
+  );
+  pair.close();
+});
+
 test('without a large lane, a message too big for the ring is refused with sizes', () => {
   const pair = new CodecPair({ capacity: 4096 });
   assert.throws(() => pair.encoder.write(1, { blob: new Uint8Array(10_000) }), {

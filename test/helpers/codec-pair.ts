@@ -23,12 +23,15 @@ export class CodecPair implements MessageSink {
   delivered: Delivered[] = [];
   errors: { code: string; message: string; type: number }[] = [];
   private readonly channel: MessageChannel | null;
+  /** The encoder's large-message lane, when it has one. */
+  readonly laneSender: LargeLaneSender | null;
 
   constructor(options: { capacity?: number; logCapacity?: number; largeLane?: boolean; threshold?: number } = {}) {
     this.ring = createRingBuffer(options.capacity ?? 1 << 16);
     this.log = createAppendLogBuffer(options.logCapacity ?? 64 * 1024);
     this.channel = options.largeLane ? new MessageChannel() : null;
-    const encoderOptions: MessageEncoderOptions = { largeLane: this.channel ? new LargeLaneSender(this.channel.port1) : null };
+    this.laneSender = this.channel ? new LargeLaneSender(this.channel.port1) : null;
+    const encoderOptions: MessageEncoderOptions = { largeLane: this.laneSender };
     if (options.threshold !== undefined) encoderOptions.largeMessageThreshold = options.threshold;
     this.encoder = new MessageEncoder(new RingProducer(this.ring), this.log, encoderOptions);
     this.decoder = this.newDecoder();
