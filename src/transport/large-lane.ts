@@ -52,7 +52,7 @@ export class LargeLaneReceiver {
       if (!(payload instanceof Uint8Array) || payload.length < SEQ_BYTES) throw desync(seq, expectedLength, payload);
       const got = readSeq(payload);
       // An orphan: numbered before the one expected (modulo 2^32).
-      if (got !== seq && ((got - seq) | 0) < 0) continue;
+      if (((got - seq) | 0) < 0) continue;
       if (got !== seq || payload.length - SEQ_BYTES !== expectedLength) throw desync(seq, expectedLength, payload);
       return payload.subarray(SEQ_BYTES);
     }
