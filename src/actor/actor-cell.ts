@@ -420,8 +420,9 @@ export class ActorCell implements ActorContext<unknown, unknown> {
     if (cap > 0) {
       if (cap < throughput) throughput = cap;
     } else this.host.sendBudget = throughput;
-    // Kept small (rare paths in methods of their own): V8 inlines this loop into runActors, and
-    // every byte of it counts against the budget left for inlining `invoke` and the handlers.
+    // Kept small (system messages and the default mailbox's take in methods of their own): V8
+    // inlines this loop into runActors, and every byte of it counts against the budget left for
+    // inlining `invoke` and the handlers.
     while (n < throughput) {
       if (this.system !== null && this.system.length > 0) {
         this.runSystemOp();
@@ -450,7 +451,7 @@ export class ActorCell implements ActorContext<unknown, unknown> {
     this.host.stats[CURRENT] = this.stamp;
   }
 
-  /** The next message of a FIFO-only mailbox (a custom or priority queue). */
+  /** The next message of the default mailbox (a FifoQueue: take, no peek and shift). */
   private invokeNextFifo(): void {
     const queue = this.queue as FifoQueue;
     const message = queue.take();

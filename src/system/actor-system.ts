@@ -121,6 +121,8 @@ export class ActorSystem {
       (stuck) => this.onStuck(stuck),
       options.spins,
     );
+    const rebalance = options.scheduler?.rebalance;
+    const rebalancer = rebalance && this.workerCount > 1 ? new Rebalancer(this.rebalanceHost(), rebalance === true ? {} : rebalance) : null;
     // After the options are checked (a wrong option is reported as such), before any thread or ring exists.
     if (systemRunning) {
       throw new BactorError(
@@ -163,9 +165,7 @@ export class ActorSystem {
     }
     this.pumpDone = this.pump();
     this.scheduler.start();
-    const rebalance = options.scheduler?.rebalance;
-    if (rebalance && this.workerCount > 1) {
-      const rebalancer = new Rebalancer(this.rebalanceHost(), rebalance === true ? {} : rebalance);
+    if (rebalancer !== null) {
       let running = false;
       this.rebalanceTimer = setInterval(() => {
         if (running || this.state !== 'running') return;

@@ -27,6 +27,17 @@ test('one system per thread: a second start fails with ERR_SYSTEM_RUNNING and th
   await next.shutdown();
 });
 
+test('a wrong rebalance option is refused before any thread starts, and leaves the thread free for the next system', async () => {
+  await assert.rejects(ActorSystem.start({ workers: 2, scheduler: { rebalance: { everyMs: 1 } } }), {
+    code: 'ERR_INVALID_OPTION',
+    message: /everyMs=1 must be ≥ 10/,
+  });
+  const system = await ActorSystem.start({ workers: 1 });
+  const counter = await system.spawn(Counter, 4);
+  assert.equal(await counter.ask({ type: 'get' }), 4);
+  await system.shutdown();
+});
+
 test('inline dispatcher: the actor runs on the main thread', async (t) => {
   const system = await ActorSystem.start({ workers: 1 });
   t.after(() => system.shutdown());
