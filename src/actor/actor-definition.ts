@@ -89,6 +89,12 @@ export async function loadDefinition(moduleUrl: string, name: string): Promise<A
     try {
       await import(moduleUrl);
     } catch (error) {
+      // An entry script that defines actors and starts the system: say so, not "import failed".
+      if ((error as { code?: unknown })?.code === ErrorCode.SYSTEM_IN_WORKER) {
+        throw new BactorError(ErrorCode.SYSTEM_IN_WORKER, `cannot load actor ${name} from ${moduleUrl}: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
       throw new BactorError(
         ErrorCode.UNKNOWN_ACTOR,
         `cannot load actor ${name}: importing ${moduleUrl} failed: ${(error as Error).message}`,

@@ -33,6 +33,11 @@ export const ErrorCode = {
   INVALID_OPTION: 'ERR_INVALID_OPTION',
   /** An actor system already runs on this thread (refs route through the one system of their thread). */
   SYSTEM_RUNNING: 'ERR_SYSTEM_RUNNING',
+  /**
+   * `ActorSystem.start` ran inside one of bactor's worker threads: a module that defines actors
+   * (imported by every worker) also starts the system. Put the actors in a module of their own.
+   */
+  SYSTEM_IN_WORKER: 'ERR_SYSTEM_IN_WORKER',
   /** The actor system is shutting down or stopped. */
   SYSTEM_STOPPED: 'ERR_SYSTEM_STOPPED',
   /** An actor's handler failed; carried in supervision reports. */

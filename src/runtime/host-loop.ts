@@ -27,6 +27,7 @@ import {
 import { TransportEndpoint, type TransportInit } from '../transport/transport.js';
 import { DEFAULT_BATCH, Runtime, errorInfo } from './runtime.js';
 import { TaskPool } from './task-pool.js';
+import { enterActorHost } from './thread-role.js';
 import type { ControlMessage, SpawnRequest } from './wire-messages.js';
 import type { SupervisorStrategy } from '../supervision/supervisor-strategy.js';
 import { ActorRef, localIdOf, participantOf } from '../actor/actor-ref.js';
@@ -102,6 +103,7 @@ function publish(stats: Float64Array, runtime: Runtime, now: number): void {
  * pending it parks with waitAsync so the event loop can settle them).
  */
 export async function runHost(init: HostInit): Promise<void> {
+  enterActorHost();
   const endpoint = new TransportEndpoint(init.transport);
   let running = true;
   let pendingLoads = 0;

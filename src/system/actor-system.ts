@@ -12,6 +12,7 @@ import { DEFAULT_STRATEGY, type SupervisorStrategy } from '../supervision/superv
 import { TransportEndpoint, type TransportInit, createTransport, transferListOf } from '../transport/transport.js';
 import { ringFillOf } from '../../native-free-core/mesh/mesh.js';
 import { EventStream } from './event-stream.js';
+import { isActorHost } from '../runtime/thread-role.js';
 import { TaskPool } from '../runtime/task-pool.js';
 import { Router, type RoutingStrategy } from '../router/router.js';
 import { createStatsBuffer, statsSlot } from '../../native-free-core/stats/stats-block.js';
@@ -181,6 +182,14 @@ export class ActorSystem {
 
   /** Starts a system: worker threads, rings, and the main thread's pump. */
   static async start(options: ActorSystemOptions = {}): Promise<ActorSystem> {
+    if (isActorHost()) {
+      throw new BactorError(
+        ErrorCode.SYSTEM_IN_WORKER,
+        'ActorSystem.start() ran inside a bactor worker thread: a module that defines actors is imported by every ' +
+          'worker, so it must not start the system. Move defineActor(...) into a module of its own (e.g. ' +
+          'counter.actor.js) and import it from the script that calls ActorSystem.start().',
+      );
+    }
     const workers = options.workers ?? Math.max(1, os.availableParallelism() - 1);
     if (!Number.isInteger(workers) || workers < 0 || workers > 254) {
       throw new BactorError(ErrorCode.INVALID_OPTION, `ActorSystem.start: workers=${options.workers} must be an integer from 0 to 254`);
