@@ -28,15 +28,44 @@ export interface RefRouter {
 }
 
 let router: RefRouter | null = null;
+/** The incarnation of the system running on this thread (or of the last one): refs made now carry it. */
+let incarnation = 0;
 
 /** Installs this thread's runtime; refs route through it. */
 export function setRefRouter(r: RefRouter | null): void {
   router = r;
 }
 
-function currentRouter(): RefRouter {
-  if (router === null)
+/**
+ * Called when a system starts on this thread (main thread: a fresh random number per start;
+ * workers: the one their system gave them), before any of its refs is made.
+ */
+export function setIncarnation(value: number): void {
+  incarnation = value;
+}
+
+export function currentIncarnation(): number {
+  return incarnation;
+}
+
+/** A random incarnation, never 0 and never the one before. */
+export function newIncarnation(): number {
+  let n: number;
+  do n = (Math.random() * 0x7fffffff) | 0;
+  while (n === 0 || n === incarnation);
+  return n;
+}
+
+function currentRouter(ref?: ActorRef): RefRouter {
+  if (router === null) {
+    if (ref !== undefined && ref.incarnation !== 0) {
+      throw new BactorError(
+        ErrorCode.SYSTEM_STOPPED,
+        `${ref} belongs to an actor system that has shut down: no actor system runs on this thread`,
+      );
+    }
     throw new BactorError(ErrorCode.NO_RUNTIME, 'no actor system runs on this thread: start one with ActorSystem.start()');
+  }
   return router;
 }
 
@@ -71,6 +100,11 @@ export class ActorRef<M = unknown, R = unknown> {
     readonly id: number,
     /** The actor's definition name (for messages and reports). */
     readonly kind: string = '',
+    /**
+     * The start of the actor system the actor belongs to (a random number per
+     * `ActorSystem.start`): a ref kept past `shutdown()` reaches nothing in the next system.
+     */
+    readonly incarnation: number = currentIncarnation(),
   ) {}
 
   /** Packed form for the wire headers. */
@@ -85,27 +119,34 @@ export class ActorRef<M = unknown, R = unknown> {
    * can see it in `backpressured` or `await ref.send(...)`.
    */
   tell(message: M): void {
-    (router ?? currentRouter()).tellFromCurrent(this as ActorRef, message);
+    (router ?? currentRouter(this as ActorRef)).tellFromCurrent(this as ActorRef, message);
   }
 
   /** `tell`, then wait until the ring toward the actor has room again (at once when it has). */
   send(message: M): Promise<void> {
-    const r = router ?? currentRouter();
+    const r = router ?? currentRouter(this as ActorRef);
     return r.tellFromCurrent(this as ActorRef, message) ? RESOLVED : r.whenWritable(this.participant);
   }
 
   /** True while messages toward this actor's thread wait for room in a full ring. */
   get backpressured(): boolean {
-    return (router ?? currentRouter()).isBackpressured(this.participant);
+    return this.incarnation === incarnation && (router ?? currentRouter(this as ActorRef)).isBackpressured(this.participant);
   }
 
   /** Sends `message` and waits for the actor's `ctx.respond(...)`. */
   ask(message: M, options: AskOptions = {}): Promise<R> {
-    return currentRouter().ask(this as ActorRef, message, options.timeout ?? 5000) as Promise<R>;
+    if (router === null) {
+      try {
+        currentRouter(this as ActorRef);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return router!.ask(this as ActorRef, message, options.timeout ?? 5000) as Promise<R>;
   }
 
   equals(other: ActorRef<unknown, unknown> | null | undefined): boolean {
-    return other != null && other.participant === this.participant && other.id === this.id;
+    return other != null && other.participant === this.participant && other.id === this.id && other.incarnation === this.incarnation;
   }
 
   toString(): string {

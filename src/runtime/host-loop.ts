@@ -1,5 +1,5 @@
 import vm from 'node:vm';
-import { setRefRouter } from '../actor/actor-ref.js';
+import { setIncarnation, setRefRouter } from '../actor/actor-ref.js';
 import { loadDefinition } from '../actor/actor-definition.js';
 import { BackoffIdleStrategy, IdlePhase } from '../../native-free-core/sync/idle-strategy.js';
 import { TypeNameTable, statsSlot } from '../../native-free-core/stats/stats-block.js';
@@ -47,6 +47,8 @@ export interface HostInit {
   stats: SharedArrayBuffer;
   /** User records an overflow queue toward one peer may hold. */
   overflowLimit: number;
+  /** The system's incarnation (see ActorRef.incarnation). */
+  incarnation: number;
   /**
    * The watchdog's restart policy: a handler still running this many milliseconds into its slice
    * of the loop is interrupted (and its actor fails with ERR_HANDLER_STUCK). Absent: never.
@@ -104,6 +106,7 @@ function publish(stats: Float64Array, runtime: Runtime, now: number): void {
  */
 export async function runHost(init: HostInit): Promise<void> {
   enterActorHost();
+  setIncarnation(init.incarnation);
   const endpoint = new TransportEndpoint(init.transport);
   let running = true;
   let pendingLoads = 0;

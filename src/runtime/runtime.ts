@@ -1,7 +1,7 @@
 import '../actor/actor-ref-codec.js';
 import { ActorCell, type CellHost, applyDirective } from '../actor/actor-cell.js';
 import type { ActorDefinition } from '../actor/actor-definition.js';
-import { ActorRef, MAX_LOCAL_ID, type RefRouter, localIdOf, packRef, participantOf } from '../actor/actor-ref.js';
+import { ActorRef, MAX_LOCAL_ID, type RefRouter, currentIncarnation, localIdOf, packRef, participantOf } from '../actor/actor-ref.js';
 import type { SpawnOptions } from '../actor/spawn-options.js';
 import type { MessageSink } from '../codec/message-decoder.js';
 import { inspectMessage } from '../codec/inspect-message.js';
@@ -130,6 +130,9 @@ export function errorInfo(error: unknown): { name: string; code?: string; messag
   return { name: 'NonError', message: String(error) };
 }
 
+/** The dead-letter reason of a message to a ref of an earlier actor system. */
+const STALE_REF = 'earlier-system';
+
 /** Where the send budget starts outside actor turns (see Runtime.sendBudget). */
 const NO_TURN_BUDGET = 1 << 30;
 
@@ -144,6 +147,8 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
   readonly endpoint: TransportEndpoint | null;
   readonly guardianStrategy: SupervisorStrategy;
   readonly guardianRef: ActorRef;
+  /** The incarnation of this thread's system (see ActorRef.incarnation): refs of another reach nothing. */
+  readonly incarnation = currentIncarnation();
   /** Actors by local id: ids are dense per thread, so an array beats a Map in time and bytes. */
   private readonly cells: (ActorCell | undefined)[] = [];
   private liveCells = 0;
@@ -483,6 +488,10 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
   /** Sends; false when the ring toward the target is full (the message waits in order, see sendRecord). */
   tell(target: ActorRef, message: unknown, sender: ActorRef | null): boolean {
     if (--this.sendBudget === 0) this.turnBudgetSpent();
+    if (target.incarnation !== this.incarnation) {
+      this.deadLetter(target, message, sender, STALE_REF);
+      return true;
+    }
     if (target.participant === this.participant) {
       const cell = target._cell as ActorCell | undefined;
       if (cell !== undefined && cell.host === this) cell.enqueue(message, sender);
@@ -625,7 +634,9 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
         ? new BactorError(ErrorCode.MAILBOX_FULL, `mailbox of ${target} is full: the ask was refused`)
         : new BactorError(
             ErrorCode.ACTOR_NOT_FOUND,
-            `${target} is ${reason === 'stopped' ? 'stopped' : 'unknown'}: the ask cannot be answered`,
+            reason === STALE_REF
+              ? `${target} belongs to an actor system that has shut down (refs do not carry over to a new system): the ask cannot be answered`
+              : `${target} is ${reason === 'stopped' ? 'stopped' : 'unknown'}: the ask cannot be answered`,
           ),
     );
   }
@@ -634,6 +645,11 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
     target: ActorRef,
     op: { k: 'stop' } | { k: 'watch' | 'unwatch'; watcher: ActorRef } | { k: 'terminated'; ref: ActorRef },
   ): void {
+    if (target.incarnation !== this.incarnation) {
+      // A ref of an earlier system: it is gone (a watch gets its Terminated at once).
+      if (op.k === 'watch') this.sendSystem(op.watcher, { k: 'terminated', ref: target });
+      return;
+    }
     if (target.participant === this.participant) {
       const cell = this.cells[target.id];
       if (cell !== undefined && !cell.isStopped) {

@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ActorDefinition } from '../actor/actor-definition.js';
-import { ActorRef, packRef, setRefRouter } from '../actor/actor-ref.js';
+import { ActorRef, newIncarnation, packRef, setIncarnation, setRefRouter } from '../actor/actor-ref.js';
 import type { SpawnOptions } from '../actor/spawn-options.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import type { HostInit } from '../runtime/host-loop.js';
@@ -105,6 +105,8 @@ export class ActorSystem {
   private readonly statsBuffer: SharedArrayBuffer;
   readonly scheduler: Scheduler;
   private readonly overflowLimit: number;
+  /** A random number per start, carried by every ref of this system (see ActorRef.incarnation). */
+  readonly incarnation: number;
 
   private constructor(options: Required<Pick<ActorSystemOptions, 'workers' | 'ringCapacity' | 'spins'>> & ActorSystemOptions) {
     this.workerCount = options.workers;
@@ -131,6 +133,9 @@ export class ActorSystem {
         'ActorSystem.start: an actor system already runs on this thread (refs route through one system per thread): await its shutdown() first',
       );
     }
+    // Refs made from here on carry this system's incarnation; those of an earlier one reach nothing.
+    this.incarnation = newIncarnation();
+    setIncarnation(this.incarnation);
     if (threads > 0) {
       inits = createTransport({ participants: threads + 1, ringCapacity: options.ringCapacity });
       this.endpoint = new TransportEndpoint(inits[0]!);
@@ -501,6 +506,7 @@ export class ActorSystem {
       taskThreads: this.taskThreads,
       stats: this.statsBuffer,
       overflowLimit: this.overflowLimit,
+      incarnation: this.incarnation,
       ...(this.scheduler.interruptMs > 0 ? { interruptMs: this.scheduler.interruptMs } : {}),
       recreate,
     };
