@@ -106,6 +106,12 @@ export interface CellHost {
   ): ActorCell;
   removeCell(cell: ActorCell): void;
   deadLetter(target: ActorRef, message: unknown, sender: ActorRef | null, reason: string): void;
+  /** The handler `actor` was running for an ask failed: the asker learns it now (ERR_ACTOR_FAILED), not at its timeout. */
+  failAsk(asker: ActorRef, actor: ActorRef, messageType: string, error: unknown): void;
+  /** Publishes a supervision decision nobody would see otherwise (a child stopped past its restart intensity). */
+  reportFailure(actor: ActorRef, error: unknown, directive: string): void;
+  /** The cell whose turn runs now on this thread, if any. */
+  readonly currentCell: ActorCell | null;
   /** Delivers a system op to an actor on any thread. */
   sendSystem(
     target: ActorRef,
@@ -591,6 +597,12 @@ export class ActorCell implements ActorContext<unknown, unknown> {
     if (this.status === Status.Stopped) return;
     this.status = Status.Suspended;
     this.cancelReceiveTimeout();
+    // The message it failed on was an ask: the asker hears of it now, not at its timeout.
+    const sender = this.sender;
+    if (sender !== null && sender.isAskSlot) {
+      this.sender = null;
+      this.host.failAsk(sender, this.self, describeMessageType(this.message), error);
+    }
     if (this.parentCell !== null) this.parentCell.enqueueSystem({ k: 'failed', child: this, error });
     else this.host.guardianFailure(this, error);
   }
@@ -699,7 +711,23 @@ export class ActorCell implements ActorContext<unknown, unknown> {
 
   // ---- ActorContext --------------------------------------------------------------------------
 
+  /**
+   * respond, forward and stash act on the message being handled: only inside its handler (or
+   * until the promise it returned settles). Later — from a timer or a callback — that message is
+   * gone (another may be handled by then), so it is an error rather than a reply to the wrong one.
+   */
+  private assertInHandler(what: string): void {
+    if (this.host.currentCell === this || this.busy) return;
+    throw new BactorError(
+      ErrorCode.OUTSIDE_HANDLER,
+      `ctx.${what}() on ${this.self} was called after the handler returned (from a timer or callback?): the message it ` +
+        `refers to is no longer being handled. Keep the sender in the handler (const replyTo = ctx.sender) and call ` +
+        `replyTo.tell(reply) later (an ask's reply ref stays valid until the ask times out), or return a promise from the handler.`,
+    );
+  }
+
   respond(reply: unknown): void {
+    this.assertInHandler('respond');
     if (this.sender === null) {
       this.host.deadLetter(new ActorRef(this.host.participant, 0, 'no-sender'), reply, this.self, 'no-sender');
       return;
@@ -708,6 +736,7 @@ export class ActorCell implements ActorContext<unknown, unknown> {
   }
 
   forward(target: ActorRef): void {
+    this.assertInHandler('forward');
     this.host.tell(target, this.message, this.sender);
   }
 
@@ -749,6 +778,7 @@ export class ActorCell implements ActorContext<unknown, unknown> {
   }
 
   stash(): void {
+    this.assertInHandler('stash');
     (this.w().stashed ??= new PairDeque()).push(this.message, this.sender);
   }
 
@@ -826,7 +856,8 @@ export class ActorCell implements ActorContext<unknown, unknown> {
 
 /**
  * Applies a supervisor's decision to `targets` (the failed child, or all children for
- * all-for-one). `escalate` fails the supervisor itself with the same error.
+ * all-for-one). `escalate` fails the supervisor itself with the same error. Returns what was
+ * done: the directive, or why a restart became a stop.
  */
 export function applyDirective(
   host: CellHost,
@@ -835,7 +866,7 @@ export function applyDirective(
   error: unknown,
   targets: ActorCell[],
   escalate: (error: unknown) => void,
-): Directive {
+): string {
   let directive: Directive;
   try {
     directive = strategy.decider(error);
@@ -846,10 +877,15 @@ export function applyDirective(
     escalate(error);
     return directive;
   }
+  let done: string = directive;
   if (directive === 'restart') {
     const window = failed.restartWindow();
-    if (!window.allow(strategy, host.timers.clock.now())) directive = 'stop';
-    else {
+    if (!window.allow(strategy, host.timers.clock.now())) {
+      directive = 'stop';
+      done = `stopped: more than ${strategy.maxRestarts} restarts within ${strategy.withinMs} ms`;
+      // A child's supervisor is an actor: nobody would hear of it otherwise (the root guardian reports its own).
+      if (failed.parentCell !== null) host.reportFailure(failed.self, error, done);
+    } else {
       const delay = strategy.backoff ? backoffDelay(strategy.backoff, window.consecutive - 1, host.random()) : RESTART_NOW;
       for (const cell of targets) {
         if (delay === RESTART_NOW) cell.restart(error);
@@ -865,5 +901,5 @@ export function applyDirective(
     if (directive === 'resume') cell.resume();
     else cell.stopSelf();
   }
-  return directive;
+  return done;
 }

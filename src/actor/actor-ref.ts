@@ -3,6 +3,9 @@ import { BactorError, ErrorCode } from '../errors/error-codes.js';
 /** Largest local id of an actor within one participant (24 bits). */
 export const MAX_LOCAL_ID = 0xffffff;
 
+/** Local ids with this bit are ask slots (the reply address of one ask), the others actors. */
+export const ASK_SLOT_ID_BIT = 0x800000;
+
 /** Packs a participant and a local id into the Int32 the wire headers carry. */
 export function packRef(participant: number, id: number): number {
   return (participant << 24) | id | 0;
@@ -106,6 +109,11 @@ export class ActorRef<M = unknown, R = unknown> {
      */
     readonly incarnation: number = currentIncarnation(),
   ) {}
+
+  /** @internal The ref of a pending ask's reply (ids with bit 23 set), not of an actor. */
+  get isAskSlot(): boolean {
+    return (this.id & ASK_SLOT_ID_BIT) !== 0;
+  }
 
   /** Packed form for the wire headers. */
   get packed(): number {

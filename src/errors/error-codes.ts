@@ -40,7 +40,12 @@ export const ErrorCode = {
   SYSTEM_IN_WORKER: 'ERR_SYSTEM_IN_WORKER',
   /** The actor system is shutting down or stopped. */
   SYSTEM_STOPPED: 'ERR_SYSTEM_STOPPED',
-  /** An actor's handler failed; carried in supervision reports. */
+  /**
+   * `ctx.respond`, `ctx.forward` or `ctx.stash` outside the handler of the message they refer to
+   * (from a timer or a callback after the handler returned).
+   */
+  OUTSIDE_HANDLER: 'ERR_OUTSIDE_HANDLER',
+  /** An actor's handler failed; carried in supervision reports, and to an ask whose handler failed. */
   ACTOR_FAILED: 'ERR_ACTOR_FAILED',
   /** The watchdog interrupted a handler that ran past its limit (restart policy). */
   HANDLER_STUCK: 'ERR_HANDLER_STUCK',

@@ -1,7 +1,16 @@
 import '../actor/actor-ref-codec.js';
 import { ActorCell, type CellHost, applyDirective } from '../actor/actor-cell.js';
 import type { ActorDefinition } from '../actor/actor-definition.js';
-import { ActorRef, MAX_LOCAL_ID, type RefRouter, currentIncarnation, localIdOf, packRef, participantOf } from '../actor/actor-ref.js';
+import {
+  ASK_SLOT_ID_BIT,
+  ActorRef,
+  MAX_LOCAL_ID,
+  type RefRouter,
+  currentIncarnation,
+  localIdOf,
+  packRef,
+  participantOf,
+} from '../actor/actor-ref.js';
 import type { SpawnOptions } from '../actor/spawn-options.js';
 import type { MessageSink } from '../codec/message-decoder.js';
 import { inspectMessage } from '../codec/inspect-message.js';
@@ -114,7 +123,7 @@ interface PendingRecord {
 /** Ids below this are reserved: 0 = nobody, 1 = the root guardian of this thread. */
 const FIRST_ID = 2;
 /** Local ids with this bit are ask slots (replies to one ask), the others actors. */
-const ASK_SLOT_BIT = 0x800000;
+const ASK_SLOT_BIT = ASK_SLOT_ID_BIT;
 const isAskSlot = (id: number): boolean => (id & ASK_SLOT_BIT) !== 0;
 
 export function errorInfo(error: unknown): { name: string; code?: string; message: string; stack?: string } {
@@ -624,11 +633,37 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
     });
   }
 
-  private failSlot(id: number, target: ActorRef | string, reason: string): void {
+  failAsk(asker: ActorRef, actor: ActorRef, messageType: string, error: unknown): void {
+    const info = errorInfo(error);
+    const reason = `failed on '${messageType}'`;
+    if (asker.participant === this.participant) this.failSlot(asker.id, actor, reason, info);
+    else
+      this.sendRecord(asker.participant, RecordType.SYSTEM, asker.id, 0, {
+        k: 'ask-failed',
+        target: String(actor),
+        reason,
+        error: info,
+      } satisfies RemoteSystemOp);
+  }
+
+  reportFailure(actor: ActorRef, error: unknown, directive: string): void {
+    this.onEvent({ type: 'actor-failed', actor: String(actor), error: errorInfo(error), directive });
+  }
+
+  get currentCell(): ActorCell | null {
+    return this.current;
+  }
+
+  private failSlot(id: number, target: ActorRef | string, reason: string, error?: ReturnType<typeof errorInfo>): void {
     const slot = this.slots.get(id);
     if (slot === undefined) return;
     this.slots.delete(id);
     slot.timer.cancel();
+    if (error !== undefined) {
+      const cause = Object.assign(new Error(error.message), error);
+      slot.reject(new BactorError(ErrorCode.ACTOR_FAILED, `${target} ${reason}: ${error.message}`, { cause }));
+      return;
+    }
     slot.reject(
       reason === 'mailbox-full'
         ? new BactorError(ErrorCode.MAILBOX_FULL, `mailbox of ${target} is full: the ask was refused`)
@@ -861,7 +896,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
         return;
       }
       case 'ask-failed':
-        this.failSlot(id, op.target, op.reason);
+        this.failSlot(id, op.target, op.reason, op.error);
         return;
     }
   }

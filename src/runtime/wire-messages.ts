@@ -15,7 +15,8 @@ export type RemoteSystemOp =
   | { k: 'stop' }
   | { k: 'watch' | 'unwatch'; watcher: number; kind: string }
   | { k: 'terminated'; ref: number; kind: string }
-  | { k: 'ask-failed'; target: string; reason: string };
+  /** An ask cannot be answered: its target is gone ('stopped', 'unknown', …) or failed on it ('failed', with the error). */
+  | { k: 'ask-failed'; target: string; reason: string; error?: { name: string; code?: string; message: string; stack?: string } };
 
 export interface SpawnRequest {
   op: 'spawn';
