@@ -31,12 +31,14 @@ import { enterActorHost } from './thread-role.js';
 import type { ControlMessage, SpawnRequest } from './wire-messages.js';
 import type { SupervisorStrategy } from '../supervision/supervisor-strategy.js';
 import { ActorRef, localIdOf, participantOf } from '../actor/actor-ref.js';
-import { oneForOne } from '../supervision/supervisor-strategy.js';
 
 export interface HostInit {
   transport: TransportInit;
-  /** The root guardian's restart intensity (strategies are functions and do not cross threads). */
-  guardian: { maxRestarts: number; withinMs: number };
+  /**
+   * The root guardian's strategy without its decider (a function: it stays on the main thread,
+   * which the worker asks for each failure of a top-level actor).
+   */
+  guardian: Omit<SupervisorStrategy, 'decider'>;
   /** Empty looks at the rings before yielding, then parking. */
   spins: number;
   /** One Int32 per participant: the next free actor id, kept across replacements. */
@@ -111,7 +113,7 @@ export async function runHost(init: HostInit): Promise<void> {
   let running = true;
   let pendingLoads = 0;
   const pending: { stopAll: { req: number; from: number; deadline: number } | null } = { stopAll: null };
-  const strategy: SupervisorStrategy = oneForOne(init.guardian);
+  const strategy: SupervisorStrategy = { ...init.guardian, decider: () => 'restart' };
   const runtime: Runtime = new Runtime({
     participant: endpoint.self,
     endpoint,
@@ -123,6 +125,10 @@ export async function runHost(init: HostInit): Promise<void> {
     overflowLimit: init.overflowLimit,
     onEvent: (event) => runtime.control(0, { op: 'event', event }),
     onControl: (from, message) => onControl(from, message),
+    decideRemotely: async (actor, error) => {
+      const reply = await runtime.request(0, { op: 'guardian-decide', actor: String(actor), error: errorInfo(error) });
+      return reply.op === 'guardian-directive' ? reply.directive : 'stop';
+    },
   });
   setRefRouter(runtime);
 

@@ -17,7 +17,7 @@ import { inspectMessage } from '../codec/inspect-message.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { Deque } from '../mailbox/deque.js';
 import { validateMailboxOptions } from '../mailbox/mailbox.js';
-import { DEFAULT_STRATEGY, type SupervisorStrategy } from '../supervision/supervisor-strategy.js';
+import { DEFAULT_STRATEGY, type Directive, type SupervisorStrategy } from '../supervision/supervisor-strategy.js';
 import type { TransportEndpoint } from '../transport/transport.js';
 import { type Clock, systemClock } from './clock.js';
 import { TimerQueue } from './timer-queue.js';
@@ -69,6 +69,11 @@ export interface RuntimeOptions {
   stats?: Float64Array;
   /** This thread's type-name table of the stats block (codes of what CURRENT_TYPE stamps). */
   typeNames?: TypeNameTable;
+  /**
+   * Workers: the root guardian's decider runs on the main thread (functions do not cross
+   * threads); this asks it. Absent: `guardianStrategy.decider` decides here.
+   */
+  decideRemotely?: (actor: ActorRef, error: unknown) => Promise<Directive>;
 }
 
 /** The spawn options that travel with a moving actor (placement options stay behind). */
@@ -238,6 +243,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
   /** Called when local work appears while the thread may be parked (main thread wake-up). */
   onWork: (() => void) | null = null;
   readonly random: () => number;
+  private readonly decideRemotely: ((actor: ActorRef, error: unknown) => Promise<Directive>) | null;
 
   constructor(options: RuntimeOptions) {
     this.participant = options.participant;
@@ -250,6 +256,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
     this.random = options.random ?? Math.random;
     this.idWatermark = options.idWatermark ?? null;
     this.taskPool = options.taskPool ?? null;
+    this.decideRemotely = options.decideRemotely ?? null;
     if (this.idWatermark !== null) this.nextId = Math.max(FIRST_ID, this.idWatermark[this.participant]!);
     const peers = options.endpoint?.participants ?? 0;
     for (let p = 0; p < peers; p++) {
@@ -1094,7 +1101,20 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
 
   /** A top-level actor failed: apply the guardian strategy here, report what reaches the root. */
   guardianFailure(cell: ActorCell, error: unknown): void {
-    const directive = applyDirective(this, this.guardianStrategy, cell, error, [cell], (e) => {
+    if (this.decideRemotely === null) {
+      this.applyGuardian(cell, error, this.guardianStrategy);
+      return;
+    }
+    // The actor stays suspended (system messages only) until the main thread's decider answers.
+    this.decideRemotely(cell.self, error).then(
+      (directive) => this.applyGuardian(cell, error, { ...this.guardianStrategy, decider: () => directive }),
+      () => this.applyGuardian(cell, error, { ...this.guardianStrategy, decider: () => 'stop' }),
+    );
+  }
+
+  private applyGuardian(cell: ActorCell, error: unknown, strategy: SupervisorStrategy): void {
+    if (cell.isStopped) return;
+    const directive = applyDirective(this, strategy, cell, error, [cell], (e) => {
       // Escalation past the root guardian: stop the actor and report.
       cell.stopSelf();
       this.onEvent({

@@ -59,6 +59,14 @@ export type ControlMessage =
   /** The actors with the most sampled handler time since the last ask: [local id, ms]. */
   | { op: 'load'; req?: number }
   | { op: 'load-reply'; reply: number; actors: [number, number][] }
+  /**
+   * A worker's top-level actor failed: the system's guardian decider (a function, so it stays on
+   * the main thread) decides from a copy of the error.
+   */
+  | { op: 'guardian-decide'; req?: number; actor: string; error: { name: string; code?: string; message: string; stack?: string } }
+  | { op: 'guardian-directive'; reply: number; directive: import('../supervision/supervisor-strategy.js').Directive }
+  /** A worker died: `recreated` of its actors live again under their refs, the others are gone. */
+  | { op: 'worker-died'; worker: number; recreated: number[]; reason: string }
   | MoveIn;
 
 /** An actor arriving from another worker (sent by its old worker, ahead of what it forwards). */

@@ -8,7 +8,7 @@ import type { HostInit } from '../runtime/host-loop.js';
 import { type Clock, ManualClock, systemClock } from '../runtime/clock.js';
 import { Runtime, type RuntimeEvent, errorInfo } from '../runtime/runtime.js';
 import type { ControlMessage, SpawnRequest } from '../runtime/wire-messages.js';
-import { DEFAULT_STRATEGY, type SupervisorStrategy } from '../supervision/supervisor-strategy.js';
+import { DEFAULT_STRATEGY, type Directive, type SupervisorStrategy } from '../supervision/supervisor-strategy.js';
 import { TransportEndpoint, type TransportInit, createTransport, transferListOf } from '../transport/transport.js';
 import { ringFillOf } from '../../native-free-core/mesh/mesh.js';
 import { EventStream } from './event-stream.js';
@@ -148,7 +148,7 @@ export class ActorSystem {
       clock: options.clock ?? systemClock,
       guardianStrategy: guardian,
       onEvent: (event) => this.events.publish(event),
-      onControl: (_from, message) => this.onControl(message),
+      onControl: (from, message) => this.onControl(from, message),
       taskPool: new TaskPool(options.taskThreads ?? 1),
       stats: statsSlot(this.statsBuffer, 0),
       overflowLimit: this.overflowLimit,
@@ -500,7 +500,7 @@ export class ActorSystem {
   private startWorker(w: number, transport: TransportInit, recreate: SpawnRequest[] = []): void {
     const init: HostInit = {
       transport,
-      guardian: { maxRestarts: this.guardian.maxRestarts, withinMs: this.guardian.withinMs },
+      guardian: guardianData(this.guardian),
       spins: this.spins,
       idWatermark: this.idWatermark,
       taskThreads: this.taskThreads,
@@ -624,8 +624,27 @@ export class ActorSystem {
     if (restart && stuck.phase === 'unresponsive') void this.workers[stuck.worker - 1]?.terminate();
   }
 
-  private onControl(message: ControlMessage): void {
-    if (message.op === 'event') this.events.publish(message.event);
+  private onControl(from: number, message: ControlMessage & { req?: number }): void {
+    switch (message.op) {
+      case 'event':
+        this.events.publish(message.event);
+        return;
+      case 'guardian-decide': {
+        // The decider sees a copy of the worker's error: name, message, code and stack (class identity stays on the worker).
+        const error = Object.assign(new Error(message.error.message), message.error);
+        let directive: Directive;
+        try {
+          directive = this.guardian.decider(error);
+        } catch {
+          directive = 'escalate';
+        }
+        if (!['resume', 'restart', 'stop', 'escalate'].includes(directive)) directive = 'escalate';
+        this.runtime.control(from, { op: 'guardian-directive', reply: message.req!, directive });
+        return;
+      }
+      default:
+        return;
+    }
   }
 
   private assertRunning(what: string): void {
@@ -670,6 +689,12 @@ export class ActorSystem {
       else await parkLocal(this.localBell, timeout, runtime);
     }
   }
+}
+
+/** What of the guardian's strategy crosses to the workers: everything but the decider. */
+function guardianData(strategy: SupervisorStrategy): HostInit['guardian'] {
+  const { kind, maxRestarts, withinMs, backoff } = strategy;
+  return backoff === undefined ? { kind, maxRestarts, withinMs } : { kind, maxRestarts, withinMs, backoff: { ...backoff } };
 }
 
 /** Without workers the pump waits on a private word, set and notified by `wake`. */

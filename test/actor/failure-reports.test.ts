@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type ActorRef, ActorSystem, type SystemEvent } from '../../src/index.js';
+import { type ActorRef, ActorSystem, type SystemEvent, oneForOne } from '../../src/index.js';
 import { Failing, type FailingMsg, StrictParent } from '../fixtures/failing.actor.js';
 import { Relay } from '../fixtures/relay.actor.js';
 
@@ -75,4 +75,36 @@ test('ctx.respond after the handler returned is ERR_OUTSIDE_HANDLER; the kept se
   }
   assert.equal(code, 'ERR_OUTSIDE_HANDLER');
   assert.equal(await actor.ask({ type: 'reply-later', value: 42 }), 42);
+});
+
+test('the system guardian decides for actors on workers too: stop, resume, from the error', { timeout: 30_000 }, async (t) => {
+  const seen: { name: string; message: string }[] = [];
+  const system = await ActorSystem.start({
+    workers: 1,
+    guardian: oneForOne({
+      decider: (error) => {
+        const e = error as Error;
+        seen.push({ name: e.name, message: e.message });
+        return e.name === 'TypeError' ? 'resume' : 'stop';
+      },
+    }),
+  });
+  t.after(() => system.shutdown());
+  const events: SystemEvent[] = [];
+  system.events.subscribe((e) => e.type === 'actor-failed' && events.push(e));
+  const resumed = await system.spawn(Failing, undefined);
+  await failure(resumed.ask({ type: 'reject' })); // a TypeError: resume, state kept
+  assert.equal(await resumed.ask({ type: 'get' }), 2, 'resumed with its state (2 messages handled)');
+  const stopped = await system.spawn(Failing, undefined);
+  await failure(stopped.ask({ type: 'boom' }));
+  const after = await failure(stopped.ask({ type: 'get' }, { timeout: 5000 }));
+  assert.equal(after.code, 'ERR_ACTOR_NOT_FOUND', 'the decider said stop: before the fix the worker restarted it');
+  assert.deepEqual(seen, [
+    { name: 'TypeError', message: 'async boom' },
+    { name: 'Error', message: 'boom' },
+  ]);
+  assert.deepEqual(
+    events.map((e) => (e as { directive: string }).directive),
+    ['resume', 'stop'],
+  );
 });
