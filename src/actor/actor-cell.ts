@@ -13,7 +13,7 @@ import type { TimerQueue } from '../runtime/timer-queue.js';
 import { describeMessageType } from '../util/message-type.js';
 import { type ActorContext, type Cancellable, RECEIVE_TIMEOUT } from './actor-context.js';
 import type { ActorDefinition } from './actor-definition.js';
-import { ActorRef, type AskOptions } from './actor-ref.js';
+import { ActorRef, type AskOptions, localIdOf, participantOf } from './actor-ref.js';
 import type { SpawnOptions } from './spawn-options.js';
 
 /** Fields most actors never use (behaviour stack, stash, children, watches, timers, restarts). */
@@ -697,6 +697,21 @@ export class ActorCell implements ActorContext<unknown, unknown> {
     if (this.parentCell !== null) this.parentCell.x.childCells?.delete(this);
     for (const watcher of this.x.watchers ?? []) this.host.sendSystem(watcher, { k: 'terminated', ref: this.self });
     if (this.x !== NO_EXTRAS) this.x.watchers = null;
+  }
+
+  /** See Runtime.peerDied. */
+  peerDied(worker: number, recreated: ReadonlySet<number>): void {
+    const watching = this.x.watching;
+    if (watching !== null) {
+      for (const packed of [...watching]) {
+        if (participantOf(packed) !== worker) continue;
+        const ref = new ActorRef(worker, localIdOf(packed));
+        if (recreated.has(ref.id)) this.host.sendSystem(ref, { k: 'watch', watcher: this.self });
+        else this.enqueueSystem({ k: 'terminated', ref });
+      }
+    }
+    const watchers = this.x.watchers;
+    if (watchers !== null) this.x.watchers = watchers.filter((w) => w.participant !== worker || recreated.has(w.id));
   }
 
   private stopChildren(): void {

@@ -5,7 +5,7 @@ import type { SchemaReader, SchemaWriter } from './schema-log.js';
 import { MAX_SHARED_STRUCTURES } from './wire-format.js';
 
 /** Options shared by both ends: they must agree, or records decode wrongly. */
-const COMMON: Options = {
+export const MSGPACK_COMMON: Options = {
   useRecords: true,
   moreTypes: true,
   useBigIntExtension: true,
@@ -53,7 +53,7 @@ export class MsgpackEncoder {
   private createPackr(maxSharedStructures: number): Packr {
     const schema = this.schema;
     return new Packr({
-      ...COMMON,
+      ...MSGPACK_COMMON,
       maxSharedStructures,
       getStructures: () => schema.structures.map((keys) => keys.slice()),
       saveStructures: (structures: (string[] | undefined)[]) => {
@@ -71,7 +71,7 @@ export class MsgpackDecoder {
 
   constructor(schema: SchemaReader) {
     this.unpackr = new Unpackr({
-      ...COMMON,
+      ...MSGPACK_COMMON,
       maxSharedStructures: MAX_SHARED_STRUCTURES,
       getStructures: () => schema.structures(),
     } as Options);

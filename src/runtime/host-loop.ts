@@ -27,6 +27,7 @@ import {
 import { TransportEndpoint, type TransportInit } from '../transport/transport.js';
 import { DEFAULT_BATCH, Runtime, errorInfo } from './runtime.js';
 import { TaskPool } from './task-pool.js';
+import { unpackDetached } from '../codec/detached-value.js';
 import { enterActorHost } from './thread-role.js';
 import type { ControlMessage, SpawnRequest } from './wire-messages.js';
 import type { SupervisorStrategy } from '../supervision/supervisor-strategy.js';
@@ -164,6 +165,9 @@ export async function runHost(init: HostInit): Promise<void> {
       case 'exit':
         running = false;
         return;
+      case 'worker-died':
+        runtime.peerDied(message.worker, message.recreated);
+        return;
       case 'move-fence':
         runtime.bounceFence(message.id, message.back);
         return;
@@ -225,7 +229,8 @@ export async function runHost(init: HostInit): Promise<void> {
     try {
       const definition = await loadDefinition(request.url, request.name);
       const parent = new ActorRef(participantOf(request.parent), localIdOf(request.parent), 'guardian');
-      runtime.spawnTopLevel(definition, request.args, request.options, parent, request.id);
+      const args = request.packedArgs !== undefined ? unpackDetached(request.packedArgs) : request.args;
+      runtime.spawnTopLevel(definition, args, request.options, parent, request.id);
     } catch (error) {
       runtime.control(0, {
         op: 'event',

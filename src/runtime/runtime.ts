@@ -1127,6 +1127,17 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
     if (directive !== 'escalate') this.onEvent({ type: 'actor-failed', actor: String(cell.self), error: errorInfo(error), directive });
   }
 
+  /**
+   * Worker `worker` died and was replaced; of its top-level actors, those in `recreated` live
+   * again under their refs. Watches of its actors: on a re-created one, sent again (its new
+   * incarnation starts without watchers); on one that is gone, Terminated now. Watchers it held
+   * on actors here that are gone are forgotten.
+   */
+  peerDied(worker: number, recreated: readonly number[]): void {
+    const again = new Set(recreated);
+    for (const cell of this.cells) if (cell !== undefined && !cell.isStopped) cell.peerDied(worker, again);
+  }
+
   /** Stops every actor on this thread, children first. */
   stopAll(): void {
     for (const cell of this.topLevel()) cell.stopSelf();

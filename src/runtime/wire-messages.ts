@@ -32,6 +32,8 @@ export interface SpawnRequest {
   parent: number;
   /** Re-create under this id (worker replacement). */
   id?: number;
+  /** Worker replacement: `args` packed by packDetached (refs in them must arrive as refs). */
+  packedArgs?: Uint8Array;
 }
 
 /** The typed control plane between the main thread and the workers. */

@@ -12,6 +12,7 @@ import { DEFAULT_STRATEGY, type Directive, type SupervisorStrategy } from '../su
 import { TransportEndpoint, type TransportInit, createTransport, transferListOf } from '../transport/transport.js';
 import { ringFillOf } from '../../native-free-core/mesh/mesh.js';
 import { EventStream } from './event-stream.js';
+import { packDetached } from '../codec/detached-value.js';
 import { isActorHost } from '../runtime/thread-role.js';
 import { TaskPool } from '../runtime/task-pool.js';
 import { Router, type RoutingStrategy } from '../router/router.js';
@@ -95,7 +96,7 @@ export class ActorSystem {
   /** Top-level pool actors by packed ref: what a worker replacement re-creates. */
   private readonly placements = new Map<
     number,
-    { worker: number; id: number; url: string; name: string; args: unknown; options: SpawnRequest['options']; pinned: boolean }
+    { worker: number; id: number; url: string; name: string; args: Uint8Array; options: SpawnRequest['options']; pinned: boolean }
   >();
   /** Worker replacements so far. */
   replacements = 0;
@@ -252,6 +253,8 @@ export class ActorSystem {
           `spawn(${definition.name}): priority and custom mailboxes hold functions; set them in defineActor, not in spawn options`,
         );
       }
+      // What a worker replacement re-creates it with: these arguments as they are now (refs included).
+      const packedArgs = packDetached(args);
       const request: SpawnRequest = {
         op: 'spawn',
         url: definition.moduleUrl,
@@ -284,7 +287,7 @@ export class ActorSystem {
         id: reply.id,
         url: request.url,
         name: request.name,
-        args,
+        args: packedArgs,
         options: request.options,
         pinned: options.worker !== undefined,
       });
@@ -403,6 +406,8 @@ export class ActorSystem {
 
   /** Stops an actor (after the message it is handling). */
   stop(ref: ActorRef): void {
+    // Asked to stop: a worker replacement must not bring it back, even if its death notice is lost with the worker.
+    this.placements.delete(this.movedTo.get(ref.packed) ?? ref.packed);
     this.runtime.sendSystem(ref, { k: 'stop' });
   }
 
@@ -557,11 +562,24 @@ export class ActorSystem {
         op: 'spawn',
         url: p.url,
         name: p.name,
-        args: p.args,
+        args: undefined,
+        // Packed at spawn, as the first incarnation got them: refs in them arrive as refs.
+        packedArgs: p.args,
         options: p.options,
         parent: this.runtime.guardianRef.packed,
         id: p.id,
       });
+    }
+    // Watches on the dead worker's actors: Terminated for those gone, sent again to those re-created.
+    const recreated = recreate.map((r) => r.id!);
+    this.runtime.peerDied(w, recreated);
+    for (let p = 1; p <= this.workerCount + this.dedicatedCount; p++) {
+      if (p === w) continue;
+      try {
+        this.runtime.control(p, { op: 'worker-died', worker: w, recreated, reason: error.message });
+      } catch {
+        // that worker's ring is unreachable too: its own replacement follows
+      }
     }
     const nulls = new Array<null>(this.workerCount + this.dedicatedCount + 1).fill(null);
     // Large-message lanes died with the worker's ports: the replacement has none (see ARCHITECTURE.md).
