@@ -1,5 +1,4 @@
-import './msgpackr-env.js';
-import { addExtension } from 'msgpackr';
+import { addExtension } from './msgpackr-js.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 
 /**

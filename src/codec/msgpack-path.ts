@@ -1,5 +1,4 @@
-import './msgpackr-env.js';
-import { Packr, Unpackr, type Options } from 'msgpackr';
+import { Packr, Unpackr, type Options } from './msgpackr-js.js';
 import { inspectMessage, replaceNegativeZero } from './inspect-message.js';
 import type { SchemaReader, SchemaWriter } from './schema-log.js';
 import { MAX_SHARED_STRUCTURES } from './wire-format.js';

@@ -1,9 +1,49 @@
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { EnvReport } from '../fixtures/env-probe.actor.js';
 
-test('bactor keeps msgpackr off its native addon', async () => {
-  await import('../../src/index.js');
-  const msgpackr = await import('msgpackr');
-  assert.equal(msgpackr.isNativeAccelerationEnabled, false);
-  assert.equal(process.env.MSGPACKR_NATIVE_ACCELERATION_DISABLED, 'true');
+const SCRIPT = fileURLToPath(new URL('../helpers/msgpackr-env-script.js', import.meta.url));
+const NAME = 'MSGPACKR_NATIVE_ACCELERATION_DISABLED';
+
+type Result = { envUnchanged: boolean; main: EnvReport; worker: EnvReport; echoed: boolean };
+
+/** Runs the script in a child process whose environment is exactly `env`. */
+function run(env: Record<string, string>, order: 'bactor-first' | 'msgpackr-first'): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [SCRIPT, order], { env, timeout: 30_000 }, (error, stdout, stderr) => {
+      if (error) reject(new Error(`${error.message}\n${stderr}`));
+      else resolve(JSON.parse(stdout) as Result);
+    });
+  });
+}
+
+test(
+  'importing bactor leaves the environment as it was and keeps msgpackr off its native addon, in every thread',
+  { timeout: 60_000 },
+  async () => {
+    const r = await run({}, 'bactor-first');
+    assert.equal(r.envUnchanged, true, 'process.env after importing bactor is what it was before');
+    assert.deepEqual(r.main, { keys: [], native: false, disabled: null });
+    assert.deepEqual(r.worker, { keys: [], native: false, disabled: null }, 'a worker thread (which imports bactor) too');
+    assert.equal(r.echoed, true);
+  },
+);
+
+test("the host's own setting of the variable is kept; bactor still loads msgpackr without its addon", { timeout: 60_000 }, async () => {
+  const r = await run({ [NAME]: 'false', BACTOR_PROBE: 'x' }, 'bactor-first');
+  assert.equal(r.envUnchanged, true);
+  const expected = { keys: ['BACTOR_PROBE', NAME], native: false, disabled: 'false' };
+  assert.deepEqual(r.main, expected);
+  assert.deepEqual(r.worker, expected);
+  assert.equal(r.echoed, true);
+});
+
+test('a host that loaded msgpackr first with native acceleration keeps it, and bactor works the same', { timeout: 60_000 }, async (t) => {
+  const r = await run({}, 'msgpackr-first');
+  assert.equal(r.envUnchanged, true);
+  if (!r.main.native) t.skip('msgpackr-extract is not installed here: msgpackr runs without its addon anyway');
+  assert.deepEqual(r.worker, { keys: [], native: false, disabled: null }, 'bactor loads first in its own threads');
+  assert.equal(r.echoed, true, 'replies decoded on the main thread with the native string extractor');
 });
