@@ -1,5 +1,4 @@
-import './msgpackr-env.js';
-import { Packr, Unpackr } from 'msgpackr';
+import { Packr, Unpackr } from './msgpackr-js.js';
 import { inspectMessage, replaceNegativeZero } from './inspect-message.js';
 import { MSGPACK_COMMON } from './msgpack-path.js';
 import '../actor/actor-ref-codec.js';
