@@ -62,8 +62,19 @@ export default tseslint.config(
           patterns: [
             { group: ['**/workers/**', '**/bench/**', '**/test/**'], message: 'src/ must not import from workers/, bench/ or test/.' },
           ],
+          paths: [
+            {
+              name: 'msgpackr',
+              message:
+                "import msgpackr from src/codec/msgpackr-js.ts (it keeps msgpackr off its native addon without changing the host's environment).",
+            },
+          ],
         },
       ],
     },
+  },
+  {
+    files: ['src/codec/msgpackr-js.ts'],
+    rules: { 'no-restricted-imports': 'off' },
   },
 );
