@@ -1,7 +1,7 @@
 /**
  * bactor's public API. Everything exported here is reviewed API; anything else is internal.
  */
-export { ActorSystem, type ActorSystemOptions, type SystemStats } from './system/actor-system.js';
+export { ActorSystem, type ActorSystemOptions, type PoolOptions, type SystemStats } from './system/actor-system.js';
 export { Scheduler, type SchedulerOptions, type PlacementStrategy, type WorkerStats, type StuckHandler } from './scheduler/scheduler.js';
 export { HillClimber, type HillClimberOptions } from './scheduler/hill-climber.js';
 export type { KindStats } from './runtime/wire-messages.js';

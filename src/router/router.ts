@@ -57,6 +57,9 @@ export class Router<M, R = never> {
   /** The routee `message` goes to (not meaningful for broadcast). */
   select(message: M): ActorRef<M, R> {
     const list = this.routeeList;
+    if (list.length === 0) {
+      throw new BactorError(ErrorCode.ACTOR_NOT_FOUND, 'the router has no routees left (they all stopped): nothing to route to');
+    }
     switch (this.strategy.kind) {
       case 'round-robin':
       case 'broadcast': {
@@ -95,7 +98,22 @@ export class Router<M, R = never> {
     if (this.strategy.kind === 'broadcast') {
       return Promise.reject(new BactorError(ErrorCode.INVALID_OPTION, 'ask on a broadcast router: ask each routee instead'));
     }
-    return this.select(message).ask(message, options);
+    return this.askRoutee(message, options, this.routeeList.length);
+  }
+
+  /**
+   * A routee that stopped before the router heard of it answers ERR_ACTOR_NOT_FOUND: the message
+   * reached no handler, so it goes to the next routee (the stopped one is dropped), up to `tries` times.
+   */
+  private async askRoutee(message: M, options: AskOptions | undefined, tries: number): Promise<R> {
+    const routee = this.select(message);
+    try {
+      return await routee.ask(message, options);
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== ErrorCode.ACTOR_NOT_FOUND || tries <= 1 || this.routeeList.length <= 1) throw error;
+      this.remove(routee);
+      return this.askRoutee(message, options, tries - 1);
+    }
   }
 }
 

@@ -50,6 +50,27 @@ export interface ActorSystemOptions {
   overflowLimit?: number;
 }
 
+/** How `spawnPool` builds and keeps its routees. */
+export interface PoolOptions {
+  /** Routees to spawn. */
+  size: number;
+  strategy: RoutingStrategy;
+  /**
+   * Replace a routee that stops (stopped, failed past its supervision, or lost with a worker
+   * the guardian does not restart it on) with a new one of the same definition and arguments.
+   * Default false: the router just drops it.
+   */
+  respawn?: boolean;
+}
+
+interface Pool {
+  router: Router<unknown, unknown>;
+  respawn: boolean;
+  definition: ActorDefinition<unknown, unknown, unknown>;
+  args: unknown;
+  options: Omit<SpawnOptions, 'name'>;
+}
+
 export interface SystemStats {
   /** Pool and dedicated workers: the stats block's figures, the fill of each ring toward them, and actors per kind. */
   workers: (WorkerStats & { pendingAsync: number; ringFill: number; kinds: KindStats[] })[];
@@ -98,6 +119,8 @@ export class ActorSystem {
     number,
     { worker: number; id: number; url: string; name: string; args: Uint8Array; options: SpawnRequest['options']; pinned: boolean }
   >();
+  /** The pool each pool routee belongs to, by packed ref (see spawnPool). */
+  private readonly pools = new Map<number, Pool>();
   /** Worker replacements so far. */
   replacements = 0;
   /** Without workers, the pump parks on this word (the mesh's doorbell otherwise). */
@@ -155,6 +178,7 @@ export class ActorSystem {
       overflowLimit: this.overflowLimit,
     });
     this.runtime.onGuardianTerminated = (ref) => {
+      if (this.pools.size > 0) this.routeeTerminated(ref);
       this.placements.delete(ref.packed);
       if (this.dedicatedHolders.get(ref.participant) === ref.packed) this.dedicatedHolders.delete(ref.participant);
       for (const [name, named] of this.names) if (named.equals(ref)) this.names.delete(name);
@@ -307,9 +331,9 @@ export class ActorSystem {
   async spawnPool<M, R, A>(
     definition: ActorDefinition<M, R, A>,
     args: A,
-    options: { size: number; strategy: RoutingStrategy } & Omit<SpawnOptions, 'name'>,
+    options: PoolOptions & Omit<SpawnOptions, 'name'>,
   ): Promise<Router<M, R>> {
-    const { size, strategy, ...spawnOptions } = options;
+    const { size, strategy, respawn, ...spawnOptions } = options;
     if (!Number.isInteger(size) || size < 1)
       throw new BactorError(ErrorCode.INVALID_OPTION, `spawnPool(${definition.name}): size=${size} must be a positive integer`);
     const routees: ActorRef<M, R>[] = [];
@@ -320,7 +344,48 @@ export class ActorSystem {
       const worker = spread && this.workerCount > 0 ? ((first - 1 + i) % this.workerCount) + 1 : spawnOptions.worker;
       routees.push(await this.spawn(definition, args, { ...spawnOptions, ...(worker !== undefined ? { worker } : {}) }));
     }
-    return new Router(routees, strategy);
+    const router = new Router(routees, strategy);
+    const pool: Pool = {
+      router: router as Router<unknown, unknown>,
+      respawn: respawn === true,
+      definition: definition as ActorDefinition<unknown, unknown, unknown>,
+      args,
+      options: spawnOptions,
+    };
+    for (const routee of routees) this.joinPool(pool, routee as ActorRef);
+    return router;
+  }
+
+  /** The guardian watches a pool's routees: one that stops leaves its router (and is replaced with `respawn`). */
+  private joinPool(pool: Pool, routee: ActorRef): void {
+    this.pools.set(routee.packed, pool);
+    // Top-level actors on workers are watched already (see spawn); inline ones not.
+    if (routee.participant === 0) this.runtime.sendSystem(routee, { k: 'watch', watcher: this.runtime.guardianRef });
+  }
+
+  /** A pool routee stopped: out of its router, and replaced if the pool says so. */
+  private routeeTerminated(ref: ActorRef): void {
+    let packed = ref.packed;
+    let pool = this.pools.get(packed);
+    if (pool === undefined) {
+      // It may have moved: the router holds the ref it was spawned under.
+      for (const [old, now] of this.movedTo) if (now === packed && this.pools.has(old)) pool = this.pools.get((packed = old));
+      if (pool === undefined) return;
+    }
+    this.pools.delete(packed);
+    const gone = pool.router.routees.find((r) => r.packed === packed);
+    if (gone !== undefined) pool.router.remove(gone);
+    if (!pool.respawn || this.state !== 'running') return;
+    const spawned = this.spawn(pool.definition, pool.args, pool.options);
+    spawned.then(
+      (next) => {
+        if (this.state !== 'running') return;
+        pool.router.add(next);
+        this.joinPool(pool, next);
+      },
+      (error: unknown) =>
+        this.events.publish({ type: 'actor-failed', actor: String(ref), error: errorInfo(error), directive: 'pool routee not replaced' }),
+    );
   }
 
   /** The actor spawned with `name`, while it lives. */

@@ -3,6 +3,7 @@ import { after, before, test } from 'node:test';
 import { type ActorRef, ActorSystem, Router, groupRouter } from '../../src/index.js';
 import { HashRing } from '../../src/router/hash-ring.js';
 import { Tally } from '../fixtures/tally.actor.js';
+import { until } from '../fixtures/probe.actor.js';
 
 let system: ActorSystem;
 before(async () => {
@@ -85,4 +86,35 @@ test('smallest mailbox picks the routee with the least queued work', async () =>
   assert.deepEqual(await counts(routees), [0, 1, 0]);
   assert.throws(() => groupRouter([], { kind: 'round-robin' }), { code: 'ERR_INVALID_OPTION' });
   assert.throws(() => groupRouter(routees, { kind: 'fastest' } as never), { code: 'ERR_INVALID_OPTION' });
+});
+
+test('a pool router drops routees that stop; every ask still reaches a live one', async () => {
+  const pool = await system.spawnPool(Tally, undefined, { size: 4, strategy: { kind: 'round-robin' } });
+  const [a, b] = pool.routees;
+  system.stop(a!);
+  system.stop(b!);
+  // Right away: the router may not have heard of the stops yet; an ask that reaches a stopped
+  // routee goes on to the next (it reached no handler). Before the fix 2 of 8 failed.
+  const replies = await Promise.all(Array.from({ length: 8 }, () => pool.ask({ type: 'count' })));
+  assert.equal(replies.length, 8);
+  await until(() => pool.routees.length === 2, 5000, 'the stopped routees to leave the router');
+  assert.ok(!pool.routees.some((r) => r.equals(a) || r.equals(b)));
+  for (let i = 0; i < 10; i++) pool.tell({ type: 'hit', key: `k${i}` });
+  assert.deepEqual(await counts(pool.routees), [5, 5]);
+  system.stop(pool.routees[0]!);
+  system.stop(pool.routees[1]!);
+  await until(() => pool.routees.length === 0, 5000, 'every routee gone');
+  await assert.rejects(pool.ask({ type: 'count' }), { code: 'ERR_ACTOR_NOT_FOUND' });
+  assert.throws(() => pool.tell({ type: 'hit', key: 'x' }), { code: 'ERR_ACTOR_NOT_FOUND' });
+});
+
+test('a pool with respawn replaces a routee that stops, inline routees included', async () => {
+  for (const dispatcher of ['pool', 'inline'] as const) {
+    const pool = await system.spawnPool(Tally, undefined, { size: 3, strategy: { kind: 'round-robin' }, respawn: true, dispatcher });
+    const gone = pool.routees[1]!;
+    system.stop(gone);
+    await until(() => pool.routees.length === 3 && !pool.routees.some((r) => r.equals(gone)), 5000, `a replacement (${dispatcher})`);
+    for (let i = 0; i < 30; i++) pool.tell({ type: 'hit', key: `k${i}` });
+    assert.deepEqual(await counts(pool.routees), [10, 10, 10]);
+  }
 });
