@@ -426,6 +426,22 @@ const CASES: Case[] = [
     message: /shutdown: timeoutMs=-5 must be a finite number of ms ≥ 0/,
   },
 
+  // ---- system.scheduler (knobs by hand, the controller switched at run time) ----
+  {
+    entry: 'system.scheduler.writeKnobs',
+    input: '{ quantm: 5 }',
+    call: ({ system }) => system.scheduler.writeKnobs(1, bad({ quantm: 5 })),
+    code: INVALID,
+    message: /writeKnobs: unknown option 'knobs\.quantm' \(did you mean 'quantum'\?\); knobs allows 'quantum', 'batch' or 'spins'/,
+  },
+  {
+    entry: 'system.scheduler.adaptive',
+    input: "= 'off'",
+    call: ({ system }) => (system.scheduler.adaptive = bad('off')),
+    code: INVALID,
+    message: /scheduler\.adaptive: adaptive="off" must be true or false/,
+  },
+
   // ---- ref.ask ----
   {
     entry: 'ref.ask',
