@@ -13,9 +13,12 @@ import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { type ActorRef, ActorSystem, defineActor } from '../src/index.js';
 import { type Shaded, type Tile, type View, Renderer, escapeTimes, shade } from './demo/mandelbrot.js';
+import { parseFlags } from './flags.js';
 import { machine } from './harness.js';
 
-const small = process.argv.includes('--small');
+const small =
+  parseFlags('usage: npm start -- [--small]   (--small: a smaller image, a few seconds)', { small: { type: 'boolean' } }).values.small ===
+  true;
 const view: View = small
   ? { width: 480, height: 320, cx: -0.743643887037151, cy: 0.13182590420533, span: 0.000012, maxIter: 6000 }
   : { width: 1200, height: 800, cx: -0.743643887037151, cy: 0.13182590420533, span: 0.000012, maxIter: 12000 };

@@ -1,8 +1,9 @@
 /**
  * `npm run bench -- <suite> [--json] [--quick] [--only=name,…]`: runs a benchmark suite and prints a readable
  * table with ratios, or one JSON object per result line with --json. Sizes shrink when CI is
- * set or --quick is given.
+ * set or --quick is given. An unknown flag or suite is an error (exit status 2).
  */
+import { fail, parseFlags } from './flags.js';
 import { type BenchResult, type Suite, machine, table } from './harness.js';
 import { ratios } from './ratios.js';
 import { actorsSuite } from './suites/actors.js';
@@ -23,18 +24,21 @@ const SUITES: Record<string, Suite> = {
   backpressure: backpressureSuite,
 };
 
-const args = process.argv.slice(2);
-const json = args.includes('--json');
-const quick = args.includes('--quick') || Boolean(process.env.CI);
-const names = args.filter((a) => !a.startsWith('--'));
-const only = args
-  .find((a) => a.startsWith('--only='))
-  ?.slice('--only='.length)
-  .split(',');
-if (names.length === 0 || names.some((n) => !(n in SUITES))) {
-  console.error(`usage: npm run bench -- <${Object.keys(SUITES).join('|')}> [--json] [--quick] [--only=name,name]`);
-  process.exit(2);
+const USAGE = `usage: npm run bench -- <${Object.keys(SUITES).join('|')}>… [--json] [--quick] [--only=name,name]`;
+const { values, positionals: names } = parseFlags(
+  USAGE,
+  { json: { type: 'boolean' }, quick: { type: 'boolean' }, only: { type: 'string' } },
+  true,
+);
+const json = values.json === true;
+const quick = values.quick === true || Boolean(process.env.CI);
+const only = typeof values.only === 'string' ? values.only.split(',') : undefined;
+if (names.length === 0) fail('name a suite', USAGE);
+for (const name of names) {
+  if (!(name in SUITES)) fail(`unknown suite '${name}': the suites are ${Object.keys(SUITES).join(', ')}`, USAGE);
 }
+/** Benchmarks the suites asked about: an --only name none of them has is an error (after the run: suites list no names ahead). */
+const seen = new Set<string>();
 
 for (const name of names) {
   const results: BenchResult[] = [];
@@ -46,6 +50,7 @@ for (const name of names) {
       if (json) console.log(JSON.stringify(r));
     },
     enabled(benchmark) {
+      seen.add(benchmark);
       return only === undefined || only.includes(benchmark);
     },
     log(text) {
@@ -57,6 +62,14 @@ for (const name of names) {
     const lines = ratios(name, results);
     if (lines.length > 0) console.log(`${lines.join('\n')}\n`);
   }
+}
+
+const unmatched = only?.filter((name) => !seen.has(name)) ?? [];
+if (unmatched.length > 0) {
+  fail(
+    `--only: no benchmark named ${unmatched.map((n) => `'${n}'`).join(', ')} in ${names.join(', ')}; they have: ${[...seen].join(', ')}`,
+    USAGE,
+  );
 }
 
 // comedy (a peer measured by the actors suite) leaves handles open after destroy(); bactor's own

@@ -4,11 +4,14 @@
  * it measured in plain words. Quick sizes by default (about a minute); --full for the sizes of
  * `npm run bench -- transport`.
  */
+import { parseFlags } from './flags.js';
 import { type BenchResult, machine, table } from './harness.js';
 import { ratios } from './ratios.js';
 import { transportSuite } from './suites/transport.js';
 
-const full = process.argv.includes('--full');
+const full =
+  parseFlags('usage: npm run showcase -- [--full]   (--full: the sizes of `npm run bench -- transport`)', { full: { type: 'boolean' } })
+    .values.full === true;
 const results: BenchResult[] = [];
 const started = performance.now();
 console.log('bactor transport showcase');

@@ -15,6 +15,9 @@ import { type ActorContext, type Cancellable, RECEIVE_TIMEOUT } from './actor-co
 import type { ActorDefinition } from './actor-definition.js';
 import { ActorRef, type AskOptions, localIdOf, participantOf } from './actor-ref.js';
 import type { SpawnOptions } from './spawn-options.js';
+import { askTimeout, checkRef, refError } from './ref-checks.js';
+import { initFailure } from './spawn-failure.js';
+import { describe, invalidOption, isNonNegative, isPositive, requireNumber } from '../util/option-bag.js';
 
 /** Fields most actors never use (behaviour stack, stash, children, watches, timers, restarts). */
 class CellExtras {
@@ -229,10 +232,16 @@ export class ActorCell implements ActorContext<unknown, unknown> {
     this.receiveFn = definition.behavior.receive as Receive;
   }
 
-  /** Runs init and the started hook. Throws what init throws (spawn fails). */
+  /** Runs init and the started hook. If either throws, the spawn fails with ERR_ACTOR_INIT_FAILED. */
   start(): void {
-    this.state = this.definition.behavior.init(this.args, this);
-    this.definition.behavior.started?.(this.state, this);
+    let hook: 'init' | 'started' = 'init';
+    try {
+      this.state = this.definition.behavior.init(this.args, this);
+      hook = 'started';
+      this.definition.behavior.started?.(this.state, this);
+    } catch (error) {
+      throw initFailure(String(this.self), hook, error);
+    }
   }
 
   /** The name given at spawn, if any. */
@@ -752,6 +761,7 @@ export class ActorCell implements ActorContext<unknown, unknown> {
 
   forward(target: ActorRef): void {
     this.assertInHandler('forward');
+    checkRef(target, 'ctx.forward', 'target');
     this.host.tell(target, this.message, this.sender);
   }
 
@@ -761,10 +771,13 @@ export class ActorCell implements ActorContext<unknown, unknown> {
   }
 
   ask<TM, TR>(target: ActorRef<TM, TR>, message: TM, options?: AskOptions): Promise<TR> {
-    return this.host.ask(target as ActorRef, message, options?.timeout ?? 5000) as Promise<TR>;
+    const timeout = target instanceof ActorRef ? askTimeout(options, 'ctx.ask') : refError(target, 'ctx.ask', 'target');
+    if (typeof timeout !== 'number') return Promise.reject(timeout);
+    return this.host.ask(target as ActorRef, message, timeout) as Promise<TR>;
   }
 
   stop(target?: ActorRef): void {
+    if (target !== undefined) checkRef(target, 'ctx.stop', 'target');
     if (target === undefined || target.equals(this.self)) {
       this.enqueueSystem({ k: 'stop' });
       return;
@@ -773,16 +786,19 @@ export class ActorCell implements ActorContext<unknown, unknown> {
   }
 
   watch(target: ActorRef): void {
+    checkRef(target, 'ctx.watch', 'target');
     (this.w().watching ??= new Set()).add(target.packed);
     this.host.sendSystem(target, { k: 'watch', watcher: this.self });
   }
 
   unwatch(target: ActorRef): void {
+    checkRef(target, 'ctx.unwatch', 'target');
     this.x.watching?.delete(target.packed);
     this.host.sendSystem(target, { k: 'unwatch', watcher: this.self });
   }
 
   become(receive: (state: never, message: unknown, ctx: ActorContext<unknown, unknown>) => unknown): void {
+    if (typeof receive !== 'function') throw invalidOption('ctx.become', `receive must be a function, got ${describe(receive)}`);
     (this.w().becomeStack ??= []).push(this.receiveFn);
     this.receiveFn = receive as Receive;
   }
@@ -811,6 +827,7 @@ export class ActorCell implements ActorContext<unknown, unknown> {
   }
 
   scheduleOnce(delayMs: number, message: unknown): Cancellable {
+    requireNumber(delayMs, isNonNegative, 'ctx.scheduleOnce', 'delayMs', 'a finite number of ms ≥ 0');
     const handles = (this.w().timerHandles ??= new Set());
     const handle = this.host.timers.schedule(delayMs, () => {
       handles.delete(handle);
@@ -821,7 +838,8 @@ export class ActorCell implements ActorContext<unknown, unknown> {
   }
 
   scheduleRepeatedly(initialDelayMs: number, intervalMs: number, message: unknown): Cancellable {
-    if (!(intervalMs > 0)) throw new BactorError(ErrorCode.INVALID_OPTION, `scheduleRepeatedly: intervalMs=${intervalMs} must be positive`);
+    requireNumber(initialDelayMs, isNonNegative, 'ctx.scheduleRepeatedly', 'initialDelayMs', 'a finite number of ms ≥ 0');
+    requireNumber(intervalMs, isPositive, 'ctx.scheduleRepeatedly', 'intervalMs', 'a positive finite number of ms');
     const handles = (this.w().timerHandles ??= new Set());
     let current: { cancel(): void };
     const tick = (): void => {
@@ -837,7 +855,7 @@ export class ActorCell implements ActorContext<unknown, unknown> {
   }
 
   setReceiveTimeout(ms: number): void {
-    if (!(ms >= 0)) throw new BactorError(ErrorCode.INVALID_OPTION, `setReceiveTimeout: ms=${ms} must be >= 0`);
+    requireNumber(ms, isNonNegative, 'ctx.setReceiveTimeout', 'ms', 'a finite number of ms ≥ 0 (0 turns it off)');
     this.w().receiveTimeoutMs = ms;
     this.resetReceiveTimeout();
   }

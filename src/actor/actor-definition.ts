@@ -1,6 +1,7 @@
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
-import type { MailboxOptions } from '../mailbox/mailbox.js';
-import type { SupervisorStrategy } from '../supervision/supervisor-strategy.js';
+import { type MailboxOptions, validateMailboxOptions } from '../mailbox/mailbox.js';
+import { type SupervisorStrategy, checkSupervisorStrategy } from '../supervision/supervisor-strategy.js';
+import { checkBag, checkFunction, describe, invalidOption, isPlainObject } from '../util/option-bag.js';
 import type { ActorContext } from './actor-context.js';
 import type { ActorRef } from './actor-ref.js';
 
@@ -44,6 +45,28 @@ export interface ActorDefinition<M, R, A> {
   readonly __args?: A;
 }
 
+const HOOKS = ['started', 'stopping', 'stopped', 'restarting', 'restarted', 'terminated'] as const;
+const BEHAVIOR_KEYS = ['init', 'receive', ...HOOKS, 'supervisor', 'mailbox'] as const;
+
+/** Checks a behaviour: init and receive, hooks that are functions, a supervisor and a mailbox that make sense, no unknown key. */
+function checkBehavior(behavior: unknown, where: string): void {
+  if (behavior === null || typeof behavior !== 'object' || Array.isArray(behavior))
+    throw invalidOption(where, `behavior must be an object with init and receive functions, got ${describe(behavior)}`);
+  // A plain object's keys are all hooks (a class instance may hold other fields).
+  if (isPlainObject(behavior)) checkBag(behavior, BEHAVIOR_KEYS, where, 'behavior');
+  const b = behavior as Record<string, unknown>;
+  if (typeof b.init !== 'function' || typeof b.receive !== 'function') {
+    const missing = ['init', 'receive'].filter((k) => typeof b[k] !== 'function');
+    throw invalidOption(
+      where,
+      `behavior needs init and receive functions (${missing.join(' and ')}: ${missing.map((k) => describe(b[k])).join(', ')})`,
+    );
+  }
+  for (const hook of HOOKS) checkFunction(b[hook], where, `behavior.${hook}`);
+  if (b.supervisor !== undefined) checkSupervisorStrategy(b.supervisor, where, 'behavior.supervisor');
+  validateMailboxOptions(b.mailbox as MailboxOptions | undefined, where);
+}
+
 const registry = new Map<string, ActorDefinition<unknown, unknown, unknown>>();
 const keyOf = (moduleUrl: string, name: string): string => `${moduleUrl}#${name}`;
 
@@ -70,10 +93,8 @@ export function defineActor<S, M, R = never, A = void>(
     );
   }
   if (typeof name !== 'string' || name.length === 0)
-    throw new BactorError(ErrorCode.INVALID_OPTION, 'defineActor: name must be a non-empty string');
-  if (typeof behavior?.init !== 'function' || typeof behavior.receive !== 'function') {
-    throw new BactorError(ErrorCode.INVALID_OPTION, `defineActor('${name}'): behavior needs init and receive functions`);
-  }
+    throw new BactorError(ErrorCode.INVALID_OPTION, `defineActor: name must be a non-empty string, got ${describe(name)}`);
+  checkBehavior(behavior, `defineActor('${name}')`);
   const def: ActorDefinition<M, R, A> = { moduleUrl, name, behavior: behavior as unknown as ActorBehavior<unknown, M, R, A> };
   const key = keyOf(moduleUrl, name);
   if (registry.has(key)) throw new BactorError(ErrorCode.INVALID_OPTION, `defineActor: ${name} is defined twice in ${moduleUrl}`);

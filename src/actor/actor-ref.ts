@@ -1,4 +1,5 @@
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
+import { askTimeout } from './ref-checks.js';
 
 /** Largest local id of an actor within one participant (24 bits). */
 export const MAX_LOCAL_ID = 0xffffff;
@@ -142,7 +143,9 @@ export class ActorRef<M = unknown, R = unknown> {
   }
 
   /** Sends `message` and waits for the actor's `ctx.respond(...)`. */
-  ask(message: M, options: AskOptions = {}): Promise<R> {
+  ask(message: M, options?: AskOptions): Promise<R> {
+    const timeout = askTimeout(options, this as ActorRef);
+    if (typeof timeout !== 'number') return Promise.reject(timeout);
     if (router === null) {
       try {
         currentRouter(this as ActorRef);
@@ -150,7 +153,7 @@ export class ActorRef<M = unknown, R = unknown> {
         return Promise.reject(error);
       }
     }
-    return router!.ask(this as ActorRef, message, options.timeout ?? 5000) as Promise<R>;
+    return router!.ask(this as ActorRef, message, timeout) as Promise<R>;
   }
 
   equals(other: ActorRef<unknown, unknown> | null | undefined): boolean {

@@ -27,9 +27,18 @@ export const ErrorCode = {
   BACKPRESSURE: 'ERR_BACKPRESSURE',
   /** An actor definition could not be found or loaded on a worker. */
   UNKNOWN_ACTOR: 'ERR_UNKNOWN_ACTOR',
+  /**
+   * A spawned actor's `init` (or `started` hook) threw: the spawn fails. The message names the
+   * actor and carries the init error's message; `cause` is the init error (rebuilt from its name,
+   * code, message and stack when it was thrown on another thread).
+   */
+  ACTOR_INIT_FAILED: 'ERR_ACTOR_INIT_FAILED',
   /** A ref or context was used on a thread without an actor system. */
   NO_RUNTIME: 'ERR_NO_RUNTIME',
-  /** An option of start/spawn makes no sense. */
+  /**
+   * An option or argument of a public call is wrong: an unknown option name, a value of the wrong
+   * type or out of range. The message names the call, the bad key or value and what is allowed.
+   */
   INVALID_OPTION: 'ERR_INVALID_OPTION',
   /** An actor system already runs on this thread (refs route through the one system of their thread). */
   SYSTEM_RUNNING: 'ERR_SYSTEM_RUNNING',

@@ -1,6 +1,7 @@
 import type { ActorRef } from '../actor/actor-ref.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { BinaryHeap } from '../util/binary-heap.js';
+import { checkBag, checkFunction, checkNumber, checkOneOf, isInteger } from '../util/option-bag.js';
 import { PairDeque } from './deque.js';
 
 /** What a bounded mailbox does with a message that arrives when it is full. */
@@ -86,24 +87,16 @@ export class PriorityQueue implements MessageQueue {
 
 /** Checks mailbox options at spawn, so a bad one fails there with a clear error. */
 export function validateMailboxOptions(options: MailboxOptions | undefined, where: string): void {
-  if (options === undefined) return;
-  const { capacity, overflow, priority, queue } = options;
-  if (capacity !== undefined && (!Number.isInteger(capacity) || capacity < 1)) {
-    throw new BactorError(ErrorCode.INVALID_OPTION, `${where}: mailbox.capacity=${capacity} must be a positive integer`);
-  }
-  if (overflow !== undefined && !['drop-newest', 'drop-oldest', 'fail', 'backpressure'].includes(overflow)) {
-    throw new BactorError(
-      ErrorCode.INVALID_OPTION,
-      `${where}: mailbox.overflow=${JSON.stringify(overflow)} must be 'drop-newest', 'drop-oldest', 'fail' or 'backpressure'`,
-    );
-  }
+  const bag = checkBag(options, ['capacity', 'overflow', 'priority', 'queue'], where, 'mailbox');
+  if (bag === undefined) return;
+  const { capacity, overflow, priority, queue } = bag;
+  checkNumber(capacity, isInteger(1), where, 'mailbox.capacity', 'a positive integer');
+  checkOneOf(overflow, ['drop-newest', 'drop-oldest', 'fail', 'backpressure'], where, 'mailbox.overflow');
   if (overflow !== undefined && capacity === undefined) {
     throw new BactorError(ErrorCode.INVALID_OPTION, `${where}: mailbox.overflow needs mailbox.capacity`);
   }
-  if (priority !== undefined && typeof priority !== 'function')
-    throw new BactorError(ErrorCode.INVALID_OPTION, `${where}: mailbox.priority must be a function`);
-  if (queue !== undefined && typeof queue !== 'function')
-    throw new BactorError(ErrorCode.INVALID_OPTION, `${where}: mailbox.queue must be a factory function`);
+  checkFunction(priority, where, 'mailbox.priority');
+  checkFunction(queue, where, 'mailbox.queue (a factory of queues)');
 }
 
 export function createQueue(options: MailboxOptions | undefined): MessageQueue {

@@ -1,5 +1,7 @@
 import type { ActorRef, AskOptions } from '../actor/actor-ref.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
+import { checkRef } from '../actor/ref-checks.js';
+import { checkBag, checkNumber, describe, invalidOption, isInteger, isPlainObject, listOf, show } from '../util/option-bag.js';
 import { HashRing } from './hash-ring.js';
 
 /** How a router picks routees. */
@@ -27,13 +29,10 @@ export class Router<M, R = never> {
     readonly strategy: RoutingStrategy,
     private readonly random: () => number = Math.random,
   ) {
+    if (!Array.isArray(routees)) throw invalidOption('router', `routees must be an array of ActorRefs, got ${describe(routees)}`);
     if (routees.length === 0) throw new BactorError(ErrorCode.INVALID_OPTION, 'a router needs at least one routee');
-    const kinds = ['round-robin', 'random', 'broadcast', 'consistent-hash', 'smallest-mailbox'];
-    if (!kinds.includes(strategy?.kind))
-      throw new BactorError(
-        ErrorCode.INVALID_OPTION,
-        `router strategy ${JSON.stringify(strategy?.kind)} must be one of ${kinds.join(', ')}`,
-      );
+    routees.forEach((r, i) => checkRef(r, 'router', `routees[${i}]`));
+    checkRoutingStrategy(strategy, 'router');
     this.routeeList = [...routees];
     if (strategy.kind === 'consistent-hash')
       this.ring = new HashRing(this.routeeList, (r) => `${r.participant}:${r.id}`, strategy.virtualNodes ?? 100);
@@ -115,6 +114,33 @@ export class Router<M, R = never> {
       return this.askRoutee(message, options, tries - 1);
     }
   }
+}
+
+const STRATEGY_KEYS: Record<RoutingStrategy['kind'], readonly string[]> = {
+  'round-robin': ['kind'],
+  random: ['kind'],
+  broadcast: ['kind'],
+  'consistent-hash': ['kind', 'key', 'virtualNodes'],
+  'smallest-mailbox': ['kind', 'depthOf'],
+};
+
+/** Throws ERR_INVALID_OPTION unless `strategy` is a routing strategy (`{ kind: 'round-robin' }`, …). */
+export function checkRoutingStrategy(strategy: unknown, where: string): asserts strategy is RoutingStrategy {
+  const kinds = Object.keys(STRATEGY_KEYS);
+  if (!isPlainObject(strategy)) {
+    const hint = typeof strategy === 'string' && kinds.includes(strategy) ? ` (write { kind: '${strategy}' })` : '';
+    throw invalidOption(where, `strategy must be an object such as { kind: 'round-robin' }, got ${describe(strategy)}${hint}`);
+  }
+  if (!kinds.includes(strategy.kind as string)) throw invalidOption(where, `strategy.kind=${show(strategy.kind)} must be ${listOf(kinds)}`);
+  const kind = strategy.kind as RoutingStrategy['kind'];
+  checkBag(strategy, STRATEGY_KEYS[kind], where, `strategy`);
+  if (kind === 'consistent-hash') {
+    if (typeof strategy.key !== 'function')
+      throw invalidOption(where, `a consistent-hash strategy needs key: (message) => string, got ${describe(strategy.key)}`);
+    checkNumber(strategy.virtualNodes, isInteger(1), where, 'strategy.virtualNodes', 'a positive integer');
+  }
+  if (kind === 'smallest-mailbox' && typeof strategy.depthOf !== 'function')
+    throw invalidOption(where, `a smallest-mailbox strategy needs depthOf: (routee) => number, got ${describe(strategy.depthOf)}`);
 }
 
 /** A group router over actors that already exist. */

@@ -11,7 +11,8 @@ import {
   packRef,
   participantOf,
 } from '../actor/actor-ref.js';
-import type { SpawnOptions } from '../actor/spawn-options.js';
+import { type SpawnOptions, checkSpawnArguments } from '../actor/spawn-options.js';
+import type { ErrorInfo } from '../actor/spawn-failure.js';
 import type { MessageSink } from '../codec/message-decoder.js';
 import { inspectMessage } from '../codec/inspect-message.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
@@ -131,7 +132,7 @@ const FIRST_ID = 2;
 const ASK_SLOT_BIT = ASK_SLOT_ID_BIT;
 const isAskSlot = (id: number): boolean => (id & ASK_SLOT_BIT) !== 0;
 
-export function errorInfo(error: unknown): { name: string; code?: string; message: string; stack?: string } {
+export function errorInfo(error: unknown, depth = 0): ErrorInfo {
   if (error instanceof Error) {
     const code = (error as { code?: unknown }).code;
     return {
@@ -139,6 +140,8 @@ export function errorInfo(error: unknown): { name: string; code?: string; messag
       ...(typeof code === 'string' ? { code } : {}),
       message: error.message,
       ...(error.stack ? { stack: error.stack } : {}),
+      // The cause travels too (an init failure's init error): a few levels, never a cycle.
+      ...(error.cause !== undefined && depth < 3 ? { cause: errorInfo(error.cause, depth + 1) } : {}),
     };
   }
   return { name: 'NonError', message: String(error) };
@@ -1154,17 +1157,6 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
 }
 
 function validateSpawnOptions(definition: ActorDefinition<unknown, unknown, unknown>, options: SpawnOptions | undefined): void {
-  const where = `spawn(${definition?.name ?? '?'})`;
-  if (definition === null || typeof definition !== 'object' || typeof definition.behavior?.receive !== 'function') {
-    throw new BactorError(ErrorCode.INVALID_OPTION, `${where}: the first argument must be an actor definition from defineActor`);
-  }
-  if (options === undefined) return;
-  if (options.throughput !== undefined && (!Number.isInteger(options.throughput) || options.throughput < 1)) {
-    throw new BactorError(ErrorCode.INVALID_OPTION, `${where}: throughput=${options.throughput} must be a positive integer`);
-  }
-  if (options.name !== undefined && (typeof options.name !== 'string' || options.name.length === 0)) {
-    throw new BactorError(ErrorCode.INVALID_OPTION, `${where}: name must be a non-empty string`);
-  }
-  validateMailboxOptions(options.mailbox, where);
+  checkSpawnArguments(definition, options);
   validateMailboxOptions(definition.behavior.mailbox, `defineActor(${definition.name})`);
 }

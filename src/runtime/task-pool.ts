@@ -20,6 +20,14 @@ export class TaskPool {
         ),
       );
     }
+    if (typeof exportName !== 'string' || exportName.length === 0) {
+      return Promise.reject(
+        new BactorError(
+          ErrorCode.INVALID_OPTION,
+          `runTask: exportName must be the name of the task's export, got ${JSON.stringify(exportName)}`,
+        ),
+      );
+    }
     this.pool ??= new Piscina({ maxThreads: this.maxThreads, minThreads: 0, idleTimeout: 1000 });
     return this.pool.run(input, { filename: moduleUrl, name: exportName }) as Promise<T>;
   }

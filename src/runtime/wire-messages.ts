@@ -40,7 +40,7 @@ export interface SpawnRequest {
 export type ControlMessage =
   | (SpawnRequest & { req?: number })
   | { op: 'spawned'; reply: number; id: number; kind: string }
-  | { op: 'failed'; reply: number; error: { name: string; code?: string; message: string } }
+  | { op: 'failed'; reply: number; error: import('../actor/spawn-failure.js').ErrorInfo }
   | { op: 'event'; event: import('./runtime.js').RuntimeEvent }
   | { op: 'stop-all'; req?: number }
   | { op: 'stopped-all'; reply: number; actors: number }

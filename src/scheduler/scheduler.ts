@@ -22,6 +22,7 @@ import {
 } from '../../native-free-core/layout/stats-layout.js';
 import { TypeNameTable, statsSlot } from '../../native-free-core/stats/stats-block.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
+import { checkBag, checkBoolean } from '../util/option-bag.js';
 import { DEFAULT_BATCH, DEFAULT_QUANTUM } from '../runtime/runtime.js';
 
 const MIN_BATCH = 256;
@@ -323,6 +324,7 @@ export class Scheduler {
    * starts a new search from the quantum in force.
    */
   set adaptive(on: boolean) {
+    checkBoolean(on, 'scheduler.adaptive', 'adaptive');
     if (on === this.adaptiveOn) return;
     this.adaptiveOn = on;
     if (!on) return;
@@ -338,6 +340,8 @@ export class Scheduler {
   writeKnobs(worker: number, knobs: { quantum?: number; batch?: number; spins?: number }): void {
     const slot = this.slots[worker];
     if (slot === undefined || worker === 0) throw new BactorError(ErrorCode.INVALID_OPTION, `writeKnobs: no worker ${worker}`);
+    if (checkBag(knobs, ['quantum', 'batch', 'spins'], 'writeKnobs', 'knobs') === undefined)
+      throw new BactorError(ErrorCode.INVALID_OPTION, 'writeKnobs: knobs { quantum?, batch?, spins? } are required');
     for (const [name, value] of Object.entries(knobs)) {
       if (value !== undefined && !(Number.isInteger(value) && value >= (name === 'spins' ? 0 : 1))) {
         throw new BactorError(

@@ -1,4 +1,17 @@
-import { BactorError, ErrorCode } from '../errors/error-codes.js';
+import {
+  checkBag,
+  checkFunction,
+  checkNumber,
+  describe,
+  invalidOption,
+  isInteger,
+  isNonNegative,
+  isPlainObject,
+  isPositive,
+  listOf,
+  requireNumber,
+  show,
+} from '../util/option-bag.js';
 
 /** What a supervisor does with a failed child. */
 export type Directive = 'resume' | 'restart' | 'stop' | 'escalate';
@@ -31,18 +44,50 @@ export interface StrategyOptions {
   backoff?: BackoffOptions;
 }
 
+const STRATEGY_OPTION_KEYS = ['decider', 'maxRestarts', 'withinMs', 'backoff'] as const;
+const STRATEGY_KEYS = ['kind', ...STRATEGY_OPTION_KEYS] as const;
+const BACKOFF_KEYS = ['minMs', 'maxMs', 'jitter'] as const;
+const KINDS = ['one-for-one', 'all-for-one'] as const;
+
+/** Checks what a strategy holds (options of oneForOne/allForOne, or a strategy itself); `prefix` names it. */
+function checkStrategyFields(bag: Record<string, unknown>, where: string, prefix: string): void {
+  checkFunction(bag.decider, where, `${prefix}decider (error => 'resume' | 'restart' | 'stop' | 'escalate')`);
+  checkNumber(bag.maxRestarts, isInteger(0), where, `${prefix}maxRestarts`, 'a non-negative integer');
+  checkNumber(bag.withinMs, isPositive, where, `${prefix}withinMs`, 'a positive number of ms');
+  const backoff = checkBag(bag.backoff, BACKOFF_KEYS, where, `${prefix}backoff`);
+  if (backoff === undefined) return;
+  requireNumber(backoff.minMs, isNonNegative, where, `${prefix}backoff.minMs`, 'a number of ms ≥ 0');
+  requireNumber(
+    backoff.maxMs,
+    (n) => n >= (backoff.minMs as number),
+    where,
+    `${prefix}backoff.maxMs`,
+    `a number of ms ≥ minMs (${show(backoff.minMs)})`,
+  );
+  checkNumber(backoff.jitter, (n) => n >= 0 && n <= 1, where, `${prefix}backoff.jitter`, 'a share from 0 to 1');
+}
+
 function build(kind: SupervisorStrategy['kind'], options: StrategyOptions): SupervisorStrategy {
-  const { decider = () => 'restart', maxRestarts = 10, withinMs = 10_000, backoff } = options;
-  if (!Number.isInteger(maxRestarts) || maxRestarts < 0)
-    throw new BactorError(ErrorCode.INVALID_OPTION, `supervisor maxRestarts=${maxRestarts} must be a non-negative integer`);
-  if (!(withinMs > 0)) throw new BactorError(ErrorCode.INVALID_OPTION, `supervisor withinMs=${withinMs} must be positive`);
-  if (backoff && !(backoff.minMs >= 0 && backoff.maxMs >= backoff.minMs && (backoff.jitter ?? 0.2) >= 0 && (backoff.jitter ?? 0.2) <= 1)) {
-    throw new BactorError(
-      ErrorCode.INVALID_OPTION,
-      `supervisor backoff ${JSON.stringify(backoff)} needs 0 <= minMs <= maxMs and jitter in [0, 1]`,
-    );
-  }
+  const where = kind === 'one-for-one' ? 'oneForOne' : 'allForOne';
+  checkStrategyFields(checkBag(options, STRATEGY_OPTION_KEYS, where) ?? {}, where, '');
+  const { decider = () => 'restart', maxRestarts = 10, withinMs = 10_000, backoff } = options ?? {};
   return backoff ? { kind, decider, maxRestarts, withinMs, backoff } : { kind, decider, maxRestarts, withinMs };
+}
+
+/**
+ * Throws ERR_INVALID_OPTION unless `value` is a supervisor strategy as oneForOne()/allForOne()
+ * make them (`name` is the option that holds it: `guardian`, `supervisor`).
+ */
+export function checkSupervisorStrategy(value: unknown, where: string, name: string): asserts value is SupervisorStrategy {
+  const made = 'make it with oneForOne() or allForOne()';
+  if (!isPlainObject(value)) throw invalidOption(where, `${name} must be a supervisor strategy (${made}), got ${describe(value)}`);
+  if (!KINDS.includes(value.kind as SupervisorStrategy['kind']))
+    throw invalidOption(where, `${name}.kind=${show(value.kind)} must be ${listOf(KINDS)} (${made})`);
+  checkBag(value, STRATEGY_KEYS, where, name);
+  if (typeof value.decider !== 'function') throw invalidOption(where, `${name}.decider must be a function (${made})`);
+  requireNumber(value.maxRestarts, isInteger(0), where, `${name}.maxRestarts`, 'a non-negative integer');
+  requireNumber(value.withinMs, isPositive, where, `${name}.withinMs`, 'a positive number of ms');
+  checkStrategyFields(value, where, `${name}.`);
 }
 
 /** Restart (or as the decider says) only the child that failed. */

@@ -2,7 +2,7 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ActorDefinition } from '../actor/actor-definition.js';
 import { ActorRef, newIncarnation, packRef, setIncarnation, setRefRouter } from '../actor/actor-ref.js';
-import type { SpawnOptions } from '../actor/spawn-options.js';
+import { type SpawnOptions, checkSpawnArguments } from '../actor/spawn-options.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import type { HostInit } from '../runtime/host-loop.js';
 import { type Clock, ManualClock, systemClock } from '../runtime/clock.js';
@@ -21,6 +21,16 @@ import { type MovableActor, type RebalanceHost, Rebalancer } from '../scheduler/
 import { Scheduler, type SchedulerOptions, type StuckHandler, type WorkerStats } from '../scheduler/scheduler.js';
 import { DEFAULT_OVERFLOW_LIMIT } from '../runtime/runtime.js';
 import type { KindStats } from '../runtime/wire-messages.js';
+import { checkRef } from '../actor/ref-checks.js';
+import { spawnFailure } from '../actor/spawn-failure.js';
+import {
+  MAX_THREADS,
+  validateLookupName,
+  validatePoolArguments,
+  validateShutdownOptions,
+  validateSystemOptions,
+  validateWorkerNumber,
+} from './validate-options.js';
 
 export interface ActorSystemOptions {
   /** Actor worker threads. Default: cores − 1, at least 1. 0: everything runs inline on the main thread. */
@@ -211,7 +221,7 @@ export class ActorSystem {
   }
 
   /** Starts a system: worker threads, rings, and the main thread's pump. */
-  static async start(options: ActorSystemOptions = {}): Promise<ActorSystem> {
+  static async start(options?: ActorSystemOptions): Promise<ActorSystem> {
     if (isActorHost()) {
       throw new BactorError(
         ErrorCode.SYSTEM_IN_WORKER,
@@ -220,28 +230,18 @@ export class ActorSystem {
           'counter.actor.js) and import it from the script that calls ActorSystem.start().',
       );
     }
-    const workers = options.workers ?? Math.max(1, os.availableParallelism() - 1);
-    if (!Number.isInteger(workers) || workers < 0 || workers > 254) {
-      throw new BactorError(ErrorCode.INVALID_OPTION, `ActorSystem.start: workers=${options.workers} must be an integer from 0 to 254`);
-    }
-    const dedicated = options.dedicatedWorkers ?? 0;
-    if (!Number.isInteger(dedicated) || dedicated < 0 || workers + dedicated > 254) {
+    const checked = validateSystemOptions(options);
+    const workers = checked.workers ?? Math.max(1, os.availableParallelism() - 1);
+    const dedicated = checked.dedicatedWorkers ?? 0;
+    if (workers + dedicated > MAX_THREADS) {
       throw new BactorError(
         ErrorCode.INVALID_OPTION,
-        `ActorSystem.start: dedicatedWorkers=${options.dedicatedWorkers} must be an integer, with workers + dedicatedWorkers <= 254`,
+        `ActorSystem.start: workers + dedicatedWorkers = ${workers} + ${dedicated} must be at most ${MAX_THREADS}`,
       );
     }
-    const ringCapacity = options.ringCapacity ?? 1 << 20;
-    const spins = options.spins ?? 2000;
-    if (options.taskThreads !== undefined && (!Number.isInteger(options.taskThreads) || options.taskThreads < 1)) {
-      throw new BactorError(ErrorCode.INVALID_OPTION, `ActorSystem.start: taskThreads=${options.taskThreads} must be a positive integer`);
-    }
-    if (!Number.isInteger(spins) || spins < 0)
-      throw new BactorError(ErrorCode.INVALID_OPTION, `ActorSystem.start: spins=${spins} must be a non-negative integer`);
-    const overflowLimit = options.overflowLimit;
-    if (overflowLimit !== undefined && (!Number.isInteger(overflowLimit) || overflowLimit < 1))
-      throw new BactorError(ErrorCode.INVALID_OPTION, `ActorSystem.start: overflowLimit=${overflowLimit} must be a positive integer`);
-    return new ActorSystem({ ...options, workers, ringCapacity, spins });
+    const ringCapacity = checked.ringCapacity ?? 1 << 20;
+    const spins = checked.spins ?? 2000;
+    return new ActorSystem({ ...checked, workers, ringCapacity, spins });
   }
 
   /**
@@ -250,6 +250,7 @@ export class ActorSystem {
    */
   async spawn<M, R, A>(definition: ActorDefinition<M, R, A>, args: A, options: SpawnOptions = {}): Promise<ActorRef<M, R>> {
     this.assertRunning('spawn');
+    checkSpawnArguments(definition, options);
     if (options.name !== undefined && this.names.has(options.name)) {
       throw new BactorError(
         ErrorCode.INVALID_OPTION,
@@ -297,12 +298,7 @@ export class ActorSystem {
       } finally {
         if (dispatcher === 'dedicated' && (reply === undefined || reply.op !== 'spawned')) this.dedicatedHolders.delete(worker);
       }
-      if (reply.op === 'failed') {
-        throw new BactorError(
-          reply.error.code ?? ErrorCode.UNKNOWN_ACTOR,
-          `spawn(${definition.name}) on worker ${worker} failed: ${reply.error.message}`,
-        );
-      }
+      if (reply.op === 'failed') throw spawnFailure(definition.name, worker, reply.error);
       if (reply.op !== 'spawned')
         throw new BactorError(ErrorCode.MALFORMED_RECORD, `spawn(${definition.name}): unexpected reply ${reply.op}`);
       ref = new ActorRef(worker, reply.id, reply.kind) as ActorRef<M, R>;
@@ -333,9 +329,9 @@ export class ActorSystem {
     args: A,
     options: PoolOptions & Omit<SpawnOptions, 'name'>,
   ): Promise<Router<M, R>> {
+    this.assertRunning('spawnPool');
+    validatePoolArguments(definition, options);
     const { size, strategy, respawn, ...spawnOptions } = options;
-    if (!Number.isInteger(size) || size < 1)
-      throw new BactorError(ErrorCode.INVALID_OPTION, `spawnPool(${definition.name}): size=${size} must be a positive integer`);
     const routees: ActorRef<M, R>[] = [];
     // Routees go round the workers from the least loaded one, unless pinned or placed near an actor.
     const spread = spawnOptions.worker === undefined && spawnOptions.near === undefined && (spawnOptions.dispatcher ?? 'pool') === 'pool';
@@ -390,6 +386,7 @@ export class ActorSystem {
 
   /** The actor spawned with `name`, while it lives. */
   lookup<M = unknown, R = unknown>(name: string): ActorRef<M, R> | undefined {
+    validateLookupName(name);
     return this.names.get(name) as ActorRef<M, R> | undefined;
   }
 
@@ -403,6 +400,7 @@ export class ActorSystem {
    */
   async move<M, R>(ref: ActorRef<M, R>, worker: number): Promise<ActorRef<M, R>> {
     this.assertRunning('move');
+    checkRef(ref, 'move');
     const packed = this.movedTo.get(ref.packed) ?? ref.packed;
     const placed = this.placements.get(packed);
     if (placed === undefined) throw new BactorError(ErrorCode.INVALID_OPTION, `move: ${ref} is not a top-level actor on a pool worker`);
@@ -471,6 +469,7 @@ export class ActorSystem {
 
   /** Stops an actor (after the message it is handling). */
   stop(ref: ActorRef): void {
+    checkRef(ref, 'stop');
     // Asked to stop: a worker replacement must not bring it back, even if its death notice is lost with the worker.
     this.placements.delete(this.movedTo.get(ref.packed) ?? ref.packed);
     this.runtime.sendSystem(ref, { k: 'stop' });
@@ -481,6 +480,7 @@ export class ActorSystem {
    * toward each worker, and, by a request to each worker, actors and mailbox depths per kind.
    */
   async stats(): Promise<SystemStats> {
+    this.assertRunning('stats');
     const block = this.scheduler.stats();
     const workers = await Promise.all(
       this.workers.map(async (_w, i) => {
@@ -519,6 +519,7 @@ export class ActorSystem {
    * the workers and the main thread's pump. Afterwards the process holds no handle of bactor.
    */
   async shutdown(options: { timeoutMs?: number } = {}): Promise<void> {
+    validateShutdownOptions(options);
     if (this.state !== 'running') return this.pumpDone;
     this.state = 'stopping';
     this.scheduler.stop();
@@ -560,9 +561,9 @@ export class ActorSystem {
    * failure drills.
    */
   async terminateWorker(n: number): Promise<void> {
-    const worker = this.workers[n - 1];
-    if (worker === undefined) throw new BactorError(ErrorCode.INVALID_OPTION, `terminateWorker: no worker ${n}`);
-    await worker.terminate();
+    this.assertRunning('terminateWorker');
+    validateWorkerNumber(n, 'terminateWorker', 'n', this.workers.length);
+    await this.workers[n - 1]!.terminate();
   }
 
   // ---- internals -----------------------------------------------------------------------------
