@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import type { ActorDefinition } from '../actor/actor-definition.js';
 import { ActorRef, newIncarnation, packRef, setIncarnation, setRefRouter } from '../actor/actor-ref.js';
 import { type SpawnOptions, checkSpawnArguments } from '../actor/spawn-options.js';
@@ -9,7 +9,7 @@ import { type Clock, ManualClock, systemClock } from '../runtime/clock.js';
 import { Runtime, type RuntimeEvent, errorInfo } from '../runtime/runtime.js';
 import type { ControlMessage, SpawnRequest } from '../runtime/wire-messages.js';
 import { DEFAULT_STRATEGY, type Directive, type SupervisorStrategy } from '../supervision/supervisor-strategy.js';
-import { TransportEndpoint, type TransportInit, createTransport, transferListOf } from '../transport/transport.js';
+import { type LaneReplacement, TransportEndpoint, type TransportInit, createTransport, transferListOf } from '../transport/transport.js';
 import { ringFillOf } from '../../native-free-core/mesh/mesh.js';
 import { EventStream } from './event-stream.js';
 import { packDetached } from '../codec/detached-value.js';
@@ -131,6 +131,8 @@ export class ActorSystem {
   >();
   /** The pool each pool routee belongs to, by packed ref (see spawnPool). */
   private readonly pools = new Map<number, Pool>();
+  /** The sending end of each thread's lane-control port (see replacementTransport). */
+  private readonly laneControls: MessagePort[] = [];
   /** Worker replacements so far. */
   replacements = 0;
   /** Without workers, the pump parks on this word (the mesh's doorbell otherwise). */
@@ -171,7 +173,12 @@ export class ActorSystem {
     this.incarnation = newIncarnation();
     setIncarnation(this.incarnation);
     if (threads > 0) {
-      inits = createTransport({ participants: threads + 1, ringCapacity: options.ringCapacity });
+      // Each thread also gets a port on which the main thread posts the large-message lanes of a replaced worker.
+      inits = createTransport({ participants: threads + 1, ringCapacity: options.ringCapacity }).map((init) => {
+        const { port1, port2 } = new MessageChannel();
+        this.laneControls.push(port1);
+        return { ...init, laneControl: port2 };
+      });
       this.endpoint = new TransportEndpoint(inits[0]!);
     } else {
       this.endpoint = null;
@@ -551,6 +558,7 @@ export class ActorSystem {
     await this.pumpDone;
     await this.runtime.taskPool?.close();
     this.endpoint?.close();
+    for (const port of this.laneControls) port.close();
     this.unsubscribeClock?.();
     setRefRouter(null);
     systemRunning = false;
@@ -647,11 +655,37 @@ export class ActorSystem {
         // that worker's ring is unreachable too: its own replacement follows
       }
     }
-    const nulls = new Array<null>(this.workerCount + this.dedicatedCount + 1).fill(null);
-    // Large-message lanes died with the worker's ports: the replacement has none (see ARCHITECTURE.md).
-    this.startWorker(w, { mesh: this.mesh!, self: w, largeMessageThreshold: 64 * 1024, laneOut: nulls, laneIn: nulls }, recreate);
+    this.startWorker(w, this.replacementTransport(w), recreate);
     // Its watchers died with it: the guardian watches the re-created actors again.
     for (const r of recreate) this.runtime.sendSystem(new ActorRef(w, r.id!, r.name), { k: 'watch', watcher: this.runtime.guardianRef });
+  }
+
+  /**
+   * The transport of worker `w`'s replacement: the same rings, and new large-message lanes with
+   * every other thread (the old ones died with the worker's ports), posted to those threads on
+   * their lane-control ports. They install them before their next large message to or from `w`.
+   */
+  private replacementTransport(w: number): TransportInit {
+    const participants = this.workerCount + this.dedicatedCount + 1;
+    const laneOut = new Array<MessagePort | null>(participants).fill(null);
+    const laneIn = new Array<MessagePort | null>(participants).fill(null);
+    for (let p = 0; p < participants; p++) {
+      if (p === w) continue;
+      const toW = new MessageChannel(); // p → w
+      const fromW = new MessageChannel(); // w → p
+      laneIn[p] = toW.port2;
+      laneOut[p] = fromW.port1;
+      const replacement: LaneReplacement = { peer: w, out: toW.port1, in: fromW.port2 };
+      try {
+        this.laneControls[p]!.postMessage(replacement, [toW.port1, fromW.port2]);
+      } catch {
+        // p's own thread is gone: its replacement gets fresh lanes of its own
+      }
+    }
+    const control = new MessageChannel();
+    this.laneControls[w]!.close();
+    this.laneControls[w] = control.port1;
+    return { mesh: this.mesh!, self: w, largeMessageThreshold: 64 * 1024, laneOut, laneIn, laneControl: control.port2 };
   }
 
   /** A free dedicated worker, reserved until its actor stops. */

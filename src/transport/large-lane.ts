@@ -14,14 +14,32 @@ const SEQ_BYTES = 4;
  * committed (the watchdog interrupted the handler) is an orphan the consumer skips.
  */
 export class LargeLaneSender {
-  private readonly port: MessagePort;
+  private port: MessagePort;
   private seq = 0;
-  constructor(port: MessagePort) {
+  /**
+   * @param refresh installs lanes the main thread replaced (the peer's thread was replaced):
+   *   called before each send, so a payload never goes to a dead thread's port once the new one exists.
+   */
+  constructor(
+    port: MessagePort,
+    private readonly refresh: () => void = noop,
+  ) {
+    this.port = port;
+  }
+
+  /**
+   * The peer's thread was replaced: later payloads go to its successor. Numbering goes on: the
+   * references already in the ring name payloads that died with the old thread, and the
+   * receiver tells them from the new ones by their numbers.
+   */
+  replace(port: MessagePort): void {
+    this.port.close();
     this.port = port;
   }
 
   /** Posts a private copy of `bytes` after its sequence number, transferring (not cloning) the copy's buffer; returns the number. */
   send(bytes: Uint8Array): number {
+    this.refresh();
     const seq = (this.seq = (this.seq + 1) >>> 0);
     const copy = new Uint8Array(SEQ_BYTES + bytes.length);
     writeSeq(copy, seq);
@@ -36,24 +54,54 @@ export class LargeLaneSender {
 }
 
 export class LargeLaneReceiver {
-  private readonly port: MessagePort;
-  constructor(port: MessagePort) {
+  private port: MessagePort;
+  /** A payload numbered after the one a reference asked for (that one died with its sender's old thread): kept for its own reference. */
+  private ahead: Uint8Array | null = null;
+  /**
+   * @param refresh installs lanes the main thread replaced; true if this receiver's port changed.
+   */
+  constructor(
+    port: MessagePort,
+    private readonly refresh: () => boolean = () => false,
+  ) {
     this.port = port;
+  }
+
+  /** The peer's thread was replaced: its successor posts on `port`. What the old port held was the old thread's. */
+  replace(port: MessagePort): void {
+    this.port.close();
+    this.port = port;
+    this.ahead = null;
   }
 
   /**
    * Takes payload `seq` (its reference record has been read, so it has been posted), skipping
-   * orphans numbered before it.
+   * orphans numbered before it. Across a replacement of the sender's thread: references of the
+   * old thread whose payload died with it fail (ERR_LARGE_LANE_DESYNC: that one record becomes
+   * a dead letter), and the new thread's payloads are taken from its new port.
    */
   receive(seq: number, expectedLength: number): Uint8Array {
     for (;;) {
-      const received = receiveMessageOnPort(this.port);
-      const payload = received?.message as Uint8Array | undefined;
+      let payload = this.ahead;
+      this.ahead = null;
+      if (payload === null) payload = (receiveMessageOnPort(this.port)?.message as Uint8Array | undefined) ?? null;
+      if (payload === null) {
+        // Nothing here: the sender's thread may have been replaced, its payloads on a new port.
+        if (this.refresh()) continue;
+        throw desync(seq, expectedLength, undefined);
+      }
       if (!(payload instanceof Uint8Array) || payload.length < SEQ_BYTES) throw desync(seq, expectedLength, payload);
       const got = readSeq(payload);
       // An orphan: numbered before the one expected (modulo 2^32).
       if (((got - seq) | 0) < 0) continue;
-      if (got !== seq || payload.length - SEQ_BYTES !== expectedLength) throw desync(seq, expectedLength, payload);
+      if (got !== seq) {
+        // Numbered after: the expected one is lost (it went to a thread that died), or this is
+        // an old thread's leftover while the new thread's payloads wait on a new port.
+        this.ahead = payload;
+        if (this.refresh()) continue; // a replaced port drops it (replace clears `ahead`)
+        throw desync(seq, expectedLength, payload);
+      }
+      if (payload.length - SEQ_BYTES !== expectedLength) throw desync(seq, expectedLength, payload);
       return payload.subarray(SEQ_BYTES);
     }
   }
@@ -62,6 +110,8 @@ export class LargeLaneReceiver {
     this.port.close();
   }
 }
+
+function noop(): void {}
 
 function writeSeq(bytes: Uint8Array, seq: number): void {
   bytes[0] = seq & 0xff;

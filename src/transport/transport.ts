@@ -1,4 +1,4 @@
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
 import { type MeshDescriptor, type MeshEndpoint, attachMesh, createMesh } from '../../native-free-core/mesh/mesh.js';
 import type { ParkResult } from '../../native-free-core/sync/doorbell.js';
 import { MessageDecoder, type MessageSink } from '../codec/message-decoder.js';
@@ -27,6 +27,20 @@ export interface TransportInit {
   readonly laneOut: readonly (MessagePort | null)[];
   /** Port from each peer's large lane (null at self). */
   readonly laneIn: readonly (MessagePort | null)[];
+  /**
+   * Where the main thread posts the lanes of a replaced peer thread (`LaneReplacement`): read
+   * with `receiveMessageOnPort` right before a large message is sent or received. Optional.
+   */
+  readonly laneControl?: MessagePort | null;
+}
+
+/** New large-message lanes with a peer whose thread was replaced (posted on `TransportInit.laneControl`). */
+export interface LaneReplacement {
+  peer: number;
+  /** Toward the peer's new thread. */
+  out: MessagePort;
+  /** From the peer's new thread. */
+  in: MessagePort;
 }
 
 export const DEFAULT_RING_CAPACITY = 1 << 20;
@@ -58,7 +72,7 @@ export function createTransport(options: TransportOptions): TransportInit[] {
 
 /** The transferables of an init, for `postMessage(init, transferListOf(init))`. */
 export function transferListOf(init: TransportInit): MessagePort[] {
-  return [...init.laneOut, ...init.laneIn].filter((p): p is MessagePort => p !== null);
+  return [...init.laneOut, ...init.laneIn, init.laneControl ?? null].filter((p): p is MessagePort => p !== null);
 }
 
 /**
@@ -76,8 +90,16 @@ export class TransportEndpoint {
   private readonly isDirty: Uint8Array;
   private start = 0;
   private readonly lanes: (LargeLaneSender | LargeLaneReceiver)[] = [];
+  private readonly lanesOut: (LargeLaneSender | null)[] = [];
+  private readonly lanesIn: (LargeLaneReceiver | null)[] = [];
+  private readonly laneControl: MessagePort | null;
+  /** Bumped each time a replacement is installed (see refreshLanes). */
+  private laneEpoch = 0;
 
   constructor(init: TransportInit) {
+    this.laneControl = init.laneControl ?? null;
+    const refreshOut = (): void => void this.refreshLanes();
+    const refreshIn = (): boolean => this.refreshLanes();
     this.mesh = attachMesh(init.mesh, init.self);
     this.self = init.self;
     this.participants = init.mesh.participants;
@@ -85,10 +107,14 @@ export class TransportEndpoint {
     for (let peer = 0; peer < this.participants; peer++) {
       if (peer === this.self) {
         this.encoders.push(null);
+        this.lanesOut.push(null);
+        this.lanesIn.push(null);
         continue;
       }
-      const out = init.laneOut[peer] ? new LargeLaneSender(init.laneOut[peer]!) : null;
-      const inn = init.laneIn[peer] ? new LargeLaneReceiver(init.laneIn[peer]!) : null;
+      const out = init.laneOut[peer] ? new LargeLaneSender(init.laneOut[peer]!, refreshOut) : null;
+      const inn = init.laneIn[peer] ? new LargeLaneReceiver(init.laneIn[peer]!, refreshIn) : null;
+      this.lanesOut.push(out);
+      this.lanesIn.push(inn);
       if (out) this.lanes.push(out);
       if (inn) this.lanes.push(inn);
       this.encoders.push(
@@ -188,9 +214,36 @@ export class TransportEndpoint {
     }
   }
 
+  /**
+   * Installs the lanes the main thread posted for replaced peer threads; true if any was
+   * installed. Cheap when there are none (one `receiveMessageOnPort` on an empty port), and
+   * only called around large messages.
+   */
+  private refreshLanes(): boolean {
+    if (this.laneControl === null) return false;
+    const before = this.laneEpoch;
+    for (;;) {
+      const received = receiveMessageOnPort(this.laneControl);
+      if (received === undefined) break;
+      const r = received.message as LaneReplacement;
+      const out = this.lanesOut[r.peer];
+      const inn = this.lanesIn[r.peer];
+      if (out === undefined || inn === undefined || out === null || inn === null) {
+        r.out.close();
+        r.in.close();
+        continue;
+      }
+      out.replace(r.out);
+      inn.replace(r.in);
+      this.laneEpoch++;
+    }
+    return this.laneEpoch !== before;
+  }
+
   /** Closes the large-lane ports so they hold no handles. */
   close(): void {
     for (const lane of this.lanes) lane.close();
+    this.laneControl?.close();
   }
 }
 

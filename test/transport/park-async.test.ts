@@ -37,7 +37,8 @@ test('the main thread parks without blocking: timers keep running while it waits
   }, 100);
   assert.equal(await main.parkAsync(10_000), 'woken');
   clearInterval(timer);
-  assert.ok(ticks >= 5, `the event loop ran ${ticks} timer ticks while parked`);
+  // A blocked thread runs no timer at all (nor the one that sends): one tick proves the loop ran.
+  assert.ok(ticks >= 1, `the event loop ran ${ticks} timer ticks while parked`);
   const got: unknown[] = [];
   main.drain({ onMessage: (_t, _a, _b, m) => got.push(m) });
   assert.deepEqual(got, ['hello']);
