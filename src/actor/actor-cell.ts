@@ -72,6 +72,10 @@ function limitsOf(definition: ActorDefinition<unknown, unknown, unknown>, option
   if (!custom) defaultLimits.set(definition, limits);
   return limits;
 }
+function hasMovableOption(o: SpawnOptions): boolean {
+  return o.name !== undefined || o.throughput !== undefined || o.mailbox !== undefined;
+}
+
 /** Shared by every actor that has not written an extra field yet; never written itself. */
 const NO_EXTRAS: CellExtras = Object.freeze(new CellExtras()) as CellExtras;
 
@@ -228,7 +232,8 @@ export class ActorCell implements ActorContext<unknown, unknown> {
     this.fifo = this.queue instanceof FifoQueue;
     this.limits = limitsOf(definition, options);
     if (options?.name !== undefined) this.w().name = options.name;
-    if (options !== undefined && parentCell === null) this.w().spawnOptions = options;
+    // Kept for a move (placement options stay behind); none given, nothing kept: most actors stay small.
+    if (options !== undefined && parentCell === null && hasMovableOption(options)) this.w().spawnOptions = options;
     this.receiveFn = definition.behavior.receive as Receive;
   }
 
@@ -705,6 +710,9 @@ export class ActorCell implements ActorContext<unknown, unknown> {
     this.host.removeCell(this);
     if (this.parentCell !== null) this.parentCell.x.childCells?.delete(this);
     for (const watcher of this.x.watchers ?? []) this.host.sendSystem(watcher, { k: 'terminated', ref: this.self });
+    // A top-level actor's parent is the root guardian of the main thread, which keeps its name
+    // and placement: it hears of the stop without a watch (no record or watcher list per spawn).
+    if (this.parentCell === null && this.parent !== null) this.host.sendSystem(this.parent, { k: 'terminated', ref: this.self });
     if (this.x !== NO_EXTRAS) this.x.watchers = null;
   }
 

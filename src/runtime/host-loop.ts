@@ -148,6 +148,19 @@ export async function runHost(init: HostInit): Promise<void> {
           .finally(() => pendingLoads--);
         return;
       }
+      case 'spawn-many': {
+        pendingLoads++;
+        const req = message.req!;
+        loadDefinition(message.url, message.name)
+          .then((definition) => {
+            const parent = new ActorRef(participantOf(message.parent), localIdOf(message.parent), 'guardian');
+            const first = runtime.spawnMany(definition, message.args, message.options, parent);
+            runtime.control(from, { op: 'spawned-many', reply: req, first, count: message.args.length, kind: definition.name });
+          })
+          .catch((error: unknown) => runtime.control(from, { op: 'failed', reply: req, error: errorInfo(error) }))
+          .finally(() => pendingLoads--);
+        return;
+      }
       case 'stop-all':
         pending.stopAll = { req: message.req!, from, deadline: performance.now() + 1000 };
         return;

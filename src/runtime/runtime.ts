@@ -448,6 +448,27 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
     return cell;
   }
 
+  /**
+   * Spawns one top-level actor per element of `argsList` under consecutive ids; returns the
+   * first. All or none: if an init throws, the ones already started are stopped and it throws.
+   */
+  spawnMany(
+    definition: ActorDefinition<unknown, unknown, unknown>,
+    argsList: readonly unknown[],
+    options: SpawnOptions | undefined,
+    parent: ActorRef,
+  ): number {
+    const cells: ActorCell[] = [];
+    try {
+      for (const args of argsList) cells.push(this.spawnTopLevel(definition, args, options, parent));
+    } catch (error) {
+      for (const cell of cells) cell.stopSelf();
+      throw error;
+    }
+    // Ids are allocated one after another by this thread alone: consecutive.
+    return cells.length === 0 ? 0 : cells[0]!.id;
+  }
+
   spawnChild(
     parent: ActorCell,
     definition: ActorDefinition<unknown, unknown, unknown>,

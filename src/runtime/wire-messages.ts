@@ -36,10 +36,22 @@ export interface SpawnRequest {
   packedArgs?: Uint8Array;
 }
 
+/** Many top-level actors of one definition in one request (`spawnMany`): ids `first`… in `args` order. */
+export interface SpawnManyRequest {
+  op: 'spawn-many';
+  url: string;
+  name: string;
+  args: unknown[];
+  options: SpawnRequest['options'];
+  parent: number;
+}
+
 /** The typed control plane between the main thread and the workers. */
 export type ControlMessage =
   | (SpawnRequest & { req?: number })
   | { op: 'spawned'; reply: number; id: number; kind: string }
+  | (SpawnManyRequest & { req?: number })
+  | { op: 'spawned-many'; reply: number; first: number; count: number; kind: string }
   | { op: 'failed'; reply: number; error: import('../actor/spawn-failure.js').ErrorInfo }
   | { op: 'event'; event: import('./runtime.js').RuntimeEvent }
   | { op: 'stop-all'; req?: number }

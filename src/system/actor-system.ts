@@ -13,6 +13,13 @@ import { type LaneReplacement, TransportEndpoint, type TransportInit, createTran
 import { ringFillOf } from '../../native-free-core/mesh/mesh.js';
 import { EventStream } from './event-stream.js';
 import { packDetached } from '../codec/detached-value.js';
+import { type SpawnSpec, Placements } from './placements.js';
+import type { SpawnManyRequest } from '../runtime/wire-messages.js';
+import { SPAWN_OPTION_KEYS } from '../actor/spawn-options.js';
+
+/** Actors per spawn-many request (a worker spawns them in one go: ~2 µs each). */
+const SPAWN_MANY_CHUNK = 4096;
+const SPAWN_MANY_KEYS = SPAWN_OPTION_KEYS.filter((k) => k !== 'name');
 import { isActorHost } from '../runtime/thread-role.js';
 import { TaskPool } from '../runtime/task-pool.js';
 import { Router, type RoutingStrategy } from '../router/router.js';
@@ -110,7 +117,6 @@ export class ActorSystem {
   private readonly runtime: Runtime;
   private readonly endpoint: TransportEndpoint | null;
   private readonly workers: Worker[] = [];
-  private readonly names = new Map<string, ActorRef>();
   private state: 'running' | 'stopping' | 'stopped' = 'running';
   private pumpDone: Promise<void> = Promise.resolve();
   private flushQueued = false;
@@ -124,11 +130,8 @@ export class ActorSystem {
   private rebalanceTimer: ReturnType<typeof setInterval> | null = null;
   /** Where moved actors went: packed old ref → packed current ref. */
   private readonly movedTo = new Map<number, number>();
-  /** Top-level pool actors by packed ref: what a worker replacement re-creates. */
-  private readonly placements = new Map<
-    number,
-    { worker: number; id: number; url: string; name: string; args: Uint8Array; options: SpawnRequest['options']; pinned: boolean }
-  >();
+  /** Top-level actors on workers (what a worker replacement re-creates) and named actors. */
+  private readonly placements = new Placements();
   /** The pool each pool routee belongs to, by packed ref (see spawnPool). */
   private readonly pools = new Map<number, Pool>();
   /** The sending end of each thread's lane-control port (see replacementTransport). */
@@ -196,9 +199,8 @@ export class ActorSystem {
     });
     this.runtime.onGuardianTerminated = (ref) => {
       if (this.pools.size > 0) this.routeeTerminated(ref);
-      this.placements.delete(ref.packed);
+      this.placements.forget(ref.packed);
       if (this.dedicatedHolders.get(ref.participant) === ref.packed) this.dedicatedHolders.delete(ref.participant);
-      for (const [name, named] of this.names) if (named.equals(ref)) this.names.delete(name);
     };
     this.runtime.onWork = () => this.wake();
     if (options.clock instanceof ManualClock) this.unsubscribeClock = options.clock.onAdvance(() => this.wake());
@@ -258,10 +260,10 @@ export class ActorSystem {
   async spawn<M, R, A>(definition: ActorDefinition<M, R, A>, args: A, options: SpawnOptions = {}): Promise<ActorRef<M, R>> {
     this.assertRunning('spawn');
     checkSpawnArguments(definition, options);
-    if (options.name !== undefined && this.names.has(options.name)) {
+    if (options.name !== undefined && this.placements.hasName(options.name)) {
       throw new BactorError(
         ErrorCode.INVALID_OPTION,
-        `spawn(${definition.name}): the name ${JSON.stringify(options.name)} is taken by ${this.names.get(options.name)}`,
+        `spawn(${definition.name}): the name ${JSON.stringify(options.name)} is taken by ${this.placements.lookup(options.name)}`,
       );
     }
     const dispatcher = options.dispatcher ?? 'pool';
@@ -286,7 +288,7 @@ export class ActorSystem {
         );
       }
       // What a worker replacement re-creates it with: these arguments as they are now (refs included).
-      const packedArgs = packDetached(args);
+      const keptArgs = keepArgs(args);
       const request: SpawnRequest = {
         op: 'spawn',
         url: definition.moduleUrl,
@@ -309,22 +311,107 @@ export class ActorSystem {
       if (reply.op !== 'spawned')
         throw new BactorError(ErrorCode.MALFORMED_RECORD, `spawn(${definition.name}): unexpected reply ${reply.op}`);
       ref = new ActorRef(worker, reply.id, reply.kind) as ActorRef<M, R>;
-      this.placements.set(ref.packed, {
-        worker,
-        id: reply.id,
-        url: request.url,
-        name: request.name,
-        args: packedArgs,
-        options: request.options,
-        pinned: options.worker !== undefined,
-      });
+      const spec: SpawnSpec = { url: request.url, name: request.name, options: request.options, pinned: options.worker !== undefined };
+      this.placements.set(ref.packed, { worker, id: reply.id, spec, args: keptArgs });
       if (dispatcher === 'dedicated') this.dedicatedHolders.set(worker, ref.packed);
     }
-    if (options.name !== undefined) this.names.set(options.name, ref as ActorRef);
-    // The guardian watches top-level actors: names and placements are dropped when they stop.
-    if (options.name !== undefined || ref.participant !== 0)
-      this.runtime.sendSystem(ref as ActorRef, { k: 'watch', watcher: this.runtime.guardianRef });
+    // A top-level actor tells the guardian when it stops (ActorCell.stopSelf): its name and placement go then.
+    if (options.name !== undefined) this.placements.name(options.name, ref as ActorRef);
     return ref;
+  }
+
+  /**
+   * Spawns one top-level actor of `definition` per element of `argsList`, in bulk: the actors
+   * are spread over the pool workers (least loaded first, then round robin; or all on
+   * `options.worker`, or next to `options.near`, or inline), and each worker gets one request
+   * per chunk of up to 4,096 actors instead of one per actor. Resolves with their refs, in
+   * `argsList` order, once every one has run init. All or none: if an init throws, the actors
+   * already started are stopped and this rejects with ERR_ACTOR_INIT_FAILED.
+   */
+  async spawnMany<M, R, A>(
+    definition: ActorDefinition<M, R, A>,
+    argsList: readonly A[],
+    options: Omit<SpawnOptions, 'name'> = {},
+  ): Promise<ActorRef<M, R>[]> {
+    this.assertRunning('spawnMany');
+    checkSpawnArguments(definition, options, 'spawnMany', SPAWN_MANY_KEYS);
+    if (!Array.isArray(argsList)) {
+      throw new BactorError(
+        ErrorCode.INVALID_OPTION,
+        `spawnMany(${definition.name}): argsList must be an array (one element per actor), got ${typeof argsList}`,
+      );
+    }
+    const dispatcher = options.dispatcher ?? 'pool';
+    if (dispatcher === 'dedicated') {
+      throw new BactorError(
+        ErrorCode.INVALID_OPTION,
+        `spawnMany(${definition.name}): dispatcher='dedicated' reserves a worker per actor: use spawn`,
+      );
+    }
+    const def = definition as ActorDefinition<unknown, unknown, unknown>;
+    if (dispatcher === 'inline' || this.workerCount === 0) {
+      const first = this.runtime.spawnMany(def, argsList, options, this.runtime.guardianRef);
+      return argsList.map((_a, i) => new ActorRef(0, first + i, def.name) as ActorRef<M, R>);
+    }
+    const { throughput, mailbox } = options;
+    if (mailbox?.priority || mailbox?.queue) {
+      throw new BactorError(
+        ErrorCode.INVALID_OPTION,
+        `spawnMany(${definition.name}): priority and custom mailboxes hold functions; set them in defineActor, not in spawn options`,
+      );
+    }
+    const spec: SpawnSpec = {
+      url: def.moduleUrl,
+      name: def.name,
+      options: { ...(throughput !== undefined ? { throughput } : {}), ...(mailbox ? { mailbox } : {}) },
+      pinned: options.worker !== undefined,
+    };
+    // Which worker each actor goes to, then one request per worker and chunk.
+    const fixed = options.worker !== undefined || options.near !== undefined ? this.placement(def.name, options.worker, options.near) : 0;
+    const start = fixed === 0 ? this.scheduler.place() : fixed;
+    const byWorker = new Map<number, number[]>();
+    for (let i = 0; i < argsList.length; i++) {
+      const worker = fixed !== 0 ? fixed : ((start - 1 + i) % this.workerCount) + 1;
+      let list = byWorker.get(worker);
+      if (list === undefined) byWorker.set(worker, (list = []));
+      list.push(i);
+    }
+    const refs = new Array<ActorRef<M, R>>(argsList.length);
+    const batches: Promise<void>[] = [];
+    for (const [worker, indices] of byWorker) {
+      for (let from = 0; from < indices.length; from += SPAWN_MANY_CHUNK) {
+        const chunk = indices.slice(from, from + SPAWN_MANY_CHUNK);
+        const args = chunk.map((i) => argsList[i]);
+        const request: SpawnManyRequest = {
+          op: 'spawn-many',
+          url: spec.url,
+          name: spec.name,
+          args,
+          options: spec.options,
+          parent: this.runtime.guardianRef.packed,
+        };
+        batches.push(
+          this.runtime.request(worker, request).then((reply) => {
+            if (reply.op === 'failed') throw spawnFailure(def.name, worker, reply.error);
+            if (reply.op !== 'spawned-many')
+              throw new BactorError(ErrorCode.MALFORMED_RECORD, `spawnMany(${def.name}): unexpected reply ${reply.op}`);
+            for (let k = 0; k < chunk.length; k++) {
+              const ref = new ActorRef(worker, reply.first + k, reply.kind) as ActorRef<M, R>;
+              refs[chunk[k]!] = ref;
+              this.placements.set(ref.packed, { worker, id: reply.first + k, spec, args: keepArgs(args[k]) });
+            }
+          }),
+        );
+      }
+    }
+    const results = await Promise.allSettled(batches);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed !== undefined) {
+      // All or none: stop what the other batches started.
+      for (const ref of refs) if (ref !== undefined) this.stop(ref as ActorRef);
+      throw failed.reason;
+    }
+    return refs;
   }
 
   /**
@@ -359,11 +446,9 @@ export class ActorSystem {
     return router;
   }
 
-  /** The guardian watches a pool's routees: one that stops leaves its router (and is replaced with `respawn`). */
+  /** A routee that stops tells the guardian (as every top-level actor does): it then leaves its router (and is replaced with `respawn`). */
   private joinPool(pool: Pool, routee: ActorRef): void {
     this.pools.set(routee.packed, pool);
-    // Top-level actors on workers are watched already (see spawn); inline ones not.
-    if (routee.participant === 0) this.runtime.sendSystem(routee, { k: 'watch', watcher: this.runtime.guardianRef });
   }
 
   /** A pool routee stopped: out of its router, and replaced if the pool says so. */
@@ -394,7 +479,7 @@ export class ActorSystem {
   /** The actor spawned with `name`, while it lives. */
   lookup<M = unknown, R = unknown>(name: string): ActorRef<M, R> | undefined {
     validateLookupName(name);
-    return this.names.get(name) as ActorRef<M, R> | undefined;
+    return this.placements.lookup(name) as ActorRef<M, R> | undefined;
   }
 
   /**
@@ -414,12 +499,12 @@ export class ActorSystem {
     if (!Number.isInteger(worker) || worker < 1 || worker > this.workerCount) {
       throw new BactorError(ErrorCode.INVALID_OPTION, `move(${ref}): worker=${worker} must be from 1 to ${this.workerCount}`);
     }
-    if (worker === placed.worker) return new ActorRef(placed.worker, placed.id, placed.name) as ActorRef<M, R>;
+    if (worker === placed.worker) return new ActorRef(placed.worker, placed.id, placed.spec.name) as ActorRef<M, R>;
     const reserved = await this.runtime.request(worker, { op: 'reserve-id' });
     if (reserved.op !== 'reserved') throw new BactorError(ErrorCode.MALFORMED_RECORD, `move: unexpected reply ${reserved.op}`);
     const moved = await this.runtime.request(placed.worker, { op: 'move-out', id: placed.id, to: worker, newId: reserved.id });
     if (moved.op === 'failed') throw new BactorError(moved.error.code ?? ErrorCode.INVALID_OPTION, moved.error.message);
-    const next = new ActorRef(worker, reserved.id, placed.name);
+    const next = new ActorRef(worker, reserved.id, placed.spec.name);
     // Resolve once it is live there (a move right after this one must find it).
     const arrival = await this.runtime.request(worker, { op: 'arrival', id: reserved.id });
     if (arrival.op !== 'arrival-reply' || !arrival.ok) {
@@ -433,8 +518,7 @@ export class ActorSystem {
     this.placements.set(next.packed, { ...placed, worker, id: reserved.id });
     this.movedTo.set(ref.packed, next.packed);
     if (packed !== ref.packed) this.movedTo.set(packed, next.packed);
-    for (const [name, named] of this.names)
-      if (named.packed === packed || named.packed === ref.packed) this.names.set(name, next as ActorRef);
+    this.placements.rename(packed, next as ActorRef);
     return next as ActorRef<M, R>;
   }
 
@@ -443,7 +527,7 @@ export class ActorSystem {
     const describe = (packed: number): MovableActor | undefined => {
       const p = this.placements.get(this.movedTo.get(packed) ?? packed);
       if (p === undefined || p.worker > this.workerCount) return undefined;
-      return { packed: packRef(p.worker, p.id), worker: p.worker, id: p.id, name: p.name, pinned: p.pinned };
+      return { packed: packRef(p.worker, p.id), worker: p.worker, id: p.id, name: p.spec.name, pinned: p.spec.pinned };
     };
     return {
       workers: this.workerCount,
@@ -619,8 +703,7 @@ export class ActorSystem {
     this.events.publish({ type: 'actor-failed', actor: `worker ${w}`, error: errorInfo(error), directive: 'replaced' });
     this.runtime.failRequests(new BactorError(ErrorCode.WORKER_DIED, `worker ${w} died before it replied`, { cause: error }), w);
     const recreate: SpawnRequest[] = [];
-    for (const [packed, p] of this.placements) {
-      if (p.worker !== w) continue;
+    for (const [packed, p] of this.placements.onWorker(w)) {
       let directive;
       try {
         directive = this.guardian.decider(error);
@@ -628,18 +711,16 @@ export class ActorSystem {
         directive = 'stop';
       }
       if (directive === 'stop' || directive === 'escalate') {
-        this.placements.delete(packed);
-        for (const [name, named] of this.names) if (named.packed === packed) this.names.delete(name);
+        this.placements.forget(packed);
         continue;
       }
       recreate.push({
         op: 'spawn',
-        url: p.url,
-        name: p.name,
-        args: undefined,
-        // Packed at spawn, as the first incarnation got them: refs in them arrive as refs.
-        packedArgs: p.args,
-        options: p.options,
+        url: p.spec.url,
+        name: p.spec.name,
+        // As the first incarnation got them: packed at spawn (refs arrive as refs), or a primitive.
+        ...(p.args instanceof Uint8Array ? { args: undefined, packedArgs: p.args } : { args: p.args }),
+        options: p.spec.options,
         parent: this.runtime.guardianRef.packed,
         id: p.id,
       });
@@ -656,8 +737,6 @@ export class ActorSystem {
       }
     }
     this.startWorker(w, this.replacementTransport(w), recreate);
-    // Its watchers died with it: the guardian watches the re-created actors again.
-    for (const r of recreate) this.runtime.sendSystem(new ActorRef(w, r.id!, r.name), { k: 'watch', watcher: this.runtime.guardianRef });
   }
 
   /**
@@ -733,7 +812,7 @@ export class ActorSystem {
     const restart = this.scheduler.restartStuck;
     this.events.publish({
       type: 'handler-stuck',
-      actor: `${placed?.name ?? 'actor'}#${stuck.actorId}@w${stuck.worker}`,
+      actor: `${placed?.spec.name ?? 'actor'}#${stuck.actorId}@w${stuck.worker}`,
       worker: stuck.worker,
       ms: Math.round(stuck.ms),
       messageType: stuck.messageType,
@@ -807,6 +886,14 @@ export class ActorSystem {
       else await parkLocal(this.localBell, timeout, runtime);
     }
   }
+}
+
+/**
+ * Spawn arguments as a worker replacement re-creates an actor with them: a primitive as is,
+ * anything else packed now (a copy as at spawn; refs in it arrive as refs).
+ */
+function keepArgs(args: unknown): unknown {
+  return args === null || (typeof args !== 'object' && typeof args !== 'function') ? args : packDetached(args);
 }
 
 /** What of the guardian's strategy crosses to the workers: everything but the decider. */
