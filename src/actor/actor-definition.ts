@@ -73,6 +73,9 @@ const keyOf = (moduleUrl: string, name: string): string => `${moduleUrl}#${name}
 /**
  * Defines an actor in a module that every worker can import. Pass `import.meta.url`: workers
  * import that module and find the definition by `name`, so behaviour never crosses threads.
+ * The message type comes from `receive`'s annotation and the reply type from an annotated
+ * `ctx: ActorContext<M, R>`; without one the reply type is `unknown`. `defineActor.typed<M, R>()`
+ * states both once instead.
  *
  * ```ts
  * export const Counter = defineActor(import.meta.url, 'Counter', {
@@ -81,7 +84,7 @@ const keyOf = (moduleUrl: string, name: string): string => `${moduleUrl}#${name}
  * });
  * ```
  */
-export function defineActor<S, M, R = never, A = void>(
+export function defineActor<S, M, R = unknown, A = void>(
   moduleUrl: string,
   name: string,
   behavior: ActorBehavior<S, M, R, A>,
@@ -101,6 +104,27 @@ export function defineActor<S, M, R = never, A = void>(
   registry.set(key, def as ActorDefinition<unknown, unknown, unknown>);
   return def;
 }
+
+/**
+ * `defineActor` with the message type `M` and the reply type `R` stated once: `receive`'s message,
+ * every `ctx` and the refs `spawn` returns are typed from them, and the state and the spawn
+ * arguments are still inferred from `init`.
+ *
+ * ```ts
+ * export const Counter = defineActor.typed<CounterMsg, number>()(import.meta.url, 'Counter', {
+ *   init: (start: number) => ({ total: start }),
+ *   receive(state, msg, ctx) { … ctx.respond(state.total); },
+ * });
+ * ```
+ */
+function defineTyped<M, R = unknown>(): <S, A = void>(
+  moduleUrl: string,
+  name: string,
+  behavior: ActorBehavior<S, M, R, A>,
+) => ActorDefinition<M, R, A> {
+  return defineActor;
+}
+defineActor.typed = defineTyped;
 
 /** Finds a definition, importing its module on this thread first if needed. */
 export async function loadDefinition(moduleUrl: string, name: string): Promise<ActorDefinition<unknown, unknown, unknown>> {
