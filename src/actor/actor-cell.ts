@@ -54,7 +54,14 @@ interface CellLimits {
   readonly throughput: number;
   readonly capacity: number;
   readonly overflow: MailboxOptions['overflow'];
+  /** Queued messages at which senders are held back (see `overHighWater`); Infinity: never. */
+  readonly highWater: number;
+  /** Queued messages at which they are let go again. */
+  readonly lowWater: number;
 }
+
+/** Default high-water mark of a mailbox (see MailboxOptions.highWater). */
+export const DEFAULT_HIGH_WATER = 4096;
 const defaultLimits = new WeakMap<object, CellLimits>();
 function limitsOf(definition: ActorDefinition<unknown, unknown, unknown>, options: SpawnOptions | undefined): CellLimits {
   const custom = options?.throughput !== undefined || options?.mailbox !== undefined;
@@ -63,11 +70,18 @@ function limitsOf(definition: ActorDefinition<unknown, unknown, unknown>, option
     if (cached !== undefined) return cached;
   }
   const mailbox = options?.mailbox ?? definition.behavior.mailbox;
+  const capacity = mailbox?.capacity ?? Infinity;
+  const overflow = mailbox?.overflow ?? 'fail';
+  // Unbounded and 'backpressure' mailboxes hold their senders back; a dropping or failing one
+  // keeps the bound it was given (unless a high-water mark is set).
+  const highWater = mailbox?.highWater ?? (capacity === Infinity ? DEFAULT_HIGH_WATER : overflow === 'backpressure' ? capacity : Infinity);
   const limits: CellLimits = {
     // 0: the thread's quantum, which the scheduler tunes.
     throughput: options?.throughput ?? 0,
-    capacity: mailbox?.capacity ?? Infinity,
-    overflow: mailbox?.overflow ?? 'fail',
+    capacity,
+    overflow,
+    highWater,
+    lowWater: highWater === Infinity ? Infinity : Math.max(0, Math.min(highWater - 1, highWater >> 2)),
   };
   if (!custom) defaultLimits.set(definition, limits);
   return limits;
@@ -115,6 +129,11 @@ export interface CellHost {
   deadLetter(target: ActorRef, message: unknown, sender: ActorRef | null, reason: string): void;
   /** The handler `actor` was running for an ask failed: the asker learns it now (ERR_ACTOR_FAILED), not at its timeout. */
   failAsk(asker: ActorRef, actor: ActorRef, messageType: string, error: unknown): void;
+  /**
+   * This actor's backlog crossed its high-water mark (`on`, with the mark) or drained to its
+   * low-water mark: every other thread is told, so their actors that send to it are held back.
+   */
+  congestion(cell: ActorCell, on: boolean, highWater: number): void;
   /** Publishes a supervision decision nobody would see otherwise (a child stopped past its restart intensity). */
   reportFailure(actor: ActorRef, error: unknown, directive: string): void;
   /** The cell whose turn runs now on this thread, if any. */
@@ -158,6 +177,8 @@ const HOLD_PAUSED = 4;
 const HOLD_RING = 8;
 /** The turn has sent its limit: it ends after the message being handled (cleared when it does). */
 const HOLD_YIELD = 16;
+/** It sent to an actor on another thread whose backlog is past its high-water mark (see Congestion). */
+const HOLD_CONGESTED = 32;
 
 /**
  * One actor: its state, mailbox, behaviour stack, children and watchers. It is also the context
@@ -176,6 +197,10 @@ export class ActorCell implements ActorContext<unknown, unknown> {
   private system: Deque<SystemOp> | null = null;
   /** The runtime's run queue holds this cell. */
   scheduled = false;
+  /** Smoothed milliseconds per message of its timed turns (0: none timed yet); see Runtime.timedRun. */
+  msPerMessage = 0;
+  /** Its backlog crossed the high-water mark: senders are held back until it drains to the low-water mark. */
+  private congested = false;
   /** A handler's promise has not settled yet. */
   get busy(): boolean {
     return (this.hold & HOLD_BUSY) !== 0;
@@ -324,6 +349,7 @@ export class ActorCell implements ActorContext<unknown, unknown> {
     (this.queue as FifoQueue).clear();
     this.x.watchers = null;
     this.status = Status.Stopped;
+    if (this.congested) this.drained();
   }
 
   /** On the new worker: take over the moved actor's state (no init, no lifecycle hooks). */
@@ -350,10 +376,47 @@ export class ActorCell implements ActorContext<unknown, unknown> {
     if (this.runnable && !this.scheduled) this.host.schedule(this);
   }
 
+  /** Suspends the actor after its handler: it sent to a congested actor on another thread. */
+  holdForCongestion(): boolean {
+    if ((this.hold & HOLD_CONGESTED) !== 0) return false;
+    this.hold |= HOLD_CONGESTED;
+    return true;
+  }
+
+  releaseCongestion(): void {
+    this.hold &= ~HOLD_CONGESTED;
+    if (this.runnable && !this.scheduled) this.host.schedule(this);
+  }
+
+  /**
+   * The backlog reached the high-water mark: senders on other threads are told (once, until it
+   * drains), and a sender on this thread is suspended after its handler. The message is kept.
+   */
+  private overHighWater(sender: ActorRef | null): void {
+    if (!this.congested) {
+      this.congested = true;
+      this.host.congestion(this, true, this.limits.highWater);
+    }
+    const senderCell = sender?._cell as ActorCell | undefined;
+    if (senderCell !== undefined && senderCell.host === this.host && senderCell !== this && !senderCell.paused) {
+      senderCell.paused = true;
+      (this.w().pausedSenders ??= []).push(senderCell);
+    }
+  }
+
+  /** After a turn (or a stop): the backlog is down to the low-water mark, senders go on. */
+  private drained(): void {
+    if (this.queue.length > this.limits.lowWater && this.status !== Status.Stopped) return;
+    this.congested = false;
+    this.host.congestion(this, false, 0);
+  }
+
   /** Releases the senders this mailbox suspended, once it is below capacity (or it stops). */
   private releaseSenders(stopping = false): void {
     const senders = this.x.pausedSenders;
-    if (senders === null || (!stopping && this.queue.length >= this.limits.capacity)) return;
+    if (senders === null) return;
+    // A full 'backpressure' mailbox lets its senders go below its capacity; a congested one at its low-water mark.
+    if (!stopping && (this.queue.length >= this.limits.capacity || (this.congested && this.queue.length > this.limits.lowWater))) return;
     this.x.pausedSenders = null;
     for (const cell of senders) {
       cell.paused = false;
@@ -370,6 +433,7 @@ export class ActorCell implements ActorContext<unknown, unknown> {
     const queue = this.queue;
     if (queue.length < this.limits.capacity && this.status !== Status.Stopped) {
       queue.push(message, sender);
+      if (queue.length >= this.limits.highWater) this.overHighWater(sender);
       if (!this.scheduled) this.host.schedule(this);
       return;
     }
@@ -425,7 +489,8 @@ export class ActorCell implements ActorContext<unknown, unknown> {
   }
 
   /**
-   * Handles up to the turn's limit of messages (see turnLimit), and at most `cap` if `cap` > 0;
+   * Handles up to the turn's limit of messages (see turnLimit), and at most `cap` if `cap` > 0
+   * (one if `cap` is -1: a step of a heavy-mode turn);
    * returns how many (system messages included). The turn also ends, after the message being
    * handled, once its handlers have sent as many messages as the limit: a producer that re-tells
    * itself would otherwise run chunk after chunk in one turn and pile its output into a
@@ -437,9 +502,15 @@ export class ActorCell implements ActorContext<unknown, unknown> {
     let n = 0;
     const queue = this.queue;
     let throughput = this.turnLimit();
-    if (cap > 0) {
-      if (cap < throughput) throughput = cap;
-    } else this.host.sendBudget = throughput;
+    // cap > 0: at most that many (what is left of the loop turn's budget); -1: one message of a
+    // heavy-mode turn, whose send budget the caller set; below -1: a heavy-mode turn of an actor
+    // known to be fast, -cap messages (a turn's worth of time) unless it has its own throughput.
+    if (cap === -1) throughput = 1;
+    else {
+      if (cap < -1) throughput = this.limits.throughput || -cap;
+      else if (cap > 0 && cap < throughput) throughput = cap;
+      this.host.sendBudget = throughput;
+    }
     // Kept small (system messages and the default mailbox's take in methods of their own): V8
     // inlines this loop into runActors, and every byte of it counts against the budget left for
     // inlining `invoke` and the handlers.
@@ -461,6 +532,7 @@ export class ActorCell implements ActorContext<unknown, unknown> {
       n++;
     }
     this.hold &= ~HOLD_YIELD;
+    if (this.congested) this.drained();
     return n;
   }
 
@@ -500,7 +572,7 @@ export class ActorCell implements ActorContext<unknown, unknown> {
     host.sendBudget = limit;
     let n = 0;
     while (n < limit) {
-      const k = this.run(1);
+      const k = this.run(-1);
       if (k === 0) break;
       n += k;
       if (host.sendBudget <= 0 || performance.now() >= deadline) break;
@@ -707,6 +779,7 @@ export class ActorCell implements ActorContext<unknown, unknown> {
       this.host.deadLetter(this.self, message, sender, 'stopped');
     }
     this.releaseSenders(true);
+    if (this.congested) this.drained();
     this.host.removeCell(this);
     if (this.parentCell !== null) this.parentCell.x.childCells?.delete(this);
     for (const watcher of this.x.watchers ?? []) this.host.sendSystem(watcher, { k: 'terminated', ref: this.self });

@@ -24,8 +24,8 @@ export interface RefRouter {
   /** `tell` with the running actor (if any) as the sender. */
   tellFromCurrent(target: ActorRef, message: unknown): boolean;
   /** Resolves when the ring toward `participant` has room for what waits. */
-  whenWritable(participant: number): Promise<void>;
-  isBackpressured(participant: number): boolean;
+  whenWritable(target: ActorRef): Promise<void>;
+  isBackpressured(target: ActorRef): boolean;
   ask(target: ActorRef, message: unknown, timeoutMs: number): Promise<unknown>;
   /** The actor whose handler is running now on this thread, if any (the implicit sender). */
   currentSelf(): ActorRef | null;
@@ -134,12 +134,12 @@ export class ActorRef<M = unknown, R = unknown> {
   /** `tell`, then wait until the ring toward the actor has room again (at once when it has). */
   send(message: M): Promise<void> {
     const r = router ?? currentRouter(this as ActorRef);
-    return r.tellFromCurrent(this as ActorRef, message) ? RESOLVED : r.whenWritable(this.participant);
+    return r.tellFromCurrent(this as ActorRef, message) ? RESOLVED : r.whenWritable(this as ActorRef);
   }
 
   /** True while messages toward this actor's thread wait for room in a full ring. */
   get backpressured(): boolean {
-    return this.incarnation === incarnation && (router ?? currentRouter(this as ActorRef)).isBackpressured(this.participant);
+    return this.incarnation === incarnation && (router ?? currentRouter(this as ActorRef)).isBackpressured(this as ActorRef);
   }
 
   /** Sends `message` and waits for the actor's `ctx.respond(...)`. */

@@ -40,6 +40,14 @@ export interface MailboxOptions {
   priority?: (message: unknown) => number;
   /** A custom queue (bounded and priority options still apply around it). */
   queue?: () => MessageQueue;
+  /**
+   * Queued messages at which senders are held back, on every thread: actors that send to it are
+   * suspended after their handler, code outside actors sees `ref.backpressured` (and
+   * `ERR_BACKPRESSURE` past as many more sends), until the backlog drains to a quarter of it.
+   * Messages are never dropped for it. Default 4,096 for an unbounded mailbox, the capacity for a
+   * 'backpressure' one, none for the other bounded ones (their overflow policy decides).
+   */
+  highWater?: number;
 }
 
 /** The default mailbox: a FIFO that is itself the deque (one object per actor, not two). */
@@ -87,10 +95,11 @@ export class PriorityQueue implements MessageQueue {
 
 /** Checks mailbox options at spawn, so a bad one fails there with a clear error. */
 export function validateMailboxOptions(options: MailboxOptions | undefined, where: string): void {
-  const bag = checkBag(options, ['capacity', 'overflow', 'priority', 'queue'], where, 'mailbox');
+  const bag = checkBag(options, ['capacity', 'overflow', 'priority', 'queue', 'highWater'], where, 'mailbox');
   if (bag === undefined) return;
-  const { capacity, overflow, priority, queue } = bag;
+  const { capacity, overflow, priority, queue, highWater } = bag;
   checkNumber(capacity, isInteger(1), where, 'mailbox.capacity', 'a positive integer');
+  checkNumber(highWater, isInteger(1), where, 'mailbox.highWater', 'a positive integer');
   checkOneOf(overflow, ['drop-newest', 'drop-oldest', 'fail', 'backpressure'], where, 'mailbox.overflow');
   if (overflow !== undefined && capacity === undefined) {
     throw new BactorError(ErrorCode.INVALID_OPTION, `${where}: mailbox.overflow needs mailbox.capacity`);

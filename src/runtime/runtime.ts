@@ -22,6 +22,7 @@ import { DEFAULT_STRATEGY, type Directive, type SupervisorStrategy } from '../su
 import type { TransportEndpoint } from '../transport/transport.js';
 import { type Clock, systemClock } from './clock.js';
 import { TimerQueue } from './timer-queue.js';
+import { Congestion } from './congestion.js';
 import { CURRENT, STATS_SLOT_FLOAT64 } from '../../native-free-core/layout/stats-layout.js';
 import { describeMessageType } from '../util/message-type.js';
 import type { TypeNameTable } from '../../native-free-core/stats/stats-block.js';
@@ -84,7 +85,7 @@ function movableOptions(o: SpawnOptions | undefined): MoveIn['options'] {
   return {
     ...(name !== undefined ? { name } : {}),
     ...(throughput !== undefined ? { throughput } : {}),
-    ...(mailbox !== undefined ? { mailbox: { capacity: mailbox.capacity, overflow: mailbox.overflow } } : {}),
+    ...(mailbox !== undefined ? { mailbox: { capacity: mailbox.capacity, overflow: mailbox.overflow, highWater: mailbox.highWater } } : {}),
   };
 }
 
@@ -102,10 +103,16 @@ const LOAD_SAMPLE_MEAN = 256;
  * messages) stays under a second.
  */
 const HEAVY_MS_PER_MESSAGE = 0.05;
+/** Two light loop turns in a row longer than this (ms) switch to heavy mode too, whatever their average. */
+const SLOW_LOOP_MS = 10;
+/** Heavy mode: an actor whose recent turns took less than this per message runs a turn without a clock read per message. */
+const FAST_MS_PER_MESSAGE = 0.01;
 /** Heavy mode: an actor turn ends after the message that ends past this many ms. */
 const HEAVY_TURN_MS = 1;
+/** Heavy mode: runActors' message budget (time bounds it: see HEAVY_LOOP_MS). */
+const HEAVY_BUDGET = 1 << 30;
 /** Heavy mode: runActors returns after the actor turn that ends past this many ms. */
-const HEAVY_LOOP_MS = 4;
+const HEAVY_LOOP_MS = 2;
 
 /** Messages per actor turn unless the actor or the scheduler says otherwise. */
 export const DEFAULT_QUANTUM = 100;
@@ -218,11 +225,15 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
   /** Heavy mode: timed milliseconds and messages of the current window (see noteHeavyTurn). */
   private windowMs = 0;
   private windowMessages = 0;
+  /** Heavy mode: the highest ms per message of a turn in the current window. */
+  private windowSlowest = 0;
   private forcedHeavy = false;
   /** Milliseconds in actor turns so far, estimated from the timed turns (the HANDLER_MS word). */
   handlerMs = 0;
   /** performance.now() at the end of the last timed turn. */
   private timedAt = 0;
+  /** Actors on other threads whose backlog is past its high-water mark (the sending side of per-actor backpressure). */
+  private readonly congestionOut = new Congestion();
   /** Callers of `whenWritable`, per peer. */
   private readonly writableWaiters: (() => void)[][] = [];
   /** Records waiting in the overflow queues (rings that were full). */
@@ -549,7 +560,23 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
       }
     }
     if ((++this.trafficTick & TRAFFIC_SAMPLE_MASK) === 0 && this.current !== null) this.sampleTraffic(this.current.id, target.packed);
+    if (this.congestionOut.size !== 0 && this.congestionOut.has(target.packed)) {
+      // Its backlog is past its high-water mark: the message goes, the sending actor is held after its handler.
+      this.congestionOut.beforeSend(target.packed, String(target), this.current);
+      this.sendRecord(target.participant, RecordType.USER, target.id, sender === null ? 0 : sender.packed, message);
+      return false;
+    }
     return this.sendRecord(target.participant, RecordType.USER, target.id, sender === null ? 0 : sender.packed, message);
+  }
+
+  /** See CellHost.congestion: tells every other thread. */
+  congestion(cell: ActorCell, on: boolean, highWater: number): void {
+    const endpoint = this.endpoint;
+    if (endpoint === null) return;
+    const message: ControlMessage = on
+      ? { op: 'congested', target: cell.self.packed, limit: highWater }
+      : { op: 'decongested', target: cell.self.packed };
+    for (let peer = 0; peer < endpoint.participants; peer++) if (peer !== this.participant) this.control(peer, message);
   }
 
   /** The running turn sent its limit: it ends after the message being handled (see ActorCell.run). */
@@ -573,14 +600,21 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
     return pairs.sort((a, b) => b[2] - a[2]).slice(0, limit);
   }
 
-  isBackpressured(peer: number): boolean {
-    return peer !== this.participant && peer < this.overflow.length && this.overflow[peer]!.length > 0;
+  /** The ring toward the target's thread is full, or the target's backlog is past its high-water mark. */
+  isBackpressured(target: ActorRef): boolean {
+    const peer = target.participant;
+    if (peer === this.participant) return false;
+    return (peer < this.overflow.length && this.overflow[peer]!.length > 0) || this.congestionOut.has(target.packed);
   }
 
-  /** Resolves when nothing waits for room in the ring toward `peer` (at once for local targets). */
-  whenWritable(peer: number): Promise<void> {
-    if (peer === this.participant || peer >= this.overflow.length || this.overflow[peer]!.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.writableWaiters[peer]!.push(resolve));
+  /** Resolves when nothing waits for room in the ring toward the target and its backlog is below its mark (at once for local targets). */
+  async whenWritable(target: ActorRef): Promise<void> {
+    const peer = target.participant;
+    if (peer === this.participant || peer >= this.overflow.length) return;
+    while (this.isBackpressured(target)) {
+      if (this.overflow[peer]!.length > 0) await new Promise<void>((resolve) => this.writableWaiters[peer]!.push(resolve));
+      else await this.congestionOut.whenClear(target.packed);
+    }
   }
 
   ask(target: ActorRef, message: unknown, timeoutMs: number): Promise<unknown> {
@@ -865,6 +899,14 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
         return;
       case RecordType.CONTROL: {
         const control = message as ControlMessage & { req?: number; reply?: number };
+        if (control.op === 'congested') {
+          this.congestionOut.mark(control.target, control.limit);
+          return;
+        }
+        if (control.op === 'decongested') {
+          this.congestionOut.clear(control.target);
+          return;
+        }
         if (control.reply !== undefined) {
           const pending = this.pendingRequests.get(control.reply);
           if (pending !== undefined) {
@@ -957,6 +999,8 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
     const queue = this.runQueue;
     const stats = this.stats;
     const loopEnd = this.heavy ? performance.now() + HEAVY_LOOP_MS : 0;
+    // Heavy mode bounds the call in time, not in messages: a count would starve fast actors beside slow ones.
+    if (loopEnd !== 0) budget = HEAVY_BUDGET;
     try {
       while (total < budget) {
         let cell = this.next;
@@ -967,8 +1011,10 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
         this.current = cell;
         // Which actor runs, on which type of message (the watchdog's word; one store per turn).
         stats[CURRENT] = cell.currentStamp;
-        if (--this.untilTimed > 0) total += cell.run(0);
-        else total += this.timedRun(cell);
+        // A turn takes no more than what is left of the loop turn's budget (a slow actor with a
+        // long backlog would otherwise hold the thread for its whole quarter-of-backlog turn).
+        if (--this.untilTimed > 0) total += cell.run(budget - total);
+        else total += this.timedRun(cell, budget - total);
         if (!cell.scheduled && cell.runnable) {
           // Back of the run queue: the others get their turn first (queued, then marked: see schedule).
           if (this.next === null && queue.length === 0) this.next = cell;
@@ -994,7 +1040,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
    * and runs it one message at a time until HEAVY_TURN_MS (a clock read per message is nothing
    * next to such handlers).
    */
-  private timedRun(cell: ActorCell): number {
+  private timedRun(cell: ActorCell, cap: number): number {
     const heavy = this.heavy;
     let weight = 1;
     if (!heavy) {
@@ -1006,10 +1052,21 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
       weight = LOAD_SAMPLE_MEAN / 2 + ((x >>> 0) % LOAD_SAMPLE_MEAN);
     }
     const t0 = performance.now();
-    const n = heavy ? cell.runUntil(t0 + HEAVY_TURN_MS) : cell.run(0);
+    let n: number;
+    if (!heavy) n = cell.run(cap);
+    else {
+      // Heavy mode bounds each turn in time. An actor known to be fast (its recent turns) runs a
+      // turn's worth of messages without a clock read per message; the others one at a time.
+      const estimate = cell.msPerMessage;
+      n =
+        estimate > 0 && estimate < FAST_MS_PER_MESSAGE && !this.forcedHeavy
+          ? cell.run(-Math.max(2, Math.floor(HEAVY_TURN_MS / estimate)))
+          : cell.runUntil(t0 + HEAVY_TURN_MS);
+    }
     const t1 = performance.now();
     this.timedAt = t1;
     const ms = t1 - t0;
+    if (n > 0) cell.msPerMessage = cell.msPerMessage === 0 ? ms / n : cell.msPerMessage * 0.75 + (ms / n) * 0.25;
     this.load.set(cell.id, (this.load.get(cell.id) ?? 0) + ms * weight);
     this.handlerMs += ms * weight;
     if (heavy && n > 0) this.noteHeavyTurn(ms, n);
@@ -1024,7 +1081,8 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
    */
   noteLoopTurn(ms: number, messages: number): void {
     if (this.heavy || messages === 0) return;
-    if (ms / messages <= HEAVY_MS_PER_MESSAGE) this.modeStreak = 0;
+    // Slow on average, or long: a slow actor's turns keep the rings unread for the others.
+    if (ms / messages <= HEAVY_MS_PER_MESSAGE && ms <= SLOW_LOOP_MS) this.modeStreak = 0;
     else if (++this.modeStreak >= 2) this.setHeavy(true);
   }
 
@@ -1037,10 +1095,15 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
   private noteHeavyTurn(ms: number, messages: number): void {
     this.windowMs += ms;
     this.windowMessages += messages;
+    const perMessage = ms / messages;
+    if (perMessage > this.windowSlowest) this.windowSlowest = perMessage;
     if (this.windowMs < 20 && this.windowMessages < 1000) return;
-    const light = this.windowMs / this.windowMessages < HEAVY_MS_PER_MESSAGE / 4;
+    // Light again when the window is light on average and no actor in it was slow enough that a
+    // light loop turn of its messages would pass SLOW_LOOP_MS (fast neighbours must not hide it).
+    const light = this.windowMs / this.windowMessages < HEAVY_MS_PER_MESSAGE / 4 && this.windowSlowest * DEFAULT_BATCH < SLOW_LOOP_MS;
     this.windowMs = 0;
     this.windowMessages = 0;
+    this.windowSlowest = 0;
     if (light && !this.forcedHeavy) this.setHeavy(false);
   }
 
@@ -1049,6 +1112,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
     this.modeStreak = 0;
     this.windowMs = 0;
     this.windowMessages = 0;
+    this.windowSlowest = 0;
     this.untilTimed = 1;
   }
 
@@ -1159,6 +1223,8 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
    */
   peerDied(worker: number, recreated: readonly number[]): void {
     const again = new Set(recreated);
+    // Its actors drain no more: what waited for them goes on (the re-created ones start empty).
+    this.congestionOut.clearParticipant(worker);
     for (const cell of this.cells) if (cell !== undefined && !cell.isStopped) cell.peerDied(worker, again);
   }
 

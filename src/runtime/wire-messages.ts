@@ -26,7 +26,7 @@ export interface SpawnRequest {
   options: {
     name?: string;
     throughput?: number;
-    mailbox?: { capacity?: number; overflow?: 'drop-newest' | 'drop-oldest' | 'fail' | 'backpressure' };
+    mailbox?: { capacity?: number; overflow?: 'drop-newest' | 'drop-oldest' | 'fail' | 'backpressure'; highWater?: number };
   };
   /** Packed ref of the logical parent (the guardian on main). */
   parent: number;
@@ -79,6 +79,10 @@ export type ControlMessage =
    */
   | { op: 'guardian-decide'; req?: number; actor: string; error: { name: string; code?: string; message: string; stack?: string } }
   | { op: 'guardian-directive'; reply: number; directive: import('../supervision/supervisor-strategy.js').Directive }
+  /** Actor `target`'s backlog crossed its high-water mark `limit` (see Congestion). */
+  | { op: 'congested'; target: number; limit: number }
+  /** It drained to its low-water mark (or stopped). */
+  | { op: 'decongested'; target: number }
   /** A worker died: `recreated` of its actors live again under their refs, the others are gone. */
   | { op: 'worker-died'; worker: number; recreated: number[]; reason: string }
   | MoveIn;
