@@ -90,6 +90,8 @@ function movableOptions(o: SpawnOptions | undefined): MoveIn['options'] {
 
 /** One cross-thread send in 64 is counted for the rebalancer. */
 const TRAFFIC_SAMPLE_MASK = 63;
+/** Senders, and targets per sender, the traffic samples hold at most (see sampleTraffic). */
+const TRAFFIC_KEYS = 1024;
 /**
  * About one actor turn in 256 is timed for the rebalancer (two clock reads); the gaps vary
  * (128–383 turns) so that actors taking turns in a fixed rhythm are not always or never timed.
@@ -537,10 +539,19 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
     else this.sendBudget = NO_TURN_BUDGET;
   }
 
-  /** Counts one sampled message from local actor `from` to the actor at `to` (another thread). */
+  /**
+   * Counts one sampled message from local actor `from` to the actor at `to` (another thread).
+   * Only the rebalancer empties the samples (takeTraffic; off by default), so they are kept
+   * bounded: replies to asks (a new slot each: no pair to place together) are not counted, and a
+   * table past TRAFFIC_KEYS entries starts again.
+   */
   private sampleTraffic(from: number, to: number): void {
+    if (isAskSlot(localIdOf(to))) return;
     let targets = this.traffic.get(from);
-    if (targets === undefined) this.traffic.set(from, (targets = new Map()));
+    if (targets === undefined) {
+      if (this.traffic.size >= TRAFFIC_KEYS) this.traffic.clear();
+      this.traffic.set(from, (targets = new Map()));
+    } else if (targets.size >= TRAFFIC_KEYS && !targets.has(to)) targets.clear();
     targets.set(to, (targets.get(to) ?? 0) + 1);
   }
 
