@@ -1,7 +1,8 @@
 /**
- * `npm run bench -- <suite> [--json] [--quick] [--only=name,…]`: runs a benchmark suite and prints a readable
- * table with ratios, or one JSON object per result line with --json. Sizes shrink when CI is
- * set or --quick is given.
+ * `npm run bench -- <suite> [--json] [--quick] [--only=name,…] [--rounds=n]`: runs a benchmark suite and prints a
+ * readable table with ratios, or one JSON object per result line with --json. Sizes shrink when CI is
+ * set or --quick is given. `npm run bench` runs node with --expose-gc: memory figures are taken
+ * after a forced collection (the suites say so when it is missing).
  */
 import { type BenchResult, type Suite, machine, table } from './harness.js';
 import { ratios } from './ratios.js';
@@ -12,6 +13,7 @@ import { savinaSuite } from './suites/savina.js';
 import { fanoutSuite } from './suites/fanout.js';
 import { tuningSuite } from './suites/tuning.js';
 import { backpressureSuite } from './suites/backpressure.js';
+import { soakSuite } from './suites/soak.js';
 
 const SUITES: Record<string, Suite> = {
   transport: transportSuite,
@@ -21,6 +23,7 @@ const SUITES: Record<string, Suite> = {
   fanout: fanoutSuite,
   tuning: tuningSuite,
   backpressure: backpressureSuite,
+  soak: soakSuite,
 };
 
 const args = process.argv.slice(2);
@@ -32,7 +35,7 @@ const only = args
   ?.slice('--only='.length)
   .split(',');
 if (names.length === 0 || names.some((n) => !(n in SUITES))) {
-  console.error(`usage: npm run bench -- <${Object.keys(SUITES).join('|')}> [--json] [--quick] [--only=name,name]`);
+  console.error(`usage: npm run bench -- <${Object.keys(SUITES).join('|')}> [--json] [--quick] [--only=name,name] [--rounds=n]`);
   process.exit(2);
 }
 
@@ -50,6 +53,9 @@ for (const name of names) {
     },
     log(text) {
       if (!json) console.log(`  … ${text}`);
+    },
+    option(key) {
+      return args.find((a) => a.startsWith(`--${key}=`))?.slice(`--${key}=`.length);
     },
   });
   if (!json) {
