@@ -25,6 +25,8 @@ export interface SuiteContext {
   log(text: string): void;
   /** False when `--only=a,b` was given and does not name this benchmark. */
   enabled(name: string): boolean;
+  /** The value of a `--name=value` argument (e.g. the soak suite's `--rounds=`), if given. */
+  option?(name: string): string | undefined;
 }
 
 export type Suite = (ctx: SuiteContext) => Promise<void>;

@@ -34,7 +34,20 @@ const gain = (g: (n: string) => BenchResult | undefined, load: string) =>
     ? div(g('latency:default:ask')?.p99, g('latency:adaptive:ask')?.p99)
     : div(v(g(`${load}:adaptive`)), v(g(`${load}:default`)));
 
+/** Flat: a slope under `limit` MB per round (the ratio is limit / slope; a slope under 0.01 counts as 0.01). */
+const flat = (text: string, name: string, limit: number): Floor => ({
+  text: `${text}: ${limit} MB/round / ${name}-slope`,
+  ratio: (g) => div(limit, Math.max(0.01, v(g(`${name}-slope`)) ?? NaN)),
+  floor: 1,
+});
+
 const FLOORS: Record<string, Floor[]> = {
+  soak: [
+    flat('rss', 'rss', 1),
+    flat('main heap', 'main-heap', 0.1),
+    flat('worker 1 heap', 'worker1-heap', 0.1),
+    flat('worker 2 heap', 'worker2-heap', 0.1),
+  ],
   backpressure: [{ text: '50 MB / rss-growth', ratio: (g) => div(50, Math.max(0.01, v(g('rss-growth')) ?? NaN)), floor: 1 }],
   tuning: [
     {

@@ -1,7 +1,9 @@
 /**
- * `npm run bench -- <suite> [--json] [--quick] [--only=name,…]`: runs a benchmark suite and prints a readable
- * table with ratios, or one JSON object per result line with --json. Sizes shrink when CI is
- * set or --quick is given. An unknown flag or suite is an error (exit status 2).
+ * `npm run bench -- <suite> [--json] [--quick] [--only=name,…] [--rounds=n]`: runs a benchmark suite and prints a
+ * readable table with ratios, or one JSON object per result line with --json. Sizes shrink when CI is
+ * set or --quick is given. An unknown flag or suite is an error (exit status 2). `npm run bench`
+ * runs node with --expose-gc: memory figures are taken after a forced collection (the suites say
+ * so when it is missing).
  */
 import { fail, parseFlags } from './flags.js';
 import { type BenchResult, type Suite, machine, table } from './harness.js';
@@ -13,6 +15,7 @@ import { savinaSuite } from './suites/savina.js';
 import { fanoutSuite } from './suites/fanout.js';
 import { tuningSuite } from './suites/tuning.js';
 import { backpressureSuite } from './suites/backpressure.js';
+import { soakSuite } from './suites/soak.js';
 
 const SUITES: Record<string, Suite> = {
   transport: transportSuite,
@@ -22,12 +25,13 @@ const SUITES: Record<string, Suite> = {
   fanout: fanoutSuite,
   tuning: tuningSuite,
   backpressure: backpressureSuite,
+  soak: soakSuite,
 };
 
-const USAGE = `usage: npm run bench -- <${Object.keys(SUITES).join('|')}>… [--json] [--quick] [--only=name,name]`;
+const USAGE = `usage: npm run bench -- <${Object.keys(SUITES).join('|')}>… [--json] [--quick] [--only=name,name] [--rounds=n]`;
 const { values, positionals: names } = parseFlags(
   USAGE,
-  { json: { type: 'boolean' }, quick: { type: 'boolean' }, only: { type: 'string' } },
+  { json: { type: 'boolean' }, quick: { type: 'boolean' }, only: { type: 'string' }, rounds: { type: 'string' } },
   true,
 );
 const json = values.json === true;
@@ -55,6 +59,10 @@ for (const name of names) {
     },
     log(text) {
       if (!json) console.log(`  … ${text}`);
+    },
+    option(key) {
+      const value = (values as Record<string, unknown>)[key];
+      return typeof value === 'string' ? value : undefined;
     },
   });
   if (!json) {

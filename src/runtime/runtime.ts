@@ -23,6 +23,7 @@ import type { TransportEndpoint } from '../transport/transport.js';
 import { type Clock, systemClock } from './clock.js';
 import { TimerQueue } from './timer-queue.js';
 import { Congestion } from './congestion.js';
+import { CellTable } from './cell-table.js';
 import { CURRENT, STATS_SLOT_FLOAT64 } from '../../native-free-core/layout/stats-layout.js';
 import { describeMessageType } from '../util/message-type.js';
 import type { TypeNameTable } from '../../native-free-core/stats/stats-block.js';
@@ -91,6 +92,8 @@ function movableOptions(o: SpawnOptions | undefined): MoveIn['options'] {
 
 /** One cross-thread send in 64 is counted for the rebalancer. */
 const TRAFFIC_SAMPLE_MASK = 63;
+/** Senders, and targets per sender, the traffic samples hold at most (see sampleTraffic). */
+const TRAFFIC_KEYS = 1024;
 /**
  * About one actor turn in 256 is timed for the rebalancer (two clock reads); the gaps vary
  * (128–383 turns) so that actors taking turns in a fixed rhythm are not always or never timed.
@@ -173,8 +176,8 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
   readonly guardianRef: ActorRef;
   /** The incarnation of this thread's system (see ActorRef.incarnation): refs of another reach nothing. */
   readonly incarnation = currentIncarnation();
-  /** Actors by local id: ids are dense per thread, so an array beats a Map in time and bytes. */
-  private readonly cells: (ActorCell | undefined)[] = [];
+  /** Actors by local id: ids are dense per thread, so arrays (pages of ids) beat a Map in time and bytes. */
+  private readonly cells = new CellTable<ActorCell>();
   private liveCells = 0;
   private readonly slots = new Map<number, AskSlot>();
   private readonly runQueue = new Deque<ActorCell>();
@@ -291,7 +294,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
   kindStats(): KindStats[] {
     const kinds = new Map<string, KindStats>();
     for (const cell of this.cells) {
-      if (cell === undefined || cell.isStopped) continue;
+      if (cell.isStopped) continue;
       const kind = cell.definition.name;
       let k = kinds.get(kind);
       if (k === undefined) kinds.set(kind, (k = { kind, actors: 0, mailbox: 0, held: 0 }));
@@ -308,7 +311,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
 
   /** Every live top-level actor (its parent is the guardian). */
   topLevel(): ActorCell[] {
-    return this.cells.filter((c): c is ActorCell => c !== undefined && c.parentCell === null);
+    return [...this.cells].filter((c) => c.parentCell === null);
   }
 
   // ---- spawning ----------------------------------------------------------------------------
@@ -344,7 +347,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
    * for any sender. Throws, changing nothing, if the actor cannot move or its state cannot be encoded.
    */
   moveOut(id: number, to: number, newId: number): void {
-    const cell = this.cells[id];
+    const cell = this.cells.get(id);
     if (cell === undefined || cell.isStopped)
       throw new BactorError(ErrorCode.ACTOR_NOT_FOUND, `move: no actor ${id} on participant ${this.participant}`);
     if (cell.parentCell !== null) throw new BactorError(ErrorCode.INVALID_OPTION, `cannot move ${cell.self}: only top-level actors move`);
@@ -376,7 +379,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
    * it could not be re-created. Its move-in record may still be on its way from the old worker.
    */
   whenArrived(id: number): Promise<boolean> {
-    const cell = this.cells[id];
+    const cell = this.cells.get(id);
     if (cell !== undefined && !cell.isStopped) return Promise.resolve(true);
     return new Promise((resolve) => {
       let waiters = this.arrivalWaiters.get(id);
@@ -451,7 +454,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
     id?: number,
   ): ActorCell {
     validateSpawnOptions(definition, options);
-    if (id !== undefined && (this.cells[id] !== undefined || id < FIRST_ID || id >= ASK_SLOT_BIT)) {
+    if (id !== undefined && (this.cells.get(id) !== undefined || id < FIRST_ID || id >= ASK_SLOT_BIT)) {
       throw new BactorError(ErrorCode.INVALID_OPTION, `cannot re-create an actor under id ${id} on participant ${this.participant}`);
     }
     const cell = new ActorCell(this, id ?? this.allocateId(), definition, args, null, parent ?? this.guardianRef, options);
@@ -508,21 +511,23 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
   }
 
   private addCell(cell: ActorCell): void {
-    // Ids grow by one from FIRST_ID (or resume from the watermark): the array stays dense.
-    while (this.cells.length < cell.id) this.cells.push(undefined);
-    this.cells[cell.id] = cell;
+    // Ids grow by one from FIRST_ID (or resume from the watermark): the pages stay dense.
+    this.cells.set(cell.id, cell);
     this.liveCells++;
   }
 
   private dropCell(id: number): void {
-    if (this.cells[id] === undefined) return;
-    this.cells[id] = undefined;
+    if (this.cells.get(id) === undefined) return;
+    this.cells.delete(id);
     this.liveCells--;
   }
 
   removeCell(cell: ActorCell): void {
     this.dropCell(cell.id);
     this.guardianWindows.delete(cell.id);
+    // Only the rebalancer's looks empty these (takeLoad, takeTraffic): without it, an entry per actor ever sampled.
+    this.load.delete(cell.id);
+    this.traffic.delete(cell.id);
   }
 
   // ---- messaging ---------------------------------------------------------------------------
@@ -585,10 +590,19 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
     else this.sendBudget = NO_TURN_BUDGET;
   }
 
-  /** Counts one sampled message from local actor `from` to the actor at `to` (another thread). */
+  /**
+   * Counts one sampled message from local actor `from` to the actor at `to` (another thread).
+   * Only the rebalancer empties the samples (takeTraffic; off by default), so they are kept
+   * bounded: replies to asks (a new slot each: no pair to place together) are not counted, and a
+   * table past TRAFFIC_KEYS entries starts again.
+   */
   private sampleTraffic(from: number, to: number): void {
+    if (isAskSlot(localIdOf(to))) return;
     let targets = this.traffic.get(from);
-    if (targets === undefined) this.traffic.set(from, (targets = new Map()));
+    if (targets === undefined) {
+      if (this.traffic.size >= TRAFFIC_KEYS) this.traffic.clear();
+      this.traffic.set(from, (targets = new Map()));
+    } else if (targets.size >= TRAFFIC_KEYS && !targets.has(to)) targets.clear();
     targets.set(to, (targets.get(to) ?? 0) + 1);
   }
 
@@ -644,7 +658,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
    * finds the cell and keeps it on the ref, so the ref's next tell goes straight to it.
    */
   private deliverTo(target: ActorRef, message: unknown, sender: ActorRef | null): void {
-    const cell = this.cells[target.id];
+    const cell = this.cells.get(target.id);
     if (cell !== undefined && !cell.isStopped) {
       target._cell = cell;
       cell.enqueue(message, sender);
@@ -655,7 +669,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
 
   /** Delivers to a local actor or ask slot; otherwise to dead letters. */
   private deliver(id: number, message: unknown, sender: ActorRef | null): void {
-    const cell = this.cells[id];
+    const cell = this.cells.get(id);
     if (cell !== undefined) {
       cell.enqueue(message, sender);
       return;
@@ -751,7 +765,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
       return;
     }
     if (target.participant === this.participant) {
-      const cell = this.cells[target.id];
+      const cell = this.cells.get(target.id);
       if (cell !== undefined && !cell.isStopped) {
         cell.enqueueSystem(op);
       } else if (op.k === 'terminated' && target.id === 1) {
@@ -963,7 +977,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
           this.onGuardianTerminated?.(new ActorRef(participantOf(op.ref), localIdOf(op.ref), op.kind));
           return;
         }
-        const cell = this.cells[id];
+        const cell = this.cells.get(id);
         if (cell !== undefined)
           cell.enqueueSystem({ k: 'terminated', ref: new ActorRef(participantOf(op.ref), localIdOf(op.ref), op.kind) });
         return;
@@ -1067,7 +1081,8 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
     this.timedAt = t1;
     const ms = t1 - t0;
     if (n > 0) cell.msPerMessage = cell.msPerMessage === 0 ? ms / n : cell.msPerMessage * 0.75 + (ms / n) * 0.25;
-    this.load.set(cell.id, (this.load.get(cell.id) ?? 0) + ms * weight);
+    // Not for a turn that stopped the actor: removeCell already dropped its entry.
+    if (!cell.isStopped) this.load.set(cell.id, (this.load.get(cell.id) ?? 0) + ms * weight);
     this.handlerMs += ms * weight;
     if (heavy && n > 0) this.noteHeavyTurn(ms, n);
     this.untilTimed = this.heavy ? 1 : weight;
@@ -1225,7 +1240,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
     const again = new Set(recreated);
     // Its actors drain no more: what waited for them goes on (the re-created ones start empty).
     this.congestionOut.clearParticipant(worker);
-    for (const cell of this.cells) if (cell !== undefined && !cell.isStopped) cell.peerDied(worker, again);
+    for (const cell of this.cells) if (!cell.isStopped) cell.peerDied(worker, again);
   }
 
   /** Stops every actor on this thread, children first. */

@@ -4,39 +4,62 @@ import type { Clock } from './clock.js';
 interface Timer {
   at: number;
   seq: number;
-  fn: () => void;
-  cancelled: boolean;
+  /** What runs when it is due; null once it fired or was cancelled. */
+  fn: (() => void) | null;
 }
+
+/**
+ * Cancelled timers stay in the heap until they reach its top (popped there) or until they are
+ * more than this many and more than half of it: then the heap is rebuilt without them.
+ */
+const PURGE_MIN = 1024;
 
 /**
  * The runtime's own timers (a min-heap by deadline): actor timers, receive timeouts, ask
  * timeouts and restart backoff. The thread's loop fires what is due and parks no longer than
  * the next deadline, so timers work while a worker blocks in Atomics.wait, and a manual clock
  * drives them in tests.
+ *
+ * A cancelled timer lets go of its function at once (an answered ask's timeout closure holds
+ * the ask's promise, message and ref: ~0.5 KB), and cancelled timers are purged from the heap
+ * when they outnumber the live ones: a thread that never parks (where `untilNext` drops them)
+ * and cancels timers faster than they come due — asks answered long before their timeout, a
+ * receive timeout reset by every message — would otherwise keep rate × timeout of them.
  */
 export class TimerQueue {
   private readonly heap = new BinaryHeap<Timer>((a, b) => (a.at !== b.at ? a.at < b.at : a.seq < b.seq));
   private seq = 0;
+  /** Cancelled timers still in the heap. */
+  private cancelled = 0;
 
   constructor(readonly clock: Clock) {}
 
+  /** Live timers (scheduled, neither fired nor cancelled). */
   get size(): number {
-    return this.heap.length;
+    return this.heap.length - this.cancelled;
   }
 
   schedule(delayMs: number, fn: () => void): { cancel(): void } {
-    const timer: Timer = { at: this.clock.now() + Math.max(0, delayMs), seq: this.seq++, fn, cancelled: false };
+    const timer: Timer = { at: this.clock.now() + Math.max(0, delayMs), seq: this.seq++, fn };
     this.heap.push(timer);
-    return {
-      cancel: () => {
-        timer.cancelled = true;
-      },
-    };
+    return { cancel: () => this.cancel(timer) };
+  }
+
+  private cancel(timer: Timer): void {
+    if (timer.fn === null) return; // fired, or cancelled before
+    timer.fn = null;
+    if (++this.cancelled > PURGE_MIN && this.cancelled * 2 > this.heap.length) {
+      this.heap.removeWhere((t) => t.fn === null);
+      this.cancelled = 0;
+    }
   }
 
   /** Milliseconds until the next live timer (Infinity when none). */
   untilNext(): number {
-    while (this.heap.length > 0 && this.heap.peek()!.cancelled) this.heap.pop();
+    while (this.heap.length > 0 && this.heap.peek()!.fn === null) {
+      this.heap.pop();
+      this.cancelled--;
+    }
     const next = this.heap.peek();
     return next === undefined ? Infinity : Math.max(0, next.at - this.clock.now());
   }
@@ -47,9 +70,14 @@ export class TimerQueue {
     let fired = 0;
     while (this.heap.length > 0 && this.heap.peek()!.at <= now) {
       const timer = this.heap.pop()!;
-      if (timer.cancelled) continue;
+      const fn = timer.fn;
+      if (fn === null) {
+        this.cancelled--;
+        continue;
+      }
+      timer.fn = null;
       fired++;
-      timer.fn();
+      fn();
     }
     return fired;
   }

@@ -23,6 +23,26 @@ export class BinaryHeap<T> {
     }
   }
 
+  /** Removes every item `drop` selects, then restores the heap order (O(n)). */
+  removeWhere(drop: (item: T) => boolean): void {
+    const items = this.items;
+    let kept = 0;
+    for (let i = 0; i < items.length; i++) if (!drop(items[i]!)) items[kept++] = items[i]!;
+    items.length = kept;
+    for (let start = (kept >> 1) - 1; start >= 0; start--) {
+      for (let i = start; ;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let best = i;
+        if (l < kept && this.before(items[l]!, items[best]!)) best = l;
+        if (r < kept && this.before(items[r]!, items[best]!)) best = r;
+        if (best === i) break;
+        [items[i], items[best]] = [items[best]!, items[i]!];
+        i = best;
+      }
+    }
+  }
+
   pop(): T | undefined {
     const items = this.items;
     const top = items[0];

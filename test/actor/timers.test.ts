@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { type ActorRef, ActorSystem, ManualClock } from '../../src/index.js';
 import { BackoffParent, Ticker } from '../fixtures/family.actor.js';
 import { Probe, records, until } from '../fixtures/probe.actor.js';
+import { TimerQueue } from '../../src/runtime/timer-queue.js';
 
 /** Lets the main thread's pump run what is due after a manual clock step. */
 const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 20));
@@ -67,4 +68,35 @@ test('restart backoff on a test clock: 40 ms, then 80 ms, then 160 ms', async (t
     clock.advance(1);
     await until(() => restarts() === n, 2000, `restart ${n}`);
   }
+});
+
+test('cancelled timers do not pile up in the timer queue, and the live ones still fire in order', () => {
+  const clock = new ManualClock();
+  const timers = new TimerQueue(clock);
+  const fired: number[] = [];
+  // As a thread that never parks sees them: asks answered long before their 5 s timeout,
+  // interleaved with live timers due later. Nothing reaches the heap's top in between.
+  for (let i = 0; i < 100_000; i++) {
+    const handle = timers.schedule(5000, () => fired.push(-1));
+    if (i % 1000 === 0) timers.schedule(10_000 + i, () => fired.push(i));
+    handle.cancel();
+    handle.cancel(); // twice is harmless
+  }
+  assert.equal(timers.size, 100);
+  const heapLength = (timers as unknown as { heap: { length: number } }).heap.length;
+  assert.ok(heapLength <= 2 * 100 + 1025, `heap holds ${heapLength} entries for 100 live timers`);
+  clock.advance(200_000);
+  assert.equal(timers.runDue(), 100);
+  assert.deepEqual(
+    fired,
+    Array.from({ length: 100 }, (_, k) => k * 1000),
+  );
+  assert.equal(timers.size, 0);
+  assert.equal(timers.untilNext(), Infinity);
+  // A fired timer cancelled afterwards changes nothing.
+  const late = timers.schedule(1, () => fired.push(7));
+  clock.advance(1);
+  assert.equal(timers.runDue(), 1);
+  late.cancel();
+  assert.equal(timers.size, 0);
 });
