@@ -1,5 +1,5 @@
 import '../actor/actor-ref-codec.js';
-import { ActorCell, type CellHost, applyDirective } from '../actor/actor-cell.js';
+import { ActorCell, type CellHost, DEFAULT_HIGH_WATER, applyDirective } from '../actor/actor-cell.js';
 import type { ActorDefinition } from '../actor/actor-definition.js';
 import {
   ASK_SLOT_ID_BIT,
@@ -914,7 +914,9 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
       case RecordType.CONTROL: {
         const control = message as ControlMessage & { req?: number; reply?: number };
         if (control.op === 'congested') {
-          this.congestionOut.mark(control.target, control.limit);
+          // Code outside actors may send this many more before ERR_BACKPRESSURE (at least a default mark's worth: a
+          // small bounded mailbox must not refuse the odd ask).
+          this.congestionOut.mark(control.target, Math.max(control.limit, DEFAULT_HIGH_WATER));
           return;
         }
         if (control.op === 'decongested') {

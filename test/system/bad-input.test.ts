@@ -243,7 +243,7 @@ const CASES: Case[] = [
     input: "mailbox: { kind: 'bounded' }",
     call: ({ system }) => system.spawn(Counter, 0, bad({ mailbox: { kind: 'bounded' } })),
     code: INVALID,
-    message: /unknown option 'mailbox\.kind'; mailbox allows 'capacity', 'overflow', 'priority' or 'queue'/,
+    message: /unknown option 'mailbox\.kind'; mailbox allows 'capacity', 'overflow', 'priority', 'queue' or 'highWater'/,
   },
   {
     entry: 'system.spawn',
