@@ -61,7 +61,7 @@ interface CellLimits {
 }
 
 /** Default high-water mark of a mailbox (see MailboxOptions.highWater). */
-export const DEFAULT_HIGH_WATER = 4096;
+export const DEFAULT_HIGH_WATER = 32768;
 const defaultLimits = new WeakMap<object, CellLimits>();
 function limitsOf(definition: ActorDefinition<unknown, unknown, unknown>, options: SpawnOptions | undefined): CellLimits {
   const custom = options?.throughput !== undefined || options?.mailbox !== undefined;

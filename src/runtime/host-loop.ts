@@ -288,7 +288,7 @@ export async function runHost(init: HostInit): Promise<void> {
       if (stats[SPINS]! !== spins) idle = new BackoffIdleStrategy({ spins: (spins = stats[SPINS]!), yields: 1 });
     }
     // Heavy mode: loop turns are short (HEAVY_LOOP_MS), so each may read more of a ring.
-    let work = endpoint.drain(runtime, runtime.heavyMode ? 4096 : 1024);
+    let work = endpoint.drain(runtime, runtime.heavyMode ? 16384 : 1024);
     drained += work;
     const handled = runtime.runActors(budget);
     work += handled + runtime.timers.runDue();
