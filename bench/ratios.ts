@@ -48,7 +48,19 @@ const FLOORS: Record<string, Floor[]> = {
     flat('worker 1 heap', 'worker1-heap', 0.1),
     flat('worker 2 heap', 'worker2-heap', 0.1),
   ],
-  backpressure: [{ text: '50 MB / rss-growth', ratio: (g) => div(50, Math.max(0.01, v(g('rss-growth')) ?? NaN)), floor: 1 }],
+  backpressure: [
+    { text: '50 MB / rss-growth', ratio: (g) => div(50, Math.max(0.01, v(g('rss-growth')) ?? NaN)), floor: 1 },
+    ...(['slow-50us-rss', 'slow-200us-rss', 'slow-1ms-rss'] as const).map((name) => ({
+      text: `50 MB / ${name}`,
+      ratio: (g: (name: string) => BenchResult | undefined) => div(50, Math.max(0.01, v(g(name)) ?? NaN)),
+      floor: 1,
+    })),
+    {
+      text: 'slow-50us-neighbour-rate / neighbour-rate-alone',
+      ratio: (g) => div(v(g('slow-50us-neighbour-rate')), v(g('neighbour-rate-alone'))),
+      floor: 0.5,
+    },
+  ],
   tuning: [
     {
       text: 'steady: adaptive / best fixed',

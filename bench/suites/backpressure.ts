@@ -3,15 +3,22 @@
  * on the other worker takes (the consumer spends ~5 µs per message), for 60 s (15 s with
  * --quick). Reports the consumer's rate, the process's resident memory growth after the first
  * seconds, how often the producer was seen suspended, and checks every message arrived once and
- * in order.
+ * in order. Then the slow consumers of ./slow-consumer.ts (per-actor backpressure).
  */
 import { ActorSystem } from '../../src/index.js';
 import { SoakProducer, SoakSink } from '../fixtures/bench-actors.js';
 import type { SuiteContext } from '../harness.js';
+import { slowConsumerRuns } from './slow-consumer.js';
 
 const SUITE = 'backpressure';
 
 export async function backpressureSuite(ctx: SuiteContext): Promise<void> {
+  if (ctx.enabled('rss-growth')) await ringSoak(ctx);
+  await slowConsumerRuns(ctx);
+}
+
+/** The ring chain: a ~5 µs consumer, the producer held by the full ring. */
+async function ringSoak(ctx: SuiteContext): Promise<void> {
   const seconds = ctx.quick ? 15 : 60;
   const system = await ActorSystem.start({ workers: 2 });
   try {

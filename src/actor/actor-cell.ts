@@ -56,8 +56,6 @@ interface CellLimits {
   readonly overflow: MailboxOptions['overflow'];
   /** Queued messages at which senders are held back (see `overHighWater`); Infinity: never. */
   readonly highWater: number;
-  /** Queued messages at which they are let go again. */
-  readonly lowWater: number;
 }
 
 /** Default high-water mark of a mailbox (see MailboxOptions.highWater). */
@@ -81,7 +79,6 @@ function limitsOf(definition: ActorDefinition<unknown, unknown, unknown>, option
     capacity,
     overflow,
     highWater,
-    lowWater: highWater === Infinity ? Infinity : Math.max(0, Math.min(highWater - 1, highWater >> 2)),
   };
   if (!custom) defaultLimits.set(definition, limits);
   return limits;
@@ -100,6 +97,21 @@ export type SystemOp =
   | { k: 'terminated'; ref: ActorRef }
   | { k: 'watch'; watcher: ActorRef }
   | { k: 'unwatch'; watcher: ActorRef };
+
+/**
+ * Per-actor flow control toward senders on other threads (see ARCHITECTURE.md, *Backpressure*):
+ * 'congested' — the backlog reached its mark, hold off (amount: how many more code outside actors
+ * may send); 'grant' — the backlog is low, each sending thread may send `amount` more, then waits
+ * for the next grant; 'release' — no more flow control (the actor stopped or moved).
+ */
+export type FlowSignal = 'congested' | 'grant' | 'release';
+
+/** A grant covers about this many ms of the consumer's measured handler time. */
+const GRANT_MS = 20;
+/** The congestion mark covers about this many ms of it (at most the mailbox's highWater). */
+const MARK_MS = 100;
+const MIN_GRANT = 16;
+const MIN_MARK = 64;
 
 /** What a cell needs from the runtime of its thread. */
 export interface CellHost {
@@ -133,7 +145,7 @@ export interface CellHost {
    * This actor's backlog crossed its high-water mark (`on`, with the mark) or drained to its
    * low-water mark: every other thread is told, so their actors that send to it are held back.
    */
-  congestion(cell: ActorCell, on: boolean, highWater: number): void;
+  congestion(cell: ActorCell, signal: FlowSignal, amount: number): void;
   /** Publishes a supervision decision nobody would see otherwise (a child stopped past its restart intensity). */
   reportFailure(actor: ActorRef, error: unknown, directive: string): void;
   /** The cell whose turn runs now on this thread, if any. */
@@ -179,6 +191,8 @@ const HOLD_RING = 8;
 const HOLD_YIELD = 16;
 /** It sent to an actor on another thread whose backlog is past its high-water mark (see Congestion). */
 const HOLD_CONGESTED = 32;
+const FLOW_CONGESTED = 1;
+const FLOW_GRANTED = 2;
 
 /**
  * One actor: its state, mailbox, behaviour stack, children and watchers. It is also the context
@@ -199,8 +213,15 @@ export class ActorCell implements ActorContext<unknown, unknown> {
   scheduled = false;
   /** Smoothed milliseconds per message of its timed turns (0: none timed yet); see Runtime.timedRun. */
   msPerMessage = 0;
-  /** Its backlog crossed the high-water mark: senders are held back until it drains to the low-water mark. */
-  private congested = false;
+  /**
+   * Flow control toward senders on other threads: 0 none, FLOW_CONGESTED (senders hold off),
+   * FLOW_GRANTED (senders send within grants). See FlowSignal.
+   */
+  private flow = 0;
+  /** Messages enqueued since the last grant (flow control only). */
+  private sinceGrant = 0;
+  /** Backlog at which senders are held back: the mailbox's highWater, lower for a slow actor (see retune). */
+  private mark: number;
   /** A handler's promise has not settled yet. */
   get busy(): boolean {
     return (this.hold & HOLD_BUSY) !== 0;
@@ -256,6 +277,7 @@ export class ActorCell implements ActorContext<unknown, unknown> {
     this.queue = createQueue(mailbox);
     this.fifo = this.queue instanceof FifoQueue;
     this.limits = limitsOf(definition, options);
+    this.mark = this.limits.highWater;
     if (options?.name !== undefined) this.w().name = options.name;
     // Kept for a move (placement options stay behind); none given, nothing kept: most actors stay small.
     if (options !== undefined && parentCell === null && hasMovableOption(options)) this.w().spawnOptions = options;
@@ -349,7 +371,7 @@ export class ActorCell implements ActorContext<unknown, unknown> {
     (this.queue as FifoQueue).clear();
     this.x.watchers = null;
     this.status = Status.Stopped;
-    if (this.congested) this.drained();
+    if (this.flow !== 0) this.releaseFlow();
   }
 
   /** On the new worker: take over the moved actor's state (no init, no lifecycle hooks). */
@@ -393,9 +415,9 @@ export class ActorCell implements ActorContext<unknown, unknown> {
    * drains), and a sender on this thread is suspended after its handler. The message is kept.
    */
   private overHighWater(sender: ActorRef | null): void {
-    if (!this.congested) {
-      this.congested = true;
-      this.host.congestion(this, true, this.limits.highWater);
+    if (this.flow !== FLOW_CONGESTED) {
+      this.flow = FLOW_CONGESTED;
+      this.host.congestion(this, 'congested', this.limits.highWater);
     }
     const senderCell = sender?._cell as ActorCell | undefined;
     if (senderCell !== undefined && senderCell.host === this.host && senderCell !== this && !senderCell.paused) {
@@ -404,11 +426,37 @@ export class ActorCell implements ActorContext<unknown, unknown> {
     }
   }
 
-  /** After a turn (or a stop): the backlog is down to the low-water mark, senders go on. */
-  private drained(): void {
-    if (this.queue.length > this.limits.lowWater && this.status !== Status.Stopped) return;
-    this.congested = false;
-    this.host.congestion(this, false, 0);
+  /**
+   * After a turn, under flow control: once the backlog is down to half a grant, the senders get
+   * a new grant (if they used at least half of the last one; otherwise they still have credit).
+   */
+  private flowTurn(): void {
+    const grant = this.grantSize();
+    if (this.queue.length > grant >> 1) return;
+    if (this.flow === FLOW_GRANTED && this.sinceGrant < grant >> 1) return;
+    this.flow = FLOW_GRANTED;
+    this.sinceGrant = 0;
+    this.host.congestion(this, 'grant', grant);
+  }
+
+  /** The actor stopped or moved: senders are let go for good. */
+  private releaseFlow(): void {
+    this.flow = 0;
+    this.host.congestion(this, 'release', 0);
+  }
+
+  /** Messages a grant allows: ~GRANT_MS of this actor's measured time per message. */
+  private grantSize(): number {
+    const est = this.msPerMessage;
+    const most = Math.max(MIN_GRANT, this.mark >> 1);
+    return est > 0 ? Math.max(MIN_GRANT, Math.min(most, Math.floor(GRANT_MS / est))) : most;
+  }
+
+  /** Its time per message was measured again (Runtime.timedRun): the mark follows, ~MARK_MS of backlog. */
+  retune(): void {
+    const highWater = this.limits.highWater;
+    if (highWater === Infinity) return;
+    this.mark = Math.max(Math.min(MIN_MARK, highWater), Math.min(highWater, Math.floor(MARK_MS / this.msPerMessage)));
   }
 
   /** Releases the senders this mailbox suspended, once it is below capacity (or it stops). */
@@ -416,7 +464,7 @@ export class ActorCell implements ActorContext<unknown, unknown> {
     const senders = this.x.pausedSenders;
     if (senders === null) return;
     // A full 'backpressure' mailbox lets its senders go below its capacity; a congested one at its low-water mark.
-    if (!stopping && (this.queue.length >= this.limits.capacity || (this.congested && this.queue.length > this.limits.lowWater))) return;
+    if (!stopping && (this.queue.length >= this.limits.capacity || (this.flow !== 0 && this.queue.length > this.grantSize() >> 1))) return;
     this.x.pausedSenders = null;
     for (const cell of senders) {
       cell.paused = false;
@@ -433,7 +481,8 @@ export class ActorCell implements ActorContext<unknown, unknown> {
     const queue = this.queue;
     if (queue.length < this.limits.capacity && this.status !== Status.Stopped) {
       queue.push(message, sender);
-      if (queue.length >= this.limits.highWater) this.overHighWater(sender);
+      if (queue.length >= this.mark) this.overHighWater(sender);
+      else if (this.flow !== 0) this.sinceGrant++;
       if (!this.scheduled) this.host.schedule(this);
       return;
     }
@@ -532,7 +581,7 @@ export class ActorCell implements ActorContext<unknown, unknown> {
       n++;
     }
     this.hold &= ~HOLD_YIELD;
-    if (this.congested) this.drained();
+    if (this.flow !== 0) this.flowTurn();
     return n;
   }
 
@@ -779,7 +828,7 @@ export class ActorCell implements ActorContext<unknown, unknown> {
       this.host.deadLetter(this.self, message, sender, 'stopped');
     }
     this.releaseSenders(true);
-    if (this.congested) this.drained();
+    if (this.flow !== 0) this.releaseFlow();
     this.host.removeCell(this);
     if (this.parentCell !== null) this.parentCell.x.childCells?.delete(this);
     for (const watcher of this.x.watchers ?? []) this.host.sendSystem(watcher, { k: 'terminated', ref: this.self });

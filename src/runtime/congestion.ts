@@ -8,79 +8,116 @@ export interface Holdable {
   releaseCongestion(): void;
 }
 
-interface Congested {
-  /** Actors of this thread held until the target drains. */
+interface Flow {
+  /** Messages this thread may still send before the next grant (0: hold off). */
+  credit: number;
+  /** Actors of this thread held until the next grant. */
   held: Holdable[];
   /** `ref.send()` callers waiting for it. */
   waiters: (() => void)[];
-  /** Messages non-actor callers (the main thread's code) sent to it since it congested. */
-  sent: number;
-  /** How many they may send while it stays congested (the target's high-water mark). */
+  /** Messages code outside actors sent with no credit left. */
+  over: number;
+  /** How many of those before ERR_BACKPRESSURE. */
   limit: number;
 }
 
 /**
- * The sending side of per-actor backpressure: actors on other threads whose mailbox crossed its
- * high-water mark (their thread broadcast `congested`), until they drain to their low-water mark
- * (`decongested`). A local actor that sends to one is suspended after its handler; code outside
- * actors sees `ref.backpressured`, can `await ref.send()`, and past the target's high-water mark
- * of further sends gets ERR_BACKPRESSURE. Other actors of the same threads are not held: the
- * rings keep flowing.
+ * The sending side of per-actor flow control (the receiving side is ActorCell's `flow`): actors
+ * on other threads whose backlog reached its mark. The first 'congested' notice stops this
+ * thread's sends to it; from then on it sends within grants the consumer issues as its backlog
+ * runs low, each sized to ~20 ms of the consumer's measured handler time, until 'release' (the
+ * actor stopped or moved). A local actor that spends the credit is suspended after its handler
+ * until the next grant; code outside actors sees `ref.backpressured`, can `await ref.send()`, and
+ * gets ERR_BACKPRESSURE past `limit` more. Other actors of the same threads are not held: the rings keep flowing.
  */
 export class Congestion {
-  private readonly targets = new Map<number, Congested>();
+  private readonly flows = new Map<number, Flow>();
 
   get size(): number {
-    return this.targets.size;
+    return this.flows.size;
   }
 
   has(target: number): boolean {
-    return this.targets.has(target);
+    return this.flows.has(target);
   }
 
-  mark(target: number, limit: number): void {
-    if (!this.targets.has(target)) this.targets.set(target, { held: [], waiters: [], sent: 0, limit });
+  /** True while sends to `target` must wait for a grant. */
+  blocked(target: number): boolean {
+    const flow = this.flows.get(target);
+    return flow !== undefined && flow.credit <= 0;
   }
 
-  /** The target drained (or is gone): release what waited for it. */
-  clear(target: number): void {
-    const entry = this.targets.get(target);
-    if (entry === undefined) return;
-    this.targets.delete(target);
-    for (const cell of entry.held) cell.releaseCongestion();
-    for (const resolve of entry.waiters) resolve();
+  congested(target: number, limit: number): void {
+    const flow = this.flows.get(target);
+    if (flow === undefined) this.flows.set(target, { credit: 0, held: [], waiters: [], over: 0, limit });
+    else {
+      flow.credit = 0;
+      flow.limit = limit;
+    }
+  }
+
+  grant(target: number, credit: number): void {
+    let flow = this.flows.get(target);
+    if (flow === undefined) this.flows.set(target, (flow = { credit: 0, held: [], waiters: [], over: 0, limit: credit }));
+    flow.credit = credit;
+    flow.over = 0;
+    this.wake(flow);
+  }
+
+  /** No more flow control toward `target` (it stopped, moved, or its thread died). */
+  release(target: number): void {
+    const flow = this.flows.get(target);
+    if (flow === undefined) return;
+    this.flows.delete(target);
+    this.wake(flow);
   }
 
   /** A thread died: its actors drain no more, and whatever waited for them goes on. */
-  clearParticipant(participant: number): void {
-    for (const target of [...this.targets.keys()]) if (participantOf(target) === participant) this.clear(target);
+  releaseParticipant(participant: number): void {
+    for (const target of [...this.flows.keys()]) if (participantOf(target) === participant) this.release(target);
+  }
+
+  private wake(flow: Flow): void {
+    if (flow.held.length > 0) {
+      const held = flow.held;
+      flow.held = [];
+      for (const cell of held) cell.releaseCongestion();
+    }
+    if (flow.waiters.length > 0) {
+      const waiters = flow.waiters;
+      flow.waiters = [];
+      for (const resolve of waiters) resolve();
+    }
   }
 
   /**
-   * A send to congested `target` is about to go out (it is not dropped: it goes). From an actor:
-   * the actor is held after its handler. From outside actors: counted, and refused past the
-   * limit with ERR_BACKPRESSURE (nothing else lost).
+   * A send to `target` (under flow control) is about to go out: it spends a credit. The message
+   * is never dropped for it: an actor that spends the last credit (or sends without one) is
+   * held after its handler; code outside actors is refused with ERR_BACKPRESSURE past the
+   * limit. Returns whether more may be sent now.
    */
-  beforeSend(target: number, targetName: string, current: Holdable | null): void {
-    const entry = this.targets.get(target)!;
-    if (current !== null) {
-      if (current.holdForCongestion()) entry.held.push(current);
-      return;
+  beforeSend(target: number, targetName: string, current: Holdable | null): boolean {
+    const flow = this.flows.get(target)!;
+    if (flow.credit > 0) {
+      if (--flow.credit > 0) return true;
+    } else if (current === null) {
+      if (flow.over >= flow.limit) {
+        throw new BactorError(
+          ErrorCode.BACKPRESSURE,
+          `${targetName} has a backlog past its mark and ${flow.over} more messages were sent to it since: ` +
+            'message refused; await ref.send(), or wait while ref.backpressured, to follow the consumer',
+        );
+      }
+      flow.over++;
     }
-    if (entry.sent >= entry.limit) {
-      throw new BactorError(
-        ErrorCode.BACKPRESSURE,
-        `${targetName} has a backlog past its high-water mark and ${entry.sent} more messages were sent to it since: ` +
-          'message refused; await ref.send(), or wait while ref.backpressured, to follow the consumer',
-      );
-    }
-    entry.sent++;
+    if (current !== null && current.holdForCongestion()) flow.held.push(current);
+    return false;
   }
 
-  /** Resolves when `target` is not congested (at once if it is not). */
+  /** Resolves when sends to `target` need not wait (at once if they need not now). */
   whenClear(target: number): Promise<void> {
-    const entry = this.targets.get(target);
-    if (entry === undefined) return Promise.resolve();
-    return new Promise((resolve) => entry.waiters.push(resolve));
+    const flow = this.flows.get(target);
+    if (flow === undefined || flow.credit > 0) return Promise.resolve();
+    return new Promise((resolve) => flow.waiters.push(resolve));
   }
 }

@@ -1,5 +1,5 @@
 import '../actor/actor-ref-codec.js';
-import { ActorCell, type CellHost, DEFAULT_HIGH_WATER, applyDirective } from '../actor/actor-cell.js';
+import { ActorCell, type CellHost, DEFAULT_HIGH_WATER, type FlowSignal, applyDirective } from '../actor/actor-cell.js';
 import type { ActorDefinition } from '../actor/actor-definition.js';
 import {
   ASK_SLOT_ID_BIT,
@@ -566,21 +566,19 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
     }
     if ((++this.trafficTick & TRAFFIC_SAMPLE_MASK) === 0 && this.current !== null) this.sampleTraffic(this.current.id, target.packed);
     if (this.congestionOut.size !== 0 && this.congestionOut.has(target.packed)) {
-      // Its backlog is past its high-water mark: the message goes, the sending actor is held after its handler.
-      this.congestionOut.beforeSend(target.packed, String(target), this.current);
-      this.sendRecord(target.participant, RecordType.USER, target.id, sender === null ? 0 : sender.packed, message);
-      return false;
+      // Under flow control (its backlog reached its mark): the message goes and spends a credit;
+      // a sending actor with none left is held after its handler.
+      const more = this.congestionOut.beforeSend(target.packed, String(target), this.current);
+      return this.sendRecord(target.participant, RecordType.USER, target.id, sender === null ? 0 : sender.packed, message) && more;
     }
     return this.sendRecord(target.participant, RecordType.USER, target.id, sender === null ? 0 : sender.packed, message);
   }
 
   /** See CellHost.congestion: tells every other thread. */
-  congestion(cell: ActorCell, on: boolean, highWater: number): void {
+  congestion(cell: ActorCell, signal: FlowSignal, amount: number): void {
     const endpoint = this.endpoint;
     if (endpoint === null) return;
-    const message: ControlMessage = on
-      ? { op: 'congested', target: cell.self.packed, limit: highWater }
-      : { op: 'decongested', target: cell.self.packed };
+    const message: ControlMessage = { op: 'flow', target: cell.self.packed, signal, amount };
     for (let peer = 0; peer < endpoint.participants; peer++) if (peer !== this.participant) this.control(peer, message);
   }
 
@@ -618,7 +616,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
   isBackpressured(target: ActorRef): boolean {
     const peer = target.participant;
     if (peer === this.participant) return false;
-    return (peer < this.overflow.length && this.overflow[peer]!.length > 0) || this.congestionOut.has(target.packed);
+    return (peer < this.overflow.length && this.overflow[peer]!.length > 0) || this.congestionOut.blocked(target.packed);
   }
 
   /** Resolves when nothing waits for room in the ring toward the target and its backlog is below its mark (at once for local targets). */
@@ -913,14 +911,12 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
         return;
       case RecordType.CONTROL: {
         const control = message as ControlMessage & { req?: number; reply?: number };
-        if (control.op === 'congested') {
-          // Code outside actors may send this many more before ERR_BACKPRESSURE (at least a default mark's worth: a
-          // small bounded mailbox must not refuse the odd ask).
-          this.congestionOut.mark(control.target, Math.max(control.limit, DEFAULT_HIGH_WATER));
-          return;
-        }
-        if (control.op === 'decongested') {
-          this.congestionOut.clear(control.target);
+        if (control.op === 'flow') {
+          // Code outside actors may send a default mark's worth past a congestion before
+          // ERR_BACKPRESSURE: a small bounded mailbox must not refuse the odd ask.
+          if (control.signal === 'congested') this.congestionOut.congested(control.target, Math.max(control.amount, DEFAULT_HIGH_WATER));
+          else if (control.signal === 'grant') this.congestionOut.grant(control.target, control.amount);
+          else this.congestionOut.release(control.target);
           return;
         }
         if (control.reply !== undefined) {
@@ -1082,7 +1078,12 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
     const t1 = performance.now();
     this.timedAt = t1;
     const ms = t1 - t0;
-    if (n > 0) cell.msPerMessage = cell.msPerMessage === 0 ? ms / n : cell.msPerMessage * 0.75 + (ms / n) * 0.25;
+    if (n > 0) {
+      cell.msPerMessage = cell.msPerMessage === 0 ? ms / n : cell.msPerMessage * 0.75 + (ms / n) * 0.25;
+      cell.retune();
+      // A sampled turn of a slow actor: heavy mode now (fast neighbours may hide it from the loop's average).
+      if (!heavy && cell.msPerMessage > HEAVY_MS_PER_MESSAGE) this.setHeavy(true);
+    }
     // Not for a turn that stopped the actor: removeCell already dropped its entry.
     if (!cell.isStopped) this.load.set(cell.id, (this.load.get(cell.id) ?? 0) + ms * weight);
     this.handlerMs += ms * weight;
@@ -1241,7 +1242,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
   peerDied(worker: number, recreated: readonly number[]): void {
     const again = new Set(recreated);
     // Its actors drain no more: what waited for them goes on (the re-created ones start empty).
-    this.congestionOut.clearParticipant(worker);
+    this.congestionOut.releaseParticipant(worker);
     for (const cell of this.cells) if (!cell.isStopped) cell.peerDied(worker, again);
   }
 

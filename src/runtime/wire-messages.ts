@@ -79,10 +79,8 @@ export type ControlMessage =
    */
   | { op: 'guardian-decide'; req?: number; actor: string; error: { name: string; code?: string; message: string; stack?: string } }
   | { op: 'guardian-directive'; reply: number; directive: import('../supervision/supervisor-strategy.js').Directive }
-  /** Actor `target`'s backlog crossed its high-water mark `limit` (see Congestion). */
-  | { op: 'congested'; target: number; limit: number }
-  /** It drained to its low-water mark (or stopped). */
-  | { op: 'decongested'; target: number }
+  /** Flow control of actor `target` toward every other thread (see FlowSignal, Congestion). */
+  | { op: 'flow'; target: number; signal: import('../actor/actor-cell.js').FlowSignal; amount: number }
   /** A worker died: `recreated` of its actors live again under their refs, the others are gone. */
   | { op: 'worker-died'; worker: number; recreated: number[]; reason: string }
   | MoveIn;

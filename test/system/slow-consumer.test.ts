@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type ActorRef, ActorSystem } from '../../src/index.js';
-import { Flooder, type SinkMsg, type SinkReport, SlowSink } from '../fixtures/slow-consumer.actor.js';
+import { Flooder, type SinkMsg, type SinkReport, SlowSink } from '../../bench/fixtures/slow-consumer.actor.js';
 import { until } from '../fixtures/probe.actor.js';
 
 const RING = 64 * 1024;
@@ -31,6 +31,8 @@ for (const us of [50, 200, 1000]) {
       const feeder = await system.spawn(Flooder, undefined, { worker: 1 });
       producer.tell({ type: 'go', target: slow as ActorRef<SinkMsg, SinkReport>, chunk: CHUNK });
       feeder.tell({ type: 'go', target: fast as ActorRef<SinkMsg, SinkReport>, chunk: CHUNK });
+      // The consumer's worker measures its actors first, then the window is sampled.
+      await sleep(1000);
       let maxInFlight = 0;
       let heldSeen = 0;
       const until2s = Date.now() + 2000;
