@@ -41,30 +41,30 @@ async function run(ctx: SuiteContext, slowUs: number | null, neighbour: boolean,
       await sleep(250);
       const elapsed = performance.now() - t0;
       if (slow !== null) {
-        const received = (await slow.ask({ type: 'report' }, { timeout: 30_000 })).received;
-        const sent = await producer.ask({ type: 'sent' }, { timeout: 30_000 });
+        const received = (await slow.ask({ type: 'report' }, { timeout: 120_000 })).received;
+        const sent = await producer.ask({ type: 'sent' }, { timeout: 120_000 });
         maxInFlight = Math.max(maxInFlight, sent - received);
       }
       const rss = process.memoryUsage.rss();
       if (baseline === 0 && elapsed >= 5000) {
         baseline = rss;
         t5 = performance.now();
-        if (fast !== null) fastAt5 = (await fast.ask({ type: 'report' }, { timeout: 30_000 })).received;
+        if (fast !== null) fastAt5 = (await fast.ask({ type: 'report' }, { timeout: 120_000 })).received;
       }
       if (baseline !== 0) peak = Math.max(peak, rss);
     }
-    const fastEnd = fast === null ? 0 : (await fast.ask({ type: 'report' }, { timeout: 30_000 })).received;
+    const fastEnd = fast === null ? 0 : (await fast.ask({ type: 'report' }, { timeout: 120_000 })).received;
     const neighbourRate = fast === null ? 0 : (fastEnd - fastAt5) / ((performance.now() - t5) / 1000);
     producer.tell({ type: 'stop' });
     feeder.tell({ type: 'stop' });
     if (slow !== null) {
       // Everything arrives, once and in order.
-      const sent = await producer.ask({ type: 'sent' }, { timeout: 30_000 });
-      let report = await slow.ask({ type: 'report' }, { timeout: 60_000 });
+      const sent = await producer.ask({ type: 'sent' }, { timeout: 120_000 });
+      let report = await slow.ask({ type: 'report' }, { timeout: 120_000 });
       const deadline = performance.now() + 120_000;
       while (report.received < sent && performance.now() < deadline) {
         await sleep(100);
-        report = await slow.ask({ type: 'report' }, { timeout: 60_000 });
+        report = await slow.ask({ type: 'report' }, { timeout: 120_000 });
       }
       if (report.received !== sent || !report.inOrder)
         throw new Error(`slow consumer ${slowUs} µs: sent ${sent}, received ${report.received}, in order ${report.inOrder}`);

@@ -111,6 +111,7 @@ const GRANT_MS = 20;
 /** The congestion mark covers about this many ms of it (at most the mailbox's highWater). */
 const MARK_MS = 100;
 const MIN_GRANT = 16;
+const UNMEASURED_MARK = 4096;
 const MIN_MARK = 64;
 
 /** What a cell needs from the runtime of its thread. */
@@ -277,7 +278,9 @@ export class ActorCell implements ActorContext<unknown, unknown> {
     this.queue = createQueue(mailbox);
     this.fifo = this.queue instanceof FifoQueue;
     this.limits = limitsOf(definition, options);
-    this.mark = this.limits.highWater;
+    // Until its time per message is measured (retune), a mark of UNMEASURED_MARK: a slow actor
+    // must not take a whole high-water mark of backlog before anyone knows it is slow.
+    this.mark = Math.min(this.limits.highWater, UNMEASURED_MARK);
     if (options?.name !== undefined) this.w().name = options.name;
     // Kept for a move (placement options stay behind); none given, nothing kept: most actors stay small.
     if (options !== undefined && parentCell === null && hasMovableOption(options)) this.w().spawnOptions = options;

@@ -580,6 +580,9 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
     if (endpoint === null) return;
     const message: ControlMessage = { op: 'flow', target: cell.self.packed, signal, amount };
     for (let peer = 0; peer < endpoint.participants; peer++) if (peer !== this.participant) this.control(peer, message);
+    // Published now, not at the end of the loop turn: every record a producer writes before it
+    // reads this lands in the backlog (a congestion is usually noticed while the rings are read).
+    if (signal === 'congested') this.flush();
   }
 
   /** The running turn sent its limit: it ends after the message being handled (see ActorCell.run). */
