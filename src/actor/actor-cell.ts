@@ -219,8 +219,9 @@ export class ActorCell implements ActorContext<unknown, unknown> {
    * FLOW_GRANTED (senders send within grants). See FlowSignal.
    */
   private flow = 0;
-  /** Messages enqueued since the last grant (flow control only). */
+  /** Messages enqueued since the last grant, and its size (flow control only). */
   private sinceGrant = 0;
+  private lastGrant = 0;
   /** Backlog at which senders are held back: the mailbox's highWater, lower for a slow actor (see retune). */
   private mark: number;
   /** A handler's promise has not settled yet. */
@@ -436,9 +437,12 @@ export class ActorCell implements ActorContext<unknown, unknown> {
   private flowTurn(): void {
     const grant = this.grantSize();
     if (this.queue.length > grant >> 1) return;
-    if (this.flow === FLOW_GRANTED && this.sinceGrant < grant >> 1) return;
+    // Measured against the grant they got (the size follows the measured handler time): a
+    // producer that spent it all always gets the next one.
+    if (this.flow === FLOW_GRANTED && this.sinceGrant < this.lastGrant >> 1) return;
     this.flow = FLOW_GRANTED;
     this.sinceGrant = 0;
+    this.lastGrant = grant;
     this.host.congestion(this, 'grant', grant);
   }
 
