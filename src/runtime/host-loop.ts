@@ -1,6 +1,6 @@
 import vm from 'node:vm';
 import { setIncarnation, setRefRouter } from '../actor/actor-ref.js';
-import { loadDefinition } from '../actor/actor-definition.js';
+import { type ActorDefinition, findDefinition, loadDefinition } from '../actor/actor-definition.js';
 import { BackoffIdleStrategy, IdlePhase } from '../../native-free-core/sync/idle-strategy.js';
 import { TypeNameTable, statsSlot } from '../../native-free-core/stats/stats-block.js';
 import {
@@ -133,32 +133,52 @@ export async function runHost(init: HostInit): Promise<void> {
   });
   setRefRouter(runtime);
 
+  /**
+   * Runs `use` with the definition: at once when its module is loaded on this thread (a spawn is
+   * then one loop turn, not a wait for the event loop), after the import otherwise. A failure is
+   * the request's 'failed' reply.
+   */
+  function withDefinition(
+    url: string,
+    name: string,
+    from: number,
+    req: number,
+    use: (definition: ActorDefinition<unknown, unknown, unknown>) => void,
+  ): void {
+    const loaded = findDefinition(url, name);
+    if (loaded !== undefined) {
+      try {
+        use(loaded);
+      } catch (error) {
+        runtime.control(from, { op: 'failed', reply: req, error: errorInfo(error) });
+      }
+      return;
+    }
+    pendingLoads++;
+    loadDefinition(url, name)
+      .then(use)
+      .catch((error: unknown) => runtime.control(from, { op: 'failed', reply: req, error: errorInfo(error) }))
+      .finally(() => pendingLoads--);
+  }
+
   function onControl(from: number, message: ControlMessage & { req?: number }): void {
     switch (message.op) {
       case 'spawn': {
-        pendingLoads++;
         const req = message.req!;
-        loadDefinition(message.url, message.name)
-          .then((definition) => {
-            const parent = new ActorRef(participantOf(message.parent), localIdOf(message.parent), 'guardian');
-            const cell = runtime.spawnTopLevel(definition, message.args, message.options, parent, message.id);
-            runtime.control(from, { op: 'spawned', reply: req, id: cell.id, kind: definition.name });
-          })
-          .catch((error: unknown) => runtime.control(from, { op: 'failed', reply: req, error: errorInfo(error) }))
-          .finally(() => pendingLoads--);
+        withDefinition(message.url, message.name, from, req, (definition) => {
+          const parent = new ActorRef(participantOf(message.parent), localIdOf(message.parent), 'guardian');
+          const cell = runtime.spawnTopLevel(definition, message.args, message.options, parent, message.id);
+          runtime.control(from, { op: 'spawned', reply: req, id: cell.id, kind: definition.name });
+        });
         return;
       }
       case 'spawn-many': {
-        pendingLoads++;
         const req = message.req!;
-        loadDefinition(message.url, message.name)
-          .then((definition) => {
-            const parent = new ActorRef(participantOf(message.parent), localIdOf(message.parent), 'guardian');
-            const first = runtime.spawnMany(definition, message.args, message.options, parent);
-            runtime.control(from, { op: 'spawned-many', reply: req, first, count: message.args.length, kind: definition.name });
-          })
-          .catch((error: unknown) => runtime.control(from, { op: 'failed', reply: req, error: errorInfo(error) }))
-          .finally(() => pendingLoads--);
+        withDefinition(message.url, message.name, from, req, (definition) => {
+          const parent = new ActorRef(participantOf(message.parent), localIdOf(message.parent), 'guardian');
+          const first = runtime.spawnMany(definition, message.args, message.options, parent);
+          runtime.control(from, { op: 'spawned-many', reply: req, first, count: message.args.length, kind: definition.name });
+        });
         return;
       }
       case 'stop-all':
