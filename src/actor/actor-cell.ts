@@ -39,6 +39,14 @@ class CellExtras {
   movedTo: ActorRef | null = null;
   /** The options it was spawned with (a move re-creates it with them). */
   spawnOptions: SpawnOptions | undefined = undefined;
+  /**
+   * Flow control toward senders on other threads: 0 none, FLOW_CONGESTED (senders hold off),
+   * FLOW_GRANTED (senders send within grants); see FlowSignal.
+   */
+  flow = 0;
+  /** Messages enqueued since the last grant, and its size. */
+  sinceGrant = 0;
+  lastGrant = 0;
 }
 
 /** What a move carries to the actor's new worker. */
@@ -54,10 +62,12 @@ interface CellLimits {
   readonly throughput: number;
   readonly capacity: number;
   readonly overflow: MailboxOptions['overflow'];
-  /** Queued messages at which senders are held back (see `overHighWater`); Infinity: never. */
+  /** Queued messages at which senders are held back (see `overHighWater`); NO_MARK: never. */
   readonly highWater: number;
 }
 
+/** No mark: a dropping or failing bounded mailbox, whose policy decides. */
+const NO_MARK = 0x3fffffff;
 /** Default high-water mark of a mailbox (see MailboxOptions.highWater). */
 export const DEFAULT_HIGH_WATER = 32768;
 const defaultLimits = new WeakMap<object, CellLimits>();
@@ -72,7 +82,8 @@ function limitsOf(definition: ActorDefinition<unknown, unknown, unknown>, option
   const overflow = mailbox?.overflow ?? 'fail';
   // Unbounded and 'backpressure' mailboxes hold their senders back; a dropping or failing one
   // keeps the bound it was given (unless a high-water mark is set).
-  const highWater = mailbox?.highWater ?? (capacity === Infinity ? DEFAULT_HIGH_WATER : overflow === 'backpressure' ? capacity : Infinity);
+  // NO_MARK, not Infinity: a small integer keeps the cell's mark field unboxed.
+  const highWater = mailbox?.highWater ?? (capacity === Infinity ? DEFAULT_HIGH_WATER : overflow === 'backpressure' ? capacity : NO_MARK);
   const limits: CellLimits = {
     // 0: the thread's quantum, which the scheduler tunes.
     throughput: options?.throughput ?? 0,
@@ -212,16 +223,8 @@ export class ActorCell implements ActorContext<unknown, unknown> {
   private system: Deque<SystemOp> | null = null;
   /** The runtime's run queue holds this cell. */
   scheduled = false;
-  /** Smoothed milliseconds per message of its timed turns (0: none timed yet); see Runtime.timedRun. */
-  msPerMessage = 0;
-  /**
-   * Flow control toward senders on other threads: 0 none, FLOW_CONGESTED (senders hold off),
-   * FLOW_GRANTED (senders send within grants). See FlowSignal.
-   */
-  private flow = 0;
-  /** Messages enqueued since the last grant, and its size (flow control only). */
-  private sinceGrant = 0;
-  private lastGrant = 0;
+  /** Smoothed nanoseconds per message of its timed turns (0: none timed yet), an integer (no boxed double per actor). */
+  private nsPerMessage = 0;
   /** Backlog at which senders are held back: the mailbox's highWater, lower for a slow actor (see retune). */
   private mark: number;
   /** A handler's promise has not settled yet. */
@@ -375,7 +378,7 @@ export class ActorCell implements ActorContext<unknown, unknown> {
     (this.queue as FifoQueue).clear();
     this.x.watchers = null;
     this.status = Status.Stopped;
-    if (this.flow !== 0) this.releaseFlow();
+    if (this.x.flow !== 0) this.releaseFlow();
   }
 
   /** On the new worker: take over the moved actor's state (no init, no lifecycle hooks). */
@@ -419,8 +422,8 @@ export class ActorCell implements ActorContext<unknown, unknown> {
    * drains), and a sender on this thread is suspended after its handler. The message is kept.
    */
   private overHighWater(sender: ActorRef | null): void {
-    if (this.flow !== FLOW_CONGESTED) {
-      this.flow = FLOW_CONGESTED;
+    if (this.x.flow !== FLOW_CONGESTED) {
+      this.w().flow = FLOW_CONGESTED;
       this.host.congestion(this, 'congested', this.limits.highWater);
     }
     const senderCell = sender?._cell as ActorCell | undefined;
@@ -439,16 +442,17 @@ export class ActorCell implements ActorContext<unknown, unknown> {
     if (this.queue.length > grant >> 1) return;
     // Measured against the grant they got (the size follows the measured handler time): a
     // producer that spent it all always gets the next one.
-    if (this.flow === FLOW_GRANTED && this.sinceGrant < this.lastGrant >> 1) return;
-    this.flow = FLOW_GRANTED;
-    this.sinceGrant = 0;
-    this.lastGrant = grant;
+    const x = this.w();
+    if (x.flow === FLOW_GRANTED && x.sinceGrant < x.lastGrant >> 1) return;
+    x.flow = FLOW_GRANTED;
+    x.sinceGrant = 0;
+    x.lastGrant = grant;
     this.host.congestion(this, 'grant', grant);
   }
 
   /** The actor stopped or moved: senders are let go for good. */
   private releaseFlow(): void {
-    this.flow = 0;
+    this.w().flow = 0;
     this.host.congestion(this, 'release', 0);
   }
 
@@ -459,10 +463,22 @@ export class ActorCell implements ActorContext<unknown, unknown> {
     return est > 0 ? Math.max(MIN_GRANT, Math.min(most, Math.floor(GRANT_MS / est))) : most;
   }
 
+  /** Smoothed milliseconds per message of its timed turns (0: none timed yet); see Runtime.timedRun. */
+  get msPerMessage(): number {
+    return this.nsPerMessage / 1e6;
+  }
+
+  /** A timed turn took `ms` for `n` messages: the estimate follows (a quarter of the way), and the mark with it. */
+  noteTurn(ms: number, n: number): void {
+    const ns = Math.min(NO_MARK, Math.max(1, Math.round((ms * 1e6) / n)));
+    this.nsPerMessage = this.nsPerMessage === 0 ? ns : Math.round(this.nsPerMessage * 0.75 + ns * 0.25);
+    this.retune();
+  }
+
   /** Its time per message was measured again (Runtime.timedRun): the mark follows, ~MARK_MS of backlog. */
-  retune(): void {
+  private retune(): void {
     const highWater = this.limits.highWater;
-    if (highWater === Infinity) return;
+    if (highWater === NO_MARK) return;
     this.mark = Math.max(Math.min(MIN_MARK, highWater), Math.min(highWater, Math.floor(MARK_MS / this.msPerMessage)));
   }
 
@@ -471,7 +487,8 @@ export class ActorCell implements ActorContext<unknown, unknown> {
     const senders = this.x.pausedSenders;
     if (senders === null) return;
     // A full 'backpressure' mailbox lets its senders go below its capacity; a congested one at its low-water mark.
-    if (!stopping && (this.queue.length >= this.limits.capacity || (this.flow !== 0 && this.queue.length > this.grantSize() >> 1))) return;
+    if (!stopping && (this.queue.length >= this.limits.capacity || (this.x.flow !== 0 && this.queue.length > this.grantSize() >> 1)))
+      return;
     this.x.pausedSenders = null;
     for (const cell of senders) {
       cell.paused = false;
@@ -489,7 +506,7 @@ export class ActorCell implements ActorContext<unknown, unknown> {
     if (queue.length < this.limits.capacity && this.status !== Status.Stopped) {
       queue.push(message, sender);
       if (queue.length >= this.mark) this.overHighWater(sender);
-      else if (this.flow !== 0) this.sinceGrant++;
+      else if (this.x.flow !== 0) this.x.sinceGrant++;
       if (!this.scheduled) this.host.schedule(this);
       return;
     }
@@ -588,7 +605,7 @@ export class ActorCell implements ActorContext<unknown, unknown> {
       n++;
     }
     this.hold &= ~HOLD_YIELD;
-    if (this.flow !== 0) this.flowTurn();
+    if (this.x.flow !== 0) this.flowTurn();
     return n;
   }
 
@@ -835,7 +852,7 @@ export class ActorCell implements ActorContext<unknown, unknown> {
       this.host.deadLetter(this.self, message, sender, 'stopped');
     }
     this.releaseSenders(true);
-    if (this.flow !== 0) this.releaseFlow();
+    if (this.x.flow !== 0) this.releaseFlow();
     this.host.removeCell(this);
     if (this.parentCell !== null) this.parentCell.x.childCells?.delete(this);
     for (const watcher of this.x.watchers ?? []) this.host.sendSystem(watcher, { k: 'terminated', ref: this.self });

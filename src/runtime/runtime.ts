@@ -1082,8 +1082,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
     this.timedAt = t1;
     const ms = t1 - t0;
     if (n > 0) {
-      cell.msPerMessage = cell.msPerMessage === 0 ? ms / n : cell.msPerMessage * 0.75 + (ms / n) * 0.25;
-      cell.retune();
+      cell.noteTurn(ms, n);
       // A sampled turn of a slow actor: heavy mode now (fast neighbours may hide it from the loop's average).
       if (!heavy && cell.msPerMessage > HEAVY_MS_PER_MESSAGE) this.setHeavy(true);
     }
