@@ -253,6 +253,8 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
    * NO_TURN_BUDGET when it runs out.
    */
   sendBudget = NO_TURN_BUDGET;
+  /** Messages sent from this thread so far (a timed turn's work counts its sends: see timedRun). */
+  private sends = 0;
   /** This thread's slot of the stats block (a private one without a block). */
   readonly stats: Float64Array;
   /** Names behind the CURRENT_TYPE codes (none without a stats block: every code is 0). */
@@ -544,6 +546,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
   /** Sends; false when the ring toward the target is full (the message waits in order, see sendRecord). */
   tell(target: ActorRef, message: unknown, sender: ActorRef | null): boolean {
     if (--this.sendBudget === 0) this.turnBudgetSpent();
+    this.sends++;
     if (target.incarnation !== this.incarnation) {
       this.deadLetter(target, message, sender, STALE_REF);
       return true;
@@ -1066,6 +1069,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
       this.loadSeed = x;
       weight = LOAD_SAMPLE_MEAN / 2 + ((x >>> 0) % LOAD_SAMPLE_MEAN);
     }
+    const sends0 = this.sends;
     const t0 = performance.now();
     let n: number;
     if (!heavy) n = cell.run(cap);
@@ -1081,15 +1085,18 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
     const t1 = performance.now();
     this.timedAt = t1;
     const ms = t1 - t0;
+    // Work = messages taken + messages sent: a producer that sends a thousand per message it
+    // takes is not a slow actor (its turns end by their send budget).
+    const work = n + (this.sends - sends0);
     if (n > 0) {
-      cell.noteTurn(ms, n);
+      cell.noteTurn(ms, work);
       // A sampled turn of a slow actor: heavy mode now (fast neighbours may hide it from the loop's average).
       if (!heavy && cell.msPerMessage > HEAVY_MS_PER_MESSAGE) this.setHeavy(true);
     }
     // Not for a turn that stopped the actor: removeCell already dropped its entry.
     if (!cell.isStopped) this.load.set(cell.id, (this.load.get(cell.id) ?? 0) + ms * weight);
     this.handlerMs += ms * weight;
-    if (heavy && n > 0) this.noteHeavyTurn(ms, n);
+    if (heavy && n > 0) this.noteHeavyTurn(ms, work);
     this.untilTimed = this.heavy ? 1 : weight;
     return n;
   }
