@@ -24,8 +24,13 @@ test(
     // to the forwarder and back, or wait for the move's fence, and must not overtake each other.
     await new Promise((r) => setTimeout(r, 20));
     // Mid-stream: messages wait in its mailbox on worker 2 (a stats request is answered between
-    // turns, an ask would only be answered behind that backlog).
-    const queued = (await system.stats()).workers[1]!.kinds.find((k) => k.kind === 'UnboundedSink')?.mailbox ?? 0;
+    // turns, an ask would only be answered behind that backlog). The producer may be between two
+    // grants of the sink's flow control at one instant: look a few times.
+    let queued = 0;
+    for (let look = 0; look < 50 && queued === 0; look++) {
+      queued = (await system.stats()).workers[1]!.kinds.find((k) => k.kind === 'UnboundedSink')?.mailbox ?? 0;
+      if (queued === 0) await new Promise((r) => setTimeout(r, 2));
+    }
     const home = await system.move(moved, 1);
     assert.equal(home.participant, 1);
     let report: PressureReport = before;
