@@ -25,7 +25,9 @@ export class MeshPeer implements MessageSink {
   private readonly expected: Prng[];
   private readonly outgoing: Prng[];
   private readonly nextOut: number[];
+  /** The message waiting for room toward each peer (`undefined` is a message too: `hasPending` says whether one waits). */
   private pending: unknown[];
+  private hasPending: boolean[];
 
   constructor(
     readonly endpoint: TransportEndpoint,
@@ -39,6 +41,7 @@ export class MeshPeer implements MessageSink {
     this.expected = Array.from({ length: n }, (_, from) => new Prng(seed ^ (from * 1000 + endpoint.self)));
     this.outgoing = Array.from({ length: n }, (_, to) => new Prng(seed ^ (endpoint.self * 1000 + to)));
     this.pending = new Array<unknown>(n).fill(undefined);
+    this.hasPending = new Array<boolean>(n).fill(false);
   }
 
   onMessage(type: number, header0: number, header1: number, message: unknown): void {
@@ -65,9 +68,16 @@ export class MeshPeer implements MessageSink {
       if (to === ep.self) continue;
       let k = 0;
       while (this.nextOut[to]! < this.perPeer && k++ < budget) {
-        if (this.pending[to] === undefined) this.pending[to] = randomMessage(this.outgoing[to]!, this.largeEvery);
+        // A random message may be `undefined` itself: whether one waits is its own flag (with
+        // `undefined` as the sentinel, a full ring on an `undefined` message made the next pump
+        // draw and send another message in its place: the receiver saw "message #n differs").
+        if (!this.hasPending[to]) {
+          this.pending[to] = randomMessage(this.outgoing[to]!, this.largeEvery);
+          this.hasPending[to] = true;
+        }
         if (!ep.send(to, 1, this.pending[to], this.nextOut[to], ep.self)) break;
         this.pending[to] = undefined;
+        this.hasPending[to] = false;
         this.nextOut[to]!++;
         this.sent++;
       }
