@@ -394,26 +394,33 @@ export class ActorCell implements ActorContext<unknown, unknown> {
 
   /** Suspends the actor after its handler: a ring it sent into is full. False if it already was. */
   holdForRing(): boolean {
-    if ((this.hold & HOLD_RING) !== 0) return false;
-    this.hold |= HOLD_RING;
-    return true;
+    return this.holdFor(HOLD_RING);
   }
 
   /** The ring took what waited: the actor takes messages again. */
   releaseRing(): void {
-    this.hold &= ~HOLD_RING;
-    if (this.runnable && !this.scheduled) this.host.schedule(this);
+    this.release(HOLD_RING);
   }
 
   /** Suspends the actor after its handler: it sent to a congested actor on another thread. */
   holdForCongestion(): boolean {
-    if ((this.hold & HOLD_CONGESTED) !== 0) return false;
-    this.hold |= HOLD_CONGESTED;
-    return true;
+    return this.holdFor(HOLD_CONGESTED);
   }
 
   releaseCongestion(): void {
-    this.hold &= ~HOLD_CONGESTED;
+    this.release(HOLD_CONGESTED);
+  }
+
+  /** Sets a hold bit (it takes no user message while any is set); false if it was set already. */
+  private holdFor(bit: number): boolean {
+    if ((this.hold & bit) !== 0) return false;
+    this.hold |= bit;
+    return true;
+  }
+
+  /** Clears a hold bit and schedules the actor if it can run now. */
+  private release(bit: number): void {
+    this.hold &= ~bit;
     if (this.runnable && !this.scheduled) this.host.schedule(this);
   }
 
