@@ -1,4 +1,4 @@
-import type { BenchResult } from './harness.js';
+import { type BenchResult, median } from './harness.js';
 
 interface Floor {
   text: string;
@@ -62,24 +62,22 @@ const FLOORS: Record<string, Floor[]> = {
     },
   ],
   tuning: [
-    {
-      text: 'steady: adaptive / best fixed',
-      ratio: (g) =>
-        div(
-          v(g('steady:adaptive')),
-          best(g, 'steady', '', (r) => r.value, false),
-        ),
-      floor: 0.95,
-    },
-    {
-      text: 'bursty: adaptive / best fixed',
-      ratio: (g) =>
-        div(
-          v(g('bursty:adaptive')),
-          best(g, 'bursty', '', (r) => r.value, false),
-        ),
-      floor: 0.95,
-    },
+    ...['steady', 'bursty'].flatMap((load): Floor[] => [
+      {
+        text: `${load}: adaptive / best fixed, paired by round`,
+        ratio: (g) => v(g(`${load}:adaptive-paired`)),
+        floor: 0.95,
+      },
+      {
+        text: `${load}: adaptive / best fixed, medians (info)`,
+        ratio: (g) =>
+          div(
+            v(g(`${load}:adaptive`)),
+            best(g, load, '', (r) => r.value, false),
+          ),
+        floor: 0.95,
+      },
+    ]),
     {
       text: 'latency: best fixed ask p99 / adaptive ask p99',
       ratio: (g) =>
@@ -142,12 +140,38 @@ const FLOORS: Record<string, Floor[]> = {
   ],
 };
 
-/** Lines like `ring-oneway / postmessage-oneway = 8.1x (floor 5x) ok`. */
-export function ratios(suite: string, results: readonly BenchResult[]): string[] {
+/** The suite's floors that its results let us compute, with their ratio. */
+export function floorRatios(suite: string, results: readonly BenchResult[]): { text: string; ratio: number; floor: number }[] {
   const get = (name: string): BenchResult | undefined => results.find((r) => r.name === name);
   return (FLOORS[suite] ?? []).flatMap((f) => {
-    const r = f.ratio(get);
-    if (r === undefined) return [];
-    return [`${f.text} = ${r.toFixed(2)}x (floor ${f.floor}x) ${r >= f.floor ? 'ok' : 'BELOW FLOOR'}`];
+    const ratio = f.ratio(get);
+    return ratio === undefined || Number.isNaN(ratio) ? [] : [{ text: f.text, ratio, floor: f.floor }];
+  });
+}
+
+/** Lines like `ring-oneway / postmessage-oneway = 8.1x (floor 5x) ok`. */
+export function ratios(suite: string, results: readonly BenchResult[]): string[] {
+  return floorRatios(suite, results).map(
+    (f) => `${f.text} = ${f.ratio.toFixed(2)}x (floor ${f.floor}x) ${f.ratio >= f.floor ? 'ok' : 'BELOW FLOOR'}`,
+  );
+}
+
+/**
+ * After `--repeat=n`: each floor's ratio over the n runs — median, lowest, highest, and how many
+ * runs met it — e.g. `steady: … = 0.98x median, 0.95–1.01x over 5 runs, 5/5 ok (floor 0.95x)`.
+ */
+export function repeatedRatios(suite: string, runs: readonly (readonly BenchResult[])[]): string[] {
+  const byText = new Map<string, { floor: number; values: number[] }>();
+  for (const results of runs) {
+    for (const f of floorRatios(suite, results)) {
+      const entry = byText.get(f.text) ?? { floor: f.floor, values: [] };
+      entry.values.push(f.ratio);
+      byText.set(f.text, entry);
+    }
+  }
+  return [...byText].map(([text, { floor, values }]) => {
+    const met = values.filter((x) => x >= floor).length;
+    const range = `${Math.min(...values).toFixed(2)}–${Math.max(...values).toFixed(2)}x`;
+    return `${text} = ${median(values).toFixed(2)}x median, ${range} over ${values.length} runs, met in ${met}/${values.length} (floor ${floor}x)`;
   });
 }

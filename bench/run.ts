@@ -1,13 +1,14 @@
 /**
- * `npm run bench -- <suite> [--json] [--quick] [--only=name,…] [--rounds=n]`: runs a benchmark suite and prints a
+ * `npm run bench -- <suite> [--json] [--quick] [--only=name,…] [--rounds=n] [--repeat=n]`: runs a benchmark suite and prints a
  * readable table with ratios, or one JSON object per result line with --json. Sizes shrink when CI is
- * set or --quick is given. An unknown flag or suite is an error (exit status 2). `npm run bench`
- * runs node with --expose-gc: memory figures are taken after a forced collection (the suites say
+ * set or --quick is given. An unknown flag or suite is an error (exit status 2). With --repeat=n
+ * each suite runs n times and ends with each floor's ratio over the n runs (median, range, how
+ * many met it). `npm run bench` runs node with --expose-gc: memory figures are taken after a forced collection (the suites say
  * so when it is missing).
  */
 import { fail, parseFlags } from './flags.js';
 import { type BenchResult, type Suite, machine, table } from './harness.js';
-import { ratios } from './ratios.js';
+import { ratios, repeatedRatios } from './ratios.js';
 import { actorsSuite } from './suites/actors.js';
 import { codecSuite } from './suites/codec.js';
 import { transportSuite } from './suites/transport.js';
@@ -28,14 +29,22 @@ const SUITES: Record<string, Suite> = {
   soak: soakSuite,
 };
 
-const USAGE = `usage: npm run bench -- <${Object.keys(SUITES).join('|')}>… [--json] [--quick] [--only=name,name] [--rounds=n]`;
+const USAGE = `usage: npm run bench -- <${Object.keys(SUITES).join('|')}>… [--json] [--quick] [--only=name,name] [--rounds=n] [--repeat=n]`;
 const { values, positionals: names } = parseFlags(
   USAGE,
-  { json: { type: 'boolean' }, quick: { type: 'boolean' }, only: { type: 'string' }, rounds: { type: 'string' } },
+  {
+    json: { type: 'boolean' },
+    quick: { type: 'boolean' },
+    only: { type: 'string' },
+    rounds: { type: 'string' },
+    repeat: { type: 'string' },
+  },
   true,
 );
 const json = values.json === true;
 const quick = values.quick === true || Boolean(process.env.CI);
+const repeat = values.repeat === undefined ? 1 : Number(values.repeat);
+if (!Number.isInteger(repeat) || repeat < 1) fail(`--repeat=${values.repeat}: a whole number of runs, 1 or more`, USAGE);
 const only = typeof values.only === 'string' ? values.only.split(',') : undefined;
 if (names.length === 0) fail('name a suite', USAGE);
 for (const name of names) {
@@ -45,30 +54,39 @@ for (const name of names) {
 const seen = new Set<string>();
 
 for (const name of names) {
-  const results: BenchResult[] = [];
-  if (!json) console.log(`suite ${name} on ${machine()}${quick ? ' (quick sizes)' : ''}\n`);
-  await SUITES[name]!({
-    quick,
-    report(r) {
-      results.push(r);
-      if (json) console.log(JSON.stringify(r));
-    },
-    enabled(benchmark) {
-      seen.add(benchmark);
-      return only === undefined || only.includes(benchmark);
-    },
-    log(text) {
-      if (!json) console.log(`  … ${text}`);
-    },
-    option(key) {
-      const value = (values as Record<string, unknown>)[key];
-      return typeof value === 'string' ? value : undefined;
-    },
-  });
-  if (!json) {
-    console.log(`\n${table(results)}\n`);
-    const lines = ratios(name, results);
-    if (lines.length > 0) console.log(`${lines.join('\n')}\n`);
+  const runs: BenchResult[][] = [];
+  for (let run = 1; run <= repeat; run++) {
+    const results: BenchResult[] = [];
+    runs.push(results);
+    if (!json)
+      console.log(`suite ${name} on ${machine()}${quick ? ' (quick sizes)' : ''}${repeat > 1 ? `, run ${run} of ${repeat}` : ''}\n`);
+    await SUITES[name]!({
+      quick,
+      report(r) {
+        results.push(r);
+        if (json) console.log(JSON.stringify(repeat > 1 ? { ...r, run } : r));
+      },
+      enabled(benchmark) {
+        seen.add(benchmark);
+        return only === undefined || only.includes(benchmark);
+      },
+      log(text) {
+        if (!json) console.log(`  … ${text}`);
+      },
+      option(key) {
+        const value = (values as Record<string, unknown>)[key];
+        return typeof value === 'string' ? value : undefined;
+      },
+    });
+    if (!json) {
+      console.log(`\n${table(results)}\n`);
+      const lines = ratios(name, results);
+      if (lines.length > 0) console.log(`${lines.join('\n')}\n`);
+    }
+  }
+  if (!json && repeat > 1) {
+    const lines = repeatedRatios(name, runs);
+    if (lines.length > 0) console.log(`suite ${name}, ${repeat} runs:\n${lines.join('\n')}\n`);
   }
 }
 

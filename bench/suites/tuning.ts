@@ -5,7 +5,7 @@
  */
 import { type ActorRef, ActorSystem } from '../../src/index.js';
 import { Blaster, Hog, type HogMsg, Ponger, Sink } from '../fixtures/bench-actors.js';
-import { type SuiteContext, latency, throughput } from '../harness.js';
+import { type SuiteContext, latency, median, throughput } from '../harness.js';
 
 /** Measured windows per setting (each setting one per round; the value is their median). */
 const ROUNDS = 5;
@@ -118,6 +118,24 @@ const latencyLoad: Load = async (system, warmMs, measureMs) => {
   return { rate: counts.reduce((a, b) => a + b, 0) / ((warmMs + measureMs) / 1000), samples: Float64Array.from(samples) };
 };
 
+/**
+ * The adaptive setting against the best fixed one, round by round: the fixed setting with the best
+ * median is chosen, then each round's adaptive window is divided by that setting's window of the
+ * same round. Windows of one round lie within ~30 s of each other; this machine drifts by up to
+ * 25% between rounds, which a ratio of medians carries. (Not for the latency load: a window's p99
+ * rests on its ~40 slowest asks and moves by 2× from window to window; its floor takes the p99
+ * over all windows' samples.)
+ */
+function pairedRatios(settings: Setting[], results: { rate: number }[][]): number[] | undefined {
+  const a = settings.findIndex((s) => s.adaptive);
+  let best = -1;
+  settings.forEach((s, k) => {
+    if (!s.adaptive && (best < 0 || median(results[k]!.map((w) => w.rate)) > median(results[best]!.map((w) => w.rate)))) best = k;
+  });
+  if (best < 0 || a < 0) return undefined;
+  return results[a]!.map((w, r) => w.rate / results[best]![r]!.rate);
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function tuningSuite(ctx: SuiteContext): Promise<void> {
@@ -185,6 +203,10 @@ export async function tuningSuite(ctx: SuiteContext): Promise<void> {
       }
       if (adaptive !== undefined)
         ctx.log(`${loadName}:adaptive: the controller ended at ${learned.map((k) => `q${k.quantum}/b${k.batch}`).join(' ')}`);
+      if (adaptive !== undefined && loadName !== 'latency') {
+        const paired = pairedRatios(settings, results);
+        if (paired !== undefined) ctx.report(throughput(SUITE, `${loadName}:adaptive-paired`, '× best fixed', paired));
+      }
       for (let k = 0; k < settings.length; k++) {
         const name = `${loadName}:${settings[k]!.name}`;
         const rs = results[k]!;
