@@ -466,7 +466,7 @@ export class ActorCell implements ActorContext<unknown, unknown> {
   /** Messages a grant allows: ~GRANT_MS of this actor's measured time per message. */
   private grantSize(): number {
     const est = this.msPerMessage;
-    const most = Math.max(MIN_GRANT, this.mark >> 1);
+    const most = Math.max(MIN_GRANT, this.mark);
     return est > 0 ? Math.max(MIN_GRANT, Math.min(most, Math.floor(GRANT_MS / est))) : most;
   }
 

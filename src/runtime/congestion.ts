@@ -94,9 +94,10 @@ export class Congestion {
    * A send to `target` (under flow control) is about to go out: it spends a credit. The message
    * is never dropped for it: an actor that spends the last credit (or sends without one) is
    * held after its handler; code outside actors is refused with ERR_BACKPRESSURE past the
-   * limit. Returns whether more may be sent now.
+   * limit. Returns whether more may be sent now. (`named`: the target's ref, for the error only;
+   * its name is not built per send.)
    */
-  beforeSend(target: number, targetName: string, current: Holdable | null): boolean {
+  beforeSend(target: number, named: { toString(): string }, current: Holdable | null): boolean {
     const flow = this.flows.get(target)!;
     if (flow.credit > 0) {
       if (--flow.credit > 0) return true;
@@ -104,7 +105,7 @@ export class Congestion {
       if (flow.over >= flow.limit) {
         throw new BactorError(
           ErrorCode.BACKPRESSURE,
-          `${targetName} has a backlog past its mark and ${flow.over} more messages were sent to it since: ` +
+          `${String(named)} has a backlog past its mark and ${flow.over} more messages were sent to it since: ` +
             'message refused; await ref.send(), or wait while ref.backpressured, to follow the consumer',
         );
       }

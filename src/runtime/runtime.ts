@@ -571,7 +571,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
     if (this.congestionOut.size !== 0 && this.congestionOut.has(target.packed)) {
       // Under flow control (its backlog reached its mark): the message goes and spends a credit;
       // a sending actor with none left is held after its handler.
-      const more = this.congestionOut.beforeSend(target.packed, String(target), this.current);
+      const more = this.congestionOut.beforeSend(target.packed, target, this.current);
       return this.sendRecord(target.participant, RecordType.USER, target.id, sender === null ? 0 : sender.packed, message) && more;
     }
     return this.sendRecord(target.participant, RecordType.USER, target.id, sender === null ? 0 : sender.packed, message);
@@ -1008,16 +1008,20 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
 
   /**
    * Runs actors from the run queue until about `budget` messages were handled; returns how many.
-   * In heavy mode (see `timedRun`) the call also ends after the turn that ends past HEAVY_LOOP_MS:
-   * the loop turns again soon, so other threads' records, control requests and the watchdog's
-   * view stay fresh.
+   * In heavy mode (see `timedRun`) the call also ends after the turn that ends past HEAVY_LOOP_MS,
+   * or once each actor queued at the start had a turn: the loop turns again soon, so other
+   * threads' records, control requests and the watchdog's view stay fresh.
    */
   runActors(budget: number): number {
     let total = 0;
     const queue = this.runQueue;
     const stats = this.stats;
     const loopEnd = this.heavy ? performance.now() + HEAVY_LOOP_MS : 0;
-    // Heavy mode bounds the call in time, not in messages: a count would starve fast actors beside slow ones.
+    // Heavy mode bounds the call in time, not in messages: a count would starve fast actors beside
+    // slow ones. And to one turn for each actor queued at the start: a slow actor that is always
+    // runnable would otherwise take a second turn while a fast one waits for the rings to be read
+    // again (its messages come from them), and take two thirds of the thread.
+    let rotation = queue.length + (this.next !== null ? 1 : 0);
     if (loopEnd !== 0) budget = HEAVY_BUDGET;
     try {
       while (total < budget) {
@@ -1039,7 +1043,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink {
           else queue.push(cell);
           cell.scheduled = true;
         }
-        if (loopEnd !== 0 && this.timedAt >= loopEnd) break;
+        if (loopEnd !== 0 && (this.timedAt >= loopEnd || --rotation <= 0)) break;
       }
     } finally {
       this.current = null;

@@ -88,7 +88,7 @@ test(
       if (n % 50 === 0) await sleep(1);
     }
     assert.equal(slow.backpressured, true, `backpressured after ${n} messages`);
-    // send() waits until the backlog is down to a quarter of the mark.
+    // send() waits for a grant: the backlog is down to half a grant (at most half the mark).
     await slow.send({ type: 'item', n: n++ });
     // Ignoring it: refused with ERR_BACKPRESSURE once a default mark's worth more went out.
     let refused: { code?: string } | null = null;
