@@ -60,5 +60,16 @@ export const ErrorCode = {
   HANDLER_STUCK: 'ERR_HANDLER_STUCK',
   /** A worker thread died. */
   WORKER_DIED: 'ERR_WORKER_DIED',
+  /** A thread handed out all its actor ids (8,388,606 per thread, never reused while it lives). */
+  OUT_OF_IDS: 'ERR_OUT_OF_IDS',
+  /**
+   * `system.move` of an actor that cannot move: not top-level, not on a pool worker, or with
+   * state that cannot travel (children, timers, a switched behaviour, a non-default mailbox).
+   */
+  CANNOT_MOVE: 'ERR_CANNOT_MOVE',
+  /** `ctx.runTask` on a thread without a task pool (the system was started with `tasks: 0`). */
+  NO_TASK_POOL: 'ERR_NO_TASK_POOL',
+  /** `spawn` without a worker to place the actor on (a system of `workers: 0` spawns inline only). */
+  NO_WORKERS: 'ERR_NO_WORKERS',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -25,7 +25,9 @@ import {
   WAKEUPS,
 } from '../../native-free-core/layout/stats-layout.js';
 import { TransportEndpoint, type TransportInit } from '../transport/transport.js';
-import { DEFAULT_BATCH, Runtime, errorInfo } from './runtime.js';
+import { errorInfo } from '../errors/error-info.js';
+import { DEFAULT_BATCH } from './knob-defaults.js';
+import { Runtime } from './runtime.js';
 import { TaskPool } from './task-pool.js';
 import { unpackDetached } from '../codec/detached-value.js';
 import { enterActorHost } from './thread-role.js';
@@ -92,12 +94,12 @@ const sleepBriefly = (): Promise<void> => new Promise((resolve) => setTimeout(re
 
 /** Writes the counters of the stats block that change slowly (once per loop turn). */
 function publish(stats: Float64Array, runtime: Runtime, now: number): void {
-  stats[RUN_QUEUE] = runtime.runQueueLength;
+  stats[RUN_QUEUE] = runtime.runs.length;
   stats[ACTORS] = runtime.actorCount;
   stats[DEAD_LETTERS] = runtime.deadLetters;
-  stats[OVERFLOW] = runtime.overflowed;
-  stats[SUSPENDED] = runtime.suspended;
-  stats[HANDLER_MS] = runtime.handlerMs;
+  stats[OVERFLOW] = runtime.outbound.overflowed;
+  stats[SUSPENDED] = runtime.outbound.suspended;
+  stats[HANDLER_MS] = runtime.runs.timer.handlerMs;
   stats[PUBLISHED_AT] = performance.timeOrigin + now;
 }
 
@@ -189,7 +191,7 @@ export async function runHost(init: HostInit): Promise<void> {
           op: 'stats-reply',
           reply: message.req!,
           actors: runtime.actorCount,
-          processed: runtime.processed,
+          processed: runtime.runs.processed,
           deadLetters: runtime.deadLetters,
           pendingAsync: runtime.pendingAsync,
           kinds: runtime.kindStats(),
@@ -202,28 +204,28 @@ export async function runHost(init: HostInit): Promise<void> {
         runtime.peerDied(message.worker, message.recreated);
         return;
       case 'move-fence':
-        runtime.bounceFence(message.id, message.back);
+        runtime.migration.bounceFence(message.id, message.back);
         return;
       case 'move-fence-back':
-        runtime.fenceBack(message.from);
+        runtime.migration.fenceBack(message.from);
         return;
       case 'traffic':
-        runtime.control(from, { op: 'traffic-reply', reply: message.req!, pairs: runtime.takeTraffic() });
+        runtime.control(from, { op: 'traffic-reply', reply: message.req!, pairs: runtime.traffic.take() });
         return;
       case 'arrival': {
         const req = message.req!;
-        void runtime.whenArrived(message.id).then((ok) => runtime.control(from, { op: 'arrival-reply', reply: req, ok }));
+        void runtime.migration.whenArrived(message.id).then((ok) => runtime.control(from, { op: 'arrival-reply', reply: req, ok }));
         return;
       }
       case 'load':
-        runtime.control(from, { op: 'load-reply', reply: message.req!, actors: runtime.takeLoad() });
+        runtime.control(from, { op: 'load-reply', reply: message.req!, actors: runtime.runs.timer.takeLoad() });
         return;
       case 'reserve-id':
         runtime.control(from, { op: 'reserved', reply: message.req!, id: runtime.reserveId() });
         return;
       case 'move-out':
         try {
-          runtime.moveOut(message.id, message.to, message.newId);
+          runtime.migration.moveOut(message.id, message.to, message.newId);
           runtime.control(from, { op: 'moved', reply: message.req! });
         } catch (error) {
           runtime.control(from, { op: 'failed', reply: message.req!, error: errorInfo(error) });
@@ -232,12 +234,12 @@ export async function runHost(init: HostInit): Promise<void> {
       case 'move-in': {
         // Records the old worker forwards follow this one in the same ring: hold them until the
         // definition has loaded (usually already, from an earlier spawn).
-        runtime.expectArrival(message.id);
+        runtime.migration.expectArrival(message.id);
         pendingLoads++;
         loadDefinition(message.url, message.name)
-          .then((definition) => runtime.moveIn(definition, message))
+          .then((definition) => runtime.migration.moveIn(definition, message))
           .catch((error: unknown) => {
-            runtime.failArrival(message.id, message.name);
+            runtime.migration.failArrival(message.id, message.name);
             runtime.control(0, {
               op: 'event',
               event: {
@@ -295,7 +297,7 @@ export async function runHost(init: HostInit): Promise<void> {
   // has at least three quarters of the timeout before the interrupt.
   const sliceMs = guard === null ? Infinity : init.interruptMs! / 4;
   // Guarded, every handler is timed, so a loop turn ends within a few ms whatever the handlers do.
-  runtime.alwaysHeavy = guard !== null;
+  runtime.runs.timer.alwaysHeavy = guard !== null;
   let sliceStart = 0;
 
   /** One loop turn: drain the rings, run actors, fire timers, publish; then what the driver must await. */
@@ -308,17 +310,17 @@ export async function runHost(init: HostInit): Promise<void> {
       if (stats[SPINS]! !== spins) idle = new BackoffIdleStrategy({ spins: (spins = stats[SPINS]!), yields: 1 });
     }
     // Heavy mode: loop turns are short (HEAVY_LOOP_MS), so each may read more of a ring.
-    let work = endpoint.drain(runtime, runtime.heavyMode ? 16384 : 1024);
+    let work = endpoint.drain(runtime, runtime.runs.timer.heavyMode ? 16384 : 1024);
     drained += work;
-    const handled = runtime.runActors(budget);
+    const handled = runtime.runs.runActors(budget);
     work += handled + runtime.timers.runDue();
     const flushed = runtime.flush();
     // Counters, once per loop turn (one clock read): the scheduler's only view of this thread.
     const now = performance.now();
-    runtime.noteLoopTurn(now - busySince, handled);
+    runtime.runs.timer.noteLoopTurn(now - busySince, handled);
     stats[BUSY_MS] = stats[BUSY_MS]! + (now - busySince);
     busySince = now;
-    stats[PROCESSED] = runtime.processed;
+    stats[PROCESSED] = runtime.runs.processed;
     stats[DRAINED] = drained;
     publish(stats, runtime, now);
     stats[LOOPS] = ++loops;

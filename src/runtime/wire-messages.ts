@@ -52,8 +52,8 @@ export type ControlMessage =
   | { op: 'spawned'; reply: number; id: number; kind: string }
   | (SpawnManyRequest & { req?: number })
   | { op: 'spawned-many'; reply: number; first: number; count: number; kind: string }
-  | { op: 'failed'; reply: number; error: import('../actor/spawn-failure.js').ErrorInfo }
-  | { op: 'event'; event: import('./runtime.js').RuntimeEvent }
+  | { op: 'failed'; reply: number; error: import('../errors/error-info.js').ErrorInfo }
+  | { op: 'event'; event: import('./runtime-event.js').RuntimeEvent }
   | { op: 'stop-all'; req?: number }
   | { op: 'stopped-all'; reply: number; actors: number }
   | { op: 'stats'; req?: number }

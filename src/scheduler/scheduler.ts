@@ -23,7 +23,7 @@ import {
 import { TypeNameTable, statsSlot } from '../../native-free-core/stats/stats-block.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { checkBag, checkBoolean } from '../util/option-bag.js';
-import { DEFAULT_BATCH, DEFAULT_QUANTUM } from '../runtime/runtime.js';
+import { DEFAULT_BATCH, DEFAULT_QUANTUM } from '../runtime/knob-defaults.js';
 
 const MIN_BATCH = 256;
 /** The latency rule never caps the quantum below this (shorter turns cost more than they save). */
@@ -269,7 +269,11 @@ export class Scheduler {
   /** Picks a pool worker for a new actor. */
   place(): number {
     const n = this.poolWorkers;
-    if (n < 1) throw new BactorError(ErrorCode.INVALID_OPTION, 'spawn: the system has no pool workers');
+    if (n < 1)
+      throw new BactorError(
+        ErrorCode.NO_WORKERS,
+        `spawn: the system has no pool workers (started with workers: 0): spawn with { dispatcher: 'inline' }`,
+      );
     if (this.placement === 'round-robin' || n === 1) {
       this.nextRoundRobin = (this.nextRoundRobin % n) + 1;
       return this.nextRoundRobin;

@@ -6,7 +6,8 @@ import { type SpawnOptions, checkSpawnArguments } from '../actor/spawn-options.j
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import type { HostInit } from '../runtime/host-loop.js';
 import { type Clock, ManualClock, systemClock } from '../runtime/clock.js';
-import { Runtime, type RuntimeEvent, errorInfo } from '../runtime/runtime.js';
+import { Runtime } from '../runtime/runtime.js';
+import type { RuntimeEvent } from '../runtime/runtime-event.js';
 import type { ControlMessage, SpawnRequest } from '../runtime/wire-messages.js';
 import { DEFAULT_STRATEGY, type Directive, type SupervisorStrategy } from '../supervision/supervisor-strategy.js';
 import { type LaneReplacement, TransportEndpoint, type TransportInit, createTransport, transferListOf } from '../transport/transport.js';
@@ -26,10 +27,11 @@ import { Router, type RoutingStrategy } from '../router/router.js';
 import { createStatsBuffer, statsSlot } from '../../native-free-core/stats/stats-block.js';
 import { type MovableActor, type RebalanceHost, Rebalancer } from '../scheduler/rebalancer.js';
 import { Scheduler, type SchedulerOptions, type StuckHandler, type WorkerStats } from '../scheduler/scheduler.js';
-import { DEFAULT_OVERFLOW_LIMIT } from '../runtime/runtime.js';
+import { DEFAULT_OVERFLOW_LIMIT } from '../runtime/outbound.js';
 import type { KindStats } from '../runtime/wire-messages.js';
 import { checkRef } from '../actor/ref-checks.js';
 import { spawnFailure } from '../actor/spawn-failure.js';
+import { errorInfo, remoteFailure } from '../errors/error-info.js';
 import {
   MAX_THREADS,
   validateLookupName,
@@ -495,7 +497,7 @@ export class ActorSystem {
     checkRef(ref, 'move');
     const packed = this.movedTo.get(ref.packed) ?? ref.packed;
     const placed = this.placements.get(packed);
-    if (placed === undefined) throw new BactorError(ErrorCode.INVALID_OPTION, `move: ${ref} is not a top-level actor on a pool worker`);
+    if (placed === undefined) throw new BactorError(ErrorCode.CANNOT_MOVE, `move: ${ref} is not a top-level actor on a pool worker`);
     if (!Number.isInteger(worker) || worker < 1 || worker > this.workerCount) {
       throw new BactorError(ErrorCode.INVALID_OPTION, `move(${ref}): worker=${worker} must be from 1 to ${this.workerCount}`);
     }
@@ -503,7 +505,7 @@ export class ActorSystem {
     const reserved = await this.runtime.request(worker, { op: 'reserve-id' });
     if (reserved.op !== 'reserved') throw new BactorError(ErrorCode.MALFORMED_RECORD, `move: unexpected reply ${reserved.op}`);
     const moved = await this.runtime.request(placed.worker, { op: 'move-out', id: placed.id, to: worker, newId: reserved.id });
-    if (moved.op === 'failed') throw new BactorError(moved.error.code ?? ErrorCode.INVALID_OPTION, moved.error.message);
+    if (moved.op === 'failed') throw remoteFailure(moved.error, ErrorCode.CANNOT_MOVE, `worker ${placed.worker}`);
     const next = new ActorRef(worker, reserved.id, placed.spec.name);
     // Resolve once it is live there (a move right after this one must find it).
     const arrival = await this.runtime.request(worker, { op: 'arrival', id: reserved.id });
@@ -590,7 +592,13 @@ export class ActorSystem {
     const rt = this.runtime;
     return {
       workers,
-      main: { actors: rt.actorCount, processed: rt.processed, deadLetters: rt.deadLetters, overflow: rt.overflowed, kinds: rt.kindStats() },
+      main: {
+        actors: rt.actorCount,
+        processed: rt.runs.processed,
+        deadLetters: rt.deadLetters,
+        overflow: rt.outbound.overflowed,
+        kinds: rt.kindStats(),
+      },
     };
   }
 
@@ -636,8 +644,8 @@ export class ActorSystem {
     );
     if ((await Promise.race([Promise.all(exits), deadline])) === 'timeout') await Promise.all(this.workers.map((w) => w.terminate()));
     this.state = 'stopped';
-    this.runtime.failAsks(new BactorError(ErrorCode.SYSTEM_STOPPED, 'the actor system shut down before the reply arrived'));
-    this.runtime.failRequests(new BactorError(ErrorCode.SYSTEM_STOPPED, 'the actor system shut down'));
+    this.runtime.asks.failAll(new BactorError(ErrorCode.SYSTEM_STOPPED, 'the actor system shut down before the reply arrived'));
+    this.runtime.requests.fail(new BactorError(ErrorCode.SYSTEM_STOPPED, 'the actor system shut down'));
     this.wake();
     await this.pumpDone;
     await this.runtime.taskPool?.close();
@@ -701,7 +709,7 @@ export class ActorSystem {
     this.replacements++;
     this.scheduler.reset(w);
     this.events.publish({ type: 'actor-failed', actor: `worker ${w}`, error: errorInfo(error), directive: 'replaced' });
-    this.runtime.failRequests(new BactorError(ErrorCode.WORKER_DIED, `worker ${w} died before it replied`, { cause: error }), w);
+    this.runtime.requests.fail(new BactorError(ErrorCode.WORKER_DIED, `worker ${w} died before it replied`, { cause: error }), w);
     const recreate: SpawnRequest[] = [];
     for (const [packed, p] of this.placements.onWorker(w)) {
       let directive;
@@ -873,7 +881,7 @@ export class ActorSystem {
     const endpoint = this.endpoint;
     while (this.state !== 'stopped') {
       let work = endpoint === null ? 0 : endpoint.drain(runtime, 1024);
-      work += runtime.runActors(4096);
+      work += runtime.runs.runActors(4096);
       work += runtime.timers.runDue();
       const flushed = runtime.flush();
       if (work > 0) {
@@ -904,7 +912,7 @@ function guardianData(strategy: SupervisorStrategy): HostInit['guardian'] {
 
 /** Without workers the pump waits on a private word, set and notified by `wake`. */
 async function parkLocal(bell: Int32Array, timeoutMs: number, runtime: Runtime): Promise<void> {
-  if (runtime.hasRunnable || Atomics.exchange(bell, 0, 0) === 1) return;
+  if (runtime.runs.hasRunnable || Atomics.exchange(bell, 0, 0) === 1) return;
   const r = Atomics.waitAsync(bell, 0, 0, timeoutMs);
   if (!r.async) return;
   const keepAlive = setInterval(() => {}, 1 << 30);

@@ -16,5 +16,5 @@ test('traffic samples stay bounded while nothing takes them (rebalancing off)', 
   for (const targets of internals.traffic.values()) assert.ok(targets.size <= 1024, `${targets.size} targets`);
   // A steady pair is still counted.
   for (let i = 0; i < 10; i++) internals.sampleTraffic(3, packRef(2, 4));
-  assert.deepEqual(runtime.takeTraffic(1), [[packRef(1, 3), packRef(2, 4), 10]]);
+  assert.deepEqual(runtime.traffic.take(1), [[packRef(1, 3), packRef(2, 4), 10]]);
 });

@@ -1,0 +1,266 @@
+import { BactorError, ErrorCode } from '../errors/error-codes.js';
+import { FifoQueue } from '../mailbox/mailbox.js';
+import { applyDirective } from '../supervision/apply-directive.js';
+import { DEFAULT_STRATEGY, RestartWindow } from '../supervision/supervisor-strategy.js';
+import { describeMessageType } from '../util/message-type.js';
+import { ActorRef, localIdOf, participantOf } from './actor-ref.js';
+import type { SystemOp } from './cell-host.js';
+import { type MoveSnapshot, NO_EXTRAS, type Receive, RUNNING, STOPPED, SUSPENDED } from './cell-state.js';
+import { CellTurns } from './cell-turns.js';
+import { initFailure } from './spawn-failure.js';
+import type { SpawnOptions } from './spawn-options.js';
+
+/**
+ * An actor's life: start, system messages (stop, a child's failure, Terminated, watch), failure
+ * and its supervision (suspend, resume, restart), stopping with its children, watchers and
+ * parent told, the death of another worker, and the snapshot a move carries.
+ */
+export abstract class CellLifecycle extends CellTurns {
+  /** Runs init and the started hook. If either throws, the spawn fails with ERR_ACTOR_INIT_FAILED. */
+  start(): void {
+    let hook: 'init' | 'started' = 'init';
+    try {
+      this.state = this.definition.behavior.init(this.args, this.context);
+      hook = 'started';
+      this.definition.behavior.started?.(this.state, this.context);
+    } catch (error) {
+      throw initFailure(String(this.self), hook, error);
+    }
+  }
+
+  protected handleSystem(op: SystemOp): void {
+    switch (op.k) {
+      case 'stop':
+        this.stopSelf();
+        return;
+      case 'failed':
+        this.superviseFailure(op.child, op.error);
+        return;
+      case 'terminated':
+        this.x.childCells?.forEach((c) => c.self.equals(op.ref) && this.x.childCells!.delete(c));
+        // After unwatch, no Terminated is delivered, even one already on its way.
+        if (this.x.watching === null || !this.x.watching.delete(op.ref.packed)) return;
+        if (this.definition.behavior.terminated !== undefined && this.status !== STOPPED) {
+          this.message = op.ref;
+          this.sender = null;
+          try {
+            this.settle(this.definition.behavior.terminated(this.state, op.ref, this.context));
+          } catch (error) {
+            this.fail(error);
+          }
+        }
+        return;
+      case 'watch':
+        (this.w().watchers ??= []).push(op.watcher);
+        return;
+      case 'unwatch':
+        if (this.x.watchers !== null) this.w().watchers = this.x.watchers.filter((w) => !w.equals(op.watcher));
+        return;
+    }
+  }
+
+  /** This actor's handler failed: suspend and let the supervisor decide. */
+  fail(error: unknown): void {
+    if (this.status === STOPPED) return;
+    this.status = SUSPENDED;
+    this.cancelReceiveTimeout();
+    // The message it failed on was an ask: the asker hears of it now, not at its timeout.
+    const sender = this.sender;
+    if (sender !== null && sender.isAskSlot) {
+      this.sender = null;
+      this.host.failAsk(sender, this.self, describeMessageType(this.message), error);
+    }
+    if (this.parentCell !== null) this.parentCell.enqueueSystem({ k: 'failed', child: this, error });
+    else this.host.guardianFailure(this, error);
+  }
+
+  /** Supervisor side: decide about a failed child (runs in the supervisor's turn). */
+  superviseFailure(child: CellLifecycle, error: unknown): void {
+    const strategy = this.definition.behavior.supervisor ?? DEFAULT_STRATEGY;
+    applyDirective(
+      this.host,
+      strategy,
+      child,
+      error,
+      strategy.kind === 'all-for-one' && this.x.childCells ? [...this.x.childCells] : [child],
+      (e) => this.fail(e),
+    );
+  }
+
+  /** Stops taking user messages until a restart or resume (an all-for-one sibling). */
+  suspend(): void {
+    if (this.status === RUNNING) this.status = SUSPENDED;
+  }
+
+  /** Resumes after a failure, keeping the state. */
+  resume(): void {
+    if (this.status !== SUSPENDED) return;
+    this.status = RUNNING;
+    if (this.runnable && !this.scheduled) this.host.schedule(this);
+  }
+
+  /** Restarts: hooks, children stopped, fresh state from init; the mailbox is kept. */
+  restart(error: unknown): void {
+    if (this.status === STOPPED) return;
+    try {
+      this.definition.behavior.restarting?.(this.state, error, this.context);
+    } catch {
+      // a failing pre-restart hook does not prevent the restart
+    }
+    this.stopChildren();
+    this.cancelTimers();
+    if (this.x !== NO_EXTRAS) this.x.becomeStack = null;
+    this.receiveFn = this.definition.behavior.receive as Receive;
+    this.message = undefined;
+    this.sender = null;
+    try {
+      this.state = this.definition.behavior.init(this.args, this.context);
+      this.definition.behavior.restarted?.(this.state, error, this.context);
+    } catch (initError) {
+      this.status = SUSPENDED;
+      this.fail(initError);
+      return;
+    }
+    this.status = RUNNING;
+    if (this.runnable && !this.scheduled) this.host.schedule(this);
+  }
+
+  /** The restart-intensity window of this cell as a child. */
+  restartWindow(): RestartWindow {
+    return (this.w().restarts ??= new RestartWindow());
+  }
+
+  /** Stops this actor: stopping hook, children first, stopped hook, then watchers and parent. */
+  stopSelf(): void {
+    if (this.status === STOPPED) return;
+    if (this.busy) {
+      this.w().stopRequested = true; // after the running handler settles
+      return;
+    }
+    try {
+      this.definition.behavior.stopping?.(this.state, this.context);
+    } catch {
+      // hooks cannot prevent a stop
+    }
+    this.stopChildren();
+    this.status = STOPPED;
+    this.cancelTimers();
+    this.cancelReceiveTimeout();
+    try {
+      this.definition.behavior.stopped?.(this.state, this.context);
+    } catch {
+      // ignored, as above
+    }
+    while (this.queue.length > 0) {
+      const message = this.queue.peekMessage();
+      const sender = this.queue.peekSender();
+      this.queue.shift();
+      this.host.deadLetter(this.self, message, sender, 'stopped');
+    }
+    this.releaseSenders(true);
+    if (this.x.flow !== 0) this.releaseFlow();
+    this.host.removeCell(this);
+    if (this.parentCell !== null) this.parentCell.x.childCells?.delete(this);
+    for (const watcher of this.x.watchers ?? []) this.host.sendSystem(watcher, { k: 'terminated', ref: this.self });
+    // A top-level actor's parent is the root guardian of the main thread, which keeps its name
+    // and placement: it hears of the stop without a watch (no record or watcher list per spawn).
+    if (this.parentCell === null && this.parent !== null) this.host.sendSystem(this.parent, { k: 'terminated', ref: this.self });
+    if (this.x !== NO_EXTRAS) this.x.watchers = null;
+  }
+
+  /** See Runtime.peerDied. */
+  peerDied(worker: number, recreated: ReadonlySet<number>): void {
+    const watching = this.x.watching;
+    if (watching !== null) {
+      for (const packed of [...watching]) {
+        if (participantOf(packed) !== worker) continue;
+        const ref = new ActorRef(worker, localIdOf(packed));
+        if (recreated.has(ref.id)) this.host.sendSystem(ref, { k: 'watch', watcher: this.self });
+        else this.enqueueSystem({ k: 'terminated', ref });
+      }
+    }
+    const watchers = this.x.watchers;
+    if (watchers !== null) this.x.watchers = watchers.filter((w) => w.participant !== worker || recreated.has(w.id));
+  }
+
+  protected stopChildren(): void {
+    if (this.x.childCells === null) return;
+    for (const child of [...this.x.childCells]) child.stopSelf();
+    this.x.childCells.clear();
+  }
+
+  addChild(child: CellLifecycle): void {
+    (this.w().childCells ??= new Set()).add(child);
+  }
+
+  get children(): readonly ActorRef[] {
+    return this.x.childCells === null ? [] : [...this.x.childCells].map((c) => c.self);
+  }
+
+  /**
+   * What a move to another worker carries: the state, the queued messages, the watchers. Throws
+   * (and changes nothing) if the actor is in a state that cannot move.
+   */
+  snapshotForMove(): MoveSnapshot {
+    // Watch and unwatch change nothing but the watcher list, which moves too: apply them now
+    // (a freshly spawned actor usually has its guardian's watch pending).
+    while (this.system !== null && this.system.length > 0 && (this.system.peek()!.k === 'watch' || this.system.peek()!.k === 'unwatch')) {
+      this.handleSystem(this.system.shift()!);
+    }
+    const why =
+      this.status !== RUNNING
+        ? 'it is not running'
+        : this.busy
+          ? 'a handler promise is pending'
+          : this.x.childCells !== null && this.x.childCells.size > 0
+            ? 'it has children'
+            : this.system !== null && this.system.length > 0
+              ? 'system messages are pending'
+              : (this.x.stashed?.length ?? 0) > 0
+                ? 'it has stashed messages'
+                : (this.x.timerHandles?.size ?? 0) > 0 || this.x.receiveTimeoutMs > 0
+                  ? 'it has timers'
+                  : this.x.becomeStack !== null && this.x.becomeStack.length > 0
+                    ? 'it switched behaviour (become)'
+                    : !(this.queue instanceof FifoQueue)
+                      ? 'its mailbox is not the default FIFO'
+                      : null;
+    if (why !== null) throw new BactorError(ErrorCode.CANNOT_MOVE, `cannot move ${this.self}: ${why}`);
+    const backlog: [unknown, number][] = [];
+    const q = this.queue as FifoQueue;
+    for (let i = 0, n = q.length; i < n; i++) {
+      const message = q.take();
+      const sender = q.taken ?? null;
+      q.taken = undefined;
+      backlog.push([message, sender === null ? 0 : sender.packed]);
+      q.push(message, sender); // rotate: the queue is intact until the move commits
+    }
+    return { state: this.state, backlog, watchers: (this.x.watchers ?? []).map((w) => [w.packed, w.kind]) };
+  }
+
+  /** The options a top-level actor was spawned with. */
+  get spawnOptions(): SpawnOptions | undefined {
+    return this.x.spawnOptions;
+  }
+
+  /** The move went out: from now on this cell only forwards to `target`. */
+  forwardTo(target: ActorRef): void {
+    this.w().movedTo = target;
+    (this.queue as FifoQueue).clear();
+    this.x.watchers = null;
+    this.status = STOPPED;
+    if (this.x.flow !== 0) this.releaseFlow();
+  }
+
+  /** On the new worker: take over the moved actor's state (no init, no lifecycle hooks). */
+  restoreFromMove(state: unknown, watchers: readonly ActorRef[]): void {
+    this.state = state;
+    if (watchers.length > 0) this.w().watchers = [...watchers];
+  }
+
+  protected cancelTimers(): void {
+    if (this.x.timerHandles === null) return;
+    for (const handle of this.x.timerHandles) handle.cancel();
+    this.x.timerHandles.clear();
+  }
+}

@@ -1,0 +1,103 @@
+import { CURRENT } from '../../native-free-core/layout/stats-layout.js';
+import { Deque } from '../mailbox/deque.js';
+import { HEAVY_LOOP_MS, type TimedHost, type Turnable, TurnTimer } from './turn-timer.js';
+
+export type { Turnable } from './turn-timer.js';
+
+/** Heavy mode: runActors' message budget (time bounds it). */
+const HEAVY_BUDGET = 1 << 30;
+
+/**
+ * The actors of one thread that have work, in the order they take turns, and the turns
+ * themselves: round robin, each turn bounded by the actor's throughput (light mode) or by time
+ * (heavy mode, see turn-timer.ts). The actor whose turn runs is `current`.
+ */
+export class RunQueue<C extends Turnable> {
+  private readonly queue = new Deque<C>();
+  /** The run queue's head when it holds one cell (see `schedule`). */
+  private next: C | null = null;
+  /** The actor whose turn (or start) runs now. */
+  current: C | null = null;
+  /** Messages handled so far. */
+  processed = 0;
+  readonly timer: TurnTimer;
+
+  constructor(
+    host: TimedHost,
+    /** This thread's stats slot (CURRENT: which actor runs, for the watchdog). */
+    private readonly stats: Float64Array,
+    /** Work appeared while the thread may be parked. */
+    private readonly wake: () => void,
+  ) {
+    this.timer = new TurnTimer(host);
+  }
+
+  get length(): number {
+    return (this.next === null ? 0 : 1) + this.queue.length;
+  }
+
+  get hasRunnable(): boolean {
+    return this.next !== null || this.queue.length > 0;
+  }
+
+  schedule(cell: C): void {
+    // The head of the run queue lives in `next` while the deque is empty: a ping-pong hands the
+    // turn over without a deque push and shift. Queued, then marked: a handler the watchdog
+    // interrupts between the two (inside a `tell`) leaves at worst a second entry, an extra
+    // turn; marked first, it could leave a cell marked scheduled that no queue holds, never to
+    // run again.
+    if (this.next === null && this.queue.length === 0) this.next = cell;
+    else this.queue.push(cell);
+    cell.scheduled = true;
+    this.wake();
+  }
+
+  /**
+   * Runs actors until about `budget` messages were handled; returns how many. In heavy mode the
+   * call also ends after the turn that ends past HEAVY_LOOP_MS, or once each actor queued at the
+   * start had a turn: the loop turns again soon, so other threads' records, control requests and
+   * the watchdog's view stay fresh.
+   */
+  runActors(budget: number): number {
+    let total = 0;
+    const queue = this.queue;
+    const stats = this.stats;
+    const timer = this.timer;
+    const loopEnd = timer.heavyMode ? performance.now() + HEAVY_LOOP_MS : 0;
+    // Heavy mode bounds the call in time, not in messages: a count would starve fast actors beside
+    // slow ones. And to one turn for each actor queued at the start: a slow actor that is always
+    // runnable would otherwise take a second turn while a fast one waits for the rings to be read
+    // again (its messages come from them), and take two thirds of the thread.
+    let rotation = queue.length + (this.next !== null ? 1 : 0);
+    if (loopEnd !== 0) budget = HEAVY_BUDGET;
+    try {
+      while (total < budget) {
+        let cell = this.next;
+        if (cell !== null) this.next = null;
+        else if (queue.length > 0) cell = queue.shift()!;
+        else break;
+        cell.scheduled = false;
+        this.current = cell;
+        // Which actor runs, on which type of message (the watchdog's word; one store per turn).
+        stats[CURRENT] = cell.currentStamp;
+        // A turn takes no more than what is left of the loop turn's budget (a slow actor with a
+        // long backlog would otherwise hold the thread for its whole quarter-of-backlog turn).
+        if (timer.due()) total += timer.run(cell, budget - total);
+        else total += cell.run(budget - total);
+        if (!cell.scheduled && cell.runnable) {
+          // Back of the run queue: the others get their turn first (queued, then marked: see schedule).
+          if (this.next === null && queue.length === 0) this.next = cell;
+          else queue.push(cell);
+          cell.scheduled = true;
+        }
+        if (loopEnd !== 0 && (timer.timedAt >= loopEnd || --rotation <= 0)) break;
+      }
+    } finally {
+      this.current = null;
+      // Between turns (the cells stamp CURRENT per message; see stats-layout.ts).
+      stats[CURRENT] = 0;
+      this.processed += total;
+    }
+    return total;
+  }
+}

@@ -1,0 +1,20 @@
+/** Something the runtime reports: dead letters and failures that reached the root guardian. */
+export type RuntimeEvent =
+  | { type: 'dead-letter'; target: string; reason: string; messageType: string; sender: string | null }
+  | { type: 'actor-failed'; actor: string; error: { name: string; code?: string; message: string; stack?: string }; directive: string }
+  /**
+   * The watchdog saw a handler run past its limit. `action`: 'reported' (no restart policy),
+   * 'interrupting' (restart policy: the handler will be interrupted in place, a
+   * 'handler-interrupted' event follows), 'worker-replaced' (it could not be interrupted).
+   */
+  | {
+      type: 'handler-stuck';
+      actor: string;
+      worker: number;
+      ms: number;
+      messageType: string;
+      action: 'reported' | 'interrupting' | 'worker-replaced';
+    }
+  /** A stuck handler was interrupted; its actor failed with ERR_HANDLER_STUCK and is supervised. The worker's other actors carry on. */
+  | { type: 'handler-interrupted'; actor: string; worker: number; messageType: string }
+  | { type: 'actor-moved'; actor: string; to: string; reason: string };
