@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Worker } from 'node:worker_threads';
-import { ActorSystem, TransportEndpoint, createTransport, transferListOf } from '../src/index.js';
+import { ActorSystem } from '../src/index.js';
+import { TransportEndpoint, createTransport, transferListOf } from '../src/engine.js';
 import { Counter } from './fixtures/readme-counter.actor.js';
 
 test('README hello-actor: spawn on a worker, tell, typed ask, shutdown', async () => {

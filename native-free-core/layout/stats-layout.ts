@@ -25,12 +25,16 @@
  * |------------------|------------------------------------|-------------------------------------|
  * | line 0 (counters)| participant p, once per loop turn; CURRENT once per actor turn and when the message type changes | the scheduler (main thread), on its timer |
  * | line 1 (knobs)   | the scheduler (main thread)        | participant p, once per loop turn   |
-| type-name table p| participant p, append-only, a name the first time its messages are handled | the watchdog, for a stuck handler's CURRENT_TYPE |
+ * | type-name table p| participant p, append-only, a name the first time its messages are handled | the watchdog, for a stuck handler's CURRENT code |
  *
  * Every word has one writer. Values are monitoring data read without synchronisation (plain
  * typed-array loads and stores; x86-64 and arm64 do not tear aligned 8-byte accesses): a reader
- * may see a value one publication old, never a value nobody wrote. KNOBS_EPOCH is written last by
- * the scheduler, so a participant that sees a new epoch reads knobs at least as new as it.
+ * may see a value one publication old, never a value nobody wrote. The one ordered word is
+ * KNOBS_EPOCH, an Int32 in the first half of its Float64 word (see `knobsEpoch` in
+ * stats-block.ts): the scheduler stores the knobs, then bumps the epoch with `Atomics.add`; a
+ * participant reads the epoch with `Atomics.load`, then the knobs. Both are sequentially
+ * consistent, so a participant that sees epoch e reads knobs at least as new as those written
+ * before e (it may see newer ones, whose epoch it reads at its next look). Nothing else is ordered.
  * Cumulative counters only grow, so a reader takes differences between two samples.
  */
 export const STATS_SLOT_FLOAT64 = 32; // 256 bytes
@@ -83,7 +87,7 @@ export const QUANTUM = STATS_LINE_FLOAT64 + 0;
 export const SPINS = STATS_LINE_FLOAT64 + 1;
 /** Records run between publications of outbound rings (knob). */
 export const BATCH = STATS_LINE_FLOAT64 + 2;
-/** Bumped by the scheduler after it writes the knobs. */
+/** Bumped by the scheduler after it writes the knobs: an Int32 (Atomics) in this word's first half. */
 export const KNOBS_EPOCH = STATS_LINE_FLOAT64 + 3;
 
 /** Bytes of one participant's type-name table (2,048 UTF-16 units: a hundred or so names). */

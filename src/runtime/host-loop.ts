@@ -2,7 +2,7 @@ import vm from 'node:vm';
 import { setIncarnation, setRefRouter } from '../actor/actor-ref.js';
 import { type ActorDefinition, findDefinition, loadDefinition } from '../actor/actor-definition.js';
 import { BackoffIdleStrategy, IdlePhase } from '../../native-free-core/sync/idle-strategy.js';
-import { TypeNameTable, statsSlot } from '../../native-free-core/stats/stats-block.js';
+import { TypeNameTable, knobsChanged, knobsEpoch, statsSlot } from '../../native-free-core/stats/stats-block.js';
 import {
   ACTORS,
   BATCH,
@@ -10,7 +10,6 @@ import {
   DEAD_LETTERS,
   DRAINED,
   HANDLER_MS,
-  KNOBS_EPOCH,
   LOOPS,
   OVERFLOW,
   PARKED_MS,
@@ -280,7 +279,8 @@ export async function runHost(init: HostInit): Promise<void> {
   }
 
   const stats = runtime.stats;
-  let knobsEpoch = -1;
+  const epoch = knobsEpoch(init.stats, endpoint.self);
+  let knobsEpochSeen = -1;
   let budget = DEFAULT_BATCH;
   let spins = init.spins;
   let idle = new BackoffIdleStrategy({ spins: init.spins, yields: 1 });
@@ -302,9 +302,10 @@ export async function runHost(init: HostInit): Promise<void> {
 
   /** One loop turn: drain the rings, run actors, fire timers, publish; then what the driver must await. */
   function turn(): Next {
-    if (stats[KNOBS_EPOCH] !== knobsEpoch) {
-      // The scheduler wrote new knobs (it writes the epoch last).
-      knobsEpoch = stats[KNOBS_EPOCH]!;
+    const published = knobsChanged(epoch, knobsEpochSeen);
+    if (published >= 0) {
+      // The scheduler published knobs: the epoch was read first (ordered), the knobs now (see stats-layout.ts).
+      knobsEpochSeen = published;
       if (stats[QUANTUM]! > 0) runtime.quantum = stats[QUANTUM]!;
       if (stats[BATCH]! > 0) budget = stats[BATCH]!;
       if (stats[SPINS]! !== spins) idle = new BackoffIdleStrategy({ spins: (spins = stats[SPINS]!), yields: 1 });

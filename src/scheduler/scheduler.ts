@@ -5,7 +5,6 @@ import {
   DEAD_LETTERS,
   DRAINED,
   HANDLER_MS,
-  KNOBS_EPOCH,
   LOOPS,
   OVERFLOW,
   PARKED_MS,
@@ -20,7 +19,7 @@ import {
   TYPE_CODE_SPAN,
   WAKEUPS,
 } from '../../native-free-core/layout/stats-layout.js';
-import { TypeNameTable, statsSlot } from '../../native-free-core/stats/stats-block.js';
+import { TypeNameTable, knobsEpoch, publishKnobs, statsSlot } from '../../native-free-core/stats/stats-block.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { checkBag, checkBoolean } from '../util/option-bag.js';
 import { DEFAULT_BATCH, DEFAULT_QUANTUM } from '../runtime/knob-defaults.js';
@@ -175,6 +174,8 @@ export class Scheduler {
   readonly intervalMs: number;
   readonly latencyTargetMs: number;
   private readonly slots: Float64Array[] = [];
+  /** Each worker's knobs epoch (an Int32 over its KNOBS_EPOCH word; see stats-layout.ts). */
+  private readonly epochs: Int32Array[] = [];
   private readonly tracks: WorkerTrack[] = [];
   private timer: ReturnType<typeof setInterval> | null = null;
   private nextRoundRobin = 0;
@@ -230,6 +231,7 @@ export class Scheduler {
     for (let w = 0; w <= workers; w++) {
       const slot = statsSlot(statsBuffer, w);
       this.slots.push(slot);
+      this.epochs.push(knobsEpoch(statsBuffer, w));
       if (w === 0) continue;
       this.writeKnobs(w, { quantum, batch, spins: baseSpins });
       this.tracks[w] = {
@@ -354,11 +356,7 @@ export class Scheduler {
         );
       }
     }
-    if (knobs.quantum !== undefined) slot[QUANTUM] = knobs.quantum;
-    if (knobs.batch !== undefined) slot[BATCH] = knobs.batch;
-    if (knobs.spins !== undefined) slot[SPINS] = knobs.spins;
-    // Written last: a worker that sees the new epoch reads the knobs above.
-    slot[KNOBS_EPOCH] = slot[KNOBS_EPOCH]! + 1;
+    publishKnobs(slot, this.epochs[worker]!, knobs);
   }
 
   /** One look at the block: rates, watchdog, controller. */

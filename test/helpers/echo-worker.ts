@@ -1,6 +1,6 @@
 // The worker of the README's "Hello, rings": echoes every message back to the main thread.
 import { workerData } from 'node:worker_threads';
-import { TransportEndpoint, type TransportInit } from '../../src/index.js';
+import { TransportEndpoint, type TransportInit } from '../../src/engine.js';
 
 const endpoint = new TransportEndpoint(workerData as TransportInit);
 let running = true;

@@ -214,7 +214,7 @@ test("every source map's sources ship, and a stack trace maps into them", () => 
       '--enable-source-maps',
       '--input-type=module',
       '-e',
-      "import { createTransport } from 'bactor'; try { createTransport({ participants: 0 }); } catch (e) { console.log(e.stack); }",
+      "import { createTransport } from 'bactor/engine'; try { createTransport({ participants: 0 }); } catch (e) { console.log(e.stack); }",
     ],
     app,
     30_000,

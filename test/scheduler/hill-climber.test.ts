@@ -13,7 +13,7 @@ import {
   SPINS,
 } from '../../native-free-core/layout/stats-layout.js';
 import { createStatsBuffer, statsSlot } from '../../native-free-core/index.js';
-import { HillClimber } from '../../src/index.js';
+import { HillClimber } from '../../src/engine.js';
 import { Scheduler, type SchedulerOptions } from '../../src/scheduler/scheduler.js';
 import { Prng } from '../helpers/prng.js';
 
