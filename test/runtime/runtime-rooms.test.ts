@@ -3,7 +3,7 @@
 // protocol's two sides (with the records that would cross the rings captured).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ActorRef } from '../../src/actor/actor-ref.js';
+import { ActorRef, setRefRouter } from '../../src/actor/actor-ref.js';
 import { defineActor } from '../../src/actor/actor-definition.js';
 import { ManualClock } from '../../src/runtime/clock.js';
 import { Migration, type MigrationHost } from '../../src/runtime/migration.js';
@@ -63,7 +63,7 @@ test('overflow policies of a bounded mailbox: drop-newest, drop-oldest and fail 
   assert.equal(events.filter((e) => e.type === 'dead-letter').length, 1);
 });
 
-test("a full 'backpressure' mailbox pauses a local sender after its handler and lets it go below capacity: nothing lost, in order", () => {
+test("a full 'backpressure' mailbox pauses a local sender after its handler and lets it go below capacity: nothing lost, in order", (t) => {
   const { rt, run } = runtime();
   const sink = rt.spawnTopLevel(Keeper, [], { mailbox: { capacity: 4, overflow: 'backpressure' } }, null).self;
   const Pump = defineActor(import.meta.url, 'RoomsPump', {
@@ -75,10 +75,13 @@ test("a full 'backpressure' mailbox pauses a local sender after its handler and 
     },
   });
   const pump = rt.spawnTopLevel(Pump, undefined, undefined, null);
+  // ref.tell in a handler goes through the thread's router (an actor system sets it).
+  setRefRouter(rt);
+  t.after(() => setRefRouter(null));
   rt.tell(pump.self, { type: 'go', to: sink, upTo: 100 }, null);
   let sawPaused = false;
-  for (let i = 0; i < 1000 && got(rt, sink).got.length < 100; i++) {
-    rt.runs.runActors(7);
+  for (let i = 0; i < 10_000 && got(rt, sink).got.length < 100; i++) {
+    rt.runs.runActors(1);
     sawPaused ||= pump.paused;
     assert.ok(rt.cell(sink.id)!.queue.length <= 4 + 10, 'the mailbox holds its capacity plus one handler of sends');
   }
