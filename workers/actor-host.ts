@@ -7,5 +7,5 @@ import { type HostInit, runHost } from '../src/runtime/host-loop.js';
 
 await runHost(workerData as HostInit);
 // The system shut down and this thread's actors have stopped: timers, sockets or servers they
-// left open would keep the thread alive, so it ends here (ARCHITECTURE.md, *Handlers and the event loop*).
+// left open would keep the thread alive, so it ends here (README, *Timers*: what a handler may start).
 process.exit(0);

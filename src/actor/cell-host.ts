@@ -15,7 +15,7 @@ export type SystemOp =
   | { k: 'unwatch'; watcher: ActorRef };
 
 /**
- * Per-actor flow control toward senders on other threads (see ARCHITECTURE.md, *Backpressure*):
+ * Per-actor flow control toward senders on other threads (see congestion.ts and CellMailbox's flow control):
  * 'congested' — the backlog reached its mark, hold off (amount: how many more code outside actors
  * may send); 'grant' — the backlog is low, each sending thread may send `amount` more, then waits
  * for the next grant; 'release' — no more flow control (the actor stopped or moved).

@@ -290,8 +290,21 @@ export async function runHost(init: HostInit): Promise<void> {
   let drained = 0;
   let busySince = performance.now();
   let parkTimeout = 0;
-  // With the watchdog's restart policy, slices of the loop run under a vm timeout that
-  // interrupts a handler still running at `interruptMs` (see ARCHITECTURE.md, *Watchdog*).
+  // With the watchdog's restart policy (`scheduler.watchdog.restart`), slices of the loop run
+  // under `vm.Script.runInThisContext({ timeout: interruptMs })` (2 × limitMs). A slice returns
+  // by itself after a quarter of the timeout (checked once per loop turn; parks inside it end
+  // before the timeout), so only a turn still running at the timeout is stopped: V8 terminates
+  // the slice's JavaScript where it stands, Node.js cancels the termination at the
+  // runInThisContext call, and the worker goes on with the same heap. Runtime.interrupted then
+  // fails the actor whose turn it was (ERR_HANDLER_STUCK, supervised; its mailbox kept), clears
+  // what the end of the cut turn would have (the send-limit hold), and drops a ring write cut
+  // between claim and commit (TransportEndpoint.abandonWrites); `schedule` queues a cell before
+  // marking it, so a cut between the two leaves at worst an extra empty turn; a large message
+  // cut between its payload and its reference leaves a numbered orphan the receiver skips. A
+  // handler blocked in native code cannot be interrupted: the scheduler replaces the worker
+  // after the timeout plus max(500 ms, limitMs / 2). Each slice costs a vm call and a watchdog
+  // thread (~75 µs here), so a slice lasts up to limitMs / 2 and ends early only for the event
+  // loop.
   const guard = init.interruptMs !== undefined && init.interruptMs > 0 ? new vm.Script(`globalThis[Symbol.for('${SLICE_KEY}')]()`) : null;
   // A guarded slice ends by itself after a quarter of the timeout: a handler that starts in it
   // has at least three quarters of the timeout before the interrupt.
