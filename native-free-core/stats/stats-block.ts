@@ -72,8 +72,8 @@ function participantsOf(sab: SharedArrayBuffer): number {
 
 /**
  * Participant `p`'s type-name table: the participant appends a name the first time it handles a
- * message of that type and stamps the returned code in CURRENT_TYPE while it handles one; any
- * thread reads a code back with `name`. Append-only, one writer.
+ * message of that type, and the CURRENT word carries the returned code (with the actor id)
+ * while it handles one; any thread reads a code back with `name`. Append-only, one writer.
  */
 export class TypeNameTable {
   private readonly units: Uint16Array;

@@ -1,10 +1,9 @@
 import type { RecordHandler, RingConsumer } from '../../native-free-core/ring/ring-consumer.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
-import type { LargeLaneReceiver } from '../transport/large-lane.js';
 import { RingMemory, malformed } from './fast-path.js';
 import { MsgpackDecoder } from './msgpack-path.js';
 import { SchemaReader } from './schema-log.js';
-import { FORMAT_LARGE, FORMAT_MSGPACK, FORMAT_SHAPE, FORMAT_VALUE, HEADER_BYTES } from './wire-format.js';
+import { FORMAT_LARGE, FORMAT_MSGPACK, FORMAT_SHAPE, FORMAT_VALUE, HEADER_BYTES, type LargePayloadReceiver } from './wire-format.js';
 
 /** Receives decoded messages. An object with methods, so the hot loop allocates no closures. */
 export interface MessageSink {
@@ -27,10 +26,10 @@ export class MessageDecoder implements RecordHandler {
   private readonly i32: Int32Array;
   private readonly schema: SchemaReader;
   private readonly msgpack: MsgpackDecoder;
-  private readonly largeLane: LargeLaneReceiver | null;
+  private readonly largeLane: LargePayloadReceiver | null;
   private sink: MessageSink | null = null;
 
-  constructor(ring: RingConsumer, schemaLog: SharedArrayBuffer, largeLane: LargeLaneReceiver | null = null) {
+  constructor(ring: RingConsumer, schemaLog: SharedArrayBuffer, largeLane: LargePayloadReceiver | null = null) {
     this.ring = ring;
     this.memory = new RingMemory(ring.bytes);
     this.i32 = new Int32Array(ring.bytes.buffer);

@@ -1,16 +1,23 @@
 import { RING_FULL, type RingProducer } from '../../native-free-core/ring/ring-producer.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
-import type { LargeLaneSender } from '../transport/large-lane.js';
 import { RingMemory, primitiveBound } from './fast-path.js';
 import { MsgpackEncoder } from './msgpack-path.js';
 import { SchemaWriter, type ShapeNode } from './schema-log.js';
-import { FORMAT_LARGE, FORMAT_MSGPACK, FORMAT_SHAPE, FORMAT_VALUE, HEADER_BYTES, MAX_SHAPE_KEYS } from './wire-format.js';
+import {
+  FORMAT_LARGE,
+  FORMAT_MSGPACK,
+  FORMAT_SHAPE,
+  FORMAT_VALUE,
+  HEADER_BYTES,
+  type LargePayloadSender,
+  MAX_SHAPE_KEYS,
+} from './wire-format.js';
 
 export interface MessageEncoderOptions {
   /** Encoded messages larger than this many bytes take the large-message lane. */
   largeMessageThreshold?: number;
   /** Where large messages go; without one, a message too big for the ring is refused. */
-  largeLane?: LargeLaneSender | null;
+  largeLane?: LargePayloadSender | null;
 }
 
 export const DEFAULT_LARGE_MESSAGE_THRESHOLD = 64 * 1024;
@@ -30,7 +37,7 @@ export class MessageEncoder {
   private readonly i32: Int32Array;
   private readonly schema: SchemaWriter;
   private readonly msgpack: MsgpackEncoder;
-  private readonly largeLane: LargeLaneSender | null;
+  private readonly largeLane: LargePayloadSender | null;
   /** Largest body that goes inline in the ring. */
   private readonly inlineLimit: number;
   /** Values of the object being encoded, so each property is read once. */

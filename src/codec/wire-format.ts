@@ -54,3 +54,15 @@ export const MAX_SHAPE_KEYS = 64;
 export const MAX_SHAPES = 4096;
 /** At most this many msgpackr structures shared per ring (msgpackr's own limit is 8160). */
 export const MAX_SHARED_STRUCTURES = 1024;
+
+/**
+ * Where FORMAT_LARGE payloads travel (the transport's large-message lane implements both ends):
+ * `send` posts the bytes and returns their sequence number, which the ring record carries;
+ * `receive` takes the payload of that number, synchronously, in order.
+ */
+export interface LargePayloadSender {
+  send(bytes: Uint8Array): number;
+}
+export interface LargePayloadReceiver {
+  receive(seq: number, expectedLength: number): Uint8Array;
+}

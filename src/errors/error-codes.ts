@@ -71,5 +71,9 @@ export const ErrorCode = {
   NO_TASK_POOL: 'ERR_NO_TASK_POOL',
   /** `spawn` without a worker to place the actor on (a system of `workers: 0` spawns inline only). */
   NO_WORKERS: 'ERR_NO_WORKERS',
+  /** `dispatcher: 'dedicated'` while every dedicated worker holds an actor (ActorSystemOptions.dedicatedWorkers). */
+  NO_DEDICATED_WORKER: 'ERR_NO_DEDICATED_WORKER',
+  /** `spawn` with a `name` a live actor of the system already has. */
+  NAME_TAKEN: 'ERR_NAME_TAKEN',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -27,6 +27,7 @@ import { TransportEndpoint, type TransportInit } from '../transport/transport.js
 import { errorInfo } from '../errors/error-info.js';
 import { DEFAULT_BATCH } from './knob-defaults.js';
 import { Runtime } from './runtime.js';
+import { type HostState, WorkerControl } from './worker-control.js';
 import { TaskPool } from './task-pool.js';
 import { unpackDetached } from '../codec/detached-value.js';
 import { enterActorHost } from './thread-role.js';
@@ -112,9 +113,7 @@ export async function runHost(init: HostInit): Promise<void> {
   enterActorHost();
   setIncarnation(init.incarnation);
   const endpoint = new TransportEndpoint(init.transport);
-  let running = true;
-  let pendingLoads = 0;
-  const pending: { stopAll: { req: number; from: number; deadline: number } | null } = { stopAll: null };
+  const host: HostState = { running: true, pendingLoads: 0, stopAll: null };
   const strategy: SupervisorStrategy = { ...init.guardian, decider: () => 'restart' };
   const runtime: Runtime = new Runtime({
     participant: endpoint.self,
@@ -126,7 +125,7 @@ export async function runHost(init: HostInit): Promise<void> {
     typeNames: new TypeNameTable(init.stats, endpoint.self),
     overflowLimit: init.overflowLimit,
     onEvent: (event) => runtime.control(0, { op: 'event', event }),
-    onControl: (from, message) => onControl(from, message),
+    onControl: (from, message) => control.handle(from, message),
     decideRemotely: async (actor, error) => {
       const reply = await runtime.request(0, { op: 'guardian-decide', actor: String(actor), error: errorInfo(error) });
       return reply.op === 'guardian-directive' ? reply.directive : 'stop';
@@ -134,128 +133,7 @@ export async function runHost(init: HostInit): Promise<void> {
   });
   setRefRouter(runtime);
 
-  /**
-   * Runs `use` with the definition: at once when its module is loaded on this thread (a spawn is
-   * then one loop turn, not a wait for the event loop), after the import otherwise. A failure is
-   * the request's 'failed' reply.
-   */
-  function withDefinition(
-    url: string,
-    name: string,
-    from: number,
-    req: number,
-    use: (definition: ActorDefinition<unknown, unknown, unknown>) => void,
-  ): void {
-    const loaded = findDefinition(url, name);
-    if (loaded !== undefined) {
-      try {
-        use(loaded);
-      } catch (error) {
-        runtime.control(from, { op: 'failed', reply: req, error: errorInfo(error) });
-      }
-      return;
-    }
-    pendingLoads++;
-    loadDefinition(url, name)
-      .then(use)
-      .catch((error: unknown) => runtime.control(from, { op: 'failed', reply: req, error: errorInfo(error) }))
-      .finally(() => pendingLoads--);
-  }
-
-  function onControl(from: number, message: ControlMessage & { req?: number }): void {
-    switch (message.op) {
-      case 'spawn': {
-        const req = message.req!;
-        withDefinition(message.url, message.name, from, req, (definition) => {
-          const parent = new ActorRef(participantOf(message.parent), localIdOf(message.parent), 'guardian');
-          const cell = runtime.spawnTopLevel(definition, message.args, message.options, parent, message.id);
-          runtime.control(from, { op: 'spawned', reply: req, id: cell.id, kind: definition.name });
-        });
-        return;
-      }
-      case 'spawn-many': {
-        const req = message.req!;
-        withDefinition(message.url, message.name, from, req, (definition) => {
-          const parent = new ActorRef(participantOf(message.parent), localIdOf(message.parent), 'guardian');
-          const first = runtime.spawnMany(definition, message.args, message.options, parent);
-          runtime.control(from, { op: 'spawned-many', reply: req, first, count: message.args.length, kind: definition.name });
-        });
-        return;
-      }
-      case 'stop-all':
-        pending.stopAll = { req: message.req!, from, deadline: performance.now() + 1000 };
-        return;
-      case 'stats':
-        runtime.control(from, {
-          op: 'stats-reply',
-          reply: message.req!,
-          actors: runtime.actorCount,
-          processed: runtime.runs.processed,
-          deadLetters: runtime.deadLetters,
-          pendingAsync: runtime.pendingAsync,
-          kinds: runtime.kindStats(),
-        });
-        return;
-      case 'exit':
-        running = false;
-        return;
-      case 'worker-died':
-        runtime.peerDied(message.worker, message.recreated);
-        return;
-      case 'move-fence':
-        runtime.migration.bounceFence(message.id, message.back);
-        return;
-      case 'move-fence-back':
-        runtime.migration.fenceBack(message.from);
-        return;
-      case 'traffic':
-        runtime.control(from, { op: 'traffic-reply', reply: message.req!, pairs: runtime.traffic.take() });
-        return;
-      case 'arrival': {
-        const req = message.req!;
-        void runtime.migration.whenArrived(message.id).then((ok) => runtime.control(from, { op: 'arrival-reply', reply: req, ok }));
-        return;
-      }
-      case 'load':
-        runtime.control(from, { op: 'load-reply', reply: message.req!, actors: runtime.runs.timer.takeLoad() });
-        return;
-      case 'reserve-id':
-        runtime.control(from, { op: 'reserved', reply: message.req!, id: runtime.reserveId() });
-        return;
-      case 'move-out':
-        try {
-          runtime.migration.moveOut(message.id, message.to, message.newId);
-          runtime.control(from, { op: 'moved', reply: message.req! });
-        } catch (error) {
-          runtime.control(from, { op: 'failed', reply: message.req!, error: errorInfo(error) });
-        }
-        return;
-      case 'move-in': {
-        // Records the old worker forwards follow this one in the same ring: hold them until the
-        // definition has loaded (usually already, from an earlier spawn).
-        runtime.migration.expectArrival(message.id);
-        pendingLoads++;
-        loadDefinition(message.url, message.name)
-          .then((definition) => runtime.migration.moveIn(definition, message))
-          .catch((error: unknown) => {
-            runtime.migration.failArrival(message.id, message.name);
-            runtime.control(0, {
-              op: 'event',
-              event: {
-                type: 'actor-failed',
-                actor: `${message.name}#${message.id}@w${runtime.participant}`,
-                error: errorInfo(error),
-                directive: 'could not be moved in',
-              },
-            });
-          })
-          .finally(() => pendingLoads--);
-        return;
-      }
-      default:
-        return;
-    }
-  }
+  const control = new WorkerControl(runtime, host);
 
   // A replacement re-creates its actors before it reads a record: the records left in its rings
   // are addressed to them.
@@ -338,17 +216,17 @@ export async function runHost(init: HostInit): Promise<void> {
     stats[DRAINED] = drained;
     publish(stats, runtime, now);
     stats[LOOPS] = ++loops;
-    const stopAll = pending.stopAll;
+    const stopAll = host.stopAll;
     if (stopAll !== null && ((work === 0 && runtime.pendingAsync === 0) || now > stopAll.deadline)) {
       const actors = runtime.actorCount;
       runtime.stopAll();
       runtime.flush();
       runtime.control(stopAll.from, { op: 'stopped-all', reply: stopAll.req, actors });
       runtime.flush();
-      pending.stopAll = null;
-      return running ? Next.Continue : Next.Stop;
+      host.stopAll = null;
+      return host.running ? Next.Continue : Next.Stop;
     }
-    if (!running) return Next.Stop;
+    if (!host.running) return Next.Stop;
     // A guarded slice goes back to the driver only when it must, or when it is old enough: each
     // guarded slice costs a vm call and a watchdog thread (~75 µs here).
     const mayLeave = now - sliceStart >= (guard === null ? 0 : 1);
@@ -367,14 +245,14 @@ export async function runHost(init: HostInit): Promise<void> {
       case IdlePhase.SPIN:
         return Next.Continue;
       case IdlePhase.YIELD:
-        if (guard !== null && runtime.pendingAsync === 0 && pendingLoads === 0 && now - sliceStart < 10) return Next.Continue;
+        if (guard !== null && runtime.pendingAsync === 0 && host.pendingLoads === 0 && now - sliceStart < 10) return Next.Continue;
         sinceYield = 0;
         return Next.Yield;
       default: {
-        parkTimeout = Math.min(runtime.timers.untilNext(), pending.stopAll !== null ? 1 : 1000);
+        parkTimeout = Math.min(runtime.timers.untilNext(), host.stopAll !== null ? 1 : 1000);
         // Handler promises, definition loads, or timers and I/O a handler started: their
         // callbacks need the event loop, so park without blocking it.
-        if (runtime.pendingAsync > 0 || pendingLoads > 0 || eventLoopBusy()) return Next.ParkAsync;
+        if (runtime.pendingAsync > 0 || host.pendingLoads > 0 || eventLoopBusy()) return Next.ParkAsync;
         // A guarded park ends before the slice's timeout could interrupt it.
         if (guard !== null) parkTimeout = Math.max(0, Math.min(parkTimeout, sliceStart + sliceMs - now));
         const parkedAt = beginPark(now);
@@ -412,7 +290,7 @@ export async function runHost(init: HostInit): Promise<void> {
   const ownBell = endpoint.mesh.bells[endpoint.self]!;
   const wakeSelf = (): void => void ownBell.ring();
 
-  while (running) {
+  while (host.running) {
     let next: Next;
     if (guard === null) next = slice();
     else {

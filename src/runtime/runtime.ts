@@ -48,7 +48,7 @@ export interface RuntimeOptions {
   overflowLimit?: number;
   /** This thread's slot of the shared stats block. */
   stats?: Float64Array;
-  /** This thread's type-name table of the stats block (codes of what CURRENT_TYPE stamps). */
+  /** This thread's type-name table of the stats block (the codes the CURRENT word carries). */
   typeNames?: TypeNameTable;
   /**
    * Workers: the root guardian's decider runs on the main thread (functions do not cross

@@ -1,4 +1,5 @@
 import { type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
+import type { LargePayloadReceiver, LargePayloadSender } from '../codec/wire-format.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 
 /** Each payload starts with its Uint32 sequence number (little-endian); the reference record carries the same number. */
@@ -13,7 +14,7 @@ const SEQ_BYTES = 4;
  * reference names its payload: one posted by a write that was cut before its reference was
  * committed (the watchdog interrupted the handler) is an orphan the consumer skips.
  */
-export class LargeLaneSender {
+export class LargeLaneSender implements LargePayloadSender {
   private port: MessagePort;
   private seq = 0;
   /**
@@ -53,7 +54,7 @@ export class LargeLaneSender {
   }
 }
 
-export class LargeLaneReceiver {
+export class LargeLaneReceiver implements LargePayloadReceiver {
   private port: MessagePort;
   /** A payload numbered after the one a reference asked for (that one died with its sender's old thread): kept for its own reference. */
   private ahead: Uint8Array | null = null;

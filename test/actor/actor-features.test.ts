@@ -148,7 +148,7 @@ test('bad input fails at the call site with a stable code', async () => {
   });
   const named = await system.spawn(Counter, 0, { name: 'the-counter' });
   assert.ok(system.lookup('the-counter')?.equals(named));
-  await assert.rejects(system.spawn(Counter, 0, { name: 'the-counter' }), { code: 'ERR_INVALID_OPTION', message: /is taken/ });
+  await assert.rejects(system.spawn(Counter, 0, { name: 'the-counter' }), { code: 'ERR_NAME_TAKEN', message: /is taken/ });
   system.stop(named);
   await until(() => system.lookup('the-counter') === undefined, 5000, 'the name is released');
 });

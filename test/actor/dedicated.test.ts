@@ -18,7 +18,7 @@ test('dedicated dispatcher: a blocking actor gets a worker of its own; the pool 
   assert.equal(first, 'pool', 'the pool answered while the dedicated worker was blocked');
   assert.equal(await blocking, 500);
   await assert.rejects(system.spawn(Blocker, undefined, { dispatcher: 'dedicated' }), {
-    code: 'ERR_INVALID_OPTION',
+    code: 'ERR_NO_DEDICATED_WORKER',
     message: /no free dedicated worker/,
   });
   system.stop(blocker);

@@ -1,0 +1,24 @@
+import type { ActorRef } from '../actor/actor-ref.js';
+import type { Runtime } from '../runtime/runtime.js';
+import type { RuntimeEvent } from '../runtime/runtime-event.js';
+import type { Scheduler } from '../scheduler/scheduler.js';
+import type { EventStream } from './event-stream.js';
+import type { Placements } from './placements.js';
+
+/** What the main thread's rooms (spawning, pools, moves, workers) share of the system. */
+export interface SystemParts {
+  readonly runtime: Runtime;
+  readonly scheduler: Scheduler;
+  readonly events: EventStream<RuntimeEvent>;
+  /** Top-level actors on workers (what a worker replacement re-creates) and named actors. */
+  readonly placements: Placements;
+  /** Where moved actors went: packed old ref → packed current ref. */
+  readonly movedTo: Map<number, number>;
+  /** Worker threads of the pool (numbers 1…workerCount), then the dedicated ones. */
+  readonly workerCount: number;
+  readonly dedicatedCount: number;
+  /** False once shutdown has begun. */
+  running(): boolean;
+  /** Stops an actor (system.stop). */
+  stop(ref: ActorRef): void;
+}
