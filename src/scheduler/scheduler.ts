@@ -30,6 +30,14 @@ const MIN_QUANTUM = 10;
 const MAX_BATCH = 16_384;
 /** Records from other threads per look (100 ms) above which the latency rule tightens (see nextBatch). */
 const INBOUND_RECORDS = 20;
+/**
+ * While other threads keep sending to a worker, its loop turns aim at this share of
+ * latencyTargetMs: a message from another thread (an ask) waits up to one loop turn to be read.
+ * An eighth (125 µs by default): at a quarter the batch settled at 512 on the tuning suite's
+ * latency load (~0.2 ms turns, ask p99 2.4 ms against 1.1 ms at 256), and a look at the rings
+ * per 125 µs costs ~1% of throughput here (bench/RESULTS.md, tuning).
+ */
+const INBOUND_SHARE = 8;
 /** The spin rule never spins longer than this before parking. */
 const MAX_SPINS = 64_000;
 import { HillClimber, type HillClimberOptions } from './hill-climber.js';
@@ -53,10 +61,10 @@ export interface SchedulerOptions {
   /**
    * The controller keeps a busy worker's loop turn (the longest a message from another thread
    * waits to be read) under this many milliseconds by lowering the batch, and raises the batch
-   * again when turns are far shorter. Default 1; a quarter of it while other threads keep sending
+   * again when turns are far shorter. Default 1; an eighth of it while other threads keep sending
    * to the worker (the batch never goes below 256: each loop turn costs a clock read and a look at
    * every ring), and then the quantum is capped too, so that one pass over the run queue fits in
-   * that quarter (a message read from a ring waits behind the actors already queued).
+   * that eighth (a message read from a ring waits behind the actors already queued).
    */
   latencyTargetMs?: number;
   /**
@@ -417,23 +425,23 @@ export class Scheduler {
   /**
    * The latency rule's cap on the quantum: a message from another thread, once read, waits behind
    * the actors already in the run queue, each taking a turn of up to `quantum` messages. While other
-   * threads keep sending, the cap keeps that wait under a quarter of `latencyTargetMs` at the
+   * threads keep sending, the cap keeps that wait under an eighth of `latencyTargetMs` at the
    * worker's measured time per message; never under MIN_QUANTUM.
    */
   private quantumCeiling(track: WorkerTrack, runQueue: number): number {
     if (track.msPerMessage <= 0 || track.utilisation < 0.5) return Infinity;
-    return Math.max(MIN_QUANTUM, Math.floor(this.latencyTargetMs / 4 / (track.msPerMessage * Math.max(1, runQueue))));
+    return Math.max(MIN_QUANTUM, Math.floor(this.latencyTargetMs / INBOUND_SHARE / (track.msPerMessage * Math.max(1, runQueue))));
   }
 
   /**
    * The latency rule: halve the batch while a busy worker's turns run past the target, grow it
    * back when they are far under. While other threads keep sending to the worker (asks, tells:
-   * INBOUND_RECORDS or more per look), the target is a quarter of `latencyTargetMs`: those
+   * INBOUND_RECORDS or more per look), the target is an eighth of `latencyTargetMs`: those
    * messages wait for the next loop turn, so its length is their latency.
    */
   private nextBatch(batch: number, track: WorkerTrack, inbound: boolean): number {
     if (track.utilisation < 0.5 || track.loopMs === 0) return batch;
-    const target = inbound ? this.latencyTargetMs / 4 : this.latencyTargetMs;
+    const target = inbound ? this.latencyTargetMs / INBOUND_SHARE : this.latencyTargetMs;
     if (track.loopMs > target && batch > MIN_BATCH) return Math.max(MIN_BATCH, batch >> 1);
     if (track.loopMs < target / 4 && batch < MAX_BATCH) return Math.min(MAX_BATCH, batch * 2);
     return batch;

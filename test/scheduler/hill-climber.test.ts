@@ -162,10 +162,10 @@ test('latency rule: loop turns of 0.5 ms keep their batch, unless other threads 
   assert.ok(run(100) < 4096, 'asks arriving: the target is 0.25 ms, the batch comes down');
 });
 
-test('latency rule: while other threads keep sending, a pass over the run queue fits a quarter of the target', () => {
+test('latency rule: while other threads keep sending, a pass over the run queue fits an eighth of the target', () => {
   const { slot, look } = fakeWorker({ quantum: 400 });
   // Busy, 0.5 µs per message, five actors in the run queue: a pass of 400-message turns takes
-  // 1 ms; the cap is 0.25 ms / (0.0005 ms × 5) = 100.
+  // 1 ms; the cap is 0.125 ms / (0.0005 ms × 5) = 50.
   const busy = (inbound: number) => (w: Float64Array) => {
     w[BUSY_MS] = w[BUSY_MS]! + 100;
     w[LOOPS] = w[LOOPS]! + 400;
@@ -175,10 +175,10 @@ test('latency rule: while other threads keep sending, a pass over the run queue 
   };
   look(busy(100));
   look(busy(100));
-  assert.equal(slot[QUANTUM], 100, 'asks arriving: capped');
+  assert.equal(slot[QUANTUM], 50, 'asks arriving: capped');
   for (let k = 0; k < 20; k++) {
     look(busy(100));
-    assert.ok(slot[QUANTUM]! <= 100, `no probe above the cap (${slot[QUANTUM]})`);
+    assert.ok(slot[QUANTUM]! <= 50, `no probe above the cap (${slot[QUANTUM]})`);
   }
   look(busy(0));
   assert.ok(slot[QUANTUM]! >= 200, `no more asks: the controller's own setting again (${slot[QUANTUM]})`);
