@@ -1,6 +1,6 @@
 import vm from 'node:vm';
 import { setIncarnation, setRefRouter } from '../actor/actor-ref.js';
-import { type ActorDefinition, findDefinition, loadDefinition } from '../actor/actor-definition.js';
+import { loadDefinition } from '../actor/actor-definition.js';
 import { BackoffIdleStrategy, IdlePhase } from '../../native-free-core/sync/idle-strategy.js';
 import { TypeNameTable, knobsChanged, knobsEpoch, statsSlot } from '../../native-free-core/stats/stats-block.js';
 import {
@@ -31,7 +31,7 @@ import { type HostState, WorkerControl } from './worker-control.js';
 import { TaskPool } from './task-pool.js';
 import { unpackDetached } from '../codec/detached-value.js';
 import { enterActorHost } from './thread-role.js';
-import type { ControlMessage, SpawnRequest } from './wire-messages.js';
+import type { SpawnRequest } from './wire-messages.js';
 import type { SupervisorStrategy } from '../supervision/supervisor-strategy.js';
 import { ActorRef, localIdOf, participantOf } from '../actor/actor-ref.js';
 

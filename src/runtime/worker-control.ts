@@ -105,7 +105,9 @@ export class WorkerControl {
         return;
       case 'arrival': {
         const req = message.req!;
-        void this.runtime.migration.whenArrived(message.id).then((ok) => this.runtime.control(from, { op: 'arrival-reply', reply: req, ok }));
+        void this.runtime.migration
+          .whenArrived(message.id)
+          .then((ok) => this.runtime.control(from, { op: 'arrival-reply', reply: req, ok }));
         return;
       }
       case 'load':

@@ -25,7 +25,13 @@ import { Placements } from './placements.js';
 import { type PoolOptions, Pools } from './pools.js';
 import { Spawner } from './spawner.js';
 import type { SystemParts } from './system-parts.js';
-import { MAX_THREADS, validateLookupName, validateShutdownOptions, validateSystemOptions, validateWorkerNumber } from './validate-options.js';
+import {
+  MAX_THREADS,
+  validateLookupName,
+  validateShutdownOptions,
+  validateSystemOptions,
+  validateWorkerNumber,
+} from './validate-options.js';
 import { WorkerSet } from './worker-set.js';
 
 export type { PoolOptions } from './pools.js';
@@ -107,17 +113,14 @@ export class ActorSystem {
     this.guardian = guardian;
     const statsBuffer = createStatsBuffer(threads + 1);
     const overflowLimit = options.overflowLimit ?? DEFAULT_OVERFLOW_LIMIT;
-    this.scheduler = new Scheduler(statsBuffer, threads, options.workers, options.scheduler ?? {}, (stuck) => this.onStuck(stuck), options.spins);
-    // After the options are checked (a wrong option is reported as such), before any thread or ring exists.
-    if (systemRunning) {
-      throw new BactorError(
-        ErrorCode.SYSTEM_RUNNING,
-        'ActorSystem.start: an actor system already runs on this thread (refs route through one system per thread): await its shutdown() first',
-      );
-    }
-    // Refs made from here on carry this system's incarnation; those of an earlier one reach nothing.
-    this.incarnation = newIncarnation();
-    setIncarnation(this.incarnation);
+    this.scheduler = new Scheduler(
+      statsBuffer,
+      threads,
+      options.workers,
+      options.scheduler ?? {},
+      (stuck) => this.onStuck(stuck),
+      options.spins,
+    );
     const parts: SystemParts = {
       get runtime() {
         return runtime;
@@ -131,6 +134,21 @@ export class ActorSystem {
       running: () => this.state === 'running',
       stop: (ref) => this.stop(ref),
     };
+    this.moves = new Moves(parts);
+    // Rebalancing options are checked here too (the Rebalancer's constructor).
+    const rebalance = options.scheduler?.rebalance;
+    const rebalancer =
+      rebalance && this.workerCount > 1 ? new Rebalancer(this.moves.rebalanceHost(), rebalance === true ? {} : rebalance) : null;
+    // After the options are checked (a wrong option is reported as such), before any thread or ring exists.
+    if (systemRunning) {
+      throw new BactorError(
+        ErrorCode.SYSTEM_RUNNING,
+        'ActorSystem.start: an actor system already runs on this thread (refs route through one system per thread): await its shutdown() first',
+      );
+    }
+    // Refs made from here on carry this system's incarnation; those of an earlier one reach nothing.
+    this.incarnation = newIncarnation();
+    setIncarnation(this.incarnation);
     this.workers = new WorkerSet(parts, {
       guardian,
       spins: options.spins,
@@ -155,7 +173,6 @@ export class ActorSystem {
     this.runtime = runtime;
     this.spawner = new Spawner(parts);
     this.pools = new Pools(parts, (definition, args, spawnOptions) => this.spawn(definition, args, spawnOptions));
-    this.moves = new Moves(parts);
     // A top-level actor tells the guardian when it stops: its router, name, placement and dedicated worker follow.
     runtime.onGuardianTerminated = (ref) => {
       this.pools.stopped(ref);
@@ -170,8 +187,7 @@ export class ActorSystem {
     transport?.start();
     this.loopDone = this.loop.run(() => this.state === 'stopped');
     this.scheduler.start();
-    const rebalance = options.scheduler?.rebalance;
-    if (rebalance && this.workerCount > 1) this.startRebalancing(new Rebalancer(this.moves.rebalanceHost(), rebalance === true ? {} : rebalance));
+    if (rebalancer !== null) this.startRebalancing(rebalancer);
   }
 
   /** Starts a system: worker threads, rings, and the main thread's pump. */
@@ -216,7 +232,11 @@ export class ActorSystem {
    * `argsList` order, once every one has run init. All or none: if an init throws, the actors
    * already started are stopped and this rejects with ERR_ACTOR_INIT_FAILED.
    */
-  async spawnMany<M, R, A>(definition: ActorDefinition<M, R, A>, argsList: readonly A[], options: Omit<SpawnOptions, 'name'> = {}): Promise<ActorRef<M, R>[]> {
+  async spawnMany<M, R, A>(
+    definition: ActorDefinition<M, R, A>,
+    argsList: readonly A[],
+    options: Omit<SpawnOptions, 'name'> = {},
+  ): Promise<ActorRef<M, R>[]> {
     this.assertRunning('spawnMany');
     return this.spawner.spawnMany(definition, argsList, options);
   }
@@ -225,7 +245,11 @@ export class ActorSystem {
    * A pool router: spawns `size` routees of `definition`, spread over the workers round robin,
    * and routes to them with `strategy`.
    */
-  async spawnPool<M, R, A>(definition: ActorDefinition<M, R, A>, args: A, options: PoolOptions & Omit<SpawnOptions, 'name'>): Promise<Router<M, R>> {
+  async spawnPool<M, R, A>(
+    definition: ActorDefinition<M, R, A>,
+    args: A,
+    options: PoolOptions & Omit<SpawnOptions, 'name'>,
+  ): Promise<Router<M, R>> {
     this.assertRunning('spawnPool');
     return this.pools.spawnPool(definition, args, options);
   }
@@ -273,13 +297,26 @@ export class ActorSystem {
       Array.from({ length: this.workers.count }, async (_w, i) => {
         const r = await this.runtime.request(i + 1, { op: 'stats' });
         if (r.op !== 'stats-reply') throw new BactorError(ErrorCode.MALFORMED_RECORD, `stats: unexpected reply ${r.op}`);
-        return { ...block[i]!, processed: r.processed, actors: r.actors, pendingAsync: r.pendingAsync, ringFill: this.workers.ringFill(i + 1), kinds: r.kinds };
+        return {
+          ...block[i]!,
+          processed: r.processed,
+          actors: r.actors,
+          pendingAsync: r.pendingAsync,
+          ringFill: this.workers.ringFill(i + 1),
+          kinds: r.kinds,
+        };
       }),
     );
     const rt = this.runtime;
     return {
       workers,
-      main: { actors: rt.actorCount, processed: rt.runs.processed, deadLetters: rt.deadLetters, overflow: rt.outbound.overflowed, kinds: rt.kindStats() },
+      main: {
+        actors: rt.actorCount,
+        processed: rt.runs.processed,
+        deadLetters: rt.deadLetters,
+        overflow: rt.outbound.overflowed,
+        kinds: rt.kindStats(),
+      },
     };
   }
 
@@ -298,7 +335,9 @@ export class ActorSystem {
       const t = setTimeout(() => resolve('timeout'), timeoutMs);
       t.unref();
     });
-    const stops = Array.from({ length: this.workers.count }, (_w, i) => this.runtime.request(i + 1, { op: 'stop-all' }).catch(() => undefined));
+    const stops = Array.from({ length: this.workers.count }, (_w, i) =>
+      this.runtime.request(i + 1, { op: 'stop-all' }).catch(() => undefined),
+    );
     await Promise.race([Promise.all(stops), deadline]);
     this.runtime.stopAll();
     await this.workers.exit(deadline);

@@ -33,7 +33,10 @@ export class Moves {
     const arrival = await runtime.request(worker, { op: 'arrival', id: reserved.id });
     if (arrival.op !== 'arrival-reply' || !arrival.ok) {
       placements.delete(packed);
-      throw new BactorError(ErrorCode.ACTOR_FAILED, `move: ${ref} could not be re-created on worker ${worker} (see the actor-failed event)`);
+      throw new BactorError(
+        ErrorCode.ACTOR_FAILED,
+        `move: ${ref} could not be re-created on worker ${worker} (see the actor-failed event)`,
+      );
     }
     placements.delete(packed);
     placements.set(next.packed, { ...placed, worker, id: reserved.id });
@@ -45,7 +48,9 @@ export class Moves {
 
   /** What the rebalancer sees of this system and may do with it. */
   rebalanceHost(): RebalanceHost {
-    const { runtime, placements, movedTo, scheduler, workerCount, events } = this.parts;
+    // Read lazily: the rebalancer is built (and its options checked) before the runtime exists.
+    const parts = this.parts;
+    const { placements, movedTo, scheduler, workerCount, events } = parts;
     const describe = (packed: number): MovableActor | undefined => {
       const p = placements.get(movedTo.get(packed) ?? packed);
       if (p === undefined || p.worker > workerCount) return undefined;
@@ -55,11 +60,13 @@ export class Moves {
       workers: workerCount,
       utilisation: () => scheduler.windowUtilisation(),
       load: async (worker) => {
-        const r = await runtime.request(worker, { op: 'load' });
+        const r = await parts.runtime.request(worker, { op: 'load' });
         return r.op === 'load-reply' ? r.actors : [];
       },
       traffic: async () => {
-        const replies = await Promise.all(Array.from({ length: workerCount }, (_, i) => runtime.request(i + 1, { op: 'traffic' }).catch(() => null)));
+        const replies = await Promise.all(
+          Array.from({ length: workerCount }, (_, i) => parts.runtime.request(i + 1, { op: 'traffic' }).catch(() => null)),
+        );
         return replies.flatMap((r) => (r !== null && r.op === 'traffic-reply' ? r.pairs : []));
       },
       actorAt: (worker, id) => describe(packRef(worker, id)),

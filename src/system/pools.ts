@@ -42,7 +42,11 @@ export class Pools {
     private readonly spawn: Spawn,
   ) {}
 
-  async spawnPool<M, R, A>(definition: ActorDefinition<M, R, A>, args: A, options: PoolOptions & Omit<SpawnOptions, 'name'>): Promise<Router<M, R>> {
+  async spawnPool<M, R, A>(
+    definition: ActorDefinition<M, R, A>,
+    args: A,
+    options: PoolOptions & Omit<SpawnOptions, 'name'>,
+  ): Promise<Router<M, R>> {
     validatePoolArguments(definition, options);
     const { size, strategy, respawn, ...spawnOptions } = options;
     const { workerCount, scheduler } = this.parts;
@@ -56,7 +60,13 @@ export class Pools {
       routees.push((await this.spawn(def, args, { ...spawnOptions, ...(worker !== undefined ? { worker } : {}) })) as ActorRef<M, R>);
     }
     const router = new Router(routees, strategy);
-    const pool: Pool = { router: router as Router<unknown, unknown>, respawn: respawn === true, definition: def, args, options: spawnOptions };
+    const pool: Pool = {
+      router: router as Router<unknown, unknown>,
+      respawn: respawn === true,
+      definition: def,
+      args,
+      options: spawnOptions,
+    };
     for (const routee of routees) this.pools.set((routee as ActorRef).packed, pool);
     return router;
   }
@@ -83,7 +93,12 @@ export class Pools {
         this.pools.set(next.packed, p);
       },
       (error: unknown) =>
-        this.parts.events.publish({ type: 'actor-failed', actor: String(ref), error: errorInfo(error), directive: 'pool routee not replaced' }),
+        this.parts.events.publish({
+          type: 'actor-failed',
+          actor: String(ref),
+          error: errorInfo(error),
+          directive: 'pool routee not replaced',
+        }),
     );
   }
 }

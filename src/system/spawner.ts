@@ -44,7 +44,8 @@ export class Spawner {
       const cell = runtime.spawnTopLevel(definition as ActorDefinition<unknown, unknown, unknown>, args, options, null);
       ref = cell.self as ActorRef<M, R>;
     } else {
-      const worker = dispatcher === 'dedicated' ? this.claimDedicated(definition.name) : this.placement(definition.name, options.worker, options.near);
+      const worker =
+        dispatcher === 'dedicated' ? this.claimDedicated(definition.name) : this.placement(definition.name, options.worker, options.near);
       const { name, throughput, mailbox } = options;
       if (mailbox?.priority || mailbox?.queue) {
         throw new BactorError(
@@ -73,7 +74,8 @@ export class Spawner {
         if (dispatcher === 'dedicated' && (reply === undefined || reply.op !== 'spawned')) this.dedicatedHolders.delete(worker);
       }
       if (reply.op === 'failed') throw spawnFailure(definition.name, worker, reply.error);
-      if (reply.op !== 'spawned') throw new BactorError(ErrorCode.MALFORMED_RECORD, `spawn(${definition.name}): unexpected reply ${reply.op}`);
+      if (reply.op !== 'spawned')
+        throw new BactorError(ErrorCode.MALFORMED_RECORD, `spawn(${definition.name}): unexpected reply ${reply.op}`);
       ref = new ActorRef(worker, reply.id, reply.kind) as ActorRef<M, R>;
       const spec: SpawnSpec = { url: request.url, name: request.name, options: request.options, pinned: options.worker !== undefined };
       placements.set(ref.packed, { worker, id: reply.id, spec, args: keptArgs });
@@ -84,7 +86,11 @@ export class Spawner {
     return ref;
   }
 
-  async spawnMany<M, R, A>(definition: ActorDefinition<M, R, A>, argsList: readonly A[], options: Omit<SpawnOptions, 'name'>): Promise<ActorRef<M, R>[]> {
+  async spawnMany<M, R, A>(
+    definition: ActorDefinition<M, R, A>,
+    argsList: readonly A[],
+    options: Omit<SpawnOptions, 'name'>,
+  ): Promise<ActorRef<M, R>[]> {
     const { runtime, placements, scheduler, workerCount } = this.parts;
     checkSpawnArguments(definition, options, 'spawnMany', SPAWN_MANY_KEYS);
     if (!Array.isArray(argsList)) {
@@ -95,7 +101,10 @@ export class Spawner {
     }
     const dispatcher = options.dispatcher ?? 'pool';
     if (dispatcher === 'dedicated') {
-      throw new BactorError(ErrorCode.INVALID_OPTION, `spawnMany(${definition.name}): dispatcher='dedicated' reserves a worker per actor: use spawn`);
+      throw new BactorError(
+        ErrorCode.INVALID_OPTION,
+        `spawnMany(${definition.name}): dispatcher='dedicated' reserves a worker per actor: use spawn`,
+      );
     }
     const def = definition as ActorDefinition<unknown, unknown, unknown>;
     if (dispatcher === 'inline' || workerCount === 0) {
@@ -131,11 +140,19 @@ export class Spawner {
       for (let from = 0; from < indices.length; from += SPAWN_MANY_CHUNK) {
         const chunk = indices.slice(from, from + SPAWN_MANY_CHUNK);
         const args = chunk.map((i) => argsList[i]);
-        const request: SpawnManyRequest = { op: 'spawn-many', url: spec.url, name: spec.name, args, options: spec.options, parent: runtime.guardianRef.packed };
+        const request: SpawnManyRequest = {
+          op: 'spawn-many',
+          url: spec.url,
+          name: spec.name,
+          args,
+          options: spec.options,
+          parent: runtime.guardianRef.packed,
+        };
         batches.push(
           runtime.request(worker, request).then((reply) => {
             if (reply.op === 'failed') throw spawnFailure(def.name, worker, reply.error);
-            if (reply.op !== 'spawned-many') throw new BactorError(ErrorCode.MALFORMED_RECORD, `spawnMany(${def.name}): unexpected reply ${reply.op}`);
+            if (reply.op !== 'spawned-many')
+              throw new BactorError(ErrorCode.MALFORMED_RECORD, `spawnMany(${def.name}): unexpected reply ${reply.op}`);
             for (let k = 0; k < chunk.length; k++) {
               const ref = new ActorRef(worker, reply.first + k, reply.kind) as ActorRef<M, R>;
               refs[chunk[k]!] = ref;

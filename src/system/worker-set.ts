@@ -66,7 +66,7 @@ export class WorkerSet {
 
   /** Terminates worker `n` as a crash would (it is replaced). */
   terminate(n: number): Promise<number> {
-    return this.workers[n - 1]!.terminate();
+    return this.workers[n - 1]?.terminate() ?? Promise.resolve(0);
   }
 
   /** Highest fill (0–1) of the rings toward participant `p`. */
@@ -91,7 +91,9 @@ export class WorkerSet {
       }
     }
     runtime.flush();
-    const exits = this.workers.map((w) => new Promise<void>((resolve) => (w.threadId === -1 ? resolve() : w.once('exit', () => resolve()))));
+    const exits = this.workers.map(
+      (w) => new Promise<void>((resolve) => (w.threadId === -1 ? resolve() : w.once('exit', () => resolve()))),
+    );
     if ((await Promise.race([Promise.all(exits), deadline])) === 'timeout') await Promise.all(this.workers.map((w) => w.terminate()));
   }
 
