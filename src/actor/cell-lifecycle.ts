@@ -51,7 +51,10 @@ export abstract class CellLifecycle extends CellTurns {
         }
         return;
       case 'watch':
-        (this.w().watchers ??= []).push(op.watcher);
+        // A watch queued behind a stop (both in the system queue when the turn began) finds the
+        // actor stopped: Terminated now, as for a watch of an actor that is gone.
+        if (this.status === STOPPED) this.host.sendSystem(op.watcher, { k: 'terminated', ref: this.self });
+        else (this.w().watchers ??= []).push(op.watcher);
         return;
       case 'unwatch':
         if (this.x.watchers !== null) this.w().watchers = this.x.watchers.filter((w) => !w.equals(op.watcher));

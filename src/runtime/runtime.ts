@@ -57,8 +57,8 @@ export interface RuntimeOptions {
   decideRemotely?: (actor: ActorRef, error: unknown) => Promise<Directive>;
 }
 
-/** Where the send budget starts outside actor turns (see Runtime.sendBudget). */
-const NO_TURN_BUDGET = 1 << 30;
+/** Sends outside actor turns between two reads of the rings (see pollInbound): the send budget outside turns. */
+const OUTSIDE_POLL_SENDS = 256;
 
 /**
  * The actor runtime of one thread (a worker, or the main thread): its actors and the routing of
@@ -98,10 +98,10 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
   quantum = DEFAULT_QUANTUM;
   /**
    * Sends left in the running actor turn (each turn sets it; see ActorCell.run). Sends outside a
-   * turn (the main thread's) count down what the last turn left and start again from
-   * NO_TURN_BUDGET when it runs out.
+   * turn (the main thread's, a timer's) count down what the last turn left; at zero the thread
+   * reads its rings (pollInbound) and starts again from OUTSIDE_POLL_SENDS.
    */
-  sendBudget = NO_TURN_BUDGET;
+  sendBudget = OUTSIDE_POLL_SENDS;
   /** Messages sent from this thread so far (a timed turn's work counts its sends: see TurnTimer). */
   sends = 0;
   /** This thread's slot of the stats block (a private one without a block). */
@@ -310,7 +310,23 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
   private turnBudgetSpent(): void {
     const current = this.runs.current;
     if (current !== null) current.yieldTurn();
-    else this.sendBudget = NO_TURN_BUDGET;
+    else {
+      this.sendBudget = OUTSIDE_POLL_SENDS;
+      this.pollInbound();
+    }
+  }
+
+  /**
+   * Code outside actors (the main thread's, a timer's) that sends in a loop without yielding to
+   * the event loop (awaiting only microtasks: `await ref.send()`) would never let this thread
+   * read its rings, so it would not hear of a congestion (per-actor flow control) nor of a
+   * grant: every OUTSIDE_POLL_SENDS sends, and when asked whether a target is backpressured, it
+   * reads them (re-entrant calls read nothing). Publishing stays where it is (once per
+   * microtask burst on the main thread): a loop that never awaits at all publishes when it ends,
+   * and meanwhile is bounded by the ring and `overflowLimit`.
+   */
+  private pollInbound(): void {
+    this.endpoint?.drain(this, OUTSIDE_POLL_SENDS);
   }
 
   ask(target: ActorRef, message: unknown, timeoutMs: number): Promise<unknown> {
@@ -431,6 +447,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
   }
 
   isBackpressured(target: ActorRef): boolean {
+    if (this.runs.current === null) this.pollInbound();
     return this.outbound.isBackpressured(target);
   }
 
@@ -537,7 +554,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
     const cell = this.runs.current;
     this.runs.current = null;
     this.stats[CURRENT] = 0;
-    this.sendBudget = NO_TURN_BUDGET;
+    this.sendBudget = OUTSIDE_POLL_SENDS;
     this.endpoint?.abandonWrites();
     if (cell === null) return null;
     // Its turn never reached its end: a turn that had sent its limit would leave the actor held.

@@ -96,6 +96,8 @@ export class TransportEndpoint {
   /** Bumped each time a replacement is installed (see refreshLanes). */
   private laneEpoch = 0;
 
+  /** A drain is running (see `drain`). */
+  private draining = false;
   constructor(init: TransportInit) {
     this.laneControl = init.laneControl ?? null;
     const refreshOut = (): void => void this.refreshLanes();
@@ -175,18 +177,28 @@ export class TransportEndpoint {
     dirty.length = 0;
   }
 
-  /** Delivers up to `limitPerPeer` messages from each inbound ring; returns how many. */
+  /**
+   * Delivers up to `limitPerPeer` messages from each inbound ring; returns how many. Not
+   * re-entrant: a call from inside a sink's callback (user code run by a delivery that drains
+   * again) returns 0 and leaves the records to the outer call.
+   */
   drain(sink: MessageSink, limitPerPeer?: number): number {
-    const decoders = this.decoders;
-    const n = decoders.length;
-    let total = 0;
-    for (let k = 0; k < n; k++) {
-      let i = this.start + k;
-      if (i >= n) i -= n;
-      total += decoders[i]!.drain(sink, limitPerPeer);
+    if (this.draining) return 0;
+    this.draining = true;
+    try {
+      const decoders = this.decoders;
+      const n = decoders.length;
+      let total = 0;
+      for (let k = 0; k < n; k++) {
+        let i = this.start + k;
+        if (i >= n) i -= n;
+        total += decoders[i]!.drain(sink, limitPerPeer);
+      }
+      if (++this.start >= n) this.start = 0;
+      return total;
+    } finally {
+      this.draining = false;
     }
-    if (++this.start >= n) this.start = 0;
-    return total;
   }
 
   /** True when any inbound ring has messages. */

@@ -75,6 +75,58 @@ for (const us of [50, 200, 1000]) {
 }
 
 test(
+  'a main-thread loop that never yields to the event loop is held too: `await ref.send()` follows the consumer, and `tell` is refused past the limit',
+  { timeout: 90_000 },
+  async (t) => {
+    // The main thread reads its rings (the consumer's 'congested' and grants) every 256 sends
+    // outside actors, not only when its event loop turns: a tight loop awaiting only microtasks
+    // must not run ahead of the consumer.
+    const system = await ActorSystem.start({ workers: 1, ringCapacity: RING });
+    t.after(() => system.shutdown());
+    const first = await system.spawn(SlowSink, 200, { mailbox: { highWater: 200 } });
+    const second = await system.spawn(SlowSink, 200, { mailbox: { highWater: 200 } });
+    const sends = 10_000;
+    for (let i = 0; i < sends; i++) await first.send({ type: 'item', n: i });
+    const stats = await system.stats();
+    const queued = stats.workers[0]!.kinds.find((k) => k.kind === 'SlowSink')?.mailbox ?? 0;
+    // In flight: the mark, a grant (≤ the mark), the sends between two reads of the rings, and
+    // the ring's records at the first congestion (under RING / MIN_RECORD). Before: ~all 10,000.
+    const bound = 200 + 200 + 256 + Math.floor(RING / MIN_RECORD);
+    assert.ok(queued <= bound, `the consumer's mailbox held ${queued} after ${sends} sends (bound ${bound})`);
+    // Ignoring it, yielding only to microtasks (which publish the main thread's sends): refused
+    // once a default mark's worth (32,768) more went out without credit. Before, only the ring's
+    // overflow limit refused (262,144 + the ring).
+    let refused: { code?: string } | null = null;
+    let told = 0;
+    try {
+      for (; told < 200_000; told++) {
+        second.tell({ type: 'item', n: told });
+        if (told % 1000 === 999) await null;
+      }
+    } catch (error) {
+      refused = error as { code?: string };
+    }
+    assert.equal(refused?.code, 'ERR_BACKPRESSURE', `refused after ${told} tells`);
+    assert.ok(told <= 32_768 + bound, `refused after ${told} tells`);
+    for (const [ref, n] of [
+      [first, sends],
+      [second, told],
+    ] as const) {
+      let last: SinkReport = { received: 0, inOrder: true };
+      await until(
+        () => {
+          if (!ref.backpressured) void ref.ask({ type: 'report' }).then((r) => (last = r));
+          return last.received === n;
+        },
+        60_000,
+        `all ${n} accepted messages`,
+      );
+      assert.equal(last.inOrder, true);
+    }
+  },
+);
+
+test(
   'the main thread sees ref.backpressured, awaits ref.send(), and gets ERR_BACKPRESSURE past the limit; nothing else is lost',
   { timeout: 60_000 },
   async (t) => {
