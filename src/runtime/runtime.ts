@@ -18,6 +18,7 @@ import { DEFAULT_QUANTUM } from './knob-defaults.js';
 import { Migration, type MigrationHost } from './migration.js';
 import { DEFAULT_OVERFLOW_LIMIT, Outbound, type OutboundHost, type Sender } from './outbound.js';
 import { RunQueue } from './run-queue.js';
+import { type SystemSend, SystemOps } from './system-ops.js';
 import { TrafficSamples } from './traffic-samples.js';
 import { describeMessageType } from '../util/message-type.js';
 import type { TypeNameTable } from '../../native-free-core/stats/stats-block.js';
@@ -84,6 +85,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
   readonly requests: ControlRequests;
   readonly migration: Migration;
   readonly traffic: TrafficSamples;
+  private readonly systemOps: SystemOps;
   private readonly guardian: RootGuardian;
   private readonly onEvent: (event: RuntimeEvent) => void;
   private readonly onControl: (from: number, message: ControlMessage) => void;
@@ -133,6 +135,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
     this.requests = new ControlRequests((peer, message) => this.sendRecord(peer, RecordType.CONTROL, 0, from, message));
     this.migration = new Migration(this);
     this.traffic = new TrafficSamples(this.participant);
+    this.systemOps = new SystemOps(this, this.asks);
   }
 
   typeCode(name: string): number {
@@ -399,41 +402,9 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
     this.onEvent({ type: 'actor-failed', actor: String(actor), error: errorInfo(error), directive });
   }
 
-  sendSystem(
-    target: ActorRef,
-    op: { k: 'stop' } | { k: 'watch' | 'unwatch'; watcher: ActorRef } | { k: 'terminated'; ref: ActorRef },
-  ): void {
-    if (target.incarnation !== this.incarnation) {
-      // A ref of an earlier system: it is gone (a watch gets its Terminated at once).
-      if (op.k === 'watch') this.sendSystem(op.watcher, { k: 'terminated', ref: target });
-      return;
-    }
-    if (target.participant === this.participant) {
-      const cell = this.cells.get(target.id);
-      if (cell !== undefined && !cell.isStopped) {
-        cell.enqueueSystem(op);
-      } else if (op.k === 'terminated' && target.id === 1) {
-        this.onGuardianTerminated?.(op.ref);
-      } else if (op.k === 'watch') {
-        // Watching an actor that is already gone: Terminated at once.
-        this.sendSystem(op.watcher, { k: 'terminated', ref: target });
-      }
-      return;
-    }
-    let body: RemoteSystemOp;
-    switch (op.k) {
-      case 'stop':
-        body = { k: 'stop' };
-        break;
-      case 'watch':
-      case 'unwatch':
-        body = { k: op.k, watcher: op.watcher.packed, kind: op.watcher.kind };
-        break;
-      case 'terminated':
-        body = { k: 'terminated', ref: op.ref.packed, kind: op.ref.kind };
-        break;
-    }
-    this.sendRecord(target.participant, RecordType.SYSTEM, target.id, 0, body);
+  /** A system message to an actor on any thread (see system-ops.ts). */
+  sendSystem(target: ActorRef, op: SystemSend): void {
+    this.systemOps.send(target, op);
   }
 
   /** A record toward `peer` (see Outbound.send): false when the ring was full and it waits in order. */
@@ -474,7 +445,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
         this.deliver(header0, message, header1 === 0 ? null : this.senderRef(header1));
         return;
       case RecordType.SYSTEM:
-        this.onSystemRecord(header0, message as RemoteSystemOp);
+        this.systemOps.onRecord(header0, message as RemoteSystemOp);
         return;
       case RecordType.CONTROL: {
         const control = message as ControlMessage & { req?: number; reply?: number };
@@ -509,34 +480,6 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
       sender: null,
     });
     this.deadLetters++;
-  }
-
-  private onSystemRecord(id: number, op: RemoteSystemOp): void {
-    const self = new ActorRef(this.participant, id);
-    switch (op.k) {
-      case 'stop':
-        this.sendSystem(self, { k: 'stop' });
-        return;
-      case 'watch':
-      case 'unwatch': {
-        const watcher = new ActorRef(participantOf(op.watcher), localIdOf(op.watcher), op.kind);
-        this.sendSystem(self, { k: op.k, watcher });
-        return;
-      }
-      case 'terminated': {
-        if (id === 1) {
-          this.onGuardianTerminated?.(new ActorRef(participantOf(op.ref), localIdOf(op.ref), op.kind));
-          return;
-        }
-        const cell = this.cells.get(id);
-        if (cell !== undefined)
-          cell.enqueueSystem({ k: 'terminated', ref: new ActorRef(participantOf(op.ref), localIdOf(op.ref), op.kind) });
-        return;
-      }
-      case 'ask-failed':
-        this.asks.fail(id, op.target, op.reason, op.error);
-        return;
-    }
   }
 
   // ---- running -----------------------------------------------------------------------------
