@@ -2,13 +2,12 @@ import '../actor/actor-ref-codec.js';
 import { ActorCell, type CellHost, type FlowSignal } from '../actor/actor-cell.js';
 import type { ActorDefinition } from '../actor/actor-definition.js';
 import { ActorRef, type RefRouter, currentIncarnation, localIdOf, packRef, participantOf } from '../actor/actor-ref.js';
-import { type SpawnOptions, checkSpawnArguments } from '../actor/spawn-options.js';
+import type { SpawnOptions } from '../actor/spawn-options.js';
 import type { MessageSink } from '../codec/message-decoder.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
-import { validateMailboxOptions } from '../mailbox/mailbox.js';
-import { DEFAULT_STRATEGY, type Directive, type SupervisorStrategy } from '../supervision/supervisor-strategy.js';
+import { DEFAULT_STRATEGY, type SupervisorStrategy } from '../supervision/supervisor-strategy.js';
 import type { TransportEndpoint } from '../transport/transport.js';
-import { type Clock, systemClock } from './clock.js';
+import { systemClock } from './clock.js';
 import { TimerQueue } from './timer-queue.js';
 import { CURRENT, STATS_SLOT_FLOAT64 } from '../../native-free-core/layout/stats-layout.js';
 import { errorInfo } from '../errors/error-info.js';
@@ -18,6 +17,8 @@ import { DEFAULT_QUANTUM } from './knob-defaults.js';
 import { Migration, type MigrationHost } from './migration.js';
 import { DEFAULT_OVERFLOW_LIMIT, Outbound, type OutboundHost, type Sender } from './outbound.js';
 import { RunQueue } from './run-queue.js';
+import { CellSpawner } from './cell-spawner.js';
+import type { RuntimeOptions } from './runtime-options.js';
 import { type SystemSend, SystemOps } from './system-ops.js';
 import { TrafficSamples } from './traffic-samples.js';
 import { describeMessageType } from '../util/message-type.js';
@@ -30,33 +31,7 @@ import { type ControlMessage, type KindStats, RecordType, type RemoteSystemOp } 
 
 export type { RuntimeEvent } from './runtime-event.js';
 
-export interface RuntimeOptions {
-  participant: number;
-  endpoint: TransportEndpoint | null;
-  clock?: Clock;
-  /** Supervision of top-level actors (the root guardian's strategy). */
-  guardianStrategy?: SupervisorStrategy;
-  /** Called for each event (on workers: forwarded to the main thread). */
-  onEvent?: (event: RuntimeEvent) => void;
-  /** Handles control messages the runtime itself does not (spawn requests are handled here). */
-  onControl?: (from: number, message: ControlMessage) => void;
-  random?: () => number;
-  /** Where this thread publishes its next free actor id (survives the thread). */
-  idWatermark?: Int32Array;
-  /** Runs `ctx.runTask` work. */
-  taskPool?: TaskPool;
-  /** User records an overflow queue toward one peer may hold (default 262,144). */
-  overflowLimit?: number;
-  /** This thread's slot of the shared stats block. */
-  stats?: Float64Array;
-  /** This thread's type-name table of the stats block (the codes the CURRENT word carries). */
-  typeNames?: TypeNameTable;
-  /**
-   * Workers: the root guardian's decider runs on the main thread (functions do not cross
-   * threads); this asks it. Absent: `guardianStrategy.decider` decides here.
-   */
-  decideRemotely?: (actor: ActorRef, error: unknown) => Promise<Directive>;
-}
+export type { RuntimeOptions } from './runtime-options.js';
 
 /** Sends outside actor turns between two reads of the rings (see pollInbound): the send budget outside turns. */
 const OUTSIDE_POLL_SENDS = 256;
@@ -86,6 +61,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
   readonly migration: Migration;
   readonly traffic: TrafficSamples;
   private readonly systemOps: SystemOps;
+  private readonly spawner: CellSpawner;
   private readonly guardian: RootGuardian;
   private readonly onEvent: (event: RuntimeEvent) => void;
   private readonly onControl: (from: number, message: ControlMessage) => void;
@@ -136,6 +112,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
     this.migration = new Migration(this);
     this.traffic = new TrafficSamples(this.participant);
     this.systemOps = new SystemOps(this, this.asks);
+    this.spawner = new CellSpawner(this, this.cells, this.runs);
   }
 
   typeCode(name: string): number {
@@ -181,41 +158,24 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
 
   // ---- spawning ----------------------------------------------------------------------------
 
-  /** Spawns a top-level actor on this thread. Throws what init throws. */
+  /** Spawns a top-level actor on this thread (see CellSpawner). Throws what init throws. */
   spawnTopLevel(
     definition: ActorDefinition<unknown, unknown, unknown>,
     args: unknown,
     options: SpawnOptions | undefined,
     parent: ActorRef | null,
-    /** Re-create an actor under its old id (a replaced worker); a fresh id otherwise. */
     id?: number,
   ): ActorCell {
-    validateSpawnOptions(definition, options);
-    if (id !== undefined) this.cells.checkRecreate(id);
-    const cell = new ActorCell(this, id ?? this.cells.allocateId(), definition, args, null, parent ?? this.guardianRef, options);
-    this.register(cell);
-    return cell;
+    return this.spawner.topLevel(definition, args, options, parent ?? this.guardianRef, id);
   }
 
-  /**
-   * Spawns one top-level actor per element of `argsList` under consecutive ids; returns the
-   * first. All or none: if an init throws, the ones already started are stopped and it throws.
-   */
   spawnMany(
     definition: ActorDefinition<unknown, unknown, unknown>,
     argsList: readonly unknown[],
     options: SpawnOptions | undefined,
     parent: ActorRef,
   ): number {
-    const cells: ActorCell[] = [];
-    try {
-      for (const args of argsList) cells.push(this.spawnTopLevel(definition, args, options, parent));
-    } catch (error) {
-      for (const cell of cells) cell.stopSelf();
-      throw error;
-    }
-    // Ids are allocated one after another by this thread alone: consecutive.
-    return cells.length === 0 ? 0 : cells[0]!.id;
+    return this.spawner.many(definition, argsList, options, parent);
   }
 
   spawnChild(
@@ -224,26 +184,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
     args: unknown,
     options: SpawnOptions | undefined,
   ): ActorCell {
-    validateSpawnOptions(definition, options);
-    const cell = new ActorCell(this, this.cells.allocateId(), definition, args, parent, null, options);
-    this.register(cell);
-    parent.addChild(cell);
-    return cell;
-  }
-
-  private register(cell: ActorCell): void {
-    this.adopt(cell);
-    const runs = this.runs;
-    const previous = runs.current;
-    try {
-      runs.current = cell;
-      cell.start();
-    } catch (error) {
-      this.cells.remove(cell.id);
-      throw error;
-    } finally {
-      runs.current = previous;
-    }
+    return this.spawner.child(parent, definition, args, options);
   }
 
   removeCell(cell: ActorCell): void {
@@ -546,9 +487,4 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
   stopAll(): void {
     for (const cell of this.topLevel()) cell.stopSelf();
   }
-}
-
-function validateSpawnOptions(definition: ActorDefinition<unknown, unknown, unknown>, options: SpawnOptions | undefined): void {
-  checkSpawnArguments(definition, options);
-  validateMailboxOptions(definition.behavior.mailbox, `defineActor(${definition.name})`);
 }
