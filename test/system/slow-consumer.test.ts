@@ -18,6 +18,20 @@ const BOUND = HIGH_WATER + Math.floor(RING / MIN_RECORD) + 2 * CHUNK;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Waits until `sink` has received `n` messages; its last report. An ask is a message too: asked only while not backpressured. */
+async function allArrived(sink: ActorRef<SinkMsg, SinkReport>, n: number, ms: number): Promise<SinkReport> {
+  let last: SinkReport = { received: 0, inOrder: true };
+  await until(
+    () => {
+      if (!sink.backpressured) void sink.ask({ type: 'report' }).then((r) => (last = r));
+      return last.received === n;
+    },
+    ms,
+    `all ${n} accepted messages`,
+  );
+  return last;
+}
+
 for (const us of [50, 200, 1000]) {
   test(
     `a ${us} µs consumer holds its producer back: in flight ≤ ${BOUND}, nothing lost or reordered, the neighbour keeps its pace`,
@@ -108,21 +122,8 @@ test(
     }
     assert.equal(refused?.code, 'ERR_BACKPRESSURE', `refused after ${told} tells`);
     assert.ok(told <= 32_768 + bound, `refused after ${told} tells`);
-    for (const [ref, n] of [
-      [first, sends],
-      [second, told],
-    ] as const) {
-      let last: SinkReport = { received: 0, inOrder: true };
-      await until(
-        () => {
-          if (!ref.backpressured) void ref.ask({ type: 'report' }).then((r) => (last = r));
-          return last.received === n;
-        },
-        60_000,
-        `all ${n} accepted messages`,
-      );
-      assert.equal(last.inOrder, true);
-    }
+    assert.equal((await allArrived(first, sends, 60_000)).inOrder, true);
+    assert.equal((await allArrived(second, told, 60_000)).inOrder, true);
   },
 );
 
@@ -156,16 +157,7 @@ test(
       if (n % 1000 === 0) await sleep(0);
     }
     assert.equal(refused?.code, 'ERR_BACKPRESSURE');
-    let last: SinkReport = { received: 0, inOrder: true };
-    await until(
-      () => {
-        // An ask is a message too: refused as well until the backlog has drained.
-        if (!slow.backpressured) void slow.ask({ type: 'report' }).then((r) => (last = r));
-        return last.received === n;
-      },
-      30_000,
-      `all ${n} accepted messages`,
-    );
+    const last = await allArrived(slow, n, 30_000);
     assert.equal(last.inOrder, true, 'the refused message left no gap: the ones accepted arrived in order');
   },
 );
