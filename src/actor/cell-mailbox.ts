@@ -179,11 +179,14 @@ export abstract class CellMailbox {
   }
 
   /**
-   * The backlog reached the high-water mark: senders on other threads are told (once, until it
-   * drains), and a sender on this thread is suspended after its handler. The message is kept.
+   * The backlog reached the high-water mark: senders on other threads are told (the first time
+   * only: from then on they send within grants, which bound them already; a notice at every
+   * crossing cost a local producer's worker ~1,000 control records a second, and those records
+   * made the scheduler's latency rule shrink its batch), and a sender on this thread is
+   * suspended after its handler. The message is kept.
    */
   protected overHighWater(sender: ActorRef | null): void {
-    if (this.x.flow !== FLOW_CONGESTED) {
+    if (this.x.flow === 0) {
       this.w().flow = FLOW_CONGESTED;
       this.host.congestion(this, 'congested', this.limits.highWater);
     }
@@ -263,7 +266,7 @@ export abstract class CellMailbox {
     if (queue.length < this.limits.capacity && this.status !== STOPPED) {
       queue.push(message, sender);
       if (queue.length >= this.mark) this.overHighWater(sender);
-      else if (this.x.flow !== 0) this.x.sinceGrant++;
+      else if (this.x.flow !== 0 && (sender?._cell as ActorCell | undefined)?.host !== this.host) this.x.sinceGrant++;
       if (!this.scheduled) this.host.schedule(this);
       return;
     }

@@ -60,7 +60,7 @@ export class CellExtras {
    * FLOW_GRANTED (senders send within grants); see FlowSignal.
    */
   flow = 0;
-  /** Messages enqueued since the last grant, and its size. */
+  /** Messages from other threads (or with no sender) enqueued since the last grant, and its size. */
   sinceGrant = 0;
   lastGrant = 0;
 }

@@ -19,6 +19,13 @@ export interface HillClimberOptions {
    * default (on this machine single windows move by ±30%).
    */
   momentum?: boolean;
+  /**
+   * A neighbour must win two rounds in a row before the setting moves there (a round that keeps
+   * the setting clears the candidate). On this machine one 500 ms window moves by up to ±30%, so a
+   * single winning window is often noise; without this the setting wanders in a random walk (on
+   * the tuning suite's steady load, down to quantum 10 or 13, which costs ~10%). Default true.
+   */
+  confirm?: boolean;
 }
 
 const enum Phase {
@@ -32,7 +39,7 @@ const enum Phase {
  * Hill climbing for one knob (the quantum), in the spirit of .NET's thread-pool controller:
  * each round measures a window at the best setting so far and one at each neighbour (×2, ÷2);
  * it moves to the best of the three only if that beats the current setting by more than the
- * noise margin, and measures again from there. With `momentum`, after a move the next round
+ * noise margin in two rounds in a row (`confirm`), and measures again from there. With `momentum`, after a move the next round
  * measures only the next step that way (the other neighbour is where it came from). When no
  * neighbour wins it settles and stays put while the
  * load is steady; a throughput change of more than 25% in two windows in a row (a new load, not
@@ -57,6 +64,9 @@ export class HillClimber {
   private sum = 0;
   private samples = 0;
   private readonly momentum: boolean;
+  private readonly confirm: boolean;
+  /** The neighbour that won the last round but has not moved the setting yet (0: none). */
+  private candidate = 0;
   /** Settings tried so far (for tests and the tuning report). */
   moves = 0;
   /**
@@ -72,6 +82,7 @@ export class HillClimber {
     this.windowMs = options.windowMs ?? 500;
     this.minUtilisation = options.minUtilisation ?? 0.5;
     this.momentum = options.momentum ?? false;
+    this.confirm = options.confirm ?? true;
     if (!(this.min >= 1 && this.max >= this.min && this.noise >= 0 && this.windowMs > 0)) {
       throw new BactorError(
         ErrorCode.INVALID_OPTION,
@@ -104,6 +115,7 @@ export class HillClimber {
     this.phase = Phase.Baseline;
     this.direction = 0;
     this.drift = 0;
+    this.candidate = 0;
   }
 
   /** Feeds one sample (messages/s over the last interval); returns the setting to use now. */
@@ -181,6 +193,14 @@ export class HillClimber {
       top = this.upRate;
     }
     if (downRate > top) next = down;
+    if (next !== this.best && this.confirm && this.candidate !== next) {
+      // First win: measure the round again from the same setting before moving.
+      this.candidate = next;
+      this.value = this.best;
+      this.phase = Phase.Baseline;
+      return;
+    }
+    this.candidate = 0;
     this.value = next;
     if (next === this.best) {
       this.phase = Phase.Settled;

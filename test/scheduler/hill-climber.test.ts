@@ -89,11 +89,11 @@ test('hill climbing stays out of the way of an idle worker and within its bounds
 test('hill climbing with momentum keeps its direction: a long way down costs one probe a step; one noisy window does not restart it', () => {
   // Best at 100, starting from 1600: four halvings.
   const curve = (q: number) => 1e6 * (1 - Math.abs(Math.log2(q / 100)) * 0.15);
-  const climber = new HillClimber(1600, { windowMs: 500, momentum: true });
+  const climber = new HillClimber(1600, { windowMs: 500, momentum: true, confirm: false });
   let t = 0;
   for (; t < 20_000 && !climber.settled; t += 100) climber.observe(curve(climber.current), 1, t);
   assert.equal(climber.current, 100);
-  const plain = new HillClimber(1600, { windowMs: 500 });
+  const plain = new HillClimber(1600, { windowMs: 500, confirm: false });
   for (let u = 0; u < 20_000 && !plain.settled; u += 100) plain.observe(curve(plain.current), 1, u);
   assert.equal(plain.current, 100);
   assert.equal(plain.moves, 2 * 5, 'without momentum: two probes a round, five rounds');
@@ -105,6 +105,45 @@ test('hill climbing with momentum keeps its direction: a long way down costs one
   for (let k = 0; k < 20; k++, t += 100) climber.observe(curve(climber.current), 1, t);
   assert.equal(climber.moves, moves, 'a single deviating window is noise');
   assert.equal(climber.settled, true);
+});
+
+test('hill climbing moves only when a neighbour wins two rounds in a row: one lucky window is not a trend', () => {
+  const flat = () => 1e6;
+  // Round 1: the up-probe's window is 40% high (the machine had a quiet half-second), then flat.
+  const lucky = (confirm: boolean): number => {
+    const climber = new HillClimber(100, { windowMs: 500, confirm });
+    let t = 0;
+    for (; t < 1500; t += 100) climber.observe(climber.current === 200 ? 1.4e6 : 1e6, 1, t);
+    for (; t < 20_000; t += 100) climber.observe(flat(), 1, t);
+    return climber.current;
+  };
+  assert.equal(lucky(false), 200, 'without confirmation one window moves it');
+  assert.equal(lucky(true), 100, 'with confirmation it stays');
+  // A real slope still moves it, a round later: best at 400, from 100.
+  const slope = (q: number) => 1e6 * (1 - Math.abs(Math.log2(q / 400)) * 0.2);
+  const climber = new HillClimber(100, { windowMs: 500 });
+  for (let t = 0; t < 30_000; t += 100) climber.observe(slope(climber.current), 1, t);
+  assert.equal(climber.current, 400);
+  // On a flat curve under ±30% window noise (this machine's), the setting wanders less.
+  const wander = (confirm: boolean): number => {
+    let sum = 0;
+    for (let seed = 1; seed <= 40; seed++) {
+      const random = new Prng(seed);
+      const c = new HillClimber(100, { windowMs: 500, confirm });
+      let factor = 1;
+      for (let t = 0; t < 60_000; t += 100) {
+        if (t % 500 === 0) factor = 1 + (random.nextU32() / 2 ** 32 - 0.5) * 0.6;
+        c.observe(1e6 * factor, 1, t);
+      }
+      sum += Math.abs(Math.log2(c.current / 100));
+    }
+    return sum / 40;
+  };
+  const [loose, confirmed] = [wander(false), wander(true)];
+  assert.ok(
+    confirmed < loose * 0.75,
+    `mean distance from the start in halvings: ${confirmed.toFixed(2)} confirmed, ${loose.toFixed(2)} not`,
+  );
 });
 
 test('spin rule: short parks make a worker spin longer before parking, long parks bring it back to the configured spins', () => {
