@@ -179,18 +179,18 @@ export class ActorSystem {
       this.placements.forget(ref.packed);
       this.spawner.stopped(ref);
     };
-    this.loop = new MainLoop(runtime, this.endpoint);
+    this.loop = new MainLoop(runtime, this.endpoint, statsBuffer);
     runtime.onWork = () => this.loop.wake();
     if (options.clock instanceof ManualClock) this.unsubscribeClock = options.clock.onAdvance(() => this.loop.wake());
     setRefRouter(runtime);
     systemRunning = true;
     transport?.start();
-    this.loopDone = this.loop.run(() => this.state === 'stopped');
+    this.loopDone = this.loop.run();
     this.scheduler.start();
     if (rebalancer !== null) this.startRebalancing(rebalancer);
   }
 
-  /** Starts a system: worker threads, rings, and the main thread's pump. */
+  /** Starts a system: worker threads, rings, and the main thread's loop. */
   static async start(options?: ActorSystemOptions): Promise<ActorSystem> {
     if (isActorHost()) {
       throw new BactorError(
@@ -344,7 +344,7 @@ export class ActorSystem {
     this.state = 'stopped';
     this.runtime.asks.failAll(new BactorError(ErrorCode.SYSTEM_STOPPED, 'the actor system shut down before the reply arrived'));
     this.runtime.requests.fail(new BactorError(ErrorCode.SYSTEM_STOPPED, 'the actor system shut down'));
-    this.loop.wake();
+    this.loop.stop();
     await this.loopDone;
     await this.runtime.taskPool?.close();
     this.endpoint?.close();

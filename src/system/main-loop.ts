@@ -1,22 +1,42 @@
+import { LoopTurn, Next } from '../runtime/loop-turn.js';
 import type { Runtime } from '../runtime/runtime.js';
+import type { HostState } from '../runtime/worker-control.js';
 import type { TransportEndpoint } from '../transport/transport.js';
 
 const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const sleepBriefly = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1));
 
 /**
- * The main thread's loop: drain inbound rings, run inline actors, fire timers (ask timeouts),
- * publish; park with waitAsync (never blocking) until a worker rings, `wake` is called, or a
- * timer is due. Main-thread sends are published once per microtask burst.
+ * The main thread's driver of the loop every thread runs (LoopTurn: drain inbound rings, run
+ * inline actors, fire timers such as ask timeouts, publish, write the thread's counters to slot
+ * 0 of the stats block). It never blocks the thread: it lets the event loop run after every turn
+ * with work, and parks with waitAsync until a worker rings, `wake` is called, or a timer is due.
+ * Main-thread sends outside the loop are published once per microtask burst.
  */
 export class MainLoop {
   private flushQueued = false;
   /** Without workers the loop parks on this word (the mesh's doorbell otherwise). */
   private readonly localBell = new Int32Array(new SharedArrayBuffer(4));
+  private readonly host: HostState = { running: true, pendingLoads: 0, stopAll: null };
+  private readonly loop: LoopTurn;
 
   constructor(
     private readonly runtime: Runtime,
     private readonly endpoint: TransportEndpoint | null,
-  ) {}
+    statsBuffer: SharedArrayBuffer,
+  ) {
+    this.loop = new LoopTurn({
+      runtime,
+      endpoint,
+      statsBuffer,
+      spins: 0,
+      yields: 0,
+      mayBlock: false,
+      yieldEveryMs: 0,
+      sliceMs: Infinity,
+      host: this.host,
+    });
+  }
 
   /** Publishes main-thread sends soon (a microtask, so a burst of tells goes out as one batch) and wakes the loop. */
   wake(): void {
@@ -34,35 +54,47 @@ export class MainLoop {
     }
   }
 
-  /** Runs until `stopped()` says so (checked after each turn and park). */
-  async run(stopped: () => boolean): Promise<void> {
-    const runtime = this.runtime;
+  /** Runs until `stop` is called: what is queued then is still handled and published once. */
+  async run(): Promise<void> {
+    const loop = this.loop;
     const endpoint = this.endpoint;
-    while (!stopped()) {
-      let work = endpoint === null ? 0 : endpoint.drain(runtime, 1024);
-      work += runtime.runs.runActors(4096);
-      work += runtime.timers.runDue();
-      const flushed = runtime.flush();
-      if (work > 0) {
-        await yieldToLoop();
-        continue;
+    for (;;) {
+      switch (loop.turn()) {
+        case Next.Stop:
+          return;
+        case Next.Sleep:
+          await sleepBriefly();
+          loop.busySince = performance.now();
+          break;
+        case Next.ParkAsync: {
+          const parkedAt = loop.beginPark(performance.now());
+          loop.endPark(parkedAt, endpoint !== null ? await endpoint.parkAsync(loop.parkTimeout) : await this.parkLocal(loop.parkTimeout));
+          break;
+        }
+        default:
+          // Continue or Yield: after a turn with work the main thread's event loop always runs.
+          await yieldToLoop();
+          loop.yielded();
+          break;
       }
-      // A full ring: nobody rings the main thread when it drains, so look again soon.
-      const timeout = flushed ? Math.min(runtime.timers.untilNext(), 1000) : 1;
-      if (endpoint !== null) await endpoint.parkAsync(timeout);
-      else await this.parkLocal(timeout);
     }
   }
 
+  /** Ends the loop after its next turn. */
+  stop(): void {
+    this.host.running = false;
+    this.wake();
+  }
+
   /** Without workers: waits on the private word, set and notified by `wake`. */
-  private async parkLocal(timeoutMs: number): Promise<void> {
+  private async parkLocal(timeoutMs: number): Promise<string> {
     const bell = this.localBell;
-    if (this.runtime.runs.hasRunnable || Atomics.exchange(bell, 0, 0) === 1) return;
+    if (this.runtime.runs.hasRunnable || Atomics.exchange(bell, 0, 0) === 1) return 'not-equal';
     const r = Atomics.waitAsync(bell, 0, 0, timeoutMs);
-    if (!r.async) return;
+    if (!r.async) return r.value;
     const keepAlive = setInterval(() => {}, 1 << 30);
     try {
-      await r.value;
+      return await r.value;
     } finally {
       clearInterval(keepAlive);
       Atomics.store(bell, 0, 0);

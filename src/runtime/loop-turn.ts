@@ -1,0 +1,241 @@
+import { BackoffIdleStrategy, IdlePhase } from '../../native-free-core/sync/idle-strategy.js';
+import { knobsChanged, knobsEpoch } from '../../native-free-core/stats/stats-block.js';
+import {
+  ACTORS,
+  BATCH,
+  BUSY_MS,
+  DEAD_LETTERS,
+  DRAINED,
+  HANDLER_MS,
+  LOOPS,
+  OVERFLOW,
+  PARKED_MS,
+  PARKED_SINCE,
+  PARKS,
+  PROCESSED,
+  PUBLISHED_AT,
+  QUANTUM,
+  RUN_QUEUE,
+  SPINS,
+  SUSPENDED,
+  WAKEUPS,
+} from '../../native-free-core/layout/stats-layout.js';
+import type { TransportEndpoint } from '../transport/transport.js';
+import { DEFAULT_BATCH } from './knob-defaults.js';
+import type { Runtime } from './runtime.js';
+import type { HostState } from './worker-control.js';
+
+/** What a loop turn asks its driver to do next (see LoopTurn.turn). */
+export const Next = {
+  /** Another turn at once. */
+  Continue: 0,
+  /** Let the event loop run (setImmediate), then go on. */
+  Yield: 1,
+  /** A peer's ring is full and nobody rings this thread when it drains: look again in 1 ms. */
+  Sleep: 2,
+  /** Park without blocking the event loop (waitAsync) for `parkTimeout` ms. */
+  ParkAsync: 3,
+  /** The thread leaves its loop. */
+  Stop: 4,
+} as const;
+export type Next = (typeof Next)[keyof typeof Next];
+
+export interface LoopSettings {
+  runtime: Runtime;
+  endpoint: TransportEndpoint | null;
+  /** The stats block: this thread's slot gets the counters, and its knobs are read from it. */
+  statsBuffer: SharedArrayBuffer;
+  /** Empty looks at the rings before yielding, then parking (the scheduler may change it). */
+  spins: number;
+  /** Yields to the event loop between the spins and a park. */
+  yields: number;
+  /**
+   * Whether a park may block the thread in Atomics.wait when its event loop holds nothing
+   * (workers); the main thread never blocks, its parks are all ParkAsync.
+   */
+  mayBlock: boolean;
+  /** While there is work, the event loop still runs at least this often (0: after every turn with work). */
+  yieldEveryMs: number;
+  /** A guarded slice's length (the watchdog's restart policy, see host-loop.ts); Infinity when unguarded. */
+  sliceMs: number;
+  host: HostState;
+}
+
+/** A busy thread lets its event loop run after at most this many turns with work. */
+const YIELD_EVERY_TURNS = 64;
+
+/**
+ * Whether this thread's event loop holds something a handler started: a ref'd timer, a socket,
+ * a file or database request, an immediate. A thread blocked in Atomics.wait runs no callbacks,
+ * so while any is pending the worker parks with waitAsync instead (~0.2 µs per look, once per
+ * park). 'CloseReq' is a handle being closed: nothing to wait for.
+ */
+function eventLoopBusy(): boolean {
+  const resources = process.getActiveResourcesInfo();
+  for (let i = 0; i < resources.length; i++) if (resources[i] !== 'CloseReq') return true;
+  return false;
+}
+
+/**
+ * One loop turn of a thread that hosts actors, the same on a worker and on the main thread:
+ * read the scheduler's knobs if it published new ones, drain the inbound rings, run actors from
+ * the run queue, fire due timers, publish outbound rings, write the thread's counters; then say
+ * what the driver does next (host-loop.ts on a worker, main-loop.ts on the main thread). With
+ * nothing to do it spins, yields, then parks: blocking in Atomics.wait on a worker whose event
+ * loop holds nothing, without blocking (waitAsync) otherwise.
+ */
+export class LoopTurn {
+  /** How long the park the turn asked for may last (ms). */
+  parkTimeout = 0;
+  /** The clock read of the last turn or park: where the next turn's busy time starts. */
+  busySince = performance.now();
+  /** When the driver last let the event loop run. */
+  yieldedAt = performance.now();
+  /** When the running guarded slice started (see host-loop.ts). */
+  sliceStart = 0;
+  private readonly runtime: Runtime;
+  private readonly endpoint: TransportEndpoint | null;
+  private readonly stats: Float64Array;
+  private readonly epoch: Int32Array;
+  private readonly host: HostState;
+  private readonly mayBlock: boolean;
+  private readonly yieldEveryMs: number;
+  private readonly sliceMs: number;
+  private readonly guarded: boolean;
+  private readonly yields: number;
+  private knobsEpochSeen = -1;
+  private budget = DEFAULT_BATCH;
+  private spins: number;
+  private idle: BackoffIdleStrategy;
+  private sinceYield = 0;
+  private loops = 0;
+  private drained = 0;
+
+  constructor(settings: LoopSettings) {
+    this.runtime = settings.runtime;
+    this.endpoint = settings.endpoint;
+    this.stats = settings.runtime.stats;
+    this.epoch = knobsEpoch(settings.statsBuffer, settings.runtime.participant);
+    this.host = settings.host;
+    this.mayBlock = settings.mayBlock;
+    this.yieldEveryMs = settings.yieldEveryMs;
+    this.sliceMs = settings.sliceMs;
+    this.guarded = settings.sliceMs !== Infinity;
+    this.spins = settings.spins;
+    this.yields = settings.yields;
+    this.idle = new BackoffIdleStrategy({ spins: settings.spins, yields: settings.yields });
+  }
+
+  /** One loop turn: drain the rings, run actors, fire timers, publish; then what the driver must do. */
+  turn(): Next {
+    const runtime = this.runtime;
+    const stats = this.stats;
+    const published = knobsChanged(this.epoch, this.knobsEpochSeen);
+    if (published >= 0) {
+      // The scheduler published knobs: the epoch was read first (ordered), the knobs now (see stats-layout.ts).
+      this.knobsEpochSeen = published;
+      if (stats[QUANTUM]! > 0) runtime.quantum = stats[QUANTUM]!;
+      if (stats[BATCH]! > 0) this.budget = stats[BATCH]!;
+      if (stats[SPINS]! !== this.spins) this.idle = new BackoffIdleStrategy({ spins: (this.spins = stats[SPINS]!), yields: this.yields });
+    }
+    // Heavy mode: loop turns are short (HEAVY_LOOP_MS), so each may read more of a ring.
+    let work = this.endpoint === null ? 0 : this.endpoint.drain(runtime, runtime.runs.timer.heavyMode ? 16384 : 1024);
+    this.drained += work;
+    const handled = runtime.runs.runActors(this.budget);
+    work += handled + runtime.timers.runDue();
+    const flushed = runtime.flush();
+    // Counters, once per loop turn (one clock read): the scheduler's only view of this thread.
+    const now = performance.now();
+    runtime.runs.timer.noteLoopTurn(now - this.busySince, handled);
+    stats[BUSY_MS] = stats[BUSY_MS]! + (now - this.busySince);
+    this.busySince = now;
+    stats[PROCESSED] = runtime.runs.processed;
+    stats[DRAINED] = this.drained;
+    stats[RUN_QUEUE] = runtime.runs.length;
+    stats[ACTORS] = runtime.actorCount;
+    stats[DEAD_LETTERS] = runtime.deadLetters;
+    stats[OVERFLOW] = runtime.outbound.overflowed;
+    stats[SUSPENDED] = runtime.outbound.suspended;
+    stats[HANDLER_MS] = runtime.runs.timer.handlerMs;
+    stats[PUBLISHED_AT] = performance.timeOrigin + now;
+    stats[LOOPS] = ++this.loops;
+    const host = this.host;
+    const stopAll = host.stopAll;
+    if (stopAll !== null && ((work === 0 && runtime.pendingAsync === 0) || now > stopAll.deadline)) {
+      const actors = runtime.actorCount;
+      runtime.stopAll();
+      runtime.flush();
+      runtime.control(stopAll.from, { op: 'stopped-all', reply: stopAll.req, actors });
+      runtime.flush();
+      host.stopAll = null;
+      return host.running ? Next.Continue : Next.Stop;
+    }
+    if (!host.running) return Next.Stop;
+    // A guarded slice goes back to the driver only when it must, or when it is old enough: each
+    // guarded slice costs a vm call and a watchdog thread (~75 µs here).
+    const mayLeave = !this.guarded || now - this.sliceStart >= 1;
+    if (work > 0) {
+      this.idle.reset();
+      if (
+        (++this.sinceYield >= YIELD_EVERY_TURNS ||
+          (runtime.pendingAsync > 0 && this.sinceYield >= 4) ||
+          now - this.yieldedAt >= this.yieldEveryMs) &&
+        mayLeave
+      ) {
+        this.sinceYield = 0;
+        return Next.Yield;
+      }
+      return Next.Continue;
+    }
+    // A peer's ring is full and its producers are suspended; nobody rings us when it drains,
+    // so look again soon (the event loop runs meanwhile).
+    if (!flushed) return Next.Sleep;
+    switch (this.idle.next()) {
+      case IdlePhase.SPIN:
+        return Next.Continue;
+      case IdlePhase.YIELD:
+        if (this.guarded && runtime.pendingAsync === 0 && host.pendingLoads === 0 && now - this.sliceStart < 10) return Next.Continue;
+        this.sinceYield = 0;
+        return Next.Yield;
+      default: {
+        this.parkTimeout = Math.min(runtime.timers.untilNext(), host.stopAll !== null ? 1 : 1000);
+        // Handler promises, definition loads, or timers and I/O a handler started: their
+        // callbacks need the event loop, so park without blocking it.
+        if (!this.mayBlock || runtime.pendingAsync > 0 || host.pendingLoads > 0 || eventLoopBusy()) return Next.ParkAsync;
+        // A guarded park ends before the slice's timeout could interrupt it.
+        if (this.guarded) this.parkTimeout = Math.max(0, Math.min(this.parkTimeout, this.sliceStart + this.sliceMs - now));
+        const parkedAt = this.beginPark(now);
+        this.endPark(parkedAt, this.endpoint!.park(this.parkTimeout));
+        return Next.Continue;
+      }
+    }
+  }
+
+  /** A park starts (the scheduler sees it in progress). */
+  beginPark(now: number): number {
+    this.stats[PARKED_SINCE] = performance.timeOrigin + now;
+    return now;
+  }
+
+  /** A park ended: counted, and the backoff starts again from spinning. */
+  endPark(parkedAt: number, result: string): void {
+    const stats = this.stats;
+    this.busySince = performance.now();
+    stats[PARKED_SINCE] = 0;
+    stats[PARKED_MS] = stats[PARKED_MS]! + (this.busySince - parkedAt);
+    stats[PARKS] = stats[PARKS]! + 1;
+    if (result === 'woken') stats[WAKEUPS] = stats[WAKEUPS]! + 1;
+    this.idle.reset();
+  }
+
+  /** The guard cut a slice short (see host-loop.ts): whatever park it was in has ended. */
+  endInterrupted(): void {
+    this.stats[PARKED_SINCE] = 0;
+    this.busySince = performance.now();
+  }
+
+  /** The driver let the event loop run. */
+  yielded(): void {
+    this.yieldedAt = performance.now();
+  }
+}
