@@ -20,9 +20,8 @@ export function localIdOf(packed: number): number {
 
 /** What a ref needs from the thread it is used on (the runtime of that thread). */
 export interface RefRouter {
-  tell(target: ActorRef, message: unknown, sender: ActorRef | null): boolean;
-  /** `tell` with the running actor (if any) as the sender. */
-  tellFromCurrent(target: ActorRef, message: unknown): boolean;
+  /** Sends; `sender` undefined: the running actor (if any). False when the sender should pause. */
+  tell(target: ActorRef, message: unknown, sender?: ActorRef | null): boolean;
   /** Resolves when the ring toward `participant` has room for what waits. */
   whenWritable(target: ActorRef): Promise<void>;
   isBackpressured(target: ActorRef): boolean;
@@ -128,13 +127,13 @@ export class ActorRef<M = unknown, R = unknown> {
    * can see it in `backpressured` or `await ref.send(...)`.
    */
   tell(message: M): void {
-    (router ?? currentRouter(this as ActorRef)).tellFromCurrent(this as ActorRef, message);
+    (router ?? currentRouter(this as ActorRef)).tell(this as ActorRef, message);
   }
 
   /** `tell`, then wait until the ring toward the actor has room again (at once when it has). */
   send(message: M): Promise<void> {
     const r = router ?? currentRouter(this as ActorRef);
-    return r.tellFromCurrent(this as ActorRef, message) ? RESOLVED : r.whenWritable(this as ActorRef);
+    return r.tell(this as ActorRef, message) ? RESOLVED : r.whenWritable(this as ActorRef);
   }
 
   /** True while messages toward this actor's thread wait for room in a full ring. */

@@ -13,7 +13,8 @@ export const FIRST_ID = 2;
  * ids its predecessor handed out (the watermark is shared), so a ref never reaches a newer actor.
  */
 export class LocalActors {
-  private readonly table = new CellTable<ActorCell>();
+  /** Id → cell (read directly on the delivery path, Runtime.onMessage). */
+  readonly table = new CellTable<ActorCell>();
   private live = 0;
   private nextId: number;
 

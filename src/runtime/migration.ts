@@ -49,7 +49,8 @@ export class Migration {
    * Actors that moved here, by their old packed ref. `held` collects what local actors send to
    * the old ref until the move's fence is back (null afterwards: delivered directly).
    */
-  private readonly aliases = new Map<number, { cell: ActorCell; held: Held | null }>();
+  /** Old refs of actors that moved here, by packed ref (the send path checks its size before calling sendToAlias). */
+  readonly aliases = new Map<number, { cell: ActorCell; held: Held | null }>();
   /** Main-thread requests waiting for an actor to move in, by id. */
   private readonly arrivalWaiters = new Map<number, ((ok: boolean) => void)[]>();
 
@@ -161,7 +162,6 @@ export class Migration {
    * that moved here (then the message went to it, or waits for the fence). Cheap when none did.
    */
   sendToAlias(packed: number, message: unknown, sender: ActorRef | null): boolean {
-    if (this.aliases.size === 0) return false;
     const moved = this.aliases.get(packed);
     if (moved === undefined || moved.cell.isStopped) return false;
     if (moved.held === null) moved.cell.enqueue(message, sender);

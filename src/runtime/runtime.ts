@@ -213,15 +213,15 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
     return this.runs.current?.self ?? null;
   }
 
-  tellFromCurrent(target: ActorRef, message: unknown): boolean {
-    const current = this.runs.current;
-    return this.tell(target, message, current === null ? null : current.self);
-  }
-
-  /** Sends; false when the sender should pause (a full ring, or no credit toward the target: the message went, in order). */
-  tell(target: ActorRef, message: unknown, sender: ActorRef | null): boolean {
+  /**
+   * Sends; false when the sender should pause (a full ring, or no credit toward the target: the
+   * message went, in order). `sender` undefined: the running actor, if any (`ref.tell`).
+   */
+  tell(target: ActorRef, message: unknown, sender?: ActorRef | null): boolean {
     if (--this.sendBudget === 0) this.turnBudgetSpent();
     this.sends++;
+    const current = this.runs.current;
+    if (sender === undefined) sender = current === null ? null : current.self;
     if (target.incarnation !== this.incarnation) {
       this.deadLetter(target, message, sender, STALE_REF);
       return true;
@@ -233,9 +233,9 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
       return true;
     }
     // The old ref of an actor that moved here (see Migration): local once its fence came back.
-    if (this.migration.sendToAlias(target.packed, message, sender)) return true;
-    const current = this.runs.current;
-    if (current !== null) this.traffic.note(current.id, target.packed);
+    const migration = this.migration;
+    if (migration.aliases.size !== 0 && migration.sendToAlias(target.packed, message, sender)) return true;
+    if (current !== null && --this.traffic.countdown === 0) this.traffic.note(current.id, target.packed);
     return this.outbound.sendUser(target, sender, message);
   }
 
@@ -382,9 +382,14 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
 
   onMessage(type: number, header0: number, header1: number, message: unknown): void {
     switch (type) {
-      case RecordType.USER:
-        this.deliver(header0, message, header1 === 0 ? null : this.senderRef(header1));
+      case RecordType.USER: {
+        const sender = header1 === 0 ? null : this.senderRef(header1);
+        // The common case inline (one call less per message): a cell of this thread.
+        const cell = this.cells.table.get(header0);
+        if (cell !== undefined) cell.enqueue(message, sender);
+        else this.deliver(header0, message, sender);
         return;
+      }
       case RecordType.SYSTEM:
         this.systemOps.onRecord(header0, message as RemoteSystemOp);
         return;

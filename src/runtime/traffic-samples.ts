@@ -2,7 +2,7 @@ import { localIdOf, packRef } from '../actor/actor-ref.js';
 import { isAskSlot } from './ask-slots.js';
 
 /** One cross-thread send in 64 is counted for the rebalancer. */
-const SAMPLE_MASK = 63;
+const SAMPLE_EVERY = 64;
 /** Senders, and targets per sender, the samples hold at most. */
 const KEYS = 1024;
 
@@ -14,13 +14,18 @@ const KEYS = 1024;
  */
 export class TrafficSamples {
   private readonly traffic = new Map<number, Map<number, number>>();
-  private tick = 0;
+  /**
+   * Cross-thread sends until the next is sampled: the sender counts it down on every such send
+   * and calls `note` at zero (a field, so the send path makes no call for the other 63).
+   */
+  countdown = SAMPLE_EVERY;
 
   constructor(private readonly participant: number) {}
 
-  /** A send from local actor `from` to `to` on another thread (one in 64 is counted). */
+  /** The sampled send (see `countdown`): from local actor `from` to `to` on another thread. */
   note(from: number, to: number): void {
-    if ((++this.tick & SAMPLE_MASK) !== 0 || isAskSlot(localIdOf(to))) return;
+    this.countdown = SAMPLE_EVERY;
+    if (isAskSlot(localIdOf(to))) return;
     let targets = this.traffic.get(from);
     if (targets === undefined) {
       if (this.traffic.size >= KEYS) this.traffic.clear();

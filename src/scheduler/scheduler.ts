@@ -24,27 +24,8 @@ import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { checkBag, checkBoolean } from '../util/option-bag.js';
 import { DEFAULT_BATCH, DEFAULT_QUANTUM } from '../runtime/knob-defaults.js';
 
-const MIN_BATCH = 256;
-/** The latency rule never caps the quantum below this (shorter turns cost more than they save). */
-const MIN_QUANTUM = 10;
-const MAX_BATCH = 16_384;
-/**
- * Records from other threads per look (100 ms) above which the latency rule tightens (see
- * nextBatch): 400 a second. An ask a millisecond counts; the tuning suite's steady load (the main
- * thread starts a blast of 500k every ~20 ms per worker: ~10 records a look) does not.
- */
-const INBOUND_RECORDS = 40;
-/**
- * While other threads keep sending to a worker, its loop turns aim at this share of
- * latencyTargetMs: a message from another thread (an ask) waits up to one loop turn to be read.
- * An eighth (125 µs by default): at a quarter the batch settled at 512 on the tuning suite's
- * latency load (~0.2 ms turns, ask p99 2.4 ms against 1.1 ms at 256), and a look at the rings
- * per 125 µs costs ~1% of throughput here (bench/RESULTS.md, tuning).
- */
-const INBOUND_SHARE = 8;
-/** The spin rule never spins longer than this before parking. */
-const MAX_SPINS = 64_000;
 import { HillClimber, type HillClimberOptions } from './hill-climber.js';
+import { INBOUND_RECORDS, nextBatch, nextSpins, quantumCeiling } from './knob-rules.js';
 import type { PlacementStrategy, SchedulerOptions, StuckHandler, WorkerStats } from './scheduler-options.js';
 
 export type { PlacementStrategy, SchedulerOptions, StuckHandler, WorkerStats } from './scheduler-options.js';
@@ -313,54 +294,14 @@ export class Scheduler {
       const inbound = drained - track.drained >= INBOUND_RECORDS;
       track.drained = drained;
       if (track.climber !== null && this.adaptiveOn && track.stuckSince < 0) {
-        const ceiling = inbound ? this.quantumCeiling(track, slot[RUN_QUEUE]!) : Infinity;
+        const ceiling = inbound ? quantumCeiling(track, slot[RUN_QUEUE]!, this.latencyTargetMs) : Infinity;
         track.climber.ceiling = ceiling;
         const quantum = Math.min(track.climber.observe(track.rate, track.utilisation, t), ceiling);
-        const batch = this.nextBatch(slot[BATCH]!, track, inbound);
-        const spins = this.nextSpins(slot[SPINS]!, parksDelta, parkedDelta, dt);
+        const batch = nextBatch(slot[BATCH]!, track, inbound, this.latencyTargetMs);
+        const spins = nextSpins(slot[SPINS]!, this.baseSpins, parksDelta, parkedDelta, dt);
         if (quantum !== slot[QUANTUM] || batch !== slot[BATCH] || spins !== slot[SPINS]) this.writeKnobs(w, { quantum, batch, spins });
       }
     }
-  }
-
-  /**
-   * The spin rule: a park costs a wake-up (tens of µs here). When a worker parks often (500+ per
-   * second) and its parks are short (under 0.1 ms on average: work came right after it gave up
-   * spinning), it spins twice as long before parking, up to MAX_SPINS; when its parks are long
-   * (2 ms or more: it is idle), it comes back toward the configured spins, which spend less CPU.
-   */
-  private nextSpins(spins: number, parks: number, parkedMs: number, dt: number): number {
-    if (parks <= 0) return spins;
-    const perPark = parkedMs / parks;
-    if ((parks / dt) * 1000 >= 500 && perPark < 0.1 && spins < MAX_SPINS) return Math.min(MAX_SPINS, Math.max(1, spins) * 2);
-    if (perPark >= 2 && spins > this.baseSpins) return Math.max(this.baseSpins, spins >> 1);
-    return spins;
-  }
-
-  /**
-   * The latency rule's cap on the quantum: a message from another thread, once read, waits behind
-   * the actors already in the run queue, each taking a turn of up to `quantum` messages. While other
-   * threads keep sending, the cap keeps that wait under an eighth of `latencyTargetMs` at the
-   * worker's measured time per message; never under MIN_QUANTUM.
-   */
-  private quantumCeiling(track: WorkerTrack, runQueue: number): number {
-    if (track.msPerMessage <= 0 || track.utilisation < 0.5) return Infinity;
-    return Math.max(MIN_QUANTUM, Math.floor(this.latencyTargetMs / INBOUND_SHARE / (track.msPerMessage * Math.max(1, runQueue))));
-  }
-
-  /**
-   * The latency rule: halve the batch while a busy worker's turns run past the target, double it
-   * while a doubled turn would stay under three quarters of it. While other threads keep sending to the worker (asks, tells:
-   * INBOUND_RECORDS or more per look), the target is an eighth of `latencyTargetMs`: those
-   * messages wait for the next loop turn, so its length is their latency.
-   */
-  private nextBatch(batch: number, track: WorkerTrack, inbound: boolean): number {
-    if (track.utilisation < 0.5 || track.loopMs === 0) return batch;
-    const target = inbound ? this.latencyTargetMs / INBOUND_SHARE : this.latencyTargetMs;
-    if (track.loopMs > target && batch > MIN_BATCH) return Math.max(MIN_BATCH, batch >> 1);
-    // Doubled, a turn stays under three quarters of the target (so the next look does not halve it).
-    if (track.loopMs < (target * 3) / 8 && batch < MAX_BATCH) return Math.min(MAX_BATCH, batch * 2);
-    return batch;
   }
 
   private watch(w: number, slot: Float64Array, track: WorkerTrack, loops: number, t: number): void {

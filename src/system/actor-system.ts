@@ -12,10 +12,10 @@ import { Runtime } from '../runtime/runtime.js';
 import type { RuntimeEvent } from '../runtime/runtime-event.js';
 import { TaskPool } from '../runtime/task-pool.js';
 import { isActorHost } from '../runtime/thread-role.js';
-import type { ControlMessage, KindStats } from '../runtime/wire-messages.js';
+import type { ControlMessage } from '../runtime/wire-messages.js';
 import type { Router } from '../router/router.js';
 import { Rebalancer } from '../scheduler/rebalancer.js';
-import { Scheduler, type SchedulerOptions, type StuckHandler, type WorkerStats } from '../scheduler/scheduler.js';
+import { Scheduler, type SchedulerOptions, type StuckHandler } from '../scheduler/scheduler.js';
 import { DEFAULT_STRATEGY, type Directive, type SupervisorStrategy } from '../supervision/supervisor-strategy.js';
 import { TransportEndpoint } from '../transport/transport.js';
 import { EventStream } from './event-stream.js';
@@ -24,6 +24,7 @@ import { Moves } from './moves.js';
 import { Placements } from './placements.js';
 import { type PoolOptions, Pools } from './pools.js';
 import { Spawner } from './spawner.js';
+import { type SystemStats, gatherStats } from './system-stats.js';
 import type { SystemParts } from './system-parts.js';
 import {
   MAX_THREADS,
@@ -64,11 +65,7 @@ export interface ActorSystemOptions {
   overflowLimit?: number;
 }
 
-export interface SystemStats {
-  /** Pool and dedicated workers: the stats block's figures, the fill of each ring toward them, and actors per kind. */
-  workers: (WorkerStats & { pendingAsync: number; ringFill: number; kinds: KindStats[] })[];
-  main: { actors: number; processed: number; deadLetters: number; overflow: number; kinds: KindStats[] };
-}
+export type { SystemStats } from './system-stats.js';
 
 /** Whether a system runs on this thread (from its construction to the end of its shutdown): refs route through one runtime per thread. */
 let systemRunning = false;
@@ -292,32 +289,7 @@ export class ActorSystem {
    */
   async stats(): Promise<SystemStats> {
     this.assertRunning('stats');
-    const block = this.scheduler.stats();
-    const workers = await Promise.all(
-      Array.from({ length: this.workers.count }, async (_w, i) => {
-        const r = await this.runtime.request(i + 1, { op: 'stats' });
-        if (r.op !== 'stats-reply') throw new BactorError(ErrorCode.MALFORMED_RECORD, `stats: unexpected reply ${r.op}`);
-        return {
-          ...block[i]!,
-          processed: r.processed,
-          actors: r.actors,
-          pendingAsync: r.pendingAsync,
-          ringFill: this.workers.ringFill(i + 1),
-          kinds: r.kinds,
-        };
-      }),
-    );
-    const rt = this.runtime;
-    return {
-      workers,
-      main: {
-        actors: rt.actorCount,
-        processed: rt.runs.processed,
-        deadLetters: rt.deadLetters,
-        overflow: rt.outbound.overflowed,
-        kinds: rt.kindStats(),
-      },
-    };
+    return gatherStats(this.runtime, this.scheduler, this.workers);
   }
 
   /**

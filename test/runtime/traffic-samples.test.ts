@@ -3,16 +3,20 @@ import { test } from 'node:test';
 import { ASK_SLOT_ID_BIT, packRef } from '../../src/actor/actor-ref.js';
 import { TrafficSamples } from '../../src/runtime/traffic-samples.js';
 
-/** One counted sample: `note` counts one send in 64. */
+/** A cross-thread send, as Runtime.tell makes it: `note` is called for one in 64. */
+const send = (t: TrafficSamples, from: number, to: number) => {
+  if (--t.countdown === 0) t.note(from, to);
+};
+/** One counted sample. */
 const sample = (t: TrafficSamples, from: number, to: number) => {
-  for (let i = 0; i < 64; i++) t.note(from, to);
+  for (let i = 0; i < 64; i++) send(t, from, to);
 };
 
 test('traffic samples count one send in 64 and stay bounded while nothing takes them (rebalancing off)', () => {
   const traffic = new TrafficSamples(1);
-  for (let i = 0; i < 63; i++) traffic.note(3, packRef(2, 4));
+  for (let i = 0; i < 63; i++) send(traffic, 3, packRef(2, 4));
   assert.deepEqual(traffic.take(), [], 'fewer than 64 sends: no sample yet');
-  traffic.note(3, packRef(2, 4));
+  send(traffic, 3, packRef(2, 4));
   assert.deepEqual(traffic.take(), [[packRef(1, 3), packRef(2, 4), 1]]);
   const internals = traffic as unknown as { traffic: Map<number, Map<number, number>> };
   // An actor answering asks from the main thread: a new ask slot per reply, never counted.
