@@ -265,8 +265,10 @@ export abstract class CellMailbox {
     const queue = this.queue;
     if (queue.length < this.limits.capacity && this.status !== STOPPED) {
       queue.push(message, sender);
+      // Every message from another thread counts toward the next grant, above the mark too: a
+      // producer that spent its grant there would otherwise wait for a grant that never comes.
+      if (this.x.flow !== 0 && (sender?._cell as ActorCell | undefined)?.host !== this.host) this.x.sinceGrant++;
       if (queue.length >= this.mark) this.overHighWater(sender);
-      else if (this.x.flow !== 0 && (sender?._cell as ActorCell | undefined)?.host !== this.host) this.x.sinceGrant++;
       if (!this.scheduled) this.host.schedule(this);
       return;
     }

@@ -3,13 +3,14 @@
 // protocol's two sides (with the records that would cross the rings captured).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ActorRef, setRefRouter } from '../../src/actor/actor-ref.js';
+import type { ActorCell, FlowSignal } from '../../src/actor/actor-cell.js';
+import { ActorRef, packRef, setRefRouter } from '../../src/actor/actor-ref.js';
 import { defineActor } from '../../src/actor/actor-definition.js';
 import { ManualClock } from '../../src/runtime/clock.js';
 import { Migration, type MigrationHost } from '../../src/runtime/migration.js';
 import { Runtime } from '../../src/runtime/runtime.js';
 import type { RuntimeEvent } from '../../src/runtime/runtime-event.js';
-import type { MoveIn } from '../../src/runtime/wire-messages.js';
+import { type MoveIn, RecordType } from '../../src/runtime/wire-messages.js';
 import { oneForOne } from '../../src/supervision/supervisor-strategy.js';
 
 type Msg = { type: 'add'; n: number } | { type: 'fail'; why: string } | { type: 'get' };
@@ -91,6 +92,46 @@ test("a full 'backpressure' mailbox pauses a local sender after its handler and 
     got(rt, sink).got,
     Array.from({ length: 100 }, (_v, i) => i),
   );
+});
+
+test('flow control toward another thread: a producer that spends every grant gets the next one, even when a grant is larger than the mark', () => {
+  // The signals a consumer would send to other threads, kept here instead (no transport).
+  class Recording extends Runtime {
+    readonly signals: { signal: FlowSignal; amount: number }[] = [];
+    override congestion(_cell: ActorCell, signal: FlowSignal, amount: number): void {
+      this.signals.push({ signal, amount });
+    }
+  }
+  const rt = new Recording({ participant: 1, endpoint: null, clock: new ManualClock() });
+  // A mark of 8 and grants of at least 16: a producer that spends a grant takes the backlog past the mark.
+  const sink = rt.spawnTopLevel(Keeper, [], { mailbox: { highWater: 8 } }, null).self;
+  const producer = packRef(2, 5);
+  const n = 2000;
+  let credit = Infinity;
+  let next = 0;
+  let maxBacklog = 0;
+  let congested = 0;
+  for (let round = 0; round < 5000 && got(rt, sink).got.length < n; round++) {
+    // The producer, on thread 2: ten a round while it has credit.
+    for (let k = 0; k < 10 && next < n && credit > 0; k++) {
+      rt.onMessage(RecordType.USER, sink.id, producer, add(next++));
+      credit--;
+    }
+    for (const { signal, amount } of rt.signals.splice(0)) {
+      if (signal === 'congested') congested++;
+      credit = signal === 'grant' ? amount : signal === 'congested' ? 0 : Infinity;
+    }
+    // The consumer, slower: a few messages a round.
+    rt.runs.runActors(1);
+    maxBacklog = Math.max(maxBacklog, rt.cell(sink.id)!.queue.length);
+  }
+  assert.equal(got(rt, sink).got.length, n, `stalled after ${got(rt, sink).got.length} of ${n} (credit ${credit})`);
+  assert.deepEqual(
+    got(rt, sink).got,
+    Array.from({ length: n }, (_v, i) => i),
+  );
+  assert.equal(congested, 1, 'told once; after that the grants bound the producer');
+  assert.ok(maxBacklog <= 8 + 16 + 10, `backlog up to ${maxBacklog}`);
 });
 
 test('supervision: restart starts from init and keeps the mailbox, resume keeps the state, stop stops; past maxRestarts the actor stops and it is reported', () => {
