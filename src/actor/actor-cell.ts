@@ -4,6 +4,7 @@ import { describe, invalidOption, isNonNegative, isPositive, requireNumber } fro
 import type { ActorContext, Cancellable } from './actor-context.js';
 import type { ActorDefinition } from './actor-definition.js';
 import { ActorRef, type AskOptions } from './actor-ref.js';
+import type { CellHost } from './cell-host.js';
 import { CellLifecycle } from './cell-lifecycle.js';
 import { type Receive, STOPPED } from './cell-state.js';
 import { askTimeout, checkRef, refError } from './ref-checks.js';
@@ -18,6 +19,9 @@ export { DEFAULT_HIGH_WATER } from './cell-limits.js';
  * message — and holds the ActorContext API. Only its runtime's thread touches it.
  */
 export class ActorCell extends CellLifecycle implements ActorContext<unknown, unknown> {
+  /** The runtime of its thread, as this layer sees it (cell-host.ts). */
+  declare readonly host: CellHost;
+
   /**
    * respond, forward and stash act on the message being handled: only inside its handler (or
    * until the promise it returned settles). Later — from a timer or a callback — that message is

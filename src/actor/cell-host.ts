@@ -22,9 +22,28 @@ export type SystemOp =
  */
 export type FlowSignal = 'congested' | 'grant' | 'release';
 
-/** What a cell needs from the runtime of its thread. */
-export interface CellHost {
+/**
+ * What a cell needs from the runtime of its thread, by layer: each layer of the cell sees only
+ * its part (CellMailbox: MailboxHost; CellTurns adds TurnHost; CellLifecycle adds LifecycleHost;
+ * ActorCell, the context handed to handlers, adds ContextHost). The runtime implements the whole.
+ */
+export interface CellHost extends MailboxHost, TurnHost, LifecycleHost, ContextHost {}
+
+/** The mailbox (cell-mailbox.ts): queueing, overflow policies, flow control. */
+export interface MailboxHost {
   readonly participant: number;
+  tell(target: ActorRef, message: unknown, sender: ActorRef | null): boolean;
+  schedule(cell: CellMailbox): void;
+  deadLetter(target: ActorRef, message: unknown, sender: ActorRef | null, reason: string): void;
+  /**
+   * Flow control of this actor toward every other thread (see FlowSignal): 'congested' when its
+   * backlog first reaches its mark, then 'grant's as it drains, 'release' when it stops or moves.
+   */
+  congestion(cell: CellMailbox, signal: FlowSignal, amount: number): void;
+}
+
+/** A turn (cell-turns.ts): the handler call, its budget, its timing, a handler's promise. */
+export interface TurnHost {
   /** Messages per turn (taken, and sent: see ActorCell.run) for actors without their own throughput. */
   readonly quantum: number;
   /**
@@ -37,28 +56,15 @@ export interface CellHost {
   readonly stats: Float64Array;
   /** The code of a message type's name (see `describeMessageType`) in this thread's type-name table. */
   typeCode(name: string): number;
-  tell(target: ActorRef, message: unknown, sender: ActorRef | null): boolean;
-  ask(target: ActorRef, message: unknown, timeoutMs: number): Promise<unknown>;
-  schedule(cell: CellMailbox): void;
-  spawnChild(
-    parent: ActorCell,
-    definition: ActorDefinition<unknown, unknown, unknown>,
-    args: unknown,
-    options: SpawnOptions | undefined,
-  ): ActorCell;
+  /** A handler promise started (+1) or settled (-1): the loop must let the event loop run. */
+  asyncDelta(delta: number): void;
+}
+
+/** Start, failure, restart, stop (cell-lifecycle.ts, with supervision/apply-directive.ts). */
+export interface LifecycleHost {
   removeCell(cell: CellLifecycle): void;
-  deadLetter(target: ActorRef, message: unknown, sender: ActorRef | null, reason: string): void;
   /** The handler `actor` was running for an ask failed: the asker learns it now (ERR_ACTOR_FAILED), not at its timeout. */
   failAsk(asker: ActorRef, actor: ActorRef, messageType: string, error: unknown): void;
-  /**
-   * This actor's backlog crossed its high-water mark (`on`, with the mark) or drained to its
-   * low-water mark: every other thread is told, so their actors that send to it are held back.
-   */
-  congestion(cell: CellMailbox, signal: FlowSignal, amount: number): void;
-  /** Publishes a supervision decision nobody would see otherwise (a child stopped past its restart intensity). */
-  reportFailure(actor: ActorRef, error: unknown, directive: string): void;
-  /** The cell whose turn runs now on this thread, if any. */
-  readonly currentCell: CellLifecycle | null;
   /** Delivers a system op to an actor on any thread. */
   sendSystem(
     target: ActorRef,
@@ -66,8 +72,22 @@ export interface CellHost {
   ): void;
   /** A top-level actor failed: the root guardian decides. */
   guardianFailure(cell: CellLifecycle, error: unknown): void;
-  /** A handler promise started (+1) or settled (-1): the loop must let the event loop run. */
-  asyncDelta(delta: number): void;
-  runTask<T>(moduleUrl: string, exportName: string, input: unknown): Promise<T>;
+  /** Publishes a supervision decision nobody would see otherwise (a child stopped past its restart intensity). */
+  reportFailure(actor: ActorRef, error: unknown, directive: string): void;
+  /** Backoff jitter of restarts. */
   random(): number;
+}
+
+/** The ActorContext of a handler (actor-cell.ts): asks, children, tasks. */
+export interface ContextHost {
+  ask(target: ActorRef, message: unknown, timeoutMs: number): Promise<unknown>;
+  spawnChild(
+    parent: ActorCell,
+    definition: ActorDefinition<unknown, unknown, unknown>,
+    args: unknown,
+    options: SpawnOptions | undefined,
+  ): ActorCell;
+  /** The cell whose turn runs now on this thread, if any. */
+  readonly currentCell: CellLifecycle | null;
+  runTask<T>(moduleUrl: string, exportName: string, input: unknown): Promise<T>;
 }

@@ -4,7 +4,7 @@ import { applyDirective } from '../supervision/apply-directive.js';
 import { DEFAULT_STRATEGY, RestartWindow } from '../supervision/supervisor-strategy.js';
 import { describeMessageType } from '../util/message-type.js';
 import { ActorRef, localIdOf, participantOf } from './actor-ref.js';
-import type { SystemOp } from './cell-host.js';
+import type { LifecycleHost, MailboxHost, SystemOp, TurnHost } from './cell-host.js';
 import { type MoveSnapshot, NO_EXTRAS, type Receive, RUNNING, STOPPED, SUSPENDED } from './cell-state.js';
 import { CellTurns } from './cell-turns.js';
 import { initFailure } from './spawn-failure.js';
@@ -16,6 +16,9 @@ import type { SpawnOptions } from './spawn-options.js';
  * parent told, the death of another worker, and the snapshot a move carries.
  */
 export abstract class CellLifecycle extends CellTurns {
+  /** The runtime of its thread, as this layer sees it (cell-host.ts). */
+  declare readonly host: MailboxHost & TurnHost & LifecycleHost;
+
   /** Runs init and the started hook. If either throws, the spawn fails with ERR_ACTOR_INIT_FAILED. */
   start(): void {
     let hook: 'init' | 'started' = 'init';

@@ -5,7 +5,7 @@ import { FifoQueue, type MessageQueue, createQueue } from '../mailbox/mailbox.js
 import type { ActorCell } from './actor-cell.js';
 import type { ActorDefinition } from './actor-definition.js';
 import { ActorRef } from './actor-ref.js';
-import type { CellHost, SystemOp } from './cell-host.js';
+import type { CellHost, MailboxHost, SystemOp } from './cell-host.js';
 import { type CellLimits, NO_MARK, hasMovableOption, limitsOf } from './cell-limits.js';
 import {
   CellExtras,
@@ -91,8 +91,11 @@ export abstract class CellMailbox {
     return this.x;
   }
 
+  /** The runtime of its thread, as the mailbox sees it (each layer sees its part: cell-host.ts). */
+  readonly host: MailboxHost;
+
   constructor(
-    readonly host: CellHost,
+    host: CellHost,
     readonly id: number,
     readonly definition: ActorDefinition<unknown, unknown, unknown>,
     readonly args: unknown,
@@ -100,6 +103,7 @@ export abstract class CellMailbox {
     parentRef: ActorRef | null,
     options: SpawnOptions | undefined,
   ) {
+    this.host = host;
     this.self = new ActorRef(host.participant, id, definition.name);
     this.stamp = id * TYPE_CODE_SPAN;
     this.self._cell = this;

@@ -2,7 +2,7 @@ import { CURRENT, TYPE_CODE_SPAN } from '../../native-free-core/layout/stats-lay
 import { describeMessageType } from '../util/message-type.js';
 import { type ActorContext, RECEIVE_TIMEOUT } from './actor-context.js';
 import type { ActorRef } from './actor-ref.js';
-import type { SystemOp } from './cell-host.js';
+import type { MailboxHost, SystemOp, TurnHost } from './cell-host.js';
 import { CellMailbox } from './cell-mailbox.js';
 import { HOLD_YIELD, NO_EXTRAS, RUNNING } from './cell-state.js';
 import type { FifoQueue } from '../mailbox/mailbox.js';
@@ -24,6 +24,9 @@ const MAX_BOOST = 16_384;
  * no message until it settles). What a system message does is the lifecycle's (cell-lifecycle.ts).
  */
 export abstract class CellTurns extends CellMailbox {
+  /** The runtime of its thread, as this layer sees it (cell-host.ts). */
+  declare readonly host: MailboxHost & TurnHost;
+
   /** Handles one system message (stop, a child's failure, Terminated, watch, unwatch). */
   protected abstract handleSystem(op: SystemOp): void;
   /** The handler failed: suspend and let the supervisor decide. */
