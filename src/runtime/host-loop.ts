@@ -45,11 +45,8 @@ export interface HostInit {
 /** Where a worker keeps its slice function for the guard script (a global the script can reach). */
 const SLICE_KEY = 'bactor.host-slice';
 
-const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 /** A busy worker lets its event loop run at least this often (timers and I/O of its handlers). */
 const YIELD_EVERY_MS = 5;
-
-const sleepBriefly = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1));
 
 /**
  * The loop of an actor worker: drain the inbound rings, run actors from the run queue, fire due
@@ -150,6 +147,7 @@ export async function runHost(init: HostInit): Promise<void> {
   (globalThis as Record<symbol, unknown>)[Symbol.for(SLICE_KEY)] = slice;
   const ownBell = endpoint.mesh.bells[endpoint.self]!;
   const wakeSelf = (): void => void ownBell.ring();
+  const parkAsync = (timeoutMs: number) => endpoint.parkAsync(timeoutMs);
 
   while (host.running) {
     let next: Next;
@@ -179,26 +177,21 @@ export async function runHost(init: HostInit): Promise<void> {
     }
     switch (next) {
       case Next.Yield:
-        await yieldToLoop();
-        loop.yielded();
+        await loop.yieldToLoop();
         break;
       case Next.Sleep:
-        await sleepBriefly();
-        loop.busySince = performance.now();
+        await loop.sleep();
         break;
-      case Next.ParkAsync: {
-        const parkedAt = loop.beginPark(performance.now());
+      case Next.ParkAsync:
         // A callback that gives this thread work while it waits (a settled handler promise, a
         // timer or socket callback that tells an actor) rings its own doorbell.
         runtime.onWork = wakeSelf;
         try {
-          loop.endPark(parkedAt, await endpoint.parkAsync(loop.parkTimeout));
+          await loop.parkAsync(parkAsync);
         } finally {
           runtime.onWork = null;
         }
-        loop.yielded();
         break;
-      }
       default:
         break;
     }

@@ -61,6 +61,9 @@ export interface LoopSettings {
   host: HostState;
 }
 
+const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+const sleepBriefly = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1));
+
 /** A busy thread lets its event loop run after at most this many turns with work. */
 const YIELD_EVERY_TURNS = 64;
 
@@ -211,21 +214,23 @@ export class LoopTurn {
     }
   }
 
-  /** A park starts (the scheduler sees it in progress). */
-  beginPark(now: number): number {
-    this.stats[PARKED_SINCE] = performance.timeOrigin + now;
-    return now;
+  /** Next.Yield: lets the event loop run (setImmediate). */
+  async yieldToLoop(): Promise<void> {
+    await yieldToLoop();
+    this.yieldedAt = performance.now();
   }
 
-  /** A park ended: counted, and the backoff starts again from spinning. */
-  endPark(parkedAt: number, result: string): void {
-    const stats = this.stats;
+  /** Next.Sleep: a peer's ring is full and nobody rings this thread when it drains: 1 ms. */
+  async sleep(): Promise<void> {
+    await sleepBriefly();
     this.busySince = performance.now();
-    stats[PARKED_SINCE] = 0;
-    stats[PARKED_MS] = stats[PARKED_MS]! + (this.busySince - parkedAt);
-    stats[PARKS] = stats[PARKS]! + 1;
-    if (result === 'woken') stats[WAKEUPS] = stats[WAKEUPS]! + 1;
-    this.idle.reset();
+  }
+
+  /** Next.ParkAsync: waits with `wait` (never blocking the event loop) for `parkTimeout` ms, counted as a park. */
+  async parkAsync(wait: (timeoutMs: number) => Promise<string>): Promise<void> {
+    const parkedAt = this.beginPark(performance.now());
+    this.endPark(parkedAt, await wait(this.parkTimeout));
+    this.yieldedAt = performance.now();
   }
 
   /** The guard cut a slice short (see host-loop.ts): whatever park it was in has ended. */
@@ -234,8 +239,20 @@ export class LoopTurn {
     this.busySince = performance.now();
   }
 
-  /** The driver let the event loop run. */
-  yielded(): void {
-    this.yieldedAt = performance.now();
+  /** A park starts (the scheduler sees it in progress). */
+  private beginPark(now: number): number {
+    this.stats[PARKED_SINCE] = performance.timeOrigin + now;
+    return now;
+  }
+
+  /** A park ended: counted, and the backoff starts again from spinning. */
+  private endPark(parkedAt: number, result: string): void {
+    const stats = this.stats;
+    this.busySince = performance.now();
+    stats[PARKED_SINCE] = 0;
+    stats[PARKED_MS] = stats[PARKED_MS]! + (this.busySince - parkedAt);
+    stats[PARKS] = stats[PARKS]! + 1;
+    if (result === 'woken') stats[WAKEUPS] = stats[WAKEUPS]! + 1;
+    this.idle.reset();
   }
 }

@@ -3,9 +3,6 @@ import type { Runtime } from '../runtime/runtime.js';
 import type { HostState } from '../runtime/worker-control.js';
 import type { TransportEndpoint } from '../transport/transport.js';
 
-const yieldToLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-const sleepBriefly = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 1));
-
 /**
  * The main thread's driver of the loop every thread runs (LoopTurn: drain inbound rings, run
  * inline actors, fire timers such as ask timeouts, publish, write the thread's counters to slot
@@ -58,23 +55,20 @@ export class MainLoop {
   async run(): Promise<void> {
     const loop = this.loop;
     const endpoint = this.endpoint;
+    const parkAsync = endpoint !== null ? (ms: number) => endpoint.parkAsync(ms) : (ms: number) => this.parkLocal(ms);
     for (;;) {
       switch (loop.turn()) {
         case Next.Stop:
           return;
         case Next.Sleep:
-          await sleepBriefly();
-          loop.busySince = performance.now();
+          await loop.sleep();
           break;
-        case Next.ParkAsync: {
-          const parkedAt = loop.beginPark(performance.now());
-          loop.endPark(parkedAt, endpoint !== null ? await endpoint.parkAsync(loop.parkTimeout) : await this.parkLocal(loop.parkTimeout));
+        case Next.ParkAsync:
+          await loop.parkAsync(parkAsync);
           break;
-        }
         default:
           // Continue or Yield: after a turn with work the main thread's event loop always runs.
-          await yieldToLoop();
-          loop.yielded();
+          await loop.yieldToLoop();
           break;
       }
     }
