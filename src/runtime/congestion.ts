@@ -56,11 +56,17 @@ export class Congestion {
     }
   }
 
-  grant(target: number, credit: number): void {
+  /**
+   * The consumer's backlog ran low: `credit` more may go. `unsent`: records still in this thread's
+   * overflow queue toward the consumer's thread; those of the messages sent without credit stay
+   * counted, since the consumer has not seen them (forgetting them let a loop that never yields
+   * send a whole limit more at every grant).
+   */
+  grant(target: number, credit: number, unsent: number): void {
     let flow = this.flows.get(target);
     if (flow === undefined) this.flows.set(target, (flow = { credit: 0, held: [], waiters: [], over: 0, limit: credit }));
     flow.credit = credit;
-    flow.over = 0;
+    flow.over = Math.min(flow.over, unsent);
     this.wake(flow);
   }
 

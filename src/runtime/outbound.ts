@@ -1,5 +1,5 @@
 import { DEFAULT_HIGH_WATER, type FlowSignal } from '../actor/actor-cell.js';
-import type { ActorRef } from '../actor/actor-ref.js';
+import { type ActorRef, participantOf } from '../actor/actor-ref.js';
 import { inspectMessage } from '../codec/inspect-message.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { Deque } from '../mailbox/deque.js';
@@ -143,7 +143,7 @@ export class Outbound {
     // Code outside actors may send a default mark's worth past a congestion before
     // ERR_BACKPRESSURE: a small bounded mailbox must not refuse the odd ask.
     if (signal === 'congested') this.congestion.congested(target, Math.max(amount, DEFAULT_HIGH_WATER));
-    else if (signal === 'grant') this.congestion.grant(target, amount);
+    else if (signal === 'grant') this.congestion.grant(target, amount, this.overflow[participantOf(target)]?.length ?? 0);
     else this.congestion.release(target);
   }
 
