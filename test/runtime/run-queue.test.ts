@@ -115,11 +115,16 @@ test('heavy mode: each actor queued at the start gets one turn per call, bounded
   runs.schedule(slow);
   runs.schedule(fast);
   runs.runActors(4096);
-  assert.deepEqual(log, [1, 2], 'one turn each, then back to the loop');
+  // One turn each, then back to the loop; or, if the slow turn ended past the loop turn's 2 ms
+  // (the thread preempted on a loaded machine), back to the loop after it, the fast one next.
+  assert.ok(log.length === 2 || log.length === 1, `one turn each at most: ${log.join(',')}`);
+  if (log.length === 1) runs.runActors(4096);
+  assert.deepEqual(log.slice(0, 2), [1, 2], 'the slow one took no second turn before the fast one had its first');
   // Bounded in time: it ends after the message that ends past 1 ms (at most 6 of 200 µs; fewer if the thread is preempted).
   assert.ok(slow.turns[0]! >= 1 && slow.turns[0]! <= 6, `a 1 ms turn of 200 µs messages: ${slow.turns[0]}`);
+  const before = log.length;
   runs.runActors(4096);
-  assert.deepEqual(log, [1, 2, 1], 'the fast one had nothing left');
+  assert.deepEqual(log.slice(before), [1], 'the fast one had nothing left');
   assert.equal(runs.timer.heavyMode, true);
 });
 
