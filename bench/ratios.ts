@@ -79,7 +79,17 @@ const FLOORS: Record<string, Floor[]> = {
       },
     ]),
     {
-      text: 'latency: best fixed ask p99 / adaptive ask p99',
+      text: 'latency: best fixed ask p99 / adaptive ask p99 (best chosen on even rounds, compared on odd)',
+      ratio: (g) => v(g('latency:best-p99/adaptive-p99')),
+      floor: 0.95,
+    },
+    {
+      text: 'latency: the same split for b256 / its A/A copy (the resolution of the line above; info)',
+      ratio: (g) => v(g('latency:b256-p99/b256-aa-p99')),
+      floor: 0.95,
+    },
+    {
+      text: 'latency: least fixed ask p99 of six / adaptive ask p99 (biased low by the pick; info)',
       ratio: (g) =>
         div(
           best(g, 'latency', ':ask', (r) => r.p99, true),
@@ -92,6 +102,39 @@ const FLOORS: Record<string, Floor[]> = {
       ratio: (g) => Math.max(...['steady', 'bursty', 'latency'].map((l) => gain(g, l) ?? 0)),
       floor: 1.3,
     },
+  ],
+  client: [
+    { text: 'main-ask-seq / nact-ask-seq', ratio: (g) => div(v(g('main-ask-seq')), v(g('nact-ask-seq'))), floor: 1 },
+    { text: '20 µs / main-ask-seq p99', ratio: (g) => div(20, g('main-ask-seq:latency')?.p99), floor: 1 },
+    { text: 'main-tell-1k / nact-tell-1k', ratio: (g) => div(v(g('main-tell-1k')), v(g('nact-tell-1k'))), floor: 8 },
+    { text: 'main-spawn-100 / nact-spawn-100', ratio: (g) => div(v(g('main-spawn-100')), v(g('nact-spawn-100'))), floor: 1 },
+    { text: 'main-ask-seq / inline-ask-seq (info)', ratio: (g) => div(v(g('main-ask-seq')), v(g('inline-ask-seq'))), floor: 1 },
+    { text: 'main-tell-10k / nact-tell-10k (info)', ratio: (g) => div(v(g('main-tell-10k')), v(g('nact-tell-10k'))), floor: 1 },
+  ],
+  service: [
+    ...[1, 16, 256].flatMap((c) =>
+      ['50us', '200us', '1ms'].flatMap((job): Floor[] => {
+        const n = (arm: string) => `service-${job}-c${c}-${arm}`;
+        const floors = job === '200us' && c === 16;
+        return [
+          {
+            text: `${n('bactor')} / piscina${floors ? '' : ' (info)'}`,
+            ratio: (g) => div(v(g(n('bactor'))), v(g(n('piscina')))),
+            floor: floors ? 1.2 : 1,
+          },
+          {
+            text: `piscina p99 / bactor p99, ${job} c${c}${floors ? '' : ' (info)'}`,
+            ratio: (g) => div(g(n('piscina'))?.p99, g(n('bactor'))?.p99),
+            floor: 1,
+          },
+          {
+            text: `${n('bactor')} / main${floors ? '' : ' (info)'}`,
+            ratio: (g) => div(v(g(n('bactor'))), v(g(n('main')))),
+            floor: floors ? 1.4 : 1,
+          },
+        ];
+      }),
+    ),
   ],
   fanout: [
     { text: 'bactor efficiency at 50 µs tasks / 85%', ratio: (g) => div(v(g('bactor-50us-efficiency')), 85), floor: 1 },

@@ -17,6 +17,8 @@ import { fanoutSuite } from './suites/fanout.js';
 import { tuningSuite } from './suites/tuning.js';
 import { backpressureSuite } from './suites/backpressure.js';
 import { soakSuite } from './suites/soak.js';
+import { clientSuite } from './suites/client.js';
+import { serviceSuite } from './suites/service.js';
 
 const SUITES: Record<string, Suite> = {
   transport: transportSuite,
@@ -27,6 +29,8 @@ const SUITES: Record<string, Suite> = {
   tuning: tuningSuite,
   backpressure: backpressureSuite,
   soak: soakSuite,
+  client: clientSuite,
+  service: serviceSuite,
 };
 
 const USAGE = `usage: npm run bench -- <${Object.keys(SUITES).join('|')}>… [--json] [--quick] [--only=name,name] [--rounds=n] [--repeat=n]`;

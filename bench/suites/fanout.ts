@@ -18,7 +18,7 @@ const TASK_URL = new URL('../fixtures/fanout-task.js', import.meta.url);
  * of one task at that count. A probe is the median of several (one slow probe — a stall of this
  * machine — once made "50 µs" tasks of 8 µs), and the count is corrected once from the batches.
  */
-function calibrate(us: number): { iterations: number; taskMs: number } {
+export function calibrate(us: number): { iterations: number; taskMs: number } {
   for (let i = 0; i < 200; i++) crunch(10_000, i + 1); // warm up
   const probe = 200_000;
   const probes: number[] = [];

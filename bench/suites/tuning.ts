@@ -17,6 +17,8 @@ interface Setting {
   adaptive: boolean;
   quantum: number;
   batch: number;
+  /** The latency load's A/A control: b256's knobs again, never a candidate for the best. */
+  control?: true;
 }
 
 const SETTINGS: Setting[] = [
@@ -27,6 +29,7 @@ const SETTINGS: Setting[] = [
   { name: 'b16k', adaptive: false, quantum: 100, batch: 16_384 },
   { name: 'q1000-b16k', adaptive: false, quantum: 1000, batch: 16_384 },
   { name: 'adaptive', adaptive: true, quantum: 100, batch: 4096 },
+  { name: 'b256-aa', adaptive: false, quantum: 100, batch: 256, control: true },
 ];
 
 type Load = (system: ActorSystem, warmMs: number, measureMs: number) => Promise<{ rate: number; samples: Float64Array }>;
@@ -136,19 +139,54 @@ function pairedRatios(settings: Setting[], results: { rate: number }[][]): numbe
   return results[a]!.map((w, r) => w.rate / results[best]![r]!.rate);
 }
 
+/** The p99 of the samples of the given rounds, pooled (µs). */
+function pooledP99(windows: { samples: Float64Array }[], rounds: number[]): number {
+  const all = Float64Array.from(rounds.flatMap((r) => Array.from(windows[r]!.samples))).sort();
+  return all[Math.min(all.length - 1, Math.floor(all.length * 0.99))]!;
+}
+
+/**
+ * The latency load's floor, free of the bias of picking the least of six noisy p99s: the best
+ * fixed setting is chosen on the even rounds' pooled samples, and compared with the adaptive
+ * one on the odd rounds' (best p99 / adaptive p99: above 1, adaptive is better). With it, the
+ * same split for b256 against its A/A copy: how far two identical settings land apart.
+ */
+function splitP99Ratios(settings: Setting[], results: { samples: Float64Array }[][]): { floor: number; aa: number } | undefined {
+  const rounds = results[0]!.length;
+  const even = [...Array(rounds).keys()].filter((r) => r % 2 === 0);
+  const odd = [...Array(rounds).keys()].filter((r) => r % 2 === 1);
+  const a = settings.findIndex((s) => s.adaptive);
+  const b256 = settings.findIndex((s) => s.name === 'b256');
+  const aa = settings.findIndex((s) => s.control === true);
+  if (a < 0 || odd.length === 0) return undefined;
+  let best = -1;
+  settings.forEach((s, k) => {
+    if (!s.adaptive && s.control !== true && (best < 0 || pooledP99(results[k]!, even) < pooledP99(results[best]!, even))) best = k;
+  });
+  if (best < 0) return undefined;
+  const floor = pooledP99(results[best]!, odd) / pooledP99(results[a]!, odd);
+  const control = b256 >= 0 && aa >= 0 ? pooledP99(results[b256]!, odd) / pooledP99(results[aa]!, odd) : NaN;
+  return { floor, aa: control };
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function tuningSuite(ctx: SuiteContext): Promise<void> {
   const warmMs = ctx.quick ? 4000 : 8000;
   const measureMs = ctx.quick ? 2000 : 4000;
-  const rounds = ctx.quick ? 3 : ROUNDS;
+  const asked = ctx.option?.('rounds');
+  const rounds = asked !== undefined ? Number(asked) : ctx.quick ? 3 : ROUNDS;
+  if (!Number.isInteger(rounds) || rounds < 2) throw new Error(`--rounds=${asked}: a whole number of rounds, 2 or more`);
   const loads: [string, Load][] = [
     ['steady', steady],
     ['bursty', bursty],
     ['latency', latencyLoad],
   ];
   for (const [loadName, load] of loads) {
-    const settings = SETTINGS.filter((s) => ctx.enabled(loadName) || ctx.enabled(`${loadName}:${s.name}`));
+    // The A/A control runs on the latency load only (the throughput loads are steady enough).
+    const settings = SETTINGS.filter(
+      (s) => (s.control !== true || loadName === 'latency') && (ctx.enabled(loadName) || ctx.enabled(`${loadName}:${s.name}`)),
+    );
     if (settings.length === 0) continue;
     // One system per load, and the settings take turns on it: round after round each measures one
     // window, in an order rotated every round. This machine's speed drifts by up to 2× over
@@ -206,6 +244,13 @@ export async function tuningSuite(ctx: SuiteContext): Promise<void> {
       if (adaptive !== undefined && loadName !== 'latency') {
         const paired = pairedRatios(settings, results);
         if (paired !== undefined) ctx.report(throughput(SUITE, `${loadName}:adaptive-paired`, '× best fixed', paired));
+      }
+      if (adaptive !== undefined && loadName === 'latency') {
+        const split = splitP99Ratios(settings, results);
+        if (split !== undefined) {
+          ctx.report(throughput(SUITE, 'latency:best-p99/adaptive-p99', '×', [split.floor]));
+          if (!Number.isNaN(split.aa)) ctx.report(throughput(SUITE, 'latency:b256-p99/b256-aa-p99', '× (A/A)', [split.aa]));
+        }
       }
       for (let k = 0; k < settings.length; k++) {
         const name = `${loadName}:${settings[k]!.name}`;

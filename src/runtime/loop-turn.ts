@@ -129,6 +129,20 @@ export class LoopTurn {
     this.idle = new BackoffIdleStrategy({ spins: settings.spins, yields: settings.yields });
   }
 
+  /**
+   * The work of a turn without its counters and backoff, for a turn run outside the driver (the
+   * main thread's microtask turn, main-loop.ts): drain, run, fire timers, publish. How many
+   * messages and timers it handled.
+   */
+  work(): number {
+    const runtime = this.runtime;
+    const drained = this.endpoint === null ? 0 : this.endpoint.drain(runtime, 1024);
+    this.drained += drained;
+    const work = drained + runtime.runs.runActors(this.budget) + runtime.timers.runDue();
+    runtime.flush();
+    return work;
+  }
+
   /** One loop turn: drain the rings, run actors, fire timers, publish; then what the driver must do. */
   turn(): Next {
     const runtime = this.runtime;

@@ -24,6 +24,7 @@ import { Moves } from './moves.js';
 import { Placements } from './placements.js';
 import { type PoolOptions, Pools } from './pools.js';
 import { Spawner } from './spawner.js';
+import { StopWaiters } from './stop-waiters.js';
 import { type SystemStats, gatherStats } from './system-stats.js';
 import type { SystemParts } from './system-parts.js';
 import {
@@ -97,6 +98,7 @@ export class ActorSystem {
   private readonly placements = new Placements();
   /** Where moved actors went: packed old ref → packed current ref. */
   private readonly movedTo = new Map<number, number>();
+  private readonly stopWaiters = new StopWaiters();
   private readonly spawner: Spawner;
   private readonly pools: Pools;
   private readonly moves: Moves;
@@ -175,6 +177,7 @@ export class ActorSystem {
       this.pools.stopped(ref);
       this.placements.forget(ref.packed);
       this.spawner.stopped(ref);
+      this.stopWaiters.stopped(ref.packed);
     };
     this.loop = new MainLoop(runtime, this.endpoint, statsBuffer);
     runtime.onWork = () => this.loop.wake();
@@ -270,12 +273,19 @@ export class ActorSystem {
     return this.moves.move(ref, worker);
   }
 
-  /** Stops an actor (after the message it is handling). */
-  stop(ref: ActorRef): void {
+  /**
+   * Stops an actor (after the message it is handling). The promise resolves once it has stopped
+   * (postStop ran), at once for an actor that is already gone; it never rejects.
+   */
+  stop(ref: ActorRef): Promise<void> {
     checkRef(ref, 'stop');
+    const packed = this.movedTo.get(ref.packed) ?? ref.packed;
     // Asked to stop: a worker replacement must not bring it back, even if its death notice is lost with the worker.
-    this.placements.delete(this.movedTo.get(ref.packed) ?? ref.packed);
+    this.placements.delete(packed);
+    const { promise, first } = this.stopWaiters.wait(packed);
+    if (first) this.runtime.sendSystem(ref, { k: 'watch', watcher: this.runtime.guardianRef });
     this.runtime.sendSystem(ref, { k: 'stop' });
+    return promise;
   }
 
   /** Worker replacements so far. */
@@ -316,6 +326,7 @@ export class ActorSystem {
     this.state = 'stopped';
     this.runtime.asks.failAll(new BactorError(ErrorCode.SYSTEM_STOPPED, 'the actor system shut down before the reply arrived'));
     this.runtime.requests.fail(new BactorError(ErrorCode.SYSTEM_STOPPED, 'the actor system shut down'));
+    this.stopWaiters.releaseAll();
     this.loop.stop();
     await this.loopDone;
     await this.runtime.taskPool?.close();

@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { type ActorRef, ActorSystem } from '../../src/index.js';
+import { Blocker } from '../fixtures/blocking.actor.js';
+import { Child, OneForOneParent } from '../fixtures/family.actor.js';
+import { Probe, records } from '../fixtures/probe.actor.js';
+
+type ChildRef = ActorRef<{ type: 'get' } | { type: 'slow'; ms: number }, number>;
+
+/** After `await system.stop(ref)` the actor is gone: an ask fails at once, and its stopped hook ran. */
+async function assertGone(ref: ChildRef, label: string, name: string): Promise<void> {
+  await assert.rejects(ref.ask({ type: 'get' }, { timeout: 5000 }), { code: 'ERR_ACTOR_NOT_FOUND' });
+  assert.ok(
+    records(label).some((e) => (e as { ev: string; name: string }).ev === 'stopped' && (e as { name: string }).name === name),
+    `${name}'s stopped hook ran before stop resolved`,
+  );
+}
+
+test('await system.stop(ref) resolves once the actor has stopped: on a worker, inline, and a child', { timeout: 30_000 }, async (t) => {
+  const system = await ActorSystem.start({ workers: 2 });
+  t.after(() => system.shutdown());
+  const probe = await system.spawn(Probe, 'stop-promise', { dispatcher: 'inline' });
+  const onWorker = (await system.spawn(Child, { probe, name: 'w' }, { worker: 1 })) as ChildRef;
+  await system.stop(onWorker);
+  await assertGone(onWorker, 'stop-promise', 'w');
+
+  const inline = (await system.spawn(Child, { probe, name: 'i' }, { dispatcher: 'inline' })) as ChildRef;
+  await system.stop(inline);
+  await assertGone(inline, 'stop-promise', 'i');
+
+  const parent = await system.spawn(OneForOneParent, { probe, name: 'p' }, { worker: 2 });
+  const child = (await parent.ask({ type: 'spawn', name: 'c' })) as unknown as ChildRef;
+  await system.stop(child);
+  await assertGone(child, 'stop-promise', 'c');
+  assert.equal(await parent.ask({ type: 'child', name: 'c' }).then((r) => typeof r), 'object', 'the parent lives on');
+});
+
+test(
+  'stop of an actor that is gone resolves at once; two stops of one actor both resolve; a stop waiting at shutdown resolves',
+  { timeout: 30_000 },
+  async () => {
+    const system = await ActorSystem.start({ workers: 1 });
+    const probe = await system.spawn(Probe, 'stop-twice', { dispatcher: 'inline' });
+    const a = (await system.spawn(Child, { probe, name: 'a' }, { worker: 1 })) as ChildRef;
+    await Promise.all([system.stop(a), system.stop(a)]);
+    await system.stop(a);
+    // Busy in a handler for a long while: its stop waits behind the handler, until shutdown ends everything.
+    const busy = await system.spawn(Blocker, undefined, { worker: 1 });
+    const blocking = busy.ask({ type: 'block', ms: 1500 }).catch(() => undefined);
+    // (System messages go first: a stop sent with the block would overtake it.)
+    await new Promise((r) => setTimeout(r, 200));
+    let resolved = false;
+    const stopped = system.stop(busy).then(() => (resolved = true));
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(resolved, false, 'not before the actor stopped');
+    await system.shutdown({ timeoutMs: 200 });
+    await stopped;
+    await blocking;
+    assert.equal(resolved, true);
+  },
+);
