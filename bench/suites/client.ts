@@ -41,7 +41,7 @@ async function interleaved(ctx: SuiteContext, workload: string, unit: string, ar
   arms = arms.filter((a) => ctx.enabled(`${a.name}-${workload}`));
   if (arms.length === 0) return;
   ctx.log(`${workload}: ${arms.map((a) => a.name).join(', ')}, ${rounds} rounds`);
-  for (const arm of arms) await arm.once();
+  for (let w = 0; w < 2; w++) for (const arm of arms) await arm.once();
   const rates: number[][] = arms.map(() => []);
   const samples: Float64Array[][] = arms.map(() => []);
   for (let r = 0; r < rounds; r++) {

@@ -16,6 +16,11 @@ export class ControlRequests {
 
   constructor(private readonly send: (peer: number, message: ControlMessage & { req: number }) => void) {}
 
+  /** Requests waiting for their reply. */
+  get size(): number {
+    return this.pending.size;
+  }
+
   /** Sends `message` to `peer` and resolves with its reply. */
   request(peer: number, message: ControlMessage): Promise<ControlMessage> {
     const req = this.next++;

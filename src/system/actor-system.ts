@@ -128,6 +128,7 @@ export class ActorSystem {
       events: this.events,
       placements: this.placements,
       movedTo: this.movedTo,
+      stopWaiters: this.stopWaiters,
       workerCount: this.workerCount,
       dedicatedCount: this.dedicatedCount,
       running: () => this.state === 'running',
@@ -179,7 +180,7 @@ export class ActorSystem {
       this.spawner.stopped(ref);
       this.stopWaiters.stopped(ref.packed);
     };
-    this.loop = new MainLoop(runtime, this.endpoint, statsBuffer);
+    this.loop = new MainLoop(runtime, this.endpoint, statsBuffer, () => runtime.asks.size + runtime.requests.size + this.stopWaiters.size);
     runtime.onWork = () => this.loop.wake();
     if (options.clock instanceof ManualClock) this.unsubscribeClock = options.clock.onAdvance(() => this.loop.wake());
     setRefRouter(runtime);
@@ -281,9 +282,10 @@ export class ActorSystem {
     checkRef(ref, 'stop');
     const packed = this.movedTo.get(ref.packed) ?? ref.packed;
     // Asked to stop: a worker replacement must not bring it back, even if its death notice is lost with the worker.
-    this.placements.delete(packed);
+    const topLevel = this.placements.delete(packed);
     const { promise, first } = this.stopWaiters.wait(packed);
-    if (first) this.runtime.sendSystem(ref, { k: 'watch', watcher: this.runtime.guardianRef });
+    // A top-level actor on a worker tells the guardian when it stops anyway; any other is watched.
+    if (first && !topLevel) this.runtime.sendSystem(ref, { k: 'watch', watcher: this.runtime.guardianRef });
     this.runtime.sendSystem(ref, { k: 'stop' });
     return promise;
   }

@@ -10,7 +10,15 @@ import type { TransportEndpoint } from '../transport/transport.js';
 const MICROTASK_TURNS_MS = 5;
 /** The most a reply spin waits (µs): about two round trips to a worker that is spinning. */
 const MAX_SPIN_US = 50;
-/** After a spin that found nothing, this many flushes with asks pending go without one. */
+/** The least a reply spin waits (µs): a minor collection on either side takes ~10 µs. */
+const MIN_SPIN_US = 20;
+/**
+ * The spin's record (see `score`): a found answer adds SPIN_HIT, a spin that found nothing takes
+ * SPIN_MISS; spinning stops at 0 and a probe every SPIN_PROBE_EVERY flushes starts it again.
+ */
+const SPIN_HIT = 1;
+const SPIN_MISS = 4;
+const SPIN_SCORE_MAX = 32;
 const SPIN_PROBE_EVERY = 64;
 
 /**
@@ -21,11 +29,13 @@ const SPIN_PROBE_EVERY = 64;
  *
  * Main-thread sends outside the loop are published once per microtask burst, by a loop turn run
  * in that microtask: inline actors run and replies are taken there, without waiting for an
- * event-loop round. With asks waiting, the turn then spins for their replies for a few µs: a
- * worker that is spinning answers a short ask within that, and its reply settles the ask in the
- * same microtask chain (a park and a wake-up cost ~30–100 µs here). The spin learns: one that
- * finds nothing turns spinning off for the next SPIN_PROBE_EVERY flushes; one that finds a reply
- * sizes the next to four times that wait (at most MAX_SPIN_US). The chain gives the event loop
+ * event-loop round. With answers awaited (asks, spawns, stops), the turn then spins for them for
+ * a few µs: a worker that is spinning answers a short ask within that, and its reply settles the ask in the
+ * same microtask chain (a park and a wake-up cost ~30–100 µs here). The spin learns: a score
+ * rises with each spin that found its answer and falls four times as fast with each that did
+ * not, and at 0 spinning stops but for a probe every SPIN_PROBE_EVERY flushes (answers that take
+ * longer than a spin, as a 200 µs job's); a found answer sizes the next spin to four times its
+ * wait (MIN_SPIN_US to MAX_SPIN_US). The chain gives the event loop
  * its turn after MICROTASK_TURNS_MS.
  */
 export class MainLoop {
@@ -38,16 +48,21 @@ export class MainLoop {
   private resumedAt = performance.now();
   /** The next reply spin's budget (µs; 0: none until the probe countdown ends). */
   private spinUs = MAX_SPIN_US;
+  /** Spins while above 0: replies usually come within a spin (rare misses are collections). */
+  private score = SPIN_SCORE_MAX;
   private probeIn = 0;
-  /** Reply spins that found a reply, and those that did not (for tests and stats). */
+  /** Reply spins that found an answer, those that did not, and microtask chains cut short for the event loop (see stats). */
   spinHits = 0;
   spinMisses = 0;
+  chainBreaks = 0;
   private readonly onMicrotask = (): void => this.microtaskTurn();
 
   constructor(
     private readonly runtime: Runtime,
     private readonly endpoint: TransportEndpoint | null,
     statsBuffer: SharedArrayBuffer,
+    /** How many answers from other threads the main thread awaits (asks, control requests, stops). */
+    private readonly awaited: () => number,
   ) {
     this.loop = new LoopTurn({
       runtime,
@@ -85,13 +100,15 @@ export class MainLoop {
     const runtime = this.runtime;
     if (!this.host.running || performance.now() - this.resumedAt > MICROTASK_TURNS_MS) {
       runtime.flush();
+      this.chainBreaks++;
       return;
     }
     this.loop.work();
     const endpoint = this.endpoint;
-    if (endpoint === null || runtime.asks.size === 0) return;
-    if (this.spinUs === 0) {
+    if (endpoint === null || this.awaited() === 0) return;
+    if (this.score <= 0) {
       if (--this.probeIn > 0) return;
+      this.probeIn = SPIN_PROBE_EVERY;
       this.spinUs = MAX_SPIN_US;
     }
     const start = performance.now();
@@ -101,13 +118,15 @@ export class MainLoop {
       now = performance.now();
       if (now >= end) {
         this.spinMisses++;
-        this.spinUs = 0;
-        this.probeIn = SPIN_PROBE_EVERY;
+        this.score = Math.max(0, this.score - SPIN_MISS);
+        this.spinUs = MAX_SPIN_US;
+        if (this.score === 0) this.probeIn = SPIN_PROBE_EVERY;
         return;
       }
     }
     this.spinHits++;
-    this.spinUs = Math.min(MAX_SPIN_US, Math.max(10, (now - start) * 4000));
+    this.score = Math.min(SPIN_SCORE_MAX, Math.max(this.score, SPIN_MISS) + SPIN_HIT);
+    this.spinUs = Math.min(MAX_SPIN_US, Math.max(MIN_SPIN_US, (now - start) * 4000));
     this.loop.work();
   }
   /** Runs until `stop` is called: what is queued then is still handled and published once. */

@@ -37,8 +37,9 @@ export class Placements {
     this.byRef.set(packed, placement);
   }
 
-  delete(packed: number): void {
-    this.byRef.delete(packed);
+  /** Forgets the actor at `packed`; whether it was a top-level actor on a worker. */
+  delete(packed: number): boolean {
+    return this.byRef.delete(packed);
   }
 
   /** The placements of one worker (a copy: the caller may delete while it walks). */

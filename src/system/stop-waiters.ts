@@ -1,3 +1,5 @@
+import { participantOf } from '../actor/actor-ref.js';
+
 /**
  * The promises of `ActorSystem.stop`: each resolves when the main thread's guardian hears that
  * the actor stopped (it watches the actors it is asked to stop, and is the parent of top-level
@@ -6,6 +8,11 @@
  */
 export class StopWaiters {
   private readonly waiting = new Map<number, (() => void)[]>();
+
+  /** Actors whose stop is awaited. */
+  get size(): number {
+    return this.waiting.size;
+  }
 
   /** A promise for the stop of the actor at `packed`; `first` is true when nobody waited for it yet (watch it then). */
   wait(packed: number): { promise: Promise<void>; first: boolean } {
@@ -23,6 +30,11 @@ export class StopWaiters {
     if (list === undefined) return;
     this.waiting.delete(packed);
     for (const resolve of list) resolve();
+  }
+
+  /** Thread `participant` died: the actors waited for there are gone (a stopped actor is not re-created). */
+  peerDied(participant: number): void {
+    for (const packed of [...this.waiting.keys()]) if (participantOf(packed) === participant) this.stopped(packed);
   }
 
   /** The system shut down: every actor is stopped. */

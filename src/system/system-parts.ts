@@ -4,6 +4,7 @@ import type { RuntimeEvent } from '../runtime/runtime-event.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { EventStream } from './event-stream.js';
 import type { Placements } from './placements.js';
+import type { StopWaiters } from './stop-waiters.js';
 
 /** What the main thread's rooms (spawning, pools, moves, workers) share of the system. */
 export interface SystemParts {
@@ -12,6 +13,8 @@ export interface SystemParts {
   readonly events: EventStream<RuntimeEvent>;
   /** Top-level actors on workers (what a worker replacement re-creates) and named actors. */
   readonly placements: Placements;
+  /** The promises of system.stop: settled when a worker dies with the actors they wait for. */
+  readonly stopWaiters: StopWaiters;
   /** Where moved actors went: packed old ref → packed current ref. */
   readonly movedTo: Map<number, number>;
   /** Worker threads of the pool (numbers 1…workerCount), then the dedicated ones. */

@@ -172,6 +172,7 @@ export class WorkerSet {
     // Watches on the dead worker's actors: Terminated for those gone, sent again to those re-created.
     const recreated = recreate.map((r) => r.id!);
     runtime.peerDied(w, recreated);
+    this.parts.stopWaiters.peerDied(w);
     for (let p = 1; p <= workerCount + dedicatedCount; p++) {
       if (p === w) continue;
       try {
