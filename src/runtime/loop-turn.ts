@@ -66,15 +66,17 @@ const sleepBriefly = (): Promise<void> => new Promise((resolve) => setTimeout(re
 
 /**
  * The learned spin: how many empty looks an idle spell takes before it yields and parks, between
- * MIN_SPINS and the knob (the scheduler's `spins`). A spell that found work before parking
- * adds an eighth; one that parked takes a quarter. It settles where about two spells in three
- * end in work found: spinning while work comes every few µs (asks from a spinning main thread:
+ * MIN_SPINS and the knob (the scheduler's `spins`). A spell that found work before parking, or
+ * whose park was woken within SHORT_PARK_MS, adds an eighth; one that parked longer takes a
+ * quarter. It settles where about two spells in three end in work found soon: spinning while work comes every few µs (asks from a spinning main thread:
  * a park and its wake-up cost ~30–100 µs here, and the producer pays a notify), barely when it
  * comes rarely, where spinning only takes a core from the other threads and processes (an HTTP
  * server and its load generator on two cores served 3.4× the requests at one connection with no
  * spinning than with the knob's 2,000 spins).
  */
 const MIN_SPINS = 64;
+/** A park woken sooner than this (ms, its wake-up of ~30–100 µs included) counts as a spell spinning would have won. */
+const SHORT_PARK_MS = 0.2;
 
 /** A busy thread lets its event loop run after at most this many turns with work. */
 const YIELD_EVERY_TURNS = 64;
@@ -239,9 +241,8 @@ export class LoopTurn {
         this.sinceYield = 0;
         return Next.Yield;
       default: {
-        // Nothing came while it spun: the next spell spins less.
+        // Nothing came while it spun: the park's length decides (endPark).
         this.inSpell = false;
-        this.idle.spins = Math.max(Math.min(MIN_SPINS, this.spins), this.idle.spins - (this.idle.spins >> 2));
         this.parkTimeout = Math.min(runtime.timers.untilNext(), host.stopAll !== null ? 1 : 1000);
         // Handler promises, definition loads, or timers and I/O a handler started: their
         // callbacks need the event loop, so park without blocking it.
@@ -291,9 +292,14 @@ export class LoopTurn {
     const stats = this.stats;
     this.busySince = performance.now();
     stats[PARKED_SINCE] = 0;
-    stats[PARKED_MS] = stats[PARKED_MS]! + (this.busySince - parkedAt);
+    const parkedMs = this.busySince - parkedAt;
+    stats[PARKED_MS] = stats[PARKED_MS]! + parkedMs;
     stats[PARKS] = stats[PARKS]! + 1;
     if (result === 'woken') stats[WAKEUPS] = stats[WAKEUPS]! + 1;
-    this.idle.reset();
+    // A short park (its wake-up included) would have been a spell won by spinning a little longer.
+    const idle = this.idle;
+    if (result === 'woken' && parkedMs < SHORT_PARK_MS) idle.spins = Math.min(this.spins, idle.spins + Math.max(8, idle.spins >> 3));
+    else idle.spins = Math.max(Math.min(MIN_SPINS, this.spins), idle.spins - (idle.spins >> 2));
+    idle.reset();
   }
 }

@@ -13,7 +13,7 @@ test('asks guide: a reply, or ERR_ASK_TIMEOUT, ERR_ACTOR_FAILED, ERR_ACTOR_NOT_F
   const late = await halver.ask({ type: 'ignore' }, { timeout: 100 }).catch((e: BactorError) => e.code); // 'ERR_ASK_TIMEOUT'
   // The handler throws: the ask fails at once with 'ERR_ACTOR_FAILED', and e.cause is a copy of the RangeError.
   const odd = await halver.ask({ type: 'halve', n: 3 }).catch((e: BactorError) => e);
-  system.stop(halver);
+  await system.stop(halver); // resolves once it has stopped (postStop ran); never rejects
   const gone = await halver.ask({ type: 'halve', n: 2 }).catch((e: BactorError) => e.code); // 'ERR_ACTOR_NOT_FOUND', at once
 
   assert.equal(half, 4);

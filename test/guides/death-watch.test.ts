@@ -14,8 +14,8 @@ test('death watch guide: terminated for a watched actor that stops, none after u
   monitor.tell({ type: 'watch', target: a });
   monitor.tell({ type: 'watch', target: b });
   monitor.tell({ type: 'unwatch', target: b });
-  system.stop(a);
-  system.stop(b);
+  await system.stop(a);
+  await system.stop(b);
   // soon after, monitor.ask({ type: 'gone' }) answers [a]: b was unwatched first
 
   let gone: ActorRef[] = [];
