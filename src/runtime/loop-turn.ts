@@ -67,8 +67,9 @@ const sleepBriefly = (): Promise<void> => new Promise((resolve) => setTimeout(re
 /**
  * The learned spin: how many empty looks an idle spell takes before it yields and parks, between
  * MIN_SPINS and the knob (the scheduler's `spins`). A spell that found work before parking, or
- * whose park was woken within SHORT_PARK_MS, adds an eighth; one that parked longer takes a
- * quarter. It settles where about two spells in three end in work found soon: spinning while work comes every few µs (asks from a spinning main thread:
+ * whose park was woken within SHORT_PARK_MS, adds half; one that parked longer takes a quarter.
+ * It grows back within a few spells once work comes often again, and shrinks while fewer than
+ * one spell in three ends in work found soon: spinning while work comes every few µs (asks from a spinning main thread:
  * a park and its wake-up cost ~30–100 µs here, and the producer pays a notify), barely when it
  * comes rarely, where spinning only takes a core from the other threads and processes (an HTTP
  * server and its load generator on two cores served 3.4× the requests at one connection with no
@@ -215,7 +216,7 @@ export class LoopTurn {
         // Work came before the park: spinning paid.
         this.inSpell = false;
         const idle = this.idle;
-        idle.spins = Math.min(this.spins, idle.spins + Math.max(8, idle.spins >> 3));
+        idle.spins = Math.min(this.spins, idle.spins + Math.max(8, idle.spins >> 1));
       }
       this.idle.reset();
       if (
@@ -298,7 +299,7 @@ export class LoopTurn {
     if (result === 'woken') stats[WAKEUPS] = stats[WAKEUPS]! + 1;
     // A short park (its wake-up included) would have been a spell won by spinning a little longer.
     const idle = this.idle;
-    if (result === 'woken' && parkedMs < SHORT_PARK_MS) idle.spins = Math.min(this.spins, idle.spins + Math.max(8, idle.spins >> 3));
+    if (result === 'woken' && parkedMs < SHORT_PARK_MS) idle.spins = Math.min(this.spins, idle.spins + Math.max(8, idle.spins >> 1));
     else idle.spins = Math.max(Math.min(MIN_SPINS, this.spins), idle.spins - (idle.spins >> 2));
     idle.reset();
   }
