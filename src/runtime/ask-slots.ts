@@ -2,7 +2,7 @@ import { ASK_SLOT_ID_BIT, type ActorRef, MAX_LOCAL_ID } from '../actor/actor-ref
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { type ErrorInfo, errorFromInfo } from '../errors/error-info.js';
 import { describeMessageType } from '../util/message-type.js';
-import type { TimerQueue } from './timer-queue.js';
+import type { TimerEntry, TimerQueue, TimerTask } from './timer-queue.js';
 
 /** Local ids with ASK_SLOT_ID_BIT are ask slots (the reply address of one ask), the others actors. */
 export const isAskSlot = (id: number): boolean => (id & ASK_SLOT_ID_BIT) !== 0;
@@ -10,11 +10,29 @@ export const isAskSlot = (id: number): boolean => (id & ASK_SLOT_ID_BIT) !== 0;
 /** The dead-letter reason of a message to a ref of an earlier actor system. */
 export const STALE_REF = 'earlier-system';
 
-interface Slot {
-  resolve(value: unknown): void;
-  reject(error: unknown): void;
-  timer: { cancel(): void };
+/** One waiting ask: its promise's settlers, and its own timeout task (no closure per ask). */
+class Slot implements TimerTask {
+  resolve: (value: unknown) => void = noop;
+  reject: (error: unknown) => void = noop;
+  timer: TimerEntry | null = null;
+
+  constructor(
+    private readonly owner: AskSlots,
+    readonly id: number,
+    readonly target: ActorRef,
+    readonly message: unknown,
+    readonly timeoutMs: number,
+  ) {}
+
+  fire(): void {
+    this.owner.timedOut(this);
+  }
 }
+
+function noop(): void {}
+
+/** Sends an ask's question with the slot's ref as its sender (one function per thread, not one per ask). */
+export type SendQuestion = (from: ActorRef, target: ActorRef, message: unknown) => void;
 
 /**
  * The asks one thread waits on. Each ask takes a slot: a local id with ASK_SLOT_ID_BIT, which
@@ -38,36 +56,52 @@ export class AskSlots {
   }
 
   /**
-   * Opens a slot for `message` to `target` and sends it with `send(slot ref)`; the promise
-   * settles with the reply, or rejects with ERR_ASK_TIMEOUT after `timeoutMs`, or with what
-   * `send` throws (the slot is then closed).
+   * Opens a slot for `message` to `target` and sends it with `send(slot ref, target, message)`;
+   * the promise settles with the reply, or rejects with ERR_ASK_TIMEOUT after `timeoutMs`, or
+   * with what `send` throws (the slot is then closed).
    */
-  open(target: ActorRef, message: unknown, timeoutMs: number, send: (from: ActorRef) => void): Promise<unknown> {
+  open(target: ActorRef, message: unknown, timeoutMs: number, send: SendQuestion): Promise<unknown> {
     if (!(timeoutMs > 0))
       return Promise.reject(new BactorError(ErrorCode.INVALID_OPTION, `ask timeout=${timeoutMs} must be a positive number of ms`));
     const id = this.allocate();
-    return new Promise((resolve, reject) => {
-      const timer = this.timers.schedule(timeoutMs, () => {
-        this.slots.delete(id);
-        reject(new BactorError(ErrorCode.ASK_TIMEOUT, `${target} did not answer ${describeMessageType(message)} within ${timeoutMs} ms`));
-      });
-      this.slots.set(id, { resolve, reject, timer });
-      try {
-        send(this.slotRef(id));
-      } catch (error) {
-        timer.cancel();
-        this.slots.delete(id);
-        reject(error);
-      }
+    const slot = new Slot(this, id, target, message, timeoutMs);
+    const answer = new Promise<unknown>((resolve, reject) => {
+      slot.resolve = resolve;
+      slot.reject = reject;
     });
+    slot.timer = this.timers.scheduleTask(timeoutMs, slot);
+    this.slots.set(id, slot);
+    try {
+      send(this.slotRef(id), target, message);
+    } catch (error) {
+      this.close(slot);
+      slot.reject(error);
+    }
+    return answer;
+  }
+
+  /** The ask of `slot` ran out of time. */
+  timedOut(slot: Slot): void {
+    this.slots.delete(slot.id);
+    slot.reject(
+      new BactorError(
+        ErrorCode.ASK_TIMEOUT,
+        `${slot.target} did not answer ${describeMessageType(slot.message)} within ${slot.timeoutMs} ms`,
+      ),
+    );
+  }
+
+  /** Ends a slot: its timeout cancelled, its id free. */
+  private close(slot: Slot): void {
+    if (slot.timer !== null) this.timers.cancelTimer(slot.timer);
+    this.slots.delete(slot.id);
   }
 
   /** A reply reached slot `id`: settles its ask; false if none waits there. */
   answer(id: number, message: unknown): boolean {
     const slot = this.slots.get(id);
     if (slot === undefined) return false;
-    this.slots.delete(id);
-    slot.timer.cancel();
+    this.close(slot);
     slot.resolve(message);
     return true;
   }
@@ -80,17 +114,15 @@ export class AskSlots {
   fail(id: number, target: ActorRef | string, reason: string, error?: ErrorInfo): void {
     const slot = this.slots.get(id);
     if (slot === undefined) return;
-    this.slots.delete(id);
-    slot.timer.cancel();
+    this.close(slot);
     slot.reject(error !== undefined ? handlerFailed(target, reason, error) : unanswerable(target, reason));
   }
 
   /** Rejects every waiting ask with `error` (shutdown). */
   failAll(error: unknown): void {
-    for (const [id, slot] of this.slots) {
-      slot.timer.cancel();
+    for (const slot of [...this.slots.values()]) {
+      this.close(slot);
       slot.reject(error);
-      this.slots.delete(id);
     }
   }
 

@@ -11,7 +11,7 @@ import { systemClock } from './clock.js';
 import { TimerQueue } from './timer-queue.js';
 import { CURRENT, STATS_SLOT_FLOAT64 } from '../../native-free-core/layout/stats-layout.js';
 import { errorInfo } from '../errors/error-info.js';
-import { AskSlots, STALE_REF, isAskSlot } from './ask-slots.js';
+import { AskSlots, STALE_REF, type SendQuestion, isAskSlot } from './ask-slots.js';
 import { ControlRequests } from './control-requests.js';
 import { DEFAULT_QUANTUM } from './knob-defaults.js';
 import { Migration, type MigrationHost } from './migration.js';
@@ -273,8 +273,11 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
     this.endpoint?.drain(this, OUTSIDE_POLL_SENDS);
   }
 
+  /** An ask's question, sent with its slot as sender (AskSlots.open). */
+  private readonly sendQuestion: SendQuestion = (from, target, message) => void this.tell(target, message, from);
+
   ask(target: ActorRef, message: unknown, timeoutMs: number): Promise<unknown> {
-    const answer = this.asks.open(target, message, timeoutMs, (from) => this.tell(target, message, from));
+    const answer = this.asks.open(target, message, timeoutMs, this.sendQuestion);
     this.onWork?.();
     return answer;
   }

@@ -1,12 +1,20 @@
 import { BinaryHeap } from '../util/binary-heap.js';
 import type { Clock } from './clock.js';
 
+/** What a timer may run when it is due, without a closure of its own (an ask's slot). */
+export interface TimerTask {
+  fire(): void;
+}
+
 interface Timer {
   at: number;
   seq: number;
   /** What runs when it is due; null once it fired or was cancelled. */
-  fn: (() => void) | null;
+  fn: (() => void) | TimerTask | null;
 }
+
+/** A timer of `scheduleTask`, to pass to `cancelTimer`. */
+export type TimerEntry = Readonly<Pick<Timer, 'at'>>;
 
 /**
  * Cancelled timers stay in the heap until they reach its top (popped there) or until they are
@@ -40,12 +48,24 @@ export class TimerQueue {
   }
 
   schedule(delayMs: number, fn: () => void): { cancel(): void } {
-    const timer: Timer = { at: this.clock.now() + Math.max(0, delayMs), seq: this.seq++, fn };
-    this.heap.push(timer);
-    return { cancel: () => this.cancel(timer) };
+    const timer = this.add(delayMs, fn);
+    return { cancel: () => this.cancelTimer(timer) };
   }
 
-  private cancel(timer: Timer): void {
+  /** As `schedule`, without a handle or a closure per timer (an ask's timeout): cancel it with `cancelTimer`. */
+  scheduleTask(delayMs: number, task: TimerTask): TimerEntry {
+    return this.add(delayMs, task);
+  }
+
+  private add(delayMs: number, fn: (() => void) | TimerTask): Timer {
+    const timer: Timer = { at: this.clock.now() + Math.max(0, delayMs), seq: this.seq++, fn };
+    this.heap.push(timer);
+    return timer;
+  }
+
+  /** Cancels a timer (nothing if it fired or was cancelled). */
+  cancelTimer(entry: TimerEntry): void {
+    const timer = entry as Timer;
     if (timer.fn === null) return; // fired, or cancelled before
     timer.fn = null;
     if (++this.cancelled > PURGE_MIN && this.cancelled * 2 > this.heap.length) {
@@ -77,7 +97,8 @@ export class TimerQueue {
       }
       timer.fn = null;
       fired++;
-      fn();
+      if (typeof fn === 'function') fn();
+      else fn.fire();
     }
     return fired;
   }
