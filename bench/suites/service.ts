@@ -1,7 +1,7 @@
 /**
  * A service under HTTP load (issue 15): a `node:http` server on the main thread whose handler
  * runs a CPU job of about 50 µs, 200 µs or 1 ms, three ways in one run — `bactor` (an ask to a
- * pool of actors on the workers), `piscina` (`pool.run` per request, as many threads) and `main`
+ * pool of actors on the workers, least outstanding asks first), `piscina` (`pool.run` per request, as many threads) and `main`
  * (the job on the main thread, the server's own thread). The load comes from autocannon in a
  * process of its own at a fixed number of connections (1, 16, 256): requests/s and latency
  * p50/p99 (ms) per arm. Two cores here: the load generator, the server and the pool share them.
@@ -88,7 +88,7 @@ export async function serviceSuite(ctx: SuiteContext): Promise<void> {
   const system = await ActorSystem.start({ workers: THREADS });
   const piscina = new Piscina({ filename: TASK_URL.href, minThreads: THREADS, maxThreads: THREADS, idleTimeout: 60_000 });
   try {
-    const pool = await system.spawnPool(Jobber, undefined, { size: THREADS, strategy: { kind: 'round-robin' } });
+    const pool = await system.spawnPool(Jobber, undefined, { size: THREADS, strategy: { kind: 'least-outstanding' } });
     for (const job of jobs) {
       const { iterations, taskMs } = calibrate(job.us);
       let seed = 1;

@@ -13,7 +13,13 @@ export type RoutingStrategy =
   /** Messages with the same key go to the same routee, stably as routees are added. */
   | { kind: 'consistent-hash'; key: (message: never) => string; virtualNodes?: number }
   /** The routee with the fewest queued messages, as `depthOf` reports them. */
-  | { kind: 'smallest-mailbox'; depthOf: (routee: ActorRef) => number };
+  | { kind: 'smallest-mailbox'; depthOf: (routee: ActorRef) => number }
+  /**
+   * Asks go to the routee with the fewest of this router's asks in flight, the first such in
+   * order: sequential asks stay on one routee (its worker stays warm), concurrent ones spread
+   * by load. Tells go round robin.
+   */
+  | { kind: 'least-outstanding' };
 
 /**
  * Sends to one of a set of actors (or all of them), chosen by a strategy. A router is a plain
@@ -23,6 +29,8 @@ export class Router<M, R = never> {
   private routeeList: ActorRef<M, R>[];
   private next = 0;
   private ring: HashRing<ActorRef<M, R>> | null = null;
+  /** least-outstanding: this router's asks in flight per routee (packed ref). */
+  private readonly inFlight = new Map<number, number>();
 
   constructor(
     routees: readonly ActorRef<M, R>[],
@@ -61,6 +69,7 @@ export class Router<M, R = never> {
     }
     switch (this.strategy.kind) {
       case 'round-robin':
+      case 'least-outstanding':
       case 'broadcast': {
         const r = list[this.next % list.length]!;
         this.next = (this.next + 1) % list.length;
@@ -85,6 +94,10 @@ export class Router<M, R = never> {
     }
   }
 
+  private leastOutstanding(): ActorRef<M, R> {
+    return leastOutstandingOf(this.routeeList, this.inFlight);
+  }
+
   tell(message: M): void {
     if (this.strategy.kind === 'broadcast') {
       for (const r of this.routeeList) r.tell(message);
@@ -105,9 +118,19 @@ export class Router<M, R = never> {
    * reached no handler, so it goes to the next routee (the stopped one is dropped), up to `tries` times.
    */
   private async askRoutee(message: M, options: AskOptions | undefined, tries: number): Promise<R> {
-    const routee = this.select(message);
+    const leastOutstanding = this.strategy.kind === 'least-outstanding';
+    const routee = leastOutstanding ? this.leastOutstanding() : this.select(message);
     try {
-      return await routee.ask(message, options);
+      if (!leastOutstanding) return await routee.ask(message, options);
+      const packed = routee.packed;
+      this.inFlight.set(packed, (this.inFlight.get(packed) ?? 0) + 1);
+      try {
+        return await routee.ask(message, options);
+      } finally {
+        const left = this.inFlight.get(packed)! - 1;
+        if (left === 0) this.inFlight.delete(packed);
+        else this.inFlight.set(packed, left);
+      }
     } catch (error) {
       if ((error as { code?: unknown }).code !== ErrorCode.ACTOR_NOT_FOUND || tries <= 1 || this.routeeList.length <= 1) throw error;
       this.remove(routee);
@@ -116,12 +139,31 @@ export class Router<M, R = never> {
   }
 }
 
+/** The routee with the fewest of this router's asks in flight (the first such). */
+function leastOutstandingOf<T extends ActorRef>(list: readonly T[], inFlight: ReadonlyMap<number, number>): T {
+  if (list.length === 0) {
+    throw new BactorError(ErrorCode.ACTOR_NOT_FOUND, 'the router has no routees left (they all stopped): nothing to route to');
+  }
+  let best = list[0]!;
+  let least = Infinity;
+  for (const r of list) {
+    const n = inFlight.get(r.packed) ?? 0;
+    if (n < least) {
+      least = n;
+      best = r;
+      if (n === 0) break;
+    }
+  }
+  return best;
+}
+
 const STRATEGY_KEYS: Record<RoutingStrategy['kind'], readonly string[]> = {
   'round-robin': ['kind'],
   random: ['kind'],
   broadcast: ['kind'],
   'consistent-hash': ['kind', 'key', 'virtualNodes'],
   'smallest-mailbox': ['kind', 'depthOf'],
+  'least-outstanding': ['kind'],
 };
 
 /** Throws ERR_INVALID_OPTION unless `strategy` is a routing strategy (`{ kind: 'round-robin' }`, …). */

@@ -11,7 +11,7 @@ test('main-thread client guide: an HTTP handler asks a pool; spawnMany and confi
   t.after(() => system.shutdown());
 
   // One ask per request from a node:http handler: the work runs on the workers.
-  const pool = await system.spawnPool(Jobber, undefined, { size: 2, strategy: { kind: 'round-robin' } });
+  const pool = await system.spawnPool(Jobber, undefined, { size: 2, strategy: { kind: 'least-outstanding' } });
   const server = createServer(async (_req, res) => res.end(String(await pool.ask({ iterations: 20_000, seed: 7 })))).listen(0, '127.0.0.1');
 
   // Many actors at once: one request per worker, not one per actor; and a confirmed stop.

@@ -118,3 +118,23 @@ test('a pool with respawn replaces a routee that stops, inline routees included'
     assert.deepEqual(await counts(pool.routees), [10, 10, 10]);
   }
 });
+
+test('least outstanding: sequential asks stay on the first routee, concurrent ones spread by asks in flight, tells go round robin', async () => {
+  const routees = (await Promise.all([1, 2].map((w) => system.spawn(Tally, undefined, { worker: w })))) as TallyRef[];
+  // The second routee answers 100, the first 0: an answer says who answered.
+  for (let i = 0; i < 100; i++) routees[1]!.tell({ type: 'hit', key: 'x' });
+  const router = groupRouter(routees, { kind: 'least-outstanding' });
+  // Sequential: each ask has settled before the next, so the first routee (0 in flight) takes them all.
+  const sequential: unknown[] = [];
+  for (let i = 0; i < 20; i++) sequential.push(await router.ask({ type: 'count' }));
+  assert.deepEqual(sequential, new Array(20).fill(0));
+  // Concurrent: each ask goes to the routee with fewer in flight, so they alternate.
+  const concurrent = await Promise.all(Array.from({ length: 10 }, () => router.ask({ type: 'count' })));
+  assert.deepEqual(concurrent, [0, 100, 0, 100, 0, 100, 0, 100, 0, 100]);
+  for (let i = 0; i < 10; i++) router.tell({ type: 'hit', key: `k${i}` });
+  assert.deepEqual(await counts(routees), [5, 105], 'tells round robin');
+  // An ask to a routee that stopped goes to the next, and the stopped one leaves the router.
+  await system.stop(routees[0]!);
+  assert.equal(await router.ask({ type: 'count' }), 105);
+  assert.deepEqual(router.routees, [routees[1]]);
+});
