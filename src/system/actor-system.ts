@@ -276,10 +276,12 @@ export class ActorSystem {
 
   /**
    * Stops an actor (after the message it is handling). The promise resolves once it has stopped
-   * (postStop ran), at once for an actor that is already gone; it never rejects.
+   * (postStop ran), at once for an actor that is already gone or after shutdown; it never rejects.
    */
   stop(ref: ActorRef): Promise<void> {
     checkRef(ref, 'stop');
+    // Shut down: every actor is stopped already.
+    if (this.state === 'stopped') return Promise.resolve();
     const packed = this.movedTo.get(ref.packed) ?? ref.packed;
     // Asked to stop: a worker replacement must not bring it back, even if its death notice is lost with the worker.
     const topLevel = this.placements.delete(packed);

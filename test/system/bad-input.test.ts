@@ -527,7 +527,8 @@ const CASES: Case[] = [
     input: "{ kind: 'rando' }",
     call: ({ counter }) => new Router([counter], bad({ kind: 'rando' })),
     code: INVALID,
-    message: /strategy\.kind="rando" must be 'round-robin', 'random', 'broadcast', 'consistent-hash', 'smallest-mailbox' or 'least-outstanding'/,
+    message:
+      /strategy\.kind="rando" must be 'round-robin', 'random', 'broadcast', 'consistent-hash', 'smallest-mailbox' or 'least-outstanding'/,
   },
   {
     entry: 'router.ask',

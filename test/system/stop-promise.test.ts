@@ -57,5 +57,7 @@ test(
     await stopped;
     await blocking;
     assert.equal(resolved, true);
+    // After shutdown every actor is stopped: a stop resolves at once.
+    await system.stop(busy);
   },
 );
