@@ -58,9 +58,10 @@ export class Congestion {
 
   /**
    * The consumer's backlog ran low: `credit` more may go. `unsent`: records still in this thread's
-   * overflow queue toward the consumer's thread; those of the messages sent without credit stay
-   * counted, since the consumer has not seen them (forgetting them let a loop that never yields
-   * send a whole limit more at every grant).
+   * overflow queue toward the consumer's thread; that many of the messages sent without credit
+   * stay counted (forgetting them let a loop that never yields grow the overflow queue by a
+   * whole limit at every grant). Those already in the ring are forgiven: they are bounded by the
+   * ring's capacity, so what is in flight toward the consumer stays within ring + limit + grant.
    */
   grant(target: number, credit: number, unsent: number): void {
     let flow = this.flows.get(target);

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { ActorDefinition } from '../actor/actor-definition.js';
-import { type ActorRef, newIncarnation, packRef, setIncarnation, setRefRouter } from '../actor/actor-ref.js';
+import { ActorRef, localIdOf, newIncarnation, packRef, participantOf, setIncarnation, setRefRouter } from '../actor/actor-ref.js';
 import { checkRef } from '../actor/ref-checks.js';
 import type { SpawnOptions } from '../actor/spawn-options.js';
 import { createStatsBuffer, statsSlot } from '../../native-free-core/stats/stats-block.js';
@@ -280,15 +280,17 @@ export class ActorSystem {
    */
   stop(ref: ActorRef): Promise<void> {
     checkRef(ref, 'stop');
-    // Shut down: every actor is stopped already.
-    if (this.state === 'stopped') return Promise.resolve();
-    const packed = this.movedTo.get(ref.packed) ?? ref.packed;
+    // Shut down, or a ref of an earlier system: that actor is stopped already.
+    if (this.state === 'stopped' || ref.incarnation !== this.incarnation) return Promise.resolve();
+    // A moved actor is stopped where it lives now (its old address only forwards user messages).
+    const moved = this.movedTo.get(ref.packed);
+    const target = moved === undefined ? ref : new ActorRef(participantOf(moved), localIdOf(moved), ref.kind);
     // Asked to stop: a worker replacement must not bring it back, even if its death notice is lost with the worker.
-    const topLevel = this.placements.delete(packed);
-    const { promise, first } = this.stopWaiters.wait(packed);
+    const topLevel = this.placements.delete(target.packed);
+    const { promise, first } = this.stopWaiters.wait(target.packed);
     // A top-level actor on a worker tells the guardian when it stops anyway; any other is watched.
-    if (first && !topLevel) this.runtime.sendSystem(ref, { k: 'watch', watcher: this.runtime.guardianRef });
-    this.runtime.sendSystem(ref, { k: 'stop' });
+    if (first && !topLevel) this.runtime.sendSystem(target, { k: 'watch', watcher: this.runtime.guardianRef });
+    this.runtime.sendSystem(target, { k: 'stop' });
     return promise;
   }
 

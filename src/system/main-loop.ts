@@ -44,8 +44,8 @@ export class MainLoop {
   private readonly localBell = new Int32Array(new SharedArrayBuffer(4));
   private readonly host: HostState = { running: true, pendingLoads: 0, stopAll: null };
   private readonly loop: LoopTurn;
-  /** When the driver last resumed (the event loop had a turn then). */
-  private resumedAt = performance.now();
+  /** When the running chain of microtask turns began (0: none; the driver's next turn, after the event loop's, ends it). */
+  private chainStart = 0;
   /** The next reply spin's budget (µs; 0: none until the probe countdown ends). */
   private spinUs = MAX_SPIN_US;
   /** Spins while above 0: replies usually come within a spin (rare misses are collections). */
@@ -92,13 +92,19 @@ export class MainLoop {
 
   /**
    * The microtask after a burst of sends: a loop turn (publish, replies, inline actors), then a
-   * reply spin if asks wait. Only publishes once the chain has kept the event loop waiting for
-   * MICROTASK_TURNS_MS, or while the loop is stopping.
+   * reply spin if answers are awaited. A chain of such microtasks (each reply starting the next
+   * ask) keeps the event loop waiting: past MICROTASK_TURNS_MS it only publishes, and the
+   * replies come through the driver, after the event loop's turn. Only publishes while stopping.
    */
   private microtaskTurn(): void {
     this.flushQueued = false;
     const runtime = this.runtime;
-    if (!this.host.running || performance.now() - this.resumedAt > MICROTASK_TURNS_MS) {
+    if (!this.host.running) {
+      runtime.flush();
+      return;
+    }
+    if (this.chainStart === 0) this.chainStart = performance.now();
+    else if (performance.now() - this.chainStart > MICROTASK_TURNS_MS) {
       runtime.flush();
       this.chainBreaks++;
       return;
@@ -135,7 +141,8 @@ export class MainLoop {
     const endpoint = this.endpoint;
     const parkAsync = endpoint !== null ? (ms: number) => endpoint.parkAsync(ms) : (ms: number) => this.parkLocal(ms);
     for (;;) {
-      this.resumedAt = performance.now();
+      // The driver only resumes after the event loop's turn: a chain of microtask turns ends here.
+      this.chainStart = 0;
       switch (loop.turn()) {
         case Next.Stop:
           return;

@@ -2,17 +2,22 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type ActorRef, ActorSystem } from '../../src/index.js';
 import { Blocker } from '../fixtures/blocking.actor.js';
+import { Counter } from '../fixtures/counter.actor.js';
 import { Child, OneForOneParent } from '../fixtures/family.actor.js';
-import { Probe, records } from '../fixtures/probe.actor.js';
+import { Probe, records, until } from '../fixtures/probe.actor.js';
 
 type ChildRef = ActorRef<{ type: 'get' } | { type: 'slow'; ms: number }, number>;
 
-/** After `await system.stop(ref)` the actor is gone: an ask fails at once, and its stopped hook ran. */
+/**
+ * After `await system.stop(ref)` the actor is gone: an ask fails at once. Its stopped hook ran
+ * before (it told the probe before its Terminated went out; the probe takes it in its next turn).
+ */
 async function assertGone(ref: ChildRef, label: string, name: string): Promise<void> {
   await assert.rejects(ref.ask({ type: 'get' }, { timeout: 5000 }), { code: 'ERR_ACTOR_NOT_FOUND' });
-  assert.ok(
-    records(label).some((e) => (e as { ev: string; name: string }).ev === 'stopped' && (e as { name: string }).name === name),
-    `${name}'s stopped hook ran before stop resolved`,
+  await until(
+    () => records(label).some((e) => (e as { ev: string; name: string }).ev === 'stopped' && (e as { name: string }).name === name),
+    5000,
+    `${name}'s stopped hook`,
   );
 }
 
@@ -61,3 +66,24 @@ test(
     await system.stop(busy);
   },
 );
+
+test('stop of a moved actor stops it where it lives now; a ref of an earlier system resolves at once', { timeout: 30_000 }, async () => {
+  const earlier = await ActorSystem.start({ workers: 1 });
+  const stale = await earlier.spawn(Counter, 0, { worker: 1 });
+  await earlier.shutdown();
+  const system = await ActorSystem.start({ workers: 2 });
+  try {
+    // Same participant and id as the stale ref (the first actor on worker 1), but of this system.
+    const live = await system.spawn(Counter, 1, { worker: 1 });
+    assert.equal(live.packed, stale.packed, 'the stale ref names the same address');
+    await system.stop(stale);
+    assert.equal(await live.ask({ type: 'get' }), 1, 'the live actor is untouched');
+    const counter = await system.spawn(Counter, 7, { worker: 1 });
+    const moved = await system.move(counter, 2);
+    assert.equal(moved.participant, 2);
+    await system.stop(counter);
+    await assert.rejects(moved.ask({ type: 'get' }, { timeout: 5000 }), { code: 'ERR_ACTOR_NOT_FOUND' });
+  } finally {
+    await system.shutdown();
+  }
+});
