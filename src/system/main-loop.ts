@@ -51,7 +51,7 @@ export class MainLoop {
   /** Spins while above 0: replies usually come within a spin (rare misses are collections). */
   private score = SPIN_SCORE_MAX;
   private probeIn = 0;
-  /** Reply spins that found an answer, those that did not, and microtask chains cut short for the event loop (see stats). */
+  /** Diagnostic counters (read by probes; not in system.stats()): spins that found an answer, spins that did not, chains cut short for the event loop. */
   spinHits = 0;
   spinMisses = 0;
   chainBreaks = 0;
@@ -131,6 +131,7 @@ export class MainLoop {
       }
     }
     this.spinHits++;
+    // A probe that finds its answer restarts spinning one miss away from stopping again.
     this.score = Math.min(SPIN_SCORE_MAX, Math.max(this.score, SPIN_MISS) + SPIN_HIT);
     this.spinUs = Math.min(MAX_SPIN_US, Math.max(MIN_SPIN_US, (now - start) * 4000));
     this.loop.work();
