@@ -6,6 +6,7 @@ import { TransportEndpoint, type TransportInit } from '../transport/transport.js
 import { errorInfo } from '../errors/error-info.js';
 import { LoopTurn, Next } from './loop-turn.js';
 import { Runtime } from './runtime.js';
+import { failInterruptedTurn } from './interrupted-turn.js';
 import { type HostState, WorkerControl } from './worker-control.js';
 import { TaskPool } from './task-pool.js';
 import { unpackDetached } from '../codec/detached-value.js';
@@ -87,7 +88,7 @@ export async function runHost(init: HostInit): Promise<void> {
       const definition = await loadDefinition(request.url, request.name);
       const parent = new ActorRef(participantOf(request.parent), localIdOf(request.parent), 'guardian');
       const args = request.packedArgs !== undefined ? unpackDetached(request.packedArgs) : request.args;
-      runtime.spawnTopLevel(definition, args, request.options, parent, request.id);
+      runtime.spawner.topLevel(definition, args, request.options, parent, request.id);
     } catch (error) {
       runtime.control(0, {
         op: 'event',
@@ -106,7 +107,7 @@ export async function runHost(init: HostInit): Promise<void> {
   // by itself after a quarter of the timeout (checked once per loop turn; parks inside it end
   // before the timeout), so only a turn still running at the timeout is stopped: V8 terminates
   // the slice's JavaScript where it stands, Node.js cancels the termination at the
-  // runInThisContext call, and the worker goes on with the same heap. Runtime.interrupted then
+  // runInThisContext call, and the worker goes on with the same heap. failInterruptedTurn then
   // fails the actor whose turn it was (ERR_HANDLER_STUCK, supervised; its mailbox kept), clears
   // what the end of the cut turn would have (the send-limit hold), and drops a ring write cut
   // between claim and commit (TransportEndpoint.abandonWrites); `schedule` queues a cell before
@@ -158,7 +159,7 @@ export async function runHost(init: HostInit): Promise<void> {
       } catch (error) {
         if ((error as { code?: unknown }).code !== 'ERR_SCRIPT_EXECUTION_TIMEOUT') throw error;
         // The slice was stopped where it stood: inside a handler that ran past the limit.
-        const interrupted = runtime.interrupted();
+        const interrupted = failInterruptedTurn(runtime);
         loop.endInterrupted();
         if (interrupted !== null) {
           runtime.control(0, {

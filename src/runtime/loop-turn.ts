@@ -130,6 +130,9 @@ export class LoopTurn {
   private inSpell = false;
   private loops = 0;
   private drained = 0;
+  /** Of the last step: the messages actors handled, and whether everything was published. */
+  private handled = 0;
+  private flushed = true;
 
   constructor(settings: LoopSettings) {
     this.runtime = settings.runtime;
@@ -152,11 +155,21 @@ export class LoopTurn {
    * messages and timers it handled.
    */
   work(): number {
+    return this.step(1024);
+  }
+
+  /**
+   * Drains up to `drainLimit` records, runs actors from the run queue, fires due timers and
+   * publishes; how many records, messages and timers that was (`handled` and `flushed` keep the
+   * messages the actors handled and whether everything went out).
+   */
+  private step(drainLimit: number): number {
     const runtime = this.runtime;
-    const drained = this.endpoint === null ? 0 : this.endpoint.drain(runtime, 1024);
+    const drained = this.endpoint === null ? 0 : this.endpoint.drain(runtime, drainLimit);
     this.drained += drained;
-    const work = drained + runtime.runs.runActors(this.budget) + runtime.timers.runDue();
-    runtime.flush();
+    const handled = (this.handled = runtime.runs.runActors(this.budget));
+    const work = drained + handled + runtime.timers.runDue();
+    this.flushed = runtime.flush();
     return work;
   }
 
@@ -176,11 +189,8 @@ export class LoopTurn {
       }
     }
     // Heavy mode: loop turns are short (HEAVY_LOOP_MS), so each may read more of a ring.
-    let work = this.endpoint === null ? 0 : this.endpoint.drain(runtime, runtime.runs.timer.heavyMode ? 16384 : 1024);
-    this.drained += work;
-    const handled = runtime.runs.runActors(this.budget);
-    work += handled + runtime.timers.runDue();
-    const flushed = runtime.flush();
+    const work = this.step(runtime.runs.timer.heavyMode ? 16384 : 1024);
+    const handled = this.handled;
     // Counters, once per loop turn (one clock read): the scheduler's only view of this thread.
     const now = performance.now();
     runtime.runs.timer.noteLoopTurn(now - this.busySince, handled);
@@ -189,8 +199,8 @@ export class LoopTurn {
     stats[PROCESSED] = runtime.runs.processed;
     stats[DRAINED] = this.drained;
     stats[RUN_QUEUE] = runtime.runs.length;
-    stats[ACTORS] = runtime.actorCount;
-    stats[DEAD_LETTERS] = runtime.deadLetters;
+    stats[ACTORS] = runtime.actors.count;
+    stats[DEAD_LETTERS] = runtime.dead.count;
     stats[OVERFLOW] = runtime.outbound.overflowed;
     stats[SUSPENDED] = runtime.outbound.suspended;
     stats[HANDLER_MS] = runtime.runs.timer.handlerMs;
@@ -199,7 +209,7 @@ export class LoopTurn {
     const host = this.host;
     const stopAll = host.stopAll;
     if (stopAll !== null && ((work === 0 && runtime.pendingAsync === 0) || now > stopAll.deadline)) {
-      const actors = runtime.actorCount;
+      const actors = runtime.actors.count;
       runtime.stopAll();
       runtime.flush();
       runtime.control(stopAll.from, { op: 'stopped-all', reply: stopAll.req, actors });
@@ -232,7 +242,7 @@ export class LoopTurn {
     }
     // A peer's ring is full and its producers are suspended; nobody rings us when it drains,
     // so look again soon (the event loop runs meanwhile).
-    if (!flushed) return Next.Sleep;
+    if (!this.flushed) return Next.Sleep;
     this.inSpell = true;
     switch (this.idle.next()) {
       case IdlePhase.SPIN:

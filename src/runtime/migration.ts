@@ -3,6 +3,7 @@ import type { ActorDefinition } from '../actor/actor-definition.js';
 import { ActorRef, localIdOf, packRef, participantOf } from '../actor/actor-ref.js';
 import type { SpawnOptions } from '../actor/spawn-options.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
+import type { LocalActors } from './local-actors.js';
 import { type MoveIn, RecordType } from './wire-messages.js';
 
 /** What moving actors needs of the thread's runtime. */
@@ -12,10 +13,8 @@ export interface MigrationHost {
   /** The host the moved-in cells run on. */
   readonly cellHost: CellHost;
   cell(id: number): ActorCell | undefined;
-  /** A cell moved in: it is live here now. */
-  adopt(cell: ActorCell): void;
-  /** A cell moved out: it stays as a forwarder but is no live actor. */
-  retire(cell: ActorCell): void;
+  /** The thread's actors: a cell moved in is added (live here now); one moved out is retired (a forwarder, no live actor). */
+  readonly actors: Pick<LocalActors, 'add' | 'retire'>;
   sendRecord(peer: number, type: number, h0: number, h1: number, body: unknown): boolean;
   senderRef(packed: number): ActorRef;
   deadLetter(target: ActorRef, message: unknown, sender: ActorRef | null, reason: string): void;
@@ -83,7 +82,7 @@ export class Migration {
     };
     host.sendRecord(to, RecordType.CONTROL, 0, packRef(host.participant, 0), moveIn);
     cell.forwardTo(new ActorRef(to, newId, cell.definition.name));
-    host.retire(cell);
+    host.actors.retire();
   }
 
   /** Records for an actor that is moving here wait until its definition has loaded. */
@@ -111,7 +110,7 @@ export class Migration {
     const waiting = this.arriving.get(m.id) ?? [];
     this.arriving.delete(m.id);
     const cell = new ActorCell(host.cellHost, m.id, definition, m.args, null, host.senderRef(m.parent), m.options);
-    host.adopt(cell);
+    host.actors.add(cell);
     cell.restoreFromMove(
       m.state,
       m.watchers.map(([packed, kind]) => new ActorRef(participantOf(packed), localIdOf(packed), kind)),

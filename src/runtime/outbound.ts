@@ -1,11 +1,11 @@
 import { DEFAULT_HIGH_WATER, type FlowSignal } from '../actor/actor-cell.js';
-import { type ActorRef, participantOf } from '../actor/actor-ref.js';
+import { type ActorRef, packRef, participantOf } from '../actor/actor-ref.js';
 import { inspectMessage } from '../codec/inspect-message.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { Deque } from '../mailbox/deque.js';
 import type { TransportEndpoint } from '../transport/transport.js';
 import { Congestion, type Holdable } from './congestion.js';
-import { RecordType } from './wire-messages.js';
+import { type ControlMessage, RecordType } from './wire-messages.js';
 
 export const DEFAULT_OVERFLOW_LIMIT = 262_144;
 
@@ -145,6 +145,22 @@ export class Outbound {
     if (signal === 'congested') this.congestion.congested(target, Math.max(amount, DEFAULT_HIGH_WATER));
     else if (signal === 'grant') this.congestion.grant(target, amount, this.overflow[participantOf(target)]?.length ?? 0);
     else this.congestion.release(target);
+  }
+
+  /**
+   * Flow control of actor `target` of this thread, told to every other thread (see FlowSignal);
+   * a congestion is published now, not at the end of the loop turn: every record a producer
+   * writes before it reads this lands in the backlog (a congestion is usually noticed while the
+   * rings are read).
+   */
+  announceFlow(target: number, signal: FlowSignal, amount: number): void {
+    const endpoint = this.endpoint;
+    if (endpoint === null) return;
+    const message: ControlMessage = { op: 'flow', target, signal, amount };
+    const from = packRef(this.participant, 0);
+    for (let peer = 0; peer < endpoint.participants; peer++)
+      if (peer !== this.participant) this.send(peer, RecordType.CONTROL, 0, from, message);
+    if (signal === 'congested') this.flush();
   }
 
   /** Thread `peer` died: its actors drain no more, and what waited for them goes on. */

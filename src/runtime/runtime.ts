@@ -1,7 +1,7 @@
 import '../actor/actor-ref-codec.js';
 import { ActorCell, type CellHost, type FlowSignal } from '../actor/actor-cell.js';
 import type { ActorDefinition } from '../actor/actor-definition.js';
-import { ActorRef, type RefRouter, currentIncarnation, localIdOf, packRef, participantOf } from '../actor/actor-ref.js';
+import { ActorRef, type RefRouter, currentIncarnation, packRef, participantOf } from '../actor/actor-ref.js';
 import type { SpawnOptions } from '../actor/spawn-options.js';
 import type { MessageSink } from '../codec/message-decoder.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
@@ -9,8 +9,10 @@ import { DEFAULT_STRATEGY, type SupervisorStrategy } from '../supervision/superv
 import type { TransportEndpoint } from '../transport/transport.js';
 import { systemClock } from './clock.js';
 import { TimerQueue } from './timer-queue.js';
-import { CURRENT, STATS_SLOT_FLOAT64 } from '../../native-free-core/layout/stats-layout.js';
+import { STATS_SLOT_FLOAT64 } from '../../native-free-core/layout/stats-layout.js';
 import { errorInfo } from '../errors/error-info.js';
+import { DeadLetters } from './dead-letters.js';
+import { SenderRefs } from './sender-refs.js';
 import { AskSlots, STALE_REF, type SendQuestion, isAskSlot } from './ask-slots.js';
 import { ControlRequests } from './control-requests.js';
 import { DEFAULT_QUANTUM } from './knob-defaults.js';
@@ -21,13 +23,12 @@ import { CellSpawner } from './cell-spawner.js';
 import type { RuntimeOptions } from './runtime-options.js';
 import { type SystemSend, SystemOps } from './system-ops.js';
 import { TrafficSamples } from './traffic-samples.js';
-import { describeMessageType } from '../util/message-type.js';
 import type { TypeNameTable } from '../../native-free-core/stats/stats-block.js';
 import type { TaskPool } from './task-pool.js';
 import { LocalActors } from './local-actors.js';
 import { RootGuardian } from './root-guardian.js';
 import type { RuntimeEvent } from './runtime-event.js';
-import { type ControlMessage, type KindStats, RecordType, type RemoteSystemOp } from './wire-messages.js';
+import { type ControlMessage, RecordType, type RemoteSystemOp } from './wire-messages.js';
 
 export type { RuntimeEvent } from './runtime-event.js';
 
@@ -42,7 +43,8 @@ const OUTSIDE_POLL_SENDS = 256;
  * dead letters. The rooms it delegates to: the run queue and turn timing (run-queue.ts,
  * turn-timer.ts), asks (ask-slots.ts), the sending side and its backpressure (outbound.ts),
  * control requests (control-requests.ts), migration (migration.ts), traffic samples
- * (traffic-samples.ts).
+ * (traffic-samples.ts), dead letters (dead-letters.ts), system messages (system-ops.ts), the
+ * actors and their ids (local-actors.ts, cell-spawner.ts), the root guardian (root-guardian.ts).
  */
 export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost, OutboundHost {
   readonly participant: number;
@@ -53,7 +55,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
   /** The incarnation of this thread's system (see ActorRef.incarnation): refs of another reach nothing. */
   readonly incarnation = currentIncarnation();
   /** This thread's actors by local id, and their ids. */
-  private readonly cells: LocalActors;
+  readonly actors: LocalActors;
   readonly runs: RunQueue<ActorCell>;
   readonly asks: AskSlots;
   readonly outbound: Outbound;
@@ -61,15 +63,17 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
   readonly migration: Migration;
   readonly traffic: TrafficSamples;
   private readonly systemOps: SystemOps;
-  private readonly spawner: CellSpawner;
+  /** Creates this thread's actors (top-level ones, in bulk, children). */
+  readonly spawner: CellSpawner;
   private readonly guardian: RootGuardian;
   private readonly onEvent: (event: RuntimeEvent) => void;
   private readonly onControl: (from: number, message: ControlMessage) => void;
-  private readonly senderRefs = new Map<number, ActorRef>();
+  private readonly senderRefs = new SenderRefs();
   readonly taskPool: TaskPool | null;
   /** Handler promises not yet settled. */
   pendingAsync = 0;
-  deadLetters = 0;
+  /** What could not be delivered (dead-letters.ts). */
+  readonly dead: DeadLetters;
   /** A ref watched by this thread's guardian stopped (the system's name table uses it). */
   onGuardianTerminated: ((ref: ActorRef) => void) | null = null;
   /** Messages per actor turn (taken, and sent) for actors without their own throughput (a scheduler knob). */
@@ -100,7 +104,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
     this.onControl = options.onControl ?? (() => {});
     this.random = options.random ?? Math.random;
     this.taskPool = options.taskPool ?? null;
-    this.cells = new LocalActors(this.participant, options.idWatermark ?? null);
+    this.actors = new LocalActors(this.participant, options.idWatermark ?? null);
     this.guardian = new RootGuardian(this, this.guardianStrategy, this.onEvent, options.decideRemotely ?? null);
     this.stats = options.stats ?? new Float64Array(STATS_SLOT_FLOAT64);
     this.typeNames = options.typeNames ?? null;
@@ -112,71 +116,24 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
     this.migration = new Migration(this);
     this.traffic = new TrafficSamples(this.participant);
     this.systemOps = new SystemOps(this, this.asks);
-    this.spawner = new CellSpawner(this, this.cells, this.runs);
+    this.dead = new DeadLetters(this, this.asks, this.onEvent);
+    this.spawner = new CellSpawner(this, this.actors, this.runs);
   }
 
   typeCode(name: string): number {
     return this.typeNames === null ? 0 : this.typeNames.code(name);
   }
 
-  /** Actors, mailbox depth and held actors per definition (walks every cell: on request only). */
-  kindStats(): KindStats[] {
-    return this.cells.kindStats();
+  /** The cell of local id `id`, if any (a forwarder of a moved actor included). */
+  cell(id: number): ActorCell | undefined {
+    return this.actors.get(id);
   }
-
-  get actorCount(): number {
-    return this.cells.count;
-  }
-
-  /** Every live top-level actor (its parent is the guardian). */
-  topLevel(): ActorCell[] {
-    return this.cells.topLevel();
-  }
-
-  // ---- cells and ids (MigrationHost) -------------------------------------------------------
 
   get cellHost(): CellHost {
     return this;
   }
 
-  cell(id: number): ActorCell | undefined {
-    return this.cells.get(id);
-  }
-
-  adopt(cell: ActorCell): void {
-    this.cells.add(cell);
-  }
-
-  retire(_cell: ActorCell): void {
-    this.cells.retire();
-  }
-
-  /** An id for an actor that is about to move here. */
-  reserveId(): number {
-    return this.cells.allocateId();
-  }
-
-  // ---- spawning ----------------------------------------------------------------------------
-
-  /** Spawns a top-level actor on this thread (see CellSpawner). Throws what init throws. */
-  spawnTopLevel(
-    definition: ActorDefinition<unknown, unknown, unknown>,
-    args: unknown,
-    options: SpawnOptions | undefined,
-    parent: ActorRef | null,
-    id?: number,
-  ): ActorCell {
-    return this.spawner.topLevel(definition, args, options, parent ?? this.guardianRef, id);
-  }
-
-  spawnMany(
-    definition: ActorDefinition<unknown, unknown, unknown>,
-    argsList: readonly unknown[],
-    options: SpawnOptions | undefined,
-    parent: ActorRef,
-  ): number {
-    return this.spawner.many(definition, argsList, options, parent);
-  }
+  // ---- spawning (the system and the control plane spawn top-level actors through `spawner`) ----
 
   spawnChild(
     parent: ActorCell,
@@ -188,7 +145,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
   }
 
   removeCell(cell: ActorCell): void {
-    this.cells.remove(cell.id);
+    this.actors.remove(cell.id);
     // Only the rebalancer's looks empty these (takeLoad, take): without it, an entry per actor ever sampled.
     this.runs.timer.forget(cell.id);
     this.traffic.forget(cell.id);
@@ -241,13 +198,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
 
   /** See CellHost.congestion: tells every other thread. */
   congestion(cell: ActorCell, signal: FlowSignal, amount: number): void {
-    const endpoint = this.endpoint;
-    if (endpoint === null) return;
-    const message: ControlMessage = { op: 'flow', target: cell.self.packed, signal, amount };
-    for (let peer = 0; peer < endpoint.participants; peer++) if (peer !== this.participant) this.control(peer, message);
-    // Published now, not at the end of the loop turn: every record a producer writes before it
-    // reads this lands in the backlog (a congestion is usually noticed while the rings are read).
-    if (signal === 'congested') this.outbound.flush();
+    this.outbound.announceFlow(cell.self.packed, signal, amount);
   }
 
   /** The running turn sent its limit: it ends after the message being handled (see ActorCell.run). */
@@ -287,7 +238,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
    * finds the cell and keeps it on the ref, so the ref's next tell goes straight to it.
    */
   private deliverTo(target: ActorRef, message: unknown, sender: ActorRef | null): void {
-    const cell = this.cells.get(target.id);
+    const cell = this.actors.get(target.id);
     if (cell !== undefined && !cell.isStopped) {
       target._cell = cell;
       cell.enqueue(message, sender);
@@ -298,7 +249,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
 
   /** Delivers to a local actor or ask slot; otherwise to dead letters. */
   private deliver(id: number, message: unknown, sender: ActorRef | null): void {
-    const cell = this.cells.get(id);
+    const cell = this.actors.get(id);
     if (cell !== undefined) {
       cell.enqueue(message, sender);
       return;
@@ -309,37 +260,11 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
   }
 
   deadLetter(target: ActorRef, message: unknown, sender: ActorRef | null, reason: string): void {
-    this.deadLetters++;
-    // An ask whose question cannot be delivered fails now rather than at its timeout.
-    if (sender !== null && isAskSlot(sender.id)) {
-      if (sender.participant === this.participant) this.asks.fail(sender.id, target, reason);
-      else
-        this.sendRecord(sender.participant, RecordType.SYSTEM, sender.id, 0, {
-          k: 'ask-failed',
-          target: String(target),
-          reason,
-        } satisfies RemoteSystemOp);
-    }
-    this.onEvent({
-      type: 'dead-letter',
-      target: String(target),
-      reason,
-      messageType: describeMessageType(message),
-      sender: sender === null ? null : String(sender),
-    });
+    this.dead.add(target, message, sender, reason);
   }
 
   failAsk(asker: ActorRef, actor: ActorRef, messageType: string, error: unknown): void {
-    const info = errorInfo(error);
-    const reason = `failed on '${messageType}'`;
-    if (asker.participant === this.participant) this.asks.fail(asker.id, actor, reason, info);
-    else
-      this.sendRecord(asker.participant, RecordType.SYSTEM, asker.id, 0, {
-        k: 'ask-failed',
-        target: String(actor),
-        reason,
-        error: info,
-      } satisfies RemoteSystemOp);
+    this.dead.failAsk(asker, actor, messageType, error);
   }
 
   reportFailure(actor: ActorRef, error: unknown, directive: string): void {
@@ -388,7 +313,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
       case RecordType.USER: {
         const sender = header1 === 0 ? null : this.senderRef(header1);
         // The common case inline (one call less per message): a cell of this thread.
-        const cell = this.cells.table.get(header0);
+        const cell = this.actors.table.get(header0);
         if (cell !== undefined) cell.enqueue(message, sender);
         else this.deliver(header0, message, sender);
         return;
@@ -406,29 +331,13 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
     }
   }
 
-  /**
-   * The ref of a remote sender, from its packed form. Senders repeat (a stream from one actor),
-   * so the last refs are kept: no allocation per message in the common case.
-   */
+  /** The ref of a sender on another thread (see SenderRefs). */
   senderRef(packed: number): ActorRef {
-    let ref = this.senderRefs.get(packed);
-    if (ref === undefined) {
-      if (this.senderRefs.size >= 4096) this.senderRefs.clear();
-      ref = new ActorRef(participantOf(packed), localIdOf(packed));
-      this.senderRefs.set(packed, ref);
-    }
-    return ref;
+    return this.senderRefs.get(packed);
   }
 
   onDecodeError(error: BactorError, type: number, header0: number): void {
-    this.onEvent({
-      type: 'dead-letter',
-      target: `#${header0}@${this.participant}`,
-      reason: `malformed: ${error.message}`,
-      messageType: `record type ${type}`,
-      sender: null,
-    });
-    this.deadLetters++;
+    this.dead.malformed(error, type, header0);
   }
 
   // ---- running -----------------------------------------------------------------------------
@@ -437,28 +346,9 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
     this.runs.schedule(cell);
   }
 
-  /**
-   * The watchdog's guard stopped this thread's loop inside a handler (host-loop.ts): the turn
-   * that ran is gone without its `finally`. Fails the actor whose turn it was with
-   * ERR_HANDLER_STUCK (its supervisor decides: restart by default), and returns what it was on.
-   */
-  interrupted(): { actor: string; messageType: string } | null {
-    const cell = this.runs.current;
-    this.runs.current = null;
-    this.stats[CURRENT] = 0;
+  /** Sends outside turns start a new budget (the watchdog cut a turn short: see interrupted-turn.ts). */
+  resetSendBudget(): void {
     this.sendBudget = OUTSIDE_POLL_SENDS;
-    this.endpoint?.abandonWrites();
-    if (cell === null) return null;
-    // Its turn never reached its end: a turn that had sent its limit would leave the actor held.
-    cell.turnInterrupted();
-    const messageType = describeMessageType(cell.message);
-    cell.fail(
-      new BactorError(
-        ErrorCode.HANDLER_STUCK,
-        `${cell.self} was interrupted: its handler ran past the watchdog's limit on a '${messageType}' message`,
-      ),
-    );
-    return { actor: String(cell.self), messageType };
   }
 
   asyncDelta(delta: number): void {
@@ -488,11 +378,11 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
     const again = new Set(recreated);
     // Its actors drain no more: what waited for them goes on (the re-created ones start empty).
     this.outbound.peerDied(worker);
-    for (const cell of this.cells) if (!cell.isStopped) cell.peerDied(worker, again);
+    for (const cell of this.actors) if (!cell.isStopped) cell.peerDied(worker, again);
   }
 
   /** Stops every actor on this thread, children first. */
   stopAll(): void {
-    for (const cell of this.topLevel()) cell.stopSelf();
+    for (const cell of this.actors.topLevel()) cell.stopSelf();
   }
 }

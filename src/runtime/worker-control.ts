@@ -60,7 +60,7 @@ export class WorkerControl {
         const req = message.req!;
         this.withDefinition(message.url, message.name, from, req, (definition) => {
           const parent = new ActorRef(participantOf(message.parent), localIdOf(message.parent), 'guardian');
-          const cell = this.runtime.spawnTopLevel(definition, message.args, message.options, parent, message.id);
+          const cell = this.runtime.spawner.topLevel(definition, message.args, message.options, parent, message.id);
           this.runtime.control(from, { op: 'spawned', reply: req, id: cell.id, kind: definition.name });
         });
         return;
@@ -69,7 +69,7 @@ export class WorkerControl {
         const req = message.req!;
         this.withDefinition(message.url, message.name, from, req, (definition) => {
           const parent = new ActorRef(participantOf(message.parent), localIdOf(message.parent), 'guardian');
-          const first = this.runtime.spawnMany(definition, message.args, message.options, parent);
+          const first = this.runtime.spawner.many(definition, message.args, message.options, parent);
           this.runtime.control(from, { op: 'spawned-many', reply: req, first, count: message.args.length, kind: definition.name });
         });
         return;
@@ -81,11 +81,11 @@ export class WorkerControl {
         this.runtime.control(from, {
           op: 'stats-reply',
           reply: message.req!,
-          actors: this.runtime.actorCount,
+          actors: this.runtime.actors.count,
           processed: this.runtime.runs.processed,
-          deadLetters: this.runtime.deadLetters,
+          deadLetters: this.runtime.dead.count,
           pendingAsync: this.runtime.pendingAsync,
-          kinds: this.runtime.kindStats(),
+          kinds: this.runtime.actors.kindStats(),
         });
         return;
       case 'exit':
@@ -114,7 +114,7 @@ export class WorkerControl {
         this.runtime.control(from, { op: 'load-reply', reply: message.req!, actors: this.runtime.runs.timer.takeLoad() });
         return;
       case 'reserve-id':
-        this.runtime.control(from, { op: 'reserved', reply: message.req!, id: this.runtime.reserveId() });
+        this.runtime.control(from, { op: 'reserved', reply: message.req!, id: this.runtime.actors.allocateId() });
         return;
       case 'move-out':
         try {

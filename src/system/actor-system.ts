@@ -1,24 +1,23 @@
 import os from 'node:os';
 import type { ActorDefinition } from '../actor/actor-definition.js';
-import { ActorRef, localIdOf, newIncarnation, packRef, participantOf, setIncarnation, setRefRouter } from '../actor/actor-ref.js';
+import { ActorRef, localIdOf, newIncarnation, participantOf, setIncarnation, setRefRouter } from '../actor/actor-ref.js';
 import { checkRef } from '../actor/ref-checks.js';
 import type { SpawnOptions } from '../actor/spawn-options.js';
 import { createStatsBuffer, statsSlot } from '../../native-free-core/stats/stats-block.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
-import { errorFromInfo } from '../errors/error-info.js';
 import { type Clock, ManualClock, systemClock } from '../runtime/clock.js';
 import { DEFAULT_OVERFLOW_LIMIT } from '../runtime/outbound.js';
 import { Runtime } from '../runtime/runtime.js';
 import type { RuntimeEvent } from '../runtime/runtime-event.js';
 import { TaskPool } from '../runtime/task-pool.js';
 import { isActorHost } from '../runtime/thread-role.js';
-import type { ControlMessage } from '../runtime/wire-messages.js';
 import type { Router } from '../router/router.js';
 import { Rebalancer } from '../scheduler/rebalancer.js';
-import { Scheduler, type SchedulerOptions, type StuckHandler } from '../scheduler/scheduler.js';
-import { DEFAULT_STRATEGY, type Directive, type SupervisorStrategy } from '../supervision/supervisor-strategy.js';
+import { Scheduler, type SchedulerOptions } from '../scheduler/scheduler.js';
+import { DEFAULT_STRATEGY, type SupervisorStrategy } from '../supervision/supervisor-strategy.js';
 import { TransportEndpoint } from '../transport/transport.js';
 import { EventStream } from './event-stream.js';
+import { MainControl } from './main-control.js';
 import { MainLoop } from './main-loop.js';
 import { Moves } from './moves.js';
 import { Placements } from './placements.js';
@@ -92,7 +91,7 @@ export class ActorSystem {
   private readonly loop: MainLoop;
   private loopDone: Promise<void> = Promise.resolve();
   private unsubscribeClock: (() => void) | null = null;
-  private readonly guardian: SupervisorStrategy;
+  private readonly control: MainControl;
   private rebalanceTimer: ReturnType<typeof setInterval> | null = null;
   /** Top-level actors on workers (what a worker replacement re-creates) and named actors. */
   private readonly placements = new Placements();
@@ -109,7 +108,6 @@ export class ActorSystem {
     this.dedicatedCount = options.dedicatedWorkers ?? 0;
     const threads = options.workers + this.dedicatedCount;
     const guardian = options.guardian ?? DEFAULT_STRATEGY;
-    this.guardian = guardian;
     const statsBuffer = createStatsBuffer(threads + 1);
     const overflowLimit = options.overflowLimit ?? DEFAULT_OVERFLOW_LIMIT;
     this.scheduler = new Scheduler(
@@ -117,7 +115,7 @@ export class ActorSystem {
       threads,
       options.workers,
       options.scheduler ?? {},
-      (stuck) => this.onStuck(stuck),
+      (stuck) => this.control.onStuck(stuck),
       options.spins,
     );
     const parts: SystemParts = {
@@ -134,6 +132,7 @@ export class ActorSystem {
       running: () => this.state === 'running',
       stop: (ref) => this.stop(ref),
     };
+    this.control = new MainControl(parts, guardian, () => this.workers);
     this.moves = new Moves(parts);
     // Rebalancing options are checked here too (the Rebalancer's constructor).
     const rebalance = options.scheduler?.rebalance;
@@ -165,7 +164,7 @@ export class ActorSystem {
       clock: options.clock ?? systemClock,
       guardianStrategy: guardian,
       onEvent: (event) => this.events.publish(event),
-      onControl: (from, message) => this.onControl(from, message),
+      onControl: (from, message) => this.control.onControl(from, message),
       taskPool: new TaskPool(options.taskThreads ?? 1),
       stats: statsSlot(statsBuffer, 0),
       overflowLimit,
@@ -367,49 +366,6 @@ export class ActorSystem {
         .finally(() => (running = false));
     }, rebalancer.everyMs);
     this.rebalanceTimer.unref();
-  }
-
-  /**
-   * The watchdog saw a handler run past its limit: report it. With the restart policy, the
-   * worker's guard interrupts it (the worker reports 'handler-interrupted'); if it did not, the
-   * worker is replaced.
-   */
-  private onStuck(stuck: StuckHandler): void {
-    if (this.state !== 'running') return;
-    const placed = this.placements.get(packRef(stuck.worker, stuck.actorId));
-    const restart = this.scheduler.restartStuck;
-    this.events.publish({
-      type: 'handler-stuck',
-      actor: `${placed?.spec.name ?? 'actor'}#${stuck.actorId}@w${stuck.worker}`,
-      worker: stuck.worker,
-      ms: Math.round(stuck.ms),
-      messageType: stuck.messageType,
-      action: !restart ? 'reported' : stuck.phase === 'detected' ? 'interrupting' : 'worker-replaced',
-    });
-    if (restart && stuck.phase === 'unresponsive') void this.workers.terminate(stuck.worker).catch(() => undefined);
-  }
-
-  private onControl(from: number, message: ControlMessage & { req?: number }): void {
-    switch (message.op) {
-      case 'event':
-        this.events.publish(message.event);
-        return;
-      case 'guardian-decide': {
-        // The decider sees the worker's error rebuilt: name, message, code, stack and causes (class identity stays on the worker).
-        const error = errorFromInfo(message.error);
-        let directive: Directive;
-        try {
-          directive = this.guardian.decider(error);
-        } catch {
-          directive = 'escalate';
-        }
-        if (!['resume', 'restart', 'stop', 'escalate'].includes(directive)) directive = 'escalate';
-        this.runtime.control(from, { op: 'guardian-directive', reply: message.req!, directive });
-        return;
-      }
-      default:
-        return;
-    }
   }
 
   private assertRunning(what: string): void {

@@ -41,7 +41,7 @@ export class Spawner {
     }
     let ref: ActorRef<M, R>;
     if (dispatcher === 'inline' || (dispatcher === 'pool' && workerCount === 0)) {
-      const cell = runtime.spawnTopLevel(definition as ActorDefinition<unknown, unknown, unknown>, args, options, null);
+      const cell = runtime.spawner.topLevel(definition as ActorDefinition<unknown, unknown, unknown>, args, options, runtime.guardianRef);
       ref = cell.self as ActorRef<M, R>;
     } else {
       const worker =
@@ -108,7 +108,7 @@ export class Spawner {
     }
     const def = definition as ActorDefinition<unknown, unknown, unknown>;
     if (dispatcher === 'inline' || workerCount === 0) {
-      const first = runtime.spawnMany(def, argsList, options, runtime.guardianRef);
+      const first = runtime.spawner.many(def, argsList, options, runtime.guardianRef);
       return argsList.map((_a, i) => new ActorRef(0, first + i, def.name) as ActorRef<M, R>);
     }
     const { throughput, mailbox } = options;

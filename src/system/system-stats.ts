@@ -34,11 +34,11 @@ export async function gatherStats(runtime: Runtime, scheduler: Scheduler, worker
   return {
     workers,
     main: {
-      actors: runtime.actorCount,
+      actors: runtime.actors.count,
       processed: runtime.runs.processed,
-      deadLetters: runtime.deadLetters,
+      deadLetters: runtime.dead.count,
       overflow: runtime.outbound.overflowed,
-      kinds: runtime.kindStats(),
+      kinds: runtime.actors.kindStats(),
     },
   };
 }

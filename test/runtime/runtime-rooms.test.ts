@@ -44,7 +44,7 @@ test('overflow policies of a bounded mailbox: drop-newest, drop-oldest and fail 
     ['drop-oldest', [2, 3, 4], [0, 1]],
   ] as const) {
     const { rt, events, run } = runtime();
-    const ref = rt.spawnTopLevel(Keeper, [], { mailbox: { capacity: 3, overflow } }, null).self;
+    const ref = rt.spawner.topLevel(Keeper, [], { mailbox: { capacity: 3, overflow } }, rt.guardianRef).self;
     for (let n = 0; n < 5; n++) rt.tell(ref, add(n), null);
     run();
     assert.deepEqual(got(rt, ref).got, expected, overflow);
@@ -52,7 +52,7 @@ test('overflow policies of a bounded mailbox: drop-newest, drop-oldest and fail 
     assert.equal(drops.length, dead.length, `${overflow}: ${JSON.stringify(events)}`);
   }
   const { rt, events, run } = runtime();
-  const ref = rt.spawnTopLevel(Keeper, [], { mailbox: { capacity: 2, overflow: 'fail' } }, null).self;
+  const ref = rt.spawner.topLevel(Keeper, [], { mailbox: { capacity: 2, overflow: 'fail' } }, rt.guardianRef).self;
   rt.tell(ref, add(0), null);
   rt.tell(ref, add(1), null);
   assert.throws(
@@ -66,7 +66,7 @@ test('overflow policies of a bounded mailbox: drop-newest, drop-oldest and fail 
 
 test("a full 'backpressure' mailbox pauses a local sender after its handler and lets it go below capacity: nothing lost, in order", (t) => {
   const { rt, run } = runtime();
-  const sink = rt.spawnTopLevel(Keeper, [], { mailbox: { capacity: 4, overflow: 'backpressure' } }, null).self;
+  const sink = rt.spawner.topLevel(Keeper, [], { mailbox: { capacity: 4, overflow: 'backpressure' } }, rt.guardianRef).self;
   const Pump = defineActor(import.meta.url, 'RoomsPump', {
     init: () => ({ next: 0 }),
     receive(s, m: { type: 'go'; to: ActorRef; upTo: number }, ctx) {
@@ -75,7 +75,7 @@ test("a full 'backpressure' mailbox pauses a local sender after its handler and 
       if (s.next < m.upTo) ctx.self.tell(m);
     },
   });
-  const pump = rt.spawnTopLevel(Pump, undefined, undefined, null);
+  const pump = rt.spawner.topLevel(Pump, undefined, undefined, rt.guardianRef);
   // ref.tell in a handler goes through the thread's router (an actor system sets it).
   setRefRouter(rt);
   t.after(() => setRefRouter(null));
@@ -104,7 +104,7 @@ test('flow control toward another thread: a producer that spends every grant get
   }
   const rt = new Recording({ participant: 1, endpoint: null, clock: new ManualClock() });
   // A mark of 8 and grants of at least 16: a producer that spends a grant takes the backlog past the mark.
-  const sink = rt.spawnTopLevel(Keeper, [], { mailbox: { highWater: 8 } }, null).self;
+  const sink = rt.spawner.topLevel(Keeper, [], { mailbox: { highWater: 8 } }, rt.guardianRef).self;
   const producer = packRef(2, 5);
   const n = 2000;
   let credit = Infinity;
@@ -148,7 +148,7 @@ test('supervision: restart starts from init and keeps the mailbox, resume keeps 
       },
       supervisor: oneForOne({ decider: () => directive }),
     });
-    const parent = rt.spawnTopLevel(Parent, undefined, undefined, null);
+    const parent = rt.spawner.topLevel(Parent, undefined, undefined, rt.guardianRef);
     rt.tell(parent.self, 'spawn', null);
     run();
     const child = (parent.state as { child: ActorRef }).child;
@@ -167,7 +167,7 @@ test('supervision: restart starts from init and keeps the mailbox, resume keeps 
     },
     supervisor: oneForOne({ maxRestarts: 2, withinMs: 1000 }),
   });
-  const parent = rt.spawnTopLevel(Parent, undefined, undefined, null);
+  const parent = rt.spawner.topLevel(Parent, undefined, undefined, rt.guardianRef);
   rt.tell(parent.self, 'spawn', null);
   run();
   const child = (parent.state as { child: ActorRef }).child;
@@ -191,20 +191,19 @@ test('migration, both sides: the actor arrives with its state and backlog in ord
     guardianRef: rt.guardianRef,
     cellHost: rt,
     cell: (id) => rt.cell(id),
-    adopt: (cell) => rt.adopt(cell),
-    retire: (cell) => rt.retire(cell),
+    actors: rt.actors,
     sendRecord: (peer, _type, _h0, _h1, body) => (records.push({ peer, body }), true),
     senderRef: (packed) => rt.senderRef(packed),
     deadLetter: (...a) => rt.deadLetter(...a),
   });
   const a = runtime(1);
   const b = runtime(2);
-  const ref = a.rt.spawnTopLevel(Keeper, [1, 2], undefined, null).self;
+  const ref = a.rt.spawner.topLevel(Keeper, [1, 2], undefined, a.rt.guardianRef).self;
   a.rt.tell(ref, add(3), null);
   a.rt.tell(ref, add(4), null);
-  const moved = b.rt.reserveId();
+  const moved = b.rt.actors.allocateId();
   new Migration(capture(a.rt)).moveOut(ref.id, 2, moved);
-  assert.equal(a.rt.actorCount, 0, 'a forwarder is no live actor');
+  assert.equal(a.rt.actors.count, 0, 'a forwarder is no live actor');
   const moveIn = records.shift()!;
   assert.equal(moveIn.peer, 2);
   const m = moveIn.body as MoveIn;
@@ -238,7 +237,7 @@ test('a move is refused, changing nothing, for an actor with children or not top
       s.child = ctx.spawn(Keeper, []);
     },
   });
-  const parent = rt.spawnTopLevel(Parent, undefined, undefined, null);
+  const parent = rt.spawner.topLevel(Parent, undefined, undefined, rt.guardianRef);
   rt.tell(parent.self, 'spawn', null);
   run();
   const child = (parent.state as { child: ActorRef }).child;
@@ -248,5 +247,5 @@ test('a move is refused, changing nothing, for an actor with children or not top
       () => migration.moveOut(id, 2, 99),
       (e: Error & { code?: string }) => e.code === 'ERR_CANNOT_MOVE',
     );
-  assert.equal(rt.actorCount, 2);
+  assert.equal(rt.actors.count, 2);
 });
