@@ -207,6 +207,9 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
     if (current !== null) current.yieldTurn();
     else {
       this.sendBudget = OUTSIDE_POLL_SENDS;
+      // A long burst from outside actors is published as it goes, so the consumer starts on it
+      // while the rest is encoded (the microtask that ends the burst publishes the tail).
+      this.outbound.flush();
       this.pollInbound();
     }
   }

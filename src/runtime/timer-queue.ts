@@ -17,8 +17,9 @@ interface Timer {
 export type TimerEntry = Readonly<Pick<Timer, 'at'>>;
 
 /**
- * Cancelled timers stay in the heap until they reach its top (popped there) or until they are
- * more than this many and more than half of it: then the heap is rebuilt without them.
+ * Cancelled timers stay in the heap until they reach its top (popped there, at the next cancel
+ * or look) or until they are more than this many and more than half of it: then the heap is
+ * rebuilt without them.
  */
 const PURGE_MIN = 1024;
 
@@ -68,7 +69,15 @@ export class TimerQueue {
     const timer = entry as Timer;
     if (timer.fn === null) return; // fired, or cancelled before
     timer.fn = null;
-    if (++this.cancelled > PURGE_MIN && this.cancelled * 2 > this.heap.length) {
+    this.cancelled++;
+    // Cancelled timers at the top go now: sequential asks then keep a heap of one, not of
+    // PURGE_MIN cancelled ones that every push and pop walks through.
+    const heap = this.heap;
+    while (heap.length > 0 && heap.peek()!.fn === null) {
+      heap.pop();
+      this.cancelled--;
+    }
+    if (this.cancelled > PURGE_MIN && this.cancelled * 2 > heap.length) {
       this.heap.removeWhere((t) => t.fn === null);
       this.cancelled = 0;
     }
@@ -86,6 +95,8 @@ export class TimerQueue {
 
   /** Fires every timer that is due; returns how many fired. */
   runDue(): number {
+    // Called every loop turn: no clock read when nothing waits.
+    if (this.heap.length === 0) return 0;
     const now = this.clock.now();
     let fired = 0;
     while (this.heap.length > 0 && this.heap.peek()!.at <= now) {
