@@ -106,3 +106,19 @@ test('slot ids wrap around within the ask-slot range and skip slots still waitin
   assert.equal(seen.at(-1), ASK_SLOT_ID_BIT + 2, 'the four waiting slots are skipped');
   asks.failAll(new Error('done'));
 });
+
+test('timers: cancelling in any order leaves the live ones to fire on time, in deadline order', () => {
+  const clock = new ManualClock();
+  const timers = new TimerQueue(clock);
+  const fired: number[] = [];
+  const entries = Array.from({ length: 3000 }, (_, i) => timers.scheduleTask(10 + (i % 50), { fire: () => fired.push(i) }));
+  // Cancel the earliest ones first (each at the top when cancelled), then every other one of the rest.
+  for (let i = 0; i < 3000; i++) if (i % 50 < 10 || (i % 50 >= 10 && i % 2 === 0)) timers.cancelTimer(entries[i]!);
+  const live = Array.from({ length: 3000 }, (_, i) => i).filter((i) => !(i % 50 < 10 || i % 2 === 0));
+  assert.equal(timers.size, live.length);
+  clock.advance(100);
+  timers.runDue();
+  const expected = [...live].sort((a, b) => (a % 50) - (b % 50) || a - b);
+  assert.deepEqual(fired, expected);
+  assert.equal(timers.size, 0);
+});
