@@ -75,5 +75,13 @@ export const ErrorCode = {
   NO_DEDICATED_WORKER: 'ERR_NO_DEDICATED_WORKER',
   /** `spawn` with a `name` a live actor of the system already has. */
   NAME_TAKEN: 'ERR_NAME_TAKEN',
+  /** A message for another node is larger than the nodes accept (it is a dead letter, with this code in its reason). */
+  MESSAGE_TOO_LARGE: 'ERR_MESSAGE_TOO_LARGE',
+  /** A remote call on a system started without the `remote` option. */
+  NO_REMOTE: 'ERR_NO_REMOTE',
+  /** Another node refused this one's handshake (a wrong secret or protocol version). */
+  REMOTE_REFUSED: 'ERR_REMOTE_REFUSED',
+  /** Another node could not be reached, or its connection ended before the answer. */
+  REMOTE_UNREACHABLE: 'ERR_REMOTE_UNREACHABLE',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

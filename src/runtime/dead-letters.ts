@@ -9,6 +9,8 @@ import { RecordType, type RemoteSystemOp } from './wire-messages.js';
 /** What dead letters need of the thread's runtime. */
 export interface DeadLetterHost {
   readonly participant: number;
+  /** This system's incarnation: an asker of another one is on another node. */
+  readonly incarnation: number;
   sendRecord(peer: number, type: number, h0: number, h1: number, body: unknown): boolean;
 }
 
@@ -61,6 +63,8 @@ export class DeadLetters {
 
   private failAsker(asker: ActorRef, target: ActorRef, reason: string, error?: ErrorInfo): void {
     const host = this.host;
+    // An asker on another node learns nothing from here yet: its ask times out there.
+    if (asker.incarnation !== host.incarnation) return;
     if (asker.participant === host.participant) this.asks.fail(asker.id, target, reason, error);
     else {
       const body: RemoteSystemOp = { k: 'ask-failed', target: String(target), reason };

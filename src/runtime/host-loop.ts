@@ -41,6 +41,8 @@ export interface HostInit {
   interruptMs?: number;
   /** Actors to re-create, under their old ids, before the first record is read (a replacement worker). */
   recreate?: SpawnRequest[];
+  /** The gateway thread's participant number (remote); 0: none. */
+  gateway: number;
 }
 
 /** Where a worker keeps its slice function for the guard script (a global the script can reach). */
@@ -70,6 +72,7 @@ export async function runHost(init: HostInit): Promise<void> {
     stats: statsSlot(init.stats, endpoint.self),
     typeNames: new TypeNameTable(init.stats, endpoint.self),
     overflowLimit: init.overflowLimit,
+    gateway: init.gateway,
     onEvent: (event) => runtime.control(0, { op: 'event', event }),
     onControl: (from, message) => control.handle(from, message),
     decideRemotely: async (actor, error) => {

@@ -34,4 +34,6 @@ export interface RuntimeOptions {
    * threads); this asks it. Absent: `guardianStrategy.decider` decides here.
    */
   decideRemotely?: (actor: ActorRef, error: unknown) => Promise<Directive>;
+  /** The gateway thread's participant number (remote); absent or 0: no gateway. */
+  gateway?: number;
 }

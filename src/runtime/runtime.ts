@@ -93,9 +93,12 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
   /** Called when local work appears while the thread may be parked (main thread wake-up). */
   onWork: (() => void) | null = null;
   readonly random: () => number;
+  /** The gateway thread's participant number (0: no remote); refs of other incarnations go there. */
+  readonly gateway: number;
 
   constructor(options: RuntimeOptions) {
     this.participant = options.participant;
+    this.gateway = options.gateway ?? 0;
     this.endpoint = options.endpoint;
     this.timers = new TimerQueue(options.clock ?? systemClock);
     this.guardianStrategy = options.guardianStrategy ?? DEFAULT_STRATEGY;
@@ -180,6 +183,13 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
     const current = this.runs.current;
     if (sender === undefined) sender = current === null ? null : current.self;
     if (target.incarnation !== this.incarnation) {
+      // An actor of another node (the gateway knows its incarnation), or of an earlier system.
+      // (A full ring toward the gateway holds an actor sender as for any ring; waiting on a
+      // remote target's backpressure is not carried back yet: `send` resolves at once.)
+      if (this.gateway !== 0) {
+        this.outbound.send(this.gateway, RecordType.REMOTE_OUT, 0, 0, [target, sender, message]);
+        return true;
+      }
       this.deadLetter(target, message, sender, STALE_REF);
       return true;
     }
@@ -319,6 +329,13 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
         const cell = this.actors.table.get(header0);
         if (cell !== undefined) cell.enqueue(message, sender);
         else this.deliver(header0, message, sender);
+        return;
+      }
+      case RecordType.REMOTE_IN: {
+        const [sender, body] = message as [ActorRef | null, unknown];
+        const cell = this.actors.table.get(header0);
+        if (cell !== undefined) cell.enqueue(body, sender);
+        else this.deliver(header0, body, sender);
         return;
       }
       case RecordType.SYSTEM:

@@ -9,6 +9,10 @@ export const RecordType = {
   SYSTEM: 2,
   /** Thread-to-thread control plane: body is a ControlMessage; header1 is the sender thread. */
   CONTROL: 3,
+  /** To the gateway: a user message for an actor of another node; body is [target, sender, message]. */
+  REMOTE_OUT: 4,
+  /** From the gateway: a user message from another node for actor header0; body is [sender, message]. */
+  REMOTE_IN: 5,
 } as const;
 
 export type RemoteSystemOp =
@@ -83,6 +87,13 @@ export type ControlMessage =
   | { op: 'flow'; target: number; signal: import('../actor/actor-cell.js').FlowSignal; amount: number }
   /** A worker died: `recreated` of its actors live again under their refs, the others are gone. */
   | { op: 'worker-died'; worker: number; recreated: number[]; reason: string }
+  /** To the gateway: the actor named `name` on the node at `address` (system.lookupRemote). */
+  | { op: 'remote-lookup'; req?: number; address: string; name: string }
+  /** `ref`: [thread, local id, kind, incarnation] of the named actor; null: none has that name. */
+  | { op: 'remote-lookup-reply'; reply: number; ref: [number, number, string, number] | null; error?: { code: string; message: string } }
+  /** From the gateway: the packed ref and kind of the actor named `name` on this node. */
+  | { op: 'lookup'; req?: number; name: string }
+  | { op: 'lookup-reply'; reply: number; ref: [number, string] | null }
   | MoveIn;
 
 /** An actor arriving from another worker (sent by its old worker, ahead of what it forwards). */

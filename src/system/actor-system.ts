@@ -34,6 +34,8 @@ import {
   validateWorkerNumber,
 } from './validate-options.js';
 import { WorkerSet } from './worker-set.js';
+import { GatewayThread } from '../remote/gateway-thread.js';
+import { type RemoteOptions, checkAddress } from '../remote/remote-options.js';
 
 export type { PoolOptions } from './pools.js';
 
@@ -63,6 +65,12 @@ export interface ActorSystemOptions {
    * that hit the full ring). Default 262,144.
    */
   overflowLimit?: number;
+  /**
+   * Makes this process a node of a cluster: a gateway thread listens on `remote.listen` and
+   * carries messages between this node's actors and other nodes' over gRPC (see the README's
+   * *Remote*). Absent: no gateway thread and no cost.
+   */
+  remote?: RemoteOptions;
 }
 
 export type { SystemStats } from './system-stats.js';
@@ -102,11 +110,17 @@ export class ActorSystem {
   private readonly pools: Pools;
   private readonly moves: Moves;
   private readonly workers: WorkerSet;
+  /** The gateway thread (remote) and its participant number (0: none). */
+  private readonly gateway: GatewayThread | null = null;
+  private readonly gatewayIndex: number;
+  /** `host:port` this node listens on for other nodes (null without the `remote` option). */
+  address: string | null = null;
 
   private constructor(options: Required<Pick<ActorSystemOptions, 'workers' | 'ringCapacity' | 'spins'>> & ActorSystemOptions) {
     this.workerCount = options.workers;
     this.dedicatedCount = options.dedicatedWorkers ?? 0;
     const threads = options.workers + this.dedicatedCount;
+    this.gatewayIndex = options.remote !== undefined ? threads + 1 : 0;
     const guardian = options.guardian ?? DEFAULT_STRATEGY;
     const statsBuffer = createStatsBuffer(threads + 1);
     const overflowLimit = options.overflowLimit ?? DEFAULT_OVERFLOW_LIMIT;
@@ -155,8 +169,11 @@ export class ActorSystem {
       statsBuffer,
       overflowLimit,
       incarnation: this.incarnation,
+      gateway: this.gatewayIndex,
     });
-    const transport = threads > 0 ? this.workers.create(threads, options.ringCapacity) : null;
+    const remote = options.remote;
+    const transport =
+      threads > 0 || remote !== undefined ? this.workers.create(threads, options.ringCapacity, remote !== undefined ? 1 : 0) : null;
     this.endpoint = transport === null ? null : new TransportEndpoint(transport.main);
     const runtime = new Runtime({
       participant: 0,
@@ -168,6 +185,7 @@ export class ActorSystem {
       taskPool: new TaskPool(options.taskThreads ?? 1),
       stats: statsSlot(statsBuffer, 0),
       overflowLimit,
+      gateway: this.gatewayIndex,
     });
     this.runtime = runtime;
     this.spawner = new Spawner(parts);
@@ -185,6 +203,13 @@ export class ActorSystem {
     setRefRouter(runtime);
     systemRunning = true;
     transport?.start();
+    if (remote !== undefined)
+      this.gateway = new GatewayThread({
+        transport: transport!.extra[0]!,
+        incarnation: this.incarnation,
+        listen: remote.listen,
+        ...(remote.secret !== undefined ? { secret: remote.secret } : {}),
+      });
     this.loopDone = this.loop.run();
     this.scheduler.start();
     if (rebalancer !== null) this.startRebalancing(rebalancer);
@@ -211,7 +236,16 @@ export class ActorSystem {
     }
     const ringCapacity = checked.ringCapacity ?? 1 << 20;
     const spins = checked.spins ?? 2000;
-    return new ActorSystem({ ...checked, workers, ringCapacity, spins });
+    const system = new ActorSystem({ ...checked, workers, ringCapacity, spins });
+    if (system.gateway !== null) {
+      try {
+        system.address = await system.gateway.ready;
+      } catch (error) {
+        await system.shutdown();
+        throw error;
+      }
+    }
+    return system;
   }
 
   /**
@@ -258,6 +292,26 @@ export class ActorSystem {
   lookup<M = unknown, R = unknown>(name: string): ActorRef<M, R> | undefined {
     validateLookupName(name);
     return this.placements.lookup(name) as ActorRef<M, R> | undefined;
+  }
+
+  /**
+   * The actor spawned with `name` on the node listening at `address` (its `remote.listen`), while
+   * it lives; undefined when none has that name. The ref works as a local one: tell, ask, and
+   * refs in messages, replied to across nodes. Rejects with ERR_REMOTE_REFUSED (a wrong secret or
+   * protocol version) or ERR_REMOTE_UNREACHABLE; ERR_NO_REMOTE without the `remote` option.
+   */
+  async lookupRemote<M = unknown, R = unknown>(address: string, name: string): Promise<ActorRef<M, R> | undefined> {
+    this.assertRunning('lookupRemote');
+    checkAddress(address, 'lookupRemote');
+    validateLookupName(name);
+    if (this.gatewayIndex === 0)
+      throw new BactorError(ErrorCode.NO_REMOTE, 'lookupRemote: this system was started without the remote option (remote: { listen })');
+    const reply = await this.runtime.request(this.gatewayIndex, { op: 'remote-lookup', address, name });
+    if (reply.op !== 'remote-lookup-reply') throw new BactorError(ErrorCode.MALFORMED_RECORD, `lookupRemote: unexpected reply ${reply.op}`);
+    if (reply.error !== undefined) throw new BactorError(reply.error.code, reply.error.message);
+    if (reply.ref === null) return undefined;
+    const [participant, id, kind, incarnation] = reply.ref;
+    return new ActorRef(participant, id, kind, incarnation) as ActorRef<M, R>;
   }
 
   /**
@@ -328,6 +382,11 @@ export class ActorSystem {
     await Promise.race([Promise.all(stops), deadline]);
     this.runtime.stopAll();
     await this.workers.exit(deadline);
+    if (this.gateway !== null) {
+      this.runtime.control(this.gatewayIndex, { op: 'exit' });
+      this.runtime.flush();
+      if ((await Promise.race([this.gateway.exited, deadline])) === 'timeout') this.gateway.unref();
+    }
     this.state = 'stopped';
     this.runtime.asks.failAll(new BactorError(ErrorCode.SYSTEM_STOPPED, 'the actor system shut down before the reply arrived'));
     this.runtime.requests.fail(new BactorError(ErrorCode.SYSTEM_STOPPED, 'the actor system shut down'));

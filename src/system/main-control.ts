@@ -39,6 +39,16 @@ export class MainControl {
         this.parts.runtime.control(from, { op: 'guardian-directive', reply: message.req!, directive });
         return;
       }
+      case 'lookup': {
+        // The gateway asks for a named actor of this node on behalf of another node.
+        const ref = this.parts.placements.lookup(message.name);
+        this.parts.runtime.control(from, {
+          op: 'lookup-reply',
+          reply: message.req!,
+          ref: ref === undefined ? null : [ref.packed, ref.kind],
+        });
+        return;
+      }
       default:
         return;
     }

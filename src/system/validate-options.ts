@@ -1,4 +1,5 @@
 import { isValidCapacity, MAX_CAPACITY, MIN_CAPACITY } from '../../native-free-core/layout/ring-layout.js';
+import { validateRemoteOptions } from '../remote/remote-options.js';
 import { SPAWN_OPTION_KEYS, checkDefinition, checkSpawnArguments } from '../actor/spawn-options.js';
 import { checkRoutingStrategy } from '../router/router.js';
 import { checkSupervisorStrategy } from '../supervision/supervisor-strategy.js';
@@ -34,6 +35,7 @@ const SYSTEM_KEYS = [
   'dedicatedWorkers',
   'scheduler',
   'overflowLimit',
+  'remote',
 ] as const;
 const SCHEDULER_KEYS = ['placement', 'adaptive', 'quantum', 'batch', 'latencyTargetMs', 'watchdog', 'intervalMs', 'rebalance'] as const;
 const ADAPTIVE_KEYS = ['min', 'max', 'noise', 'windowMs', 'minUtilisation', 'momentum'] as const;
@@ -65,6 +67,7 @@ export function validateSystemOptions(options: unknown): ActorSystemOptions {
   checkNumber(bag.taskThreads, isInteger(1), START, 'taskThreads', 'a positive integer');
   checkNumber(bag.overflowLimit, isInteger(1), START, 'overflowLimit', 'a positive integer');
   validateSchedulerOptions(bag.scheduler);
+  validateRemoteOptions(bag.remote, START);
   return bag as ActorSystemOptions;
 }
 

@@ -18,6 +18,8 @@ export interface WorkerConfig {
   readonly statsBuffer: SharedArrayBuffer;
   readonly overflowLimit: number;
   readonly incarnation: number;
+  /** The gateway thread's participant number (remote); 0: none. */
+  readonly gateway: number;
 }
 
 /**
@@ -45,8 +47,8 @@ export class WorkerSet {
    * on which the main thread posts the large-message lanes of a replaced worker. Returns the
    * main thread's transport; `start` starts the workers on theirs.
    */
-  create(threads: number, ringCapacity: number): { main: TransportInit; start(): void } {
-    const inits = createTransport({ participants: threads + 1, ringCapacity }).map((init) => {
+  create(threads: number, ringCapacity: number, extra = 0): { main: TransportInit; extra: TransportInit[]; start(): void } {
+    const inits = createTransport({ participants: threads + 1 + extra, ringCapacity }).map((init) => {
       const { port1, port2 } = new MessageChannel();
       this.laneControls.push(port1);
       return { ...init, laneControl: port2 };
@@ -54,6 +56,7 @@ export class WorkerSet {
     this.mesh = inits[0]!.mesh;
     return {
       main: inits[0]!,
+      extra: inits.slice(threads + 1),
       start: () => {
         for (let w = 1; w <= threads; w++) this.start(w, inits[w]!);
       },
@@ -102,7 +105,7 @@ export class WorkerSet {
   }
 
   private start(w: number, transport: TransportInit, recreate: SpawnRequest[] = []): void {
-    const { guardian, spins, taskThreads, statsBuffer, overflowLimit, incarnation } = this.config;
+    const { guardian, spins, taskThreads, statsBuffer, overflowLimit, incarnation, gateway } = this.config;
     const interruptMs = this.parts.scheduler.interruptMs;
     const init: HostInit = {
       transport,
@@ -113,6 +116,7 @@ export class WorkerSet {
       stats: statsBuffer,
       overflowLimit,
       incarnation,
+      gateway,
       ...(interruptMs > 0 ? { interruptMs } : {}),
       recreate,
     };
@@ -190,7 +194,7 @@ export class WorkerSet {
    * their lane-control ports. They install them before their next large message to or from `w`.
    */
   private replacementTransport(w: number): TransportInit {
-    const participants = this.parts.workerCount + this.parts.dedicatedCount + 1;
+    const participants = this.mesh!.participants;
     const laneOut = new Array<MessagePort | null>(participants).fill(null);
     const laneIn = new Array<MessagePort | null>(participants).fill(null);
     for (let p = 0; p < participants; p++) {

@@ -16,6 +16,7 @@ function room() {
   const records: { peer: number; type: number; h0: number; body: unknown }[] = [];
   const host = {
     participant: 1,
+    incarnation: 0,
     sendRecord: (peer: number, type: number, h0: number, _h1: number, body: unknown) => (records.push({ peer, type, h0, body }), true),
   };
   const dead = new DeadLetters(host, asks, (e) => events.push(e));

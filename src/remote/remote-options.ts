@@ -1,0 +1,37 @@
+import { checkBag, describe, invalidOption } from '../util/option-bag.js';
+
+/** `ActorSystem.start({ remote })`: this process is a node that other nodes reach over gRPC. */
+export interface RemoteOptions {
+  /** `host:port` the gateway listens on (port 0: any free port; `system.address` tells which). */
+  listen: string;
+  /** A secret every node of the cluster shares: a handshake without it is refused (ERR_REMOTE_REFUSED). */
+  secret?: string;
+}
+
+const KEYS = ['listen', 'secret'] as const;
+
+/** Splits `host:port` (an IPv6 host in brackets); null when it is not one. */
+export function parseAddress(address: string): { host: string; port: number } | null {
+  const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(address);
+  if (m === null) return null;
+  const port = Number(m[2]);
+  return port <= 65535 ? { host: m[1]!, port } : null;
+}
+
+/** Checks `remote` of ActorSystem.start. */
+export function validateRemoteOptions(value: unknown, where: string): RemoteOptions | undefined {
+  const bag = checkBag(value, KEYS, where, 'remote', "pass { listen: '127.0.0.1:4100' }");
+  if (bag === undefined) return undefined;
+  if (typeof bag.listen !== 'string' || parseAddress(bag.listen) === null)
+    throw invalidOption(where, `remote.listen must be 'host:port' (e.g. '127.0.0.1:4100'; port 0 for any), got ${describe(bag.listen)}`);
+  if (bag.secret !== undefined && (typeof bag.secret !== 'string' || bag.secret.length === 0))
+    throw invalidOption(where, `remote.secret must be a non-empty string, got ${describe(bag.secret)}`);
+  return bag as unknown as RemoteOptions;
+}
+
+/** Checks the address given to a remote call. */
+export function checkAddress(address: unknown, where: string): string {
+  if (typeof address !== 'string' || parseAddress(address) === null)
+    throw invalidOption(where, `address must be 'host:port' of a node (its remote.listen), got ${describe(address)}`);
+  return address;
+}

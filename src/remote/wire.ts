@@ -1,0 +1,55 @@
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import type * as Grpc from '@grpc/grpc-js';
+
+/** The version of the node-to-node protocol (proto/bactor_remote.proto) this code speaks. */
+export const PROTOCOL_VERSION = 1;
+
+export interface WireRef {
+  incarnation: number;
+  id: number;
+  kind: string;
+}
+export interface Hello {
+  protocol_version: number;
+  address: string;
+  incarnation: number;
+  lane: number;
+  secret: string;
+  max_message_bytes: number;
+}
+export interface Welcome {
+  protocol_version: number;
+  address: string;
+  incarnation: number;
+  max_message_bytes: number;
+}
+export interface Envelope {
+  target: number;
+  sender?: WireRef | null;
+  body: Uint8Array;
+}
+/** One frame of a stream (exactly one field set: the `body` oneof). */
+export interface Frame {
+  hello?: Hello;
+  welcome?: Welcome;
+  refusal?: { code: string; reason: string };
+  batch?: { envelopes: Envelope[] };
+  lookup?: { id: number; name: string };
+  lookup_reply?: { id: number; ref?: WireRef | null };
+  body?: string;
+}
+
+const require = createRequire(import.meta.url);
+
+/** grpc-js and the Gateway service loaded from proto/bactor_remote.proto (once per thread, on first use). */
+export function loadWire(): { grpc: typeof Grpc; Gateway: Grpc.ServiceClientConstructor } {
+  const grpc = require('@grpc/grpc-js') as typeof Grpc;
+  const loader = require('@grpc/proto-loader') as typeof import('@grpc/proto-loader');
+  const file = fileURLToPath(new URL('../../../proto/bactor_remote.proto', import.meta.url));
+  const definition = loader.loadSync(file, { keepCase: true, longs: Number, enums: Number, defaults: true, oneofs: true });
+  const pkg = grpc.loadPackageDefinition(definition) as unknown as {
+    bactor: { remote: { v1: { Gateway: Grpc.ServiceClientConstructor } } };
+  };
+  return { grpc, Gateway: pkg.bactor.remote.v1.Gateway };
+}

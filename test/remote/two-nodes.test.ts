@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { type AddressInfo, createServer } from 'node:net';
+import { test } from 'node:test';
+import { ActorSystem, ErrorCode } from '../../src/index.js';
+import { Collector, type EchoMsg } from '../fixtures/remote-echo.actor.js';
+
+const NODE = new URL('../fixtures/remote-node.js', import.meta.url).pathname;
+
+/** Starts a node process (the fixture) and waits, at most 20 s, for the address it listens on. */
+async function startNode(secret = 'cluster-secret'): Promise<{ child: ChildProcess; address: string }> {
+  const child = spawn(process.execPath, [NODE, secret], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  const address = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`node did not start within 20 s: ${out}`)), 20_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /ready (\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]!);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`node exited with ${code}: ${out}`));
+    });
+  });
+  return { child, address };
+}
+
+/** Stops a node this test started, by its pid: stdin closed (a clean shutdown), SIGKILL after 10 s. */
+async function stopNode(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.stdin!.end();
+  const timer = setTimeout(() => process.kill(child.pid!, 'SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+test('two nodes: lookup, ask, and refs inside messages replied to across nodes, in order', { timeout: 60_000 }, async (t) => {
+  const b = await startNode();
+  t.after(() => stopNode(b.child));
+  const system = await ActorSystem.start({ workers: 1, remote: { listen: '127.0.0.1:0', secret: 'cluster-secret' } });
+  t.after(() => system.shutdown());
+  assert.match(system.address!, /^127\.0\.0\.1:\d+$/);
+
+  const echo = await system.lookupRemote<EchoMsg, { pong: number; seen: number }>(b.address, 'echo');
+  assert.ok(echo !== undefined, 'the named actor is found on the other node');
+  assert.notEqual(echo.incarnation, system.incarnation, 'a ref of the other node carries its incarnation');
+  assert.deepEqual(await echo.ask({ type: 'ping', n: 7 }, { timeout: 5000 }), { pong: 7, seen: 1 });
+  assert.equal(await system.lookupRemote(b.address, 'nobody'), undefined);
+
+  // A ref of this node inside a message: the other node tells it; 5,000 arrive once and in order.
+  const collector = await system.spawn(Collector, undefined);
+  const N = 5000;
+  for (let n = 0; n < N; n++) echo.tell({ type: 'relay', n, replyTo: collector });
+  let state = { got: [] as number[], from: '' };
+  for (let i = 0; i < 200 && state.got.length < N; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    state = await collector.ask({ type: 'get' });
+  }
+  assert.equal(state.got.length, N, 'nothing lost');
+  assert.ok(
+    state.got.every((n, i) => n === i),
+    'nothing duplicated or reordered',
+  );
+  assert.match(state.from, /^RemoteEcho#/, "the sender's ref came across as a ref");
+});
+
+test('a wrong secret is refused on both sides with ERR_REMOTE_REFUSED; an unreachable node rejects', { timeout: 60_000 }, async (t) => {
+  const b = await startNode('right');
+  t.after(() => stopNode(b.child));
+  const system = await ActorSystem.start({ workers: 0, remote: { listen: '127.0.0.1:0', secret: 'wrong' } });
+  t.after(() => system.shutdown());
+  await assert.rejects(system.lookupRemote(b.address, 'echo'), (e: Error & { code?: string }) => {
+    assert.equal(e.code, ErrorCode.REMOTE_REFUSED);
+    assert.match(e.message, /wrong secret/);
+    return true;
+  });
+  // A port nothing listens on: taken from the OS, then let go.
+  const probe = createServer();
+  probe.listen(0, '127.0.0.1');
+  await once(probe, 'listening');
+  const address = `127.0.0.1:${(probe.address() as AddressInfo).port}`;
+  probe.close();
+  await once(probe, 'close');
+  await assert.rejects(system.lookupRemote(address, 'echo'), { code: ErrorCode.REMOTE_UNREACHABLE });
+});
+
+test('a node that dies: asks to its actors fail at once, not at their timeout', { timeout: 60_000 }, async (t) => {
+  const b = await startNode();
+  t.after(() => stopNode(b.child));
+  const system = await ActorSystem.start({ workers: 1, remote: { listen: '127.0.0.1:0', secret: 'cluster-secret' } });
+  t.after(() => system.shutdown());
+  const echo = (await system.lookupRemote<EchoMsg, { pong: number }>(b.address, 'echo'))!;
+  assert.equal((await echo.ask({ type: 'ping', n: 1 })).pong, 1);
+  const exited = once(b.child, 'exit');
+  process.kill(b.child.pid!, 'SIGKILL');
+  await exited;
+  const started = performance.now();
+  await assert.rejects(echo.ask({ type: 'ping', n: 2 }, { timeout: 20_000 }), (e: Error & { code?: string }) => {
+    assert.notEqual(e.code, ErrorCode.ASK_TIMEOUT, e.message);
+    return true;
+  });
+  assert.ok(performance.now() - started < 15_000, 'failed before its timeout');
+});
+
+test('remote options and calls check their input', { timeout: 30_000 }, async (t) => {
+  await assert.rejects(ActorSystem.start({ remote: { listen: 'nowhere' } }), { code: ErrorCode.INVALID_OPTION, message: /remote.listen/ });
+  await assert.rejects(ActorSystem.start({ remote: { listen: '127.0.0.1:1', secret: '' } }), {
+    code: ErrorCode.INVALID_OPTION,
+    message: /remote.secret/,
+  });
+  await assert.rejects(ActorSystem.start({ remote: { lisen: '127.0.0.1:0' } as never }), {
+    code: ErrorCode.INVALID_OPTION,
+    message: /did you mean 'listen'/,
+  });
+  const system = await ActorSystem.start({ workers: 0 });
+  t.after(() => system.shutdown());
+  assert.equal(system.address, null);
+  await assert.rejects(system.lookupRemote('127.0.0.1:4100', 'echo'), { code: ErrorCode.NO_REMOTE });
+  await assert.rejects(system.lookupRemote('not an address', 'echo'), { code: ErrorCode.INVALID_OPTION });
+});
