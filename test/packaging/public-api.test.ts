@@ -34,6 +34,7 @@ const MAIN = [
   'PlacementStrategy',
   'PoolOptions',
   'RECEIVE_TIMEOUT',
+  'RemoteOptions',
   'ReceiveTimeout',
   'Router',
   'RoutingStrategy',
