@@ -55,6 +55,10 @@ export class Gateway implements MessageSink, LinkHost {
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   /** Envelopes a turn queued, per link (flushed once per turn). */
   private readonly dirty = new Set<PeerLink>();
+  /** Incarnations of nodes that restarted since: messages for them fail at once. */
+  private readonly gone = new Set<number>();
+  /** Reconnection backoff per address: when the next attempt may start, and the delay after it. */
+  private readonly backoff = new Map<string, { at: number; delayMs: number }>();
 
   constructor(
     private readonly endpoint: TransportEndpoint,
@@ -117,13 +121,26 @@ export class Gateway implements MessageSink, LinkHost {
   }
 
   private send(target: ActorRef, sender: ActorRef | null, body: unknown): void {
+    if (this.gone.has(target.incarnation)) {
+      this.failSend(target, sender, body, 'earlier-incarnation');
+      return;
+    }
     let link = this.byIncarnation.get(target.incarnation);
     if (link === undefined) {
       const address = this.addressOf.get(target.incarnation);
-      if (address !== undefined) link = this.linkTo(address);
+      if (address !== undefined) link = this.linkTo(address, target.incarnation);
+    } else if ((link.state === 'failed' || link.state === 'closed') && this.mayReconnect(link.address)) {
+      link = this.linkTo(link.address, target.incarnation);
+      this.byIncarnation.set(target.incarnation, link);
     }
     if (link === undefined || link.state === 'failed' || link.state === 'closed') {
       this.failSend(target, sender, body, link?.error?.message ?? 'unknown-node');
+      return;
+    }
+    if (link.state === 'open' && link.incarnation !== target.incarnation) {
+      // The address answers as a newer incarnation: the node meant restarted.
+      this.replaced(target.incarnation);
+      this.failSend(target, sender, body, 'earlier-incarnation');
       return;
     }
     let bytes: Uint8Array;
@@ -137,7 +154,12 @@ export class Gateway implements MessageSink, LinkHost {
       this.failSend(target, sender, body, `${ErrorCode.MESSAGE_TOO_LARGE}: ${bytes.length} bytes, more than ${MAX_MESSAGE_BYTES}`);
       return;
     }
-    link.enqueue({ target: target.packed, sender: sender === null ? null : wireRef(sender), body: bytes });
+    link.enqueue({
+      target: target.packed,
+      target_incarnation: target.incarnation,
+      sender: sender === null ? null : wireRef(sender),
+      body: bytes,
+    });
     this.dirty.add(link);
     // An ask of this node: if the link dies before the reply, the ask fails then (its question
     // may have been written to a connection that is gone).
@@ -163,7 +185,7 @@ export class Gateway implements MessageSink, LinkHost {
   undeliverable(envelopes: Envelope[], reason: string): void {
     for (const e of envelopes) {
       const sender = e.sender ? refOf(e.sender) : null;
-      const target = new ActorRef(participantOf(e.target), localIdOf(e.target), '', 0);
+      const target = new ActorRef(participantOf(e.target), localIdOf(e.target), '', e.target_incarnation);
       this.failSend(target, sender, safeUnpack(e.body), reason);
     }
   }
@@ -186,7 +208,29 @@ export class Gateway implements MessageSink, LinkHost {
   }
 
   opened(link: PeerLink, incarnation: number): void {
+    // Another incarnation known at this address is a node that restarted: it is gone.
+    for (const [earlier, other] of this.byIncarnation)
+      if (earlier !== incarnation && other.address === link.address) this.replaced(earlier);
     this.byIncarnation.set(incarnation, link);
+    this.backoff.delete(link.address);
+  }
+
+  replaced(earlier: number): void {
+    this.gone.add(earlier);
+    this.byIncarnation.delete(earlier);
+  }
+
+  /**
+   * Whether a failed link to `address` may be tried again now: after 100 ms, then doubling up
+   * to 5 s, each with ±20% jitter; until then its messages are dead letters with the failure.
+   */
+  private mayReconnect(address: string): boolean {
+    const now = performance.now();
+    const b = this.backoff.get(address);
+    if (b !== undefined && now < b.at) return false;
+    const delayMs = b === undefined ? 100 : Math.min(5000, b.delayMs * 2);
+    this.backoff.set(address, { at: now + delayMs * (0.8 + 0.4 * Math.random()), delayMs });
+    return true;
   }
 
   lost(asks: [ActorRef, ActorRef][], reason: string): void {
@@ -194,10 +238,10 @@ export class Gateway implements MessageSink, LinkHost {
     this.endpoint.flush();
   }
 
-  private linkTo(address: string): PeerLink {
+  private linkTo(address: string, expected = 0): PeerLink {
     let link = this.links.get(address);
     if (link === undefined || link.state === 'failed' || link.state === 'closed') {
-      link = new PeerLink(this, address);
+      link = new PeerLink(this, address, expected);
       this.links.set(address, link);
     }
     return link;
@@ -289,6 +333,17 @@ export class Gateway implements MessageSink, LinkHost {
     for (const e of envelopes) {
       const participant = participantOf(e.target);
       const sender = e.sender ? refOf(e.sender) : null;
+      if (e.target_incarnation !== 0 && e.target_incarnation !== this.incarnation) {
+        // Meant for this address's earlier incarnation: it never reaches the new one.
+        this.event({
+          type: 'dead-letter',
+          target: `#${localIdOf(e.target)}@${participant}`,
+          reason: 'earlier-incarnation',
+          messageType: 'remote',
+          sender: String(sender),
+        });
+        continue;
+      }
       let body: unknown;
       try {
         body = unpackDetached(e.body);

@@ -14,6 +14,8 @@ export interface LinkHost {
   hello(): Frame['hello'];
   /** The link's handshake was answered: its peer is the node of `incarnation`. */
   opened(link: PeerLink, incarnation: number): void;
+  /** The node at the link's address is a new incarnation: `earlier` is gone. */
+  replaced(earlier: number): void;
   /** Envelopes that will never be sent (the link failed), with the reason. */
   undeliverable(envelopes: Envelope[], reason: string): void;
   /** Asks sent on the link and not answered when it failed: [asker, target]. */
@@ -52,6 +54,8 @@ export class PeerLink {
   constructor(
     private readonly host: LinkHost,
     readonly address: string,
+    /** The incarnation this link reconnects to (0: whichever answers). */
+    private readonly expected = 0,
   ) {
     this.ready = new Promise<void>((resolve, reject) => {
       this.settleReady = (error) => (error === null ? resolve() : reject(error));
@@ -119,6 +123,13 @@ export class PeerLink {
       if (this.state !== 'connecting') return;
       this.state = 'open';
       this.incarnation = frame.welcome.incarnation;
+      if (this.expected !== 0 && this.expected !== this.incarnation) {
+        // The node restarted: what was queued for its predecessor never reaches the new one.
+        this.host.replaced(this.expected);
+        const earlier = this.queue.filter((e) => e.target_incarnation === this.expected);
+        this.queue = this.queue.filter((e) => e.target_incarnation !== this.expected);
+        if (earlier.length > 0) this.host.undeliverable(earlier, 'earlier-incarnation');
+      }
       this.host.opened(this, this.incarnation);
       this.settleReady(null);
       this.flush();

@@ -26,6 +26,8 @@ export interface Welcome {
 }
 export interface Envelope {
   target: number;
+  /** The incarnation of the node the sender meant (a restarted node drops what was meant for its predecessor). */
+  target_incarnation: number;
   sender?: WireRef | null;
   body: Uint8Array;
 }

@@ -9,8 +9,8 @@ import { Collector, type EchoMsg } from '../fixtures/remote-echo.actor.js';
 const NODE = new URL('../fixtures/remote-node.js', import.meta.url).pathname;
 
 /** Starts a node process (the fixture) and waits, at most 20 s, for the address it listens on. */
-async function startNode(secret = 'cluster-secret'): Promise<{ child: ChildProcess; address: string }> {
-  const child = spawn(process.execPath, [NODE, secret], { stdio: ['pipe', 'pipe', 'inherit'] });
+async function startNode(secret = 'cluster-secret', listen?: string): Promise<{ child: ChildProcess; address: string }> {
+  const child = spawn(process.execPath, [NODE, secret, ...(listen !== undefined ? [listen] : [])], { stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
   const address = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`node did not start within 20 s: ${out}`)), 20_000);
@@ -124,3 +124,42 @@ test('remote options and calls check their input', { timeout: 30_000 }, async (t
   await assert.rejects(system.lookupRemote('127.0.0.1:4100', 'echo'), { code: ErrorCode.NO_REMOTE });
   await assert.rejects(system.lookupRemote('not an address', 'echo'), { code: ErrorCode.INVALID_OPTION });
 });
+
+test(
+  'a node killed and restarted at its address is a new incarnation: old refs fail fast, never reach it; the new one is reachable',
+  { timeout: 90_000 },
+  async (t) => {
+    const first = await startNode();
+    t.after(() => stopNode(first.child));
+    const system = await ActorSystem.start({ workers: 1, remote: { listen: '127.0.0.1:0', secret: 'cluster-secret' } });
+    t.after(() => system.shutdown());
+    const old = (await system.lookupRemote<EchoMsg, { pong: number; seen: number }>(first.address, 'echo'))!;
+    assert.equal((await old.ask({ type: 'ping', n: 1 })).seen, 1);
+    const exited = once(first.child, 'exit');
+    process.kill(first.child.pid!, 'SIGKILL');
+    await exited;
+    // The port may linger a moment after the kill: try the same address for up to 10 s.
+    let second: { child: ChildProcess; address: string } | null = null;
+    for (let i = 0; i < 20 && second === null; i++) {
+      try {
+        second = await startNode('cluster-secret', first.address);
+      } catch {
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+    assert.ok(second !== null, 'the node restarted at its address');
+    t.after(() => stopNode(second!.child));
+    const fresh = (await system.lookupRemote<EchoMsg, { pong: number; seen: number }>(second.address, 'echo'))!;
+    assert.notEqual(fresh.incarnation, old.incarnation, 'a restarted node is a new incarnation');
+    assert.deepEqual(await fresh.ask({ type: 'ping', n: 2 }, { timeout: 5000 }), { pong: 2, seen: 1 });
+    // The old ref: fails at once (not at its timeout) and never reaches the new node's echo.
+    for (let i = 0; i < 3; i++) {
+      await assert.rejects(old.ask({ type: 'ping', n: 3 }, { timeout: 20_000 }), (e: Error & { code?: string }) => {
+        assert.notEqual(e.code, ErrorCode.ASK_TIMEOUT, e.message);
+        return true;
+      });
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    assert.equal((await fresh.ask({ type: 'ping', n: 4 })).seen, 2, "the new echo saw only the new ref's pings");
+  },
+);
