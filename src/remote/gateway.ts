@@ -65,6 +65,8 @@ export class Gateway implements MessageSink, LinkHost {
     private readonly options: GatewayOptions,
   ) {
     const wire = loadWire();
+    // grpc-js would print its own errors on the user's stderr: they reach the user as error codes and events instead.
+    wire.grpc.setLogVerbosity(wire.grpc.logVerbosity.NONE);
     this.grpc = wire.grpc;
     this.Client = wire.Gateway;
     this.server = new wire.grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });

@@ -11,6 +11,7 @@ import { systemClock } from './clock.js';
 import { TimerQueue } from './timer-queue.js';
 import { STATS_SLOT_FLOAT64 } from '../../native-free-core/layout/stats-layout.js';
 import { errorInfo } from '../errors/error-info.js';
+import { inspectMessage } from '../codec/inspect-message.js';
 import { DeadLetters } from './dead-letters.js';
 import { SenderRefs } from './sender-refs.js';
 import { AskSlots, STALE_REF, type SendQuestion, isAskSlot } from './ask-slots.js';
@@ -187,6 +188,8 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
       // (A full ring toward the gateway holds an actor sender as for any ring; waiting on a
       // remote target's backpressure is not carried back yet: `send` resolves at once.)
       if (this.gateway !== 0) {
+        // Checked here, so a bad value is named by its path in the message (not in the record's wrapper).
+        inspectMessage(message);
         this.outbound.send(this.gateway, RecordType.REMOTE_OUT, 0, 0, [target, sender, message]);
         return true;
       }

@@ -303,7 +303,7 @@ export class ActorSystem {
   async lookupRemote<M = unknown, R = unknown>(address: string, name: string): Promise<ActorRef<M, R> | undefined> {
     this.assertRunning('lookupRemote');
     checkAddress(address, 'lookupRemote');
-    validateLookupName(name);
+    validateLookupName(name, 'lookupRemote');
     if (this.gatewayIndex === 0)
       throw new BactorError(ErrorCode.NO_REMOTE, 'lookupRemote: this system was started without the remote option (remote: { listen })');
     const reply = await this.runtime.request(this.gatewayIndex, { op: 'remote-lookup', address, name });

@@ -136,9 +136,9 @@ export function validateShutdownOptions(options: unknown): void {
 }
 
 /** Checks the name given to system.lookup. */
-export function validateLookupName(name: unknown): void {
+export function validateLookupName(name: unknown, where = 'lookup'): void {
   if (typeof name !== 'string' || name.length === 0)
-    throw invalidOption('lookup', `name must be a non-empty string (the name given at spawn), got ${describe(name)}`);
+    throw invalidOption(where, `name must be a non-empty string (the name given at spawn), got ${describe(name)}`);
 }
 
 /** Checks the worker number of move / terminateWorker against the system's workers. */

@@ -52,6 +52,8 @@ test('two nodes: lookup, ask, and refs inside messages replied to across nodes, 
   assert.notEqual(echo.incarnation, system.incarnation, 'a ref of the other node carries its incarnation');
   assert.deepEqual(await echo.ask({ type: 'ping', n: 7 }, { timeout: 5000 }), { pong: 7, seen: 1 });
   assert.equal(await system.lookupRemote(b.address, 'nobody'), undefined);
+  // What the codec cannot carry fails at the tell, named by its path in the message.
+  assert.throws(() => echo.tell({ type: 'ping', n: (() => 1) as never }), { code: ErrorCode.UNSERIALIZABLE_MESSAGE, message: /msg\.n/ });
 
   // A ref of this node inside a message: the other node tells it; 5,000 arrive once and in order.
   const collector = await system.spawn(Collector, undefined);
