@@ -336,9 +336,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
       }
       case RecordType.REMOTE_IN: {
         const [sender, body] = message as [ActorRef | null, unknown];
-        const cell = this.actors.table.get(header0);
-        if (cell !== undefined) cell.enqueue(body, sender);
-        else this.deliver(header0, body, sender);
+        this.deliver(header0, body, sender);
         return;
       }
       case RecordType.SYSTEM:
