@@ -3,7 +3,7 @@ import { PairDeque } from '../mailbox/deque.js';
 import { describe, invalidOption, isNonNegative, isPositive, requireNumber } from '../util/option-bag.js';
 import type { ActorContext, Cancellable } from './actor-context.js';
 import type { ActorDefinition } from './actor-definition.js';
-import { ActorRef, type AskOptions } from './actor-ref.js';
+import { ActorRef, type AskOptions, refKey } from './actor-ref.js';
 import type { CellHost } from './cell-host.js';
 import { CellLifecycle } from './cell-lifecycle.js';
 import { type Receive, STOPPED } from './cell-state.js';
@@ -74,13 +74,13 @@ export class ActorCell extends CellLifecycle implements ActorContext<unknown, un
 
   watch(target: ActorRef): void {
     checkRef(target, 'ctx.watch', 'target');
-    (this.w().watching ??= new Set()).add(target.packed);
+    (this.w().watching ??= new Set()).add(refKey(target));
     this.host.sendSystem(target, { k: 'watch', watcher: this.self });
   }
 
   unwatch(target: ActorRef): void {
     checkRef(target, 'ctx.unwatch', 'target');
-    this.x.watching?.delete(target.packed);
+    this.x.watching?.delete(refKey(target));
     this.host.sendSystem(target, { k: 'unwatch', watcher: this.self });
   }
 

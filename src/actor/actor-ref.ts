@@ -51,6 +51,11 @@ export function currentIncarnation(): number {
   return incarnation;
 }
 
+/** A key for a ref among refs of any node: its packed ref for this node's, with its incarnation for another's. */
+export function refKey(ref: ActorRef): number | string {
+  return ref.incarnation === incarnation ? ref.packed : `${ref.incarnation}:${ref.packed}`;
+}
+
 /** A random incarnation, never 0 and never the one before. */
 export function newIncarnation(): number {
   let n: number;

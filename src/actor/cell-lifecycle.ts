@@ -3,7 +3,7 @@ import { FifoQueue } from '../mailbox/mailbox.js';
 import { applyDirective } from '../supervision/apply-directive.js';
 import { DEFAULT_STRATEGY, RestartWindow } from '../supervision/supervisor-strategy.js';
 import { describeMessageType } from '../util/message-type.js';
-import { ActorRef, localIdOf, participantOf } from './actor-ref.js';
+import { ActorRef, localIdOf, participantOf, refKey } from './actor-ref.js';
 import type { LifecycleHost, MailboxHost, SystemOp, TurnHost } from './cell-host.js';
 import { type MoveSnapshot, NO_EXTRAS, type Receive, RUNNING, STOPPED, SUSPENDED } from './cell-state.js';
 import { CellTurns } from './cell-turns.js';
@@ -42,7 +42,7 @@ export abstract class CellLifecycle extends CellTurns {
       case 'terminated':
         this.x.childCells?.forEach((c) => c.self.equals(op.ref) && this.x.childCells!.delete(c));
         // After unwatch, no Terminated is delivered, even one already on its way.
-        if (this.x.watching === null || !this.x.watching.delete(op.ref.packed)) return;
+        if (this.x.watching === null || !this.x.watching.delete(refKey(op.ref))) return;
         if (this.definition.behavior.terminated !== undefined && this.status !== STOPPED) {
           this.message = op.ref;
           this.sender = null;
@@ -179,14 +179,14 @@ export abstract class CellLifecycle extends CellTurns {
     const watching = this.x.watching;
     if (watching !== null) {
       for (const packed of [...watching]) {
-        if (participantOf(packed) !== worker) continue;
+        if (typeof packed !== 'number' || participantOf(packed) !== worker) continue;
         const ref = new ActorRef(worker, localIdOf(packed));
         if (recreated.has(ref.id)) this.host.sendSystem(ref, { k: 'watch', watcher: this.self });
         else this.enqueueSystem({ k: 'terminated', ref });
       }
     }
     const watchers = this.x.watchers;
-    if (watchers !== null) this.x.watchers = watchers.filter((w) => w.participant !== worker || recreated.has(w.id));
+    if (watchers !== null) this.x.watchers = watchers.filter((w) => w.participant !== worker || w.incarnation !== this.self.incarnation || recreated.has(w.id));
   }
 
   protected stopChildren(): void {
@@ -241,7 +241,8 @@ export abstract class CellLifecycle extends CellTurns {
       backlog.push([message, sender === null ? 0 : sender.packed]);
       q.push(message, sender); // rotate: the queue is intact until the move commits
     }
-    return { state: this.state, backlog, watchers: (this.x.watchers ?? []).map((w) => [w.packed, w.kind]) };
+    return { state: this.state, backlog, watchers: (this.x.watchers ?? []).map((w) => (w.incarnation === this.self.incarnation ? [w.packed, w.kind] : [w.packed, w.kind, w.incarnation])),
+    };
   }
 
   /** The options a top-level actor was spawned with. */

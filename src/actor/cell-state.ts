@@ -42,7 +42,7 @@ export class CellExtras {
   childCells: Set<CellLifecycle> | null = null;
   watchers: ActorRef[] | null = null;
   /** Packed refs this actor watches. */
-  watching: Set<number> | null = null;
+  watching: Set<number | string> | null = null;
   timerHandles: Set<{ cancel(): void }> | null = null;
   receiveTimeoutMs = 0;
   receiveTimer: { cancel(): void } | null = null;
@@ -70,8 +70,8 @@ export interface MoveSnapshot {
   state: unknown;
   /** Queued user messages with their senders' packed refs (0: none), in order. */
   backlog: [unknown, number][];
-  /** Packed refs and kinds of the actors watching it. */
-  watchers: [number, string][];
+  /** Packed refs and kinds of the actors watching it (and their node's incarnation when another node's). */
+  watchers: [number, string, number?][];
 }
 
 /** Shared by every actor that has not written an extra field yet; never written itself. */

@@ -3,14 +3,17 @@ import { ActorRef, currentIncarnation, localIdOf, packRef, participantOf } from 
 import { packDetached, unpackDetached } from '../codec/detached-value.js';
 import type { MessageSink } from '../codec/message-decoder.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
-import { ControlRequests } from '../runtime/control-requests.js';
 import { isAskSlot } from '../runtime/ask-slots.js';
+import { ControlRequests } from '../runtime/control-requests.js';
+import type { RuntimeEvent } from '../runtime/runtime-event.js';
 import { type ControlMessage, RecordType, type RemoteSystemOp } from '../runtime/wire-messages.js';
 import type { TransportEndpoint } from '../transport/transport.js';
 import { describeMessageType } from '../util/message-type.js';
-import { type LinkHost, PeerLink } from './peer-link.js';
+import { Inbound, type InboundHost, refOf } from './inbound.js';
+import { HEARTBEAT_MS, type LinkHost, PeerLink } from './peer-link.js';
+import { RemoteWatches } from './remote-watches.js';
 import { parseAddress } from './remote-options.js';
-import { type Envelope, type Frame, PROTOCOL_VERSION, type WireRef, loadWire } from './wire.js';
+import { type Envelope, type Frame, type Hello, PROTOCOL_VERSION, SystemKind, type Welcome, type WireRef, loadWire } from './wire.js';
 
 /** The largest message body a node accepts (gRPC's own default limit is 4 MiB per frame). */
 export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024 - 64 * 1024;
@@ -18,50 +21,57 @@ export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024 - 64 * 1024;
 /** Records from the rings the gateway takes per ring and loop turn. */
 const DRAIN_LIMIT = 4096;
 
+/** Default of `remote.lostAfterMs`. */
+export const LOST_AFTER_MS = 3000;
+
 export interface GatewayOptions {
   listen: string;
   secret?: string;
+  lostAfterMs?: number;
 }
 
-/** An inbound stream's records that found their ring full: they wait, in order, and the stream is paused. */
-interface Stalled {
-  call: Grpc.ServerDuplexStream<Frame, Frame>;
-  records: [number, number, unknown][];
-}
+const SYSTEM_KINDS: Record<string, number> = {
+  watch: SystemKind.WATCH,
+  unwatch: SystemKind.UNWATCH,
+  terminated: SystemKind.TERMINATED,
+  stop: SystemKind.STOP,
+};
 
 /**
  * The gateway thread's work: a participant of the ring mesh that carries messages between this
- * node and the others over gRPC. From the rings it takes REMOTE_OUT records (a message for an
- * actor of another node, named by its ref's incarnation) and writes them as one batch per peer
- * and loop turn; from the streams other nodes opened it takes batches and writes each message
- * into the ring of the target's thread (REMOTE_IN), pausing the stream while that ring is full.
+ * node and the others over gRPC. From the rings it takes REMOTE_OUT records (a user message for
+ * an actor of another node, named by its ref's incarnation) and REMOTE_SYSTEM records (watch,
+ * unwatch, terminated, stop) and hands them to the link of that node (peer-link.ts), which
+ * writes one batch per loop turn; what other nodes send comes in through `Inbound`.
  */
-export class Gateway implements MessageSink, LinkHost {
+export class Gateway implements MessageSink, LinkHost, InboundHost {
   readonly grpc: typeof Grpc;
   readonly Client: Grpc.ServiceClientConstructor;
+  readonly channelOptions: Grpc.ChannelOptions = { 'grpc.max_receive_message_length': 64 * 1024 * 1024 };
+  readonly credentials: Grpc.ChannelCredentials;
+  readonly incarnation = currentIncarnation();
+  readonly secret: string;
+  readonly lostAfterMs: number;
   running = true;
   /** The address it listens on (the port filled in once bound). */
   address = '';
   private readonly server: Grpc.Server;
-  private readonly incarnation = currentIncarnation();
-  /** Outgoing links by address, and by the incarnation their Welcome named. */
+  private readonly inbound: Inbound;
+  /** Links by address, and by the incarnation of the node they reach. */
   private readonly links = new Map<string, PeerLink>();
   private readonly byIncarnation = new Map<number, PeerLink>();
-  /** Where nodes that connected here listen, by incarnation: replies go there. */
+  /** Where nodes listen, by incarnation (from their Hellos and Welcomes). */
   private readonly addressOf = new Map<number, string>();
+  /** Incarnations lost for good, with why: messages for them fail at once. */
+  private readonly gone = new Map<number, string>();
+  private readonly watches = new RemoteWatches();
   private readonly requests: ControlRequests;
-  private readonly inbound = new Set<Grpc.ServerDuplexStream<Frame, Frame>>();
-  private stalled: Stalled[] = [];
-  private retryTimer: ReturnType<typeof setTimeout> | null = null;
-  /** Envelopes a turn queued, per link (flushed once per turn). */
+  /** Links a turn queued for (flushed once per turn). */
   private readonly dirty = new Set<PeerLink>();
-  /** Incarnations of nodes that restarted since: messages for them fail at once. */
-  private readonly gone = new Set<number>();
-  /** Reconnection backoff per address: when the next attempt may start, and the delay after it. */
-  private readonly backoff = new Map<string, { at: number; delayMs: number }>();
+  private readonly ticker: ReturnType<typeof setInterval>;
 
   constructor(
-    private readonly endpoint: TransportEndpoint,
+    readonly endpoint: TransportEndpoint,
     private readonly options: GatewayOptions,
   ) {
     const wire = loadWire();
@@ -69,10 +79,15 @@ export class Gateway implements MessageSink, LinkHost {
     wire.grpc.setLogVerbosity(wire.grpc.logVerbosity.NONE);
     this.grpc = wire.grpc;
     this.Client = wire.Gateway;
+    this.credentials = wire.grpc.credentials.createInsecure();
+    this.secret = options.secret ?? '';
+    this.lostAfterMs = options.lostAfterMs ?? LOST_AFTER_MS;
+    this.inbound = new Inbound(this);
     this.server = new wire.grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
-    this.server.addService(wire.Gateway.service, { Connect: (call: Grpc.ServerDuplexStream<Frame, Frame>) => this.accept(call) });
+    this.server.addService(wire.Gateway.service, { Connect: (call: Grpc.ServerDuplexStream<Frame, Frame>) => this.inbound.accept(call) });
     const self = packRef(endpoint.self, 0);
     this.requests = new ControlRequests((peer, message) => void this.endpoint.send(peer, RecordType.CONTROL, message, 0, self));
+    this.ticker = setInterval(() => this.tick(), HEARTBEAT_MS / 2);
   }
 
   /** Binds the server; resolves with the address it listens on. */
@@ -102,7 +117,8 @@ export class Gateway implements MessageSink, LinkHost {
   /** Closes the server and every stream (never by terminating the thread: see DESIGN.md). */
   close(): void {
     this.running = false;
-    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    clearInterval(this.ticker);
+    this.inbound.close();
     for (const link of this.links.values()) link.close();
     this.server.forceShutdown();
     this.requests.fail(new BactorError(ErrorCode.SYSTEM_STOPPED, 'the actor system shut down'));
@@ -114,6 +130,9 @@ export class Gateway implements MessageSink, LinkHost {
     if (type === RecordType.REMOTE_OUT) {
       const [target, sender, body] = message as [ActorRef, ActorRef | null, unknown];
       this.send(target, sender, body);
+    } else if (type === RecordType.REMOTE_SYSTEM) {
+      const [target, k, ref] = message as [ActorRef, string, ActorRef | null];
+      this.sendSystem(target, k, ref);
     } else if (type === RecordType.CONTROL) {
       const control = message as ControlMessage & { req?: number; reply?: number };
       if (control.reply !== undefined) this.requests.settle(control.reply, control);
@@ -123,39 +142,23 @@ export class Gateway implements MessageSink, LinkHost {
   }
 
   private send(target: ActorRef, sender: ActorRef | null, body: unknown): void {
-    if (this.gone.has(target.incarnation)) {
-      this.failSend(target, sender, body, 'earlier-incarnation');
-      return;
-    }
-    let link = this.byIncarnation.get(target.incarnation);
-    if (link === undefined) {
-      const address = this.addressOf.get(target.incarnation);
-      if (address !== undefined) link = this.linkTo(address, target.incarnation);
-    } else if ((link.state === 'failed' || link.state === 'closed') && this.mayReconnect(link.address)) {
-      link = this.linkTo(link.address, target.incarnation);
-      this.byIncarnation.set(target.incarnation, link);
-    }
-    if (link === undefined || link.state === 'failed' || link.state === 'closed') {
-      this.failSend(target, sender, body, link?.error?.message ?? 'unknown-node');
-      return;
-    }
+    const lost = this.gone.get(target.incarnation);
+    if (lost !== undefined) return this.failSend(target, sender, body, lost);
+    const link = this.linkFor(target.incarnation);
+    if (link === undefined) return this.failSend(target, sender, body, 'unknown-node');
     if (link.state === 'open' && link.incarnation !== target.incarnation) {
       // The address answers as a newer incarnation: the node meant restarted.
-      this.replaced(target.incarnation);
-      this.failSend(target, sender, body, 'earlier-incarnation');
-      return;
+      this.nodeLost(target.incarnation, 'earlier-incarnation');
+      return this.failSend(target, sender, body, 'earlier-incarnation');
     }
     let bytes: Uint8Array;
     try {
       bytes = packDetached(body);
     } catch (error) {
-      this.failSend(target, sender, body, `unserializable: ${(error as Error).message}`);
-      return;
+      return this.failSend(target, sender, body, `unserializable: ${(error as Error).message}`);
     }
-    if (bytes.length > MAX_MESSAGE_BYTES) {
-      this.failSend(target, sender, body, `${ErrorCode.MESSAGE_TOO_LARGE}: ${bytes.length} bytes, more than ${MAX_MESSAGE_BYTES}`);
-      return;
-    }
+    if (bytes.length > MAX_MESSAGE_BYTES)
+      return this.failSend(target, sender, body, `${ErrorCode.MESSAGE_TOO_LARGE}: ${bytes.length} bytes, more than ${MAX_MESSAGE_BYTES}`);
     link.enqueue({
       target: target.packed,
       target_incarnation: target.incarnation,
@@ -163,9 +166,35 @@ export class Gateway implements MessageSink, LinkHost {
       body: bytes,
     });
     this.dirty.add(link);
-    // An ask of this node: if the link dies before the reply, the ask fails then (its question
-    // may have been written to a connection that is gone).
+    // An ask of this node: if the connection breaks before the reply, the ask fails then (its
+    // question may have been written to a connection that is gone).
     if (sender !== null && sender.incarnation === this.incarnation && isAskSlot(sender.id)) link.askSent(sender, target);
+  }
+
+  /** A system message for an actor of another node; watches are remembered (see RemoteWatches). */
+  private sendSystem(target: ActorRef, k: string, ref: ActorRef | null): void {
+    if (k === 'watch') this.watches.watch(ref!, target);
+    else if (k === 'unwatch') this.watches.forget(ref!, target);
+    const link = this.gone.has(target.incarnation) ? undefined : this.linkFor(target.incarnation);
+    if (link === undefined) {
+      // A node that is lost or unknown: a watch of it is answered at once.
+      if (k === 'watch') this.terminatedHere(ref!, target);
+      return;
+    }
+    link.sendSystem({
+      target: target.packed,
+      target_incarnation: target.incarnation,
+      kind: SYSTEM_KINDS[k]!,
+      ref: ref === null ? null : wireRef(ref),
+    });
+    this.dirty.add(link);
+  }
+
+  /** Tells `watcher`, an actor of this node, that `target` of another node is gone. */
+  private terminatedHere(watcher: ActorRef, target: ActorRef): void {
+    this.watches.forget(watcher, target);
+    const op: RemoteSystemOp = { k: 'terminated', ref: target.packed, kind: target.kind, inc: target.incarnation };
+    this.endpoint.send(watcher.participant, RecordType.SYSTEM, op, watcher.id, 0);
   }
 
   /** A message for another node that cannot go: a dead letter, and its ask (if it is one of this node's) fails now. */
@@ -174,7 +203,7 @@ export class Gateway implements MessageSink, LinkHost {
       const op: RemoteSystemOp = { k: 'ask-failed', target: `${target}@node ${target.incarnation}`, reason };
       this.endpoint.send(sender.participant, RecordType.SYSTEM, op, sender.id, 0);
     }
-    this.event({
+    this.publish({
       type: 'dead-letter',
       target: `${target}@node ${target.incarnation}`,
       reason,
@@ -183,56 +212,47 @@ export class Gateway implements MessageSink, LinkHost {
     });
   }
 
-  /** LinkHost: envelopes a failed link could not send. */
+  publish(event: RuntimeEvent): void {
+    this.endpoint.send(0, RecordType.CONTROL, { op: 'event', event } satisfies ControlMessage, 0, packRef(this.endpoint.self, 0));
+  }
+
+  // ---- LinkHost ----------------------------------------------------------------------------
+
+  hello(lane: number): Hello {
+    return {
+      protocol_version: PROTOCOL_VERSION,
+      address: this.address,
+      incarnation: this.incarnation,
+      lane,
+      secret: this.secret,
+      max_message_bytes: MAX_MESSAGE_BYTES,
+    };
+  }
+
+  opened(link: PeerLink, incarnation: number): void {
+    this.byIncarnation.set(incarnation, link);
+    this.addressOf.set(incarnation, link.address);
+  }
+
+  nodeLost(incarnation: number, reason: string): void {
+    if (incarnation === 0 || this.gone.has(incarnation)) return;
+    this.gone.set(incarnation, reason);
+    const link = this.byIncarnation.get(incarnation);
+    this.byIncarnation.delete(incarnation);
+    link?.forget(incarnation, reason);
+    for (const [watcher, target] of this.watches.take(incarnation)) this.terminatedHere(watcher, target);
+    this.publish({ type: 'node-lost', address: this.addressOf.get(incarnation) ?? '', incarnation, reason });
+    this.endpoint.flush();
+  }
+
+  /** LinkHost: envelopes a link could not send. */
   undeliverable(envelopes: Envelope[], reason: string): void {
     for (const e of envelopes) {
       const sender = e.sender ? refOf(e.sender) : null;
       const target = new ActorRef(participantOf(e.target), localIdOf(e.target), '', e.target_incarnation);
       this.failSend(target, sender, safeUnpack(e.body), reason);
     }
-  }
-
-  private event(event: Extract<ControlMessage, { op: 'event' }>['event']): void {
-    this.endpoint.send(0, RecordType.CONTROL, { op: 'event', event } satisfies ControlMessage, 0, packRef(this.endpoint.self, 0));
-  }
-
-  // ---- links to other nodes ----------------------------------------------------------------
-
-  hello(): Frame['hello'] {
-    return {
-      protocol_version: PROTOCOL_VERSION,
-      address: this.address,
-      incarnation: this.incarnation,
-      lane: 0,
-      secret: this.options.secret ?? '',
-      max_message_bytes: MAX_MESSAGE_BYTES,
-    };
-  }
-
-  opened(link: PeerLink, incarnation: number): void {
-    // Another incarnation known at this address is a node that restarted: it is gone.
-    for (const [earlier, other] of this.byIncarnation)
-      if (earlier !== incarnation && other.address === link.address) this.replaced(earlier);
-    this.byIncarnation.set(incarnation, link);
-    this.backoff.delete(link.address);
-  }
-
-  replaced(earlier: number): void {
-    this.gone.add(earlier);
-    this.byIncarnation.delete(earlier);
-  }
-
-  /**
-   * Whether a failed link to `address` may be tried again now: after 100 ms, then doubling up
-   * to 5 s, each with ±20% jitter; until then its messages are dead letters with the failure.
-   */
-  private mayReconnect(address: string): boolean {
-    const now = performance.now();
-    const b = this.backoff.get(address);
-    if (b !== undefined && now < b.at) return false;
-    const delayMs = b === undefined ? 100 : Math.min(5000, b.delayMs * 2);
-    this.backoff.set(address, { at: now + delayMs * (0.8 + 0.4 * Math.random()), delayMs });
-    return true;
+    this.endpoint.flush();
   }
 
   lost(asks: [ActorRef, ActorRef][], reason: string): void {
@@ -240,13 +260,72 @@ export class Gateway implements MessageSink, LinkHost {
     this.endpoint.flush();
   }
 
-  private linkTo(address: string, expected = 0): PeerLink {
+  watching(incarnation: number): boolean {
+    return this.watches.has(incarnation);
+  }
+
+  drained(link: PeerLink): void {
+    link.flush();
+  }
+
+  event(what: string, detail: string): void {
+    this.publish({ type: 'remote-error', what, detail });
+  }
+
+  // ---- InboundHost -------------------------------------------------------------------------
+
+  welcome(): Welcome {
+    return { protocol_version: PROTOCOL_VERSION, address: this.address, incarnation: this.incarnation, max_message_bytes: MAX_MESSAGE_BYTES };
+  }
+
+  greeted(hello: Hello): void {
+    if (hello.address === '') return;
+    this.addressOf.set(hello.incarnation, hello.address);
+    // A new incarnation at an address a link knows as another: that one restarted.
+    this.links.get(hello.address)?.restartSeen(hello.incarnation);
+  }
+
+  replied(incarnation: number, slot: number): void {
+    this.byIncarnation.get(incarnation)?.answered(slot);
+  }
+
+  watchEnded(watcher: ActorRef, target: ActorRef): void {
+    this.watches.forget(watcher, target);
+  }
+
+  async lookupName(name: string): Promise<WireRef | null> {
+    const reply = await this.requests.request(0, { op: 'lookup', name });
+    this.endpoint.flush();
+    return reply.op === 'lookup-reply' && reply.ref !== null ? { incarnation: this.incarnation, id: reply.ref[0], kind: reply.ref[1] } : null;
+  }
+
+  // ---- links -------------------------------------------------------------------------------
+
+  /** The link to the node of `incarnation` (undefined: where it listens is not known). */
+  private linkFor(incarnation: number): PeerLink | undefined {
+    const link = this.byIncarnation.get(incarnation);
+    if (link !== undefined) return link;
+    const address = this.addressOf.get(incarnation);
+    if (address === undefined) return undefined;
+    const fresh = this.linkTo(address);
+    if (fresh.incarnation === 0) fresh.incarnation = incarnation;
+    this.byIncarnation.set(incarnation, fresh);
+    return fresh;
+  }
+
+  private linkTo(address: string): PeerLink {
     let link = this.links.get(address);
-    if (link === undefined || link.state === 'failed' || link.state === 'closed') {
-      link = new PeerLink(this, address, expected);
+    if (link === undefined) {
+      link = new PeerLink(this, address);
       this.links.set(address, link);
     }
     return link;
+  }
+
+  private tick(): void {
+    const now = performance.now();
+    for (const link of this.links.values()) link.tick(now);
+    this.endpoint.flush();
   }
 
   private async remoteLookup(from: number, req: number, address: string, name: string): Promise<void> {
@@ -260,159 +339,15 @@ export class Gateway implements MessageSink, LinkHost {
       };
     } catch (error) {
       const e = error as BactorError;
-      reply = {
-        op: 'remote-lookup-reply',
-        reply: req,
-        ref: null,
-        error: { code: e.code ?? ErrorCode.REMOTE_UNREACHABLE, message: e.message },
-      };
+      reply = { op: 'remote-lookup-reply', reply: req, ref: null, error: { code: e.code ?? ErrorCode.REMOTE_UNREACHABLE, message: e.message } };
     }
     this.endpoint.send(from, RecordType.CONTROL, reply, 0, packRef(this.endpoint.self, 0));
     this.endpoint.flush();
-  }
-
-  // ---- streams other nodes opened ------------------------------------------------------------
-
-  private accept(call: Grpc.ServerDuplexStream<Frame, Frame>): void {
-    let welcomed = false;
-    this.inbound.add(call);
-    call.on('error', () => this.inbound.delete(call));
-    call.on('end', () => {
-      this.inbound.delete(call);
-      call.end();
-    });
-    call.on('data', (frame: Frame) => {
-      if (!welcomed) {
-        const refusal = this.check(frame);
-        if (refusal !== null) {
-          call.write({ refusal });
-          call.end();
-          return;
-        }
-        welcomed = true;
-        const hello = frame.hello!;
-        if (hello.address !== '') this.addressOf.set(hello.incarnation, hello.address);
-        call.write({
-          welcome: {
-            protocol_version: PROTOCOL_VERSION,
-            address: this.address,
-            incarnation: this.incarnation,
-            max_message_bytes: MAX_MESSAGE_BYTES,
-          },
-        });
-        return;
-      }
-      if (frame.batch) this.deliver(call, frame.batch.envelopes);
-      else if (frame.lookup) void this.answerLookup(call, frame.lookup.id, frame.lookup.name);
-    });
-  }
-
-  /** The handshake's verdict: null to welcome the node, or the refusal. */
-  private check(frame: Frame): { code: string; reason: string } | null {
-    const hello = frame.hello;
-    if (hello === undefined || hello === null) return { code: ErrorCode.REMOTE_REFUSED, reason: 'the first frame must be a Hello' };
-    if (hello.protocol_version !== PROTOCOL_VERSION)
-      return { code: ErrorCode.REMOTE_REFUSED, reason: `protocol version ${hello.protocol_version}; this node speaks ${PROTOCOL_VERSION}` };
-    if ((this.options.secret ?? '') !== hello.secret) return { code: ErrorCode.REMOTE_REFUSED, reason: 'wrong secret' };
-    return null;
-  }
-
-  private async answerLookup(call: Grpc.ServerDuplexStream<Frame, Frame>, id: number, name: string): Promise<void> {
-    let ref: WireRef | null = null;
-    try {
-      const reply = await this.requests.request(0, { op: 'lookup', name });
-      this.endpoint.flush();
-      if (reply.op === 'lookup-reply' && reply.ref !== null) ref = { incarnation: this.incarnation, id: reply.ref[0], kind: reply.ref[1] };
-    } catch {
-      ref = null;
-    }
-    call.write({ lookup_reply: { id, ref } });
-  }
-
-  /** A batch from another node: each message into the ring of its target's thread, in order. */
-  private deliver(call: Grpc.ServerDuplexStream<Frame, Frame>, envelopes: Envelope[]): void {
-    const records: [number, number, unknown][] = [];
-    for (const e of envelopes) {
-      const participant = participantOf(e.target);
-      const sender = e.sender ? refOf(e.sender) : null;
-      if (e.target_incarnation !== 0 && e.target_incarnation !== this.incarnation) {
-        // Meant for this address's earlier incarnation: it never reaches the new one.
-        this.event({
-          type: 'dead-letter',
-          target: `#${localIdOf(e.target)}@${participant}`,
-          reason: 'earlier-incarnation',
-          messageType: 'remote',
-          sender: String(sender),
-        });
-        continue;
-      }
-      let body: unknown;
-      try {
-        body = unpackDetached(e.body);
-      } catch (error) {
-        this.event({
-          type: 'dead-letter',
-          target: `#${e.target}`,
-          reason: `malformed: ${(error as Error).message}`,
-          messageType: 'bytes',
-          sender: String(sender),
-        });
-        continue;
-      }
-      if (participant === this.endpoint.self || participant >= this.endpoint.participants) {
-        this.event({
-          type: 'dead-letter',
-          target: `#${localIdOf(e.target)}@${participant}`,
-          reason: 'unknown',
-          messageType: describeMessageType(body),
-          sender: String(sender),
-        });
-        continue;
-      }
-      records.push([participant, localIdOf(e.target), [sender, body]]);
-      if (isAskSlot(localIdOf(e.target)) && sender !== null) this.byIncarnation.get(sender.incarnation)?.answered(e.target);
-    }
-    const stalled = this.stalled.find((s) => s.call === call);
-    if (stalled !== undefined) stalled.records.push(...records);
-    else this.write(call, records);
-    this.endpoint.flush();
-  }
-
-  /** Writes records into the rings; what finds its ring full waits (in order) and pauses the stream. */
-  private write(call: Grpc.ServerDuplexStream<Frame, Frame>, records: [number, number, unknown][]): boolean {
-    for (let i = 0; i < records.length; i++) {
-      const [participant, id, body] = records[i]!;
-      if (!this.endpoint.send(participant, RecordType.REMOTE_IN, body, id, 0)) {
-        // HTTP/2 flow control carries the wait back to the sending node: nothing read is dropped.
-        call.pause();
-        this.stalled.push({ call, records: records.slice(i) });
-        this.retryLater();
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private retryLater(): void {
-    if (this.retryTimer !== null) return;
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null;
-      const stalled = this.stalled;
-      this.stalled = [];
-      for (const s of stalled) {
-        if (this.write(s.call, s.records)) s.call.resume();
-      }
-      this.endpoint.flush();
-    }, 1);
   }
 }
 
 function wireRef(ref: ActorRef): WireRef {
   return { incarnation: ref.incarnation, id: ref.packed, kind: ref.kind };
-}
-
-function refOf(ref: WireRef): ActorRef {
-  return new ActorRef(participantOf(ref.id), localIdOf(ref.id), ref.kind, ref.incarnation);
 }
 
 function safeUnpack(bytes: Uint8Array): unknown {

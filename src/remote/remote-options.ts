@@ -6,9 +6,15 @@ export interface RemoteOptions {
   listen: string;
   /** A secret every node of the cluster shares: a handshake without it is refused (ERR_REMOTE_REFUSED). */
   secret?: string;
+  /**
+   * Milliseconds another node may be unreachable (no connection, or no heartbeat answered)
+   * before it is declared lost: messages waiting for it become dead letters, watchers of its
+   * actors get `terminated`, and its incarnation is never contacted again. Default 3000.
+   */
+  lostAfterMs?: number;
 }
 
-const KEYS = ['listen', 'secret'] as const;
+const KEYS = ['listen', 'secret', 'lostAfterMs'] as const;
 
 /** Splits `host:port` (an IPv6 host in brackets); null when it is not one. */
 export function parseAddress(address: string): { host: string; port: number } | null {
@@ -26,6 +32,9 @@ export function validateRemoteOptions(value: unknown, where: string): RemoteOpti
     throw invalidOption(where, `remote.listen must be 'host:port' (e.g. '127.0.0.1:4100'; port 0 for any), got ${describe(bag.listen)}`);
   if (bag.secret !== undefined && (typeof bag.secret !== 'string' || bag.secret.length === 0))
     throw invalidOption(where, `remote.secret must be a non-empty string, got ${describe(bag.secret)}`);
+  const lost = bag.lostAfterMs;
+  if (lost !== undefined && (typeof lost !== 'number' || !Number.isFinite(lost) || lost < 500 || lost > 3_600_000))
+    throw invalidOption(where, `remote.lostAfterMs must be a number of milliseconds from 500 to 3600000, got ${describe(lost)}`);
   return bag as unknown as RemoteOptions;
 }
 

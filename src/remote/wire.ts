@@ -31,6 +31,18 @@ export interface Envelope {
   sender?: WireRef | null;
   body: Uint8Array;
 }
+/** SystemKind of the proto. */
+export const SystemKind = { WATCH: 1, UNWATCH: 2, TERMINATED: 3, STOP: 4 } as const;
+export interface SystemMessage {
+  seq: number;
+  target: number;
+  target_incarnation: number;
+  kind: number;
+  ref?: WireRef | null;
+}
+/** Lane of the proto. */
+export const Lane = { USER: 0, SYSTEM: 1 } as const;
+
 /** One frame of a stream (exactly one field set: the `body` oneof). */
 export interface Frame {
   hello?: Hello;
@@ -39,6 +51,9 @@ export interface Frame {
   batch?: { envelopes: Envelope[] };
   lookup?: { id: number; name: string };
   lookup_reply?: { id: number; ref?: WireRef | null };
+  system_batch?: { messages: SystemMessage[] };
+  ack?: { seq: number };
+  heartbeat?: { sent_at: number };
   body?: string;
 }
 

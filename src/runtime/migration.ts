@@ -113,7 +113,7 @@ export class Migration {
     host.actors.add(cell);
     cell.restoreFromMove(
       m.state,
-      m.watchers.map(([packed, kind]) => new ActorRef(participantOf(packed), localIdOf(packed), kind)),
+      m.watchers.map(([packed, kind, inc]) => new ActorRef(participantOf(packed), localIdOf(packed), kind, inc)),
     );
     for (const [message, sender] of m.backlog) cell.enqueue(message, sender === 0 ? null : host.senderRef(sender));
     for (const [message, sender] of waiting) cell.enqueue(message, sender);

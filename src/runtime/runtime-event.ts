@@ -17,4 +17,11 @@ export type RuntimeEvent =
     }
   /** A stuck handler was interrupted; its actor failed with ERR_HANDLER_STUCK and is supervised. The worker's other actors carry on. */
   | { type: 'handler-interrupted'; actor: string; worker: number; messageType: string }
-  | { type: 'actor-moved'; actor: string; to: string; reason: string };
+  | { type: 'actor-moved'; actor: string; to: string; reason: string }
+  /**
+   * Remote: the node of `incarnation` at `address` is lost for good — unreachable for
+   * `remote.lostAfterMs`, or restarted as a new incarnation. Its watchers here got `terminated`.
+   */
+  | { type: 'node-lost'; address: string; incarnation: number; reason: string }
+  /** Remote: something the gateway dropped that is not one message (`what`, with `detail`). */
+  | { type: 'remote-error'; what: string; detail: string };

@@ -10,6 +10,8 @@ export type SystemSend = { k: 'stop' } | { k: 'watch' | 'unwatch'; watcher: Acto
 export interface SystemOpsHost {
   readonly participant: number;
   readonly incarnation: number;
+  /** The gateway thread's participant number (0: no remote). */
+  readonly gateway: number;
   cell(id: number): ActorCell | undefined;
   sendRecord(peer: number, type: number, h0: number, h1: number, body: unknown): boolean;
   /** A ref watched by this thread's guardian (id 1) stopped. */
@@ -31,6 +33,12 @@ export class SystemOps {
   send(target: ActorRef, op: SystemSend): void {
     const host = this.host;
     if (target.incarnation !== host.incarnation) {
+      if (host.gateway !== 0) {
+        // An actor of another node: the gateway carries it on its system lane (acked, resent).
+        const ref = op.k === 'stop' ? null : op.k === 'terminated' ? op.ref : op.watcher;
+        host.sendRecord(host.gateway, RecordType.REMOTE_SYSTEM, 0, 0, [target, op.k, ref]);
+        return;
+      }
       // A ref of an earlier system: it is gone (a watch gets its Terminated at once).
       if (op.k === 'watch') this.send(op.watcher, { k: 'terminated', ref: target });
       return;
@@ -55,9 +63,11 @@ export class SystemOps {
       case 'watch':
       case 'unwatch':
         body = { k: op.k, watcher: op.watcher.packed, kind: op.watcher.kind };
+        if (op.watcher.incarnation !== host.incarnation) body.inc = op.watcher.incarnation;
         break;
       case 'terminated':
         body = { k: 'terminated', ref: op.ref.packed, kind: op.ref.kind };
+        if (op.ref.incarnation !== host.incarnation) body.inc = op.ref.incarnation;
         break;
     }
     host.sendRecord(target.participant, RecordType.SYSTEM, target.id, 0, body);
@@ -73,12 +83,12 @@ export class SystemOps {
         return;
       case 'watch':
       case 'unwatch': {
-        const watcher = new ActorRef(participantOf(op.watcher), localIdOf(op.watcher), op.kind);
+        const watcher = new ActorRef(participantOf(op.watcher), localIdOf(op.watcher), op.kind, op.inc ?? host.incarnation);
         this.send(self, { k: op.k, watcher });
         return;
       }
       case 'terminated': {
-        const ref = new ActorRef(participantOf(op.ref), localIdOf(op.ref), op.kind);
+        const ref = new ActorRef(participantOf(op.ref), localIdOf(op.ref), op.kind, op.inc ?? host.incarnation);
         if (id === 1) {
           host.onGuardianTerminated?.(ref);
           return;

@@ -13,12 +13,15 @@ export const RecordType = {
   REMOTE_OUT: 4,
   /** From the gateway: a user message from another node for actor header0; body is [sender, message]. */
   REMOTE_IN: 5,
+  /** To the gateway: a system message for an actor of another node; body is [target, kind, ref] (see SystemOps). */
+  REMOTE_SYSTEM: 6,
 } as const;
 
 export type RemoteSystemOp =
   | { k: 'stop' }
-  | { k: 'watch' | 'unwatch'; watcher: number; kind: string }
-  | { k: 'terminated'; ref: number; kind: string }
+  /** `inc`: the incarnation of the watcher's (or the stopped actor's) node, when it is another node. */
+  | { k: 'watch' | 'unwatch'; watcher: number; kind: string; inc?: number }
+  | { k: 'terminated'; ref: number; kind: string; inc?: number }
   /** An ask cannot be answered: its target is gone ('stopped', 'unknown', …) or failed on it ('failed', with the error). */
   | { k: 'ask-failed'; target: string; reason: string; error?: { name: string; code?: string; message: string; stack?: string } };
 
@@ -109,7 +112,7 @@ export interface MoveIn {
   parent: number;
   state: unknown;
   backlog: [unknown, number][];
-  watchers: [number, string][];
+  watchers: [number, string, number?][];
 }
 
 /** Actors of one definition on one thread. */

@@ -207,8 +207,7 @@ export class ActorSystem {
       this.gateway = new GatewayThread({
         transport: transport!.extra[0]!,
         incarnation: this.incarnation,
-        listen: remote.listen,
-        ...(remote.secret !== undefined ? { secret: remote.secret } : {}),
+        ...remote,
       });
     this.loopDone = this.loop.run();
     this.scheduler.start();

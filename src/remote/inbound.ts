@@ -1,0 +1,222 @@
+import type * as Grpc from '@grpc/grpc-js';
+import { ActorRef, localIdOf, participantOf } from '../actor/actor-ref.js';
+import { unpackDetached } from '../codec/detached-value.js';
+import { ErrorCode } from '../errors/error-codes.js';
+import { isAskSlot } from '../runtime/ask-slots.js';
+import type { RuntimeEvent } from '../runtime/runtime-event.js';
+import { RecordType, type RemoteSystemOp } from '../runtime/wire-messages.js';
+import type { TransportEndpoint } from '../transport/transport.js';
+import { describeMessageType } from '../util/message-type.js';
+import { type Envelope, type Frame, type Hello, Lane, PROTOCOL_VERSION, type SystemMessage, SystemKind, type Welcome, type WireRef } from './wire.js';
+
+type Call = Grpc.ServerDuplexStream<Frame, Frame>;
+
+/** A record for a ring: [participant, record type, local id, body]. */
+type Record4 = [number, number, number, unknown];
+
+/** What the streams other nodes open need of the gateway. */
+export interface InboundHost {
+  readonly endpoint: TransportEndpoint;
+  readonly incarnation: number;
+  readonly secret: string;
+  welcome(): Welcome;
+  /** A node introduced itself (its address and incarnation). */
+  greeted(hello: Hello): void;
+  /** A reply reached an ask slot of this node, from the node of `incarnation`. */
+  replied(incarnation: number, slot: number): void;
+  /** The watched actor's `terminated` reached its watcher here. */
+  watchEnded(watcher: ActorRef, target: ActorRef): void;
+  /** The ref of the actor registered under `name` on this node (null: none). */
+  lookupName(name: string): Promise<WireRef | null>;
+  publish(event: RuntimeEvent): void;
+}
+
+/** An inbound stream's records that found their ring full: they wait, in order, and the stream is paused. */
+interface Stalled {
+  call: Call;
+  records: Record4[];
+}
+
+/**
+ * The streams other nodes opened to this one: the handshake (protocol version, secret), then
+ * on the user lane batches of envelopes (each message into the ring of its target's thread, in
+ * order) and lookups; on the system lane sequenced system messages (each applied once, acked)
+ * and heartbeats (echoed). A full ring pauses the stream it came from — HTTP/2 flow control then
+ * holds the sending node — and nothing read is dropped.
+ */
+export class Inbound {
+  private readonly calls = new Set<Call>();
+  private stalled: Stalled[] = [];
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The last system message applied, per sending node's incarnation. */
+  private readonly lastSeq = new Map<number, number>();
+
+  constructor(private readonly host: InboundHost) {}
+
+  accept(call: Call): void {
+    let hello: Hello | null = null;
+    this.calls.add(call);
+    call.on('error', () => this.calls.delete(call));
+    call.on('end', () => {
+      this.calls.delete(call);
+      call.end();
+    });
+    call.on('data', (frame: Frame) => {
+      if (hello === null) {
+        const refusal = this.check(frame);
+        if (refusal !== null) {
+          call.write({ refusal });
+          call.end();
+          return;
+        }
+        hello = frame.hello!;
+        this.host.greeted(hello);
+        call.write({ welcome: this.host.welcome() });
+        return;
+      }
+      if (hello.lane === Lane.SYSTEM) {
+        if (frame.system_batch) this.applySystem(call, hello.incarnation, frame.system_batch.messages);
+        else if (frame.heartbeat) call.write({ heartbeat: frame.heartbeat });
+      } else if (frame.batch) this.deliver(call, frame.batch.envelopes);
+      else if (frame.lookup) void this.answerLookup(call, frame.lookup.id, frame.lookup.name);
+    });
+  }
+
+  close(): void {
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+  }
+
+  /** The handshake's verdict: null to welcome the node, or the refusal. */
+  private check(frame: Frame): { code: string; reason: string } | null {
+    const hello = frame.hello;
+    if (hello === undefined || hello === null) return { code: ErrorCode.REMOTE_REFUSED, reason: 'the first frame must be a Hello' };
+    if (hello.protocol_version !== PROTOCOL_VERSION)
+      return { code: ErrorCode.REMOTE_REFUSED, reason: `protocol version ${hello.protocol_version}; this node speaks ${PROTOCOL_VERSION}` };
+    if (this.host.secret !== hello.secret) return { code: ErrorCode.REMOTE_REFUSED, reason: 'wrong secret' };
+    if (hello.incarnation === 0) return { code: ErrorCode.REMOTE_REFUSED, reason: 'incarnation 0 is not a node' };
+    return null;
+  }
+
+  private async answerLookup(call: Call, id: number, name: string): Promise<void> {
+    const ref = await this.host.lookupName(name).catch(() => null);
+    call.write({ lookup_reply: { id, ref } });
+  }
+
+  /** A batch of user messages: each into the ring of its target's thread, in order. */
+  private deliver(call: Call, envelopes: Envelope[]): void {
+    const host = this.host;
+    const records: Record4[] = [];
+    for (const e of envelopes) {
+      const participant = participantOf(e.target);
+      const sender = e.sender ? refOf(e.sender) : null;
+      if (e.target_incarnation !== 0 && e.target_incarnation !== host.incarnation) {
+        // Meant for this address's earlier incarnation: it never reaches the new one.
+        this.dead(e.target, 'earlier-incarnation', 'remote', sender);
+        continue;
+      }
+      let body: unknown;
+      try {
+        body = unpackDetached(e.body);
+      } catch (error) {
+        this.dead(e.target, `malformed: ${(error as Error).message}`, 'bytes', sender);
+        continue;
+      }
+      if (!this.isThread(participant)) {
+        this.dead(e.target, 'unknown', describeMessageType(body), sender);
+        continue;
+      }
+      records.push([participant, RecordType.REMOTE_IN, localIdOf(e.target), [sender, body]]);
+      if (sender !== null && isAskSlot(localIdOf(e.target))) host.replied(sender.incarnation, e.target);
+    }
+    this.write(call, records);
+  }
+
+  /** System messages from the node of `from`: each seq applied once, in order, then acked. */
+  private applySystem(call: Call, from: number, messages: SystemMessage[]): void {
+    const records: Record4[] = [];
+    let last = this.lastSeq.get(from) ?? 0;
+    for (const m of messages) {
+      if (m.seq <= last) continue; // a resend of what arrived before the connection broke
+      last = m.seq;
+      const participant = participantOf(m.target);
+      if (m.target_incarnation !== this.host.incarnation || !this.isThread(participant) || m.ref == null) continue;
+      const ref = refOf(m.ref);
+      let op: RemoteSystemOp;
+      switch (m.kind) {
+        case SystemKind.WATCH:
+          op = { k: 'watch', watcher: ref.packed, kind: ref.kind, inc: ref.incarnation };
+          break;
+        case SystemKind.UNWATCH:
+          op = { k: 'unwatch', watcher: ref.packed, kind: ref.kind, inc: ref.incarnation };
+          break;
+        case SystemKind.TERMINATED:
+          op = { k: 'terminated', ref: ref.packed, kind: ref.kind, inc: ref.incarnation };
+          this.host.watchEnded(new ActorRef(participant, localIdOf(m.target), '', this.host.incarnation), ref);
+          break;
+        case SystemKind.STOP:
+          op = { k: 'stop' };
+          break;
+        default:
+          continue;
+      }
+      records.push([participant, RecordType.SYSTEM, localIdOf(m.target), op]);
+    }
+    this.lastSeq.set(from, last);
+    this.write(call, records);
+    call.write({ ack: { seq: last } });
+  }
+
+  private isThread(participant: number): boolean {
+    return participant !== this.host.endpoint.self && participant < this.host.endpoint.participants;
+  }
+
+  private dead(target: number, reason: string, messageType: string, sender: ActorRef | null): void {
+    this.host.publish({
+      type: 'dead-letter',
+      target: `#${localIdOf(target)}@${participantOf(target)}`,
+      reason,
+      messageType,
+      sender: sender === null ? null : String(sender),
+    });
+  }
+
+  /** Writes records into the rings behind what already waits for this stream; a full ring pauses it. */
+  private write(call: Call, records: Record4[]): void {
+    const stalled = this.stalled.find((s) => s.call === call);
+    if (stalled !== undefined) for (const r of records) stalled.records.push(r);
+    else this.tryWrite(call, records);
+    this.host.endpoint.flush();
+  }
+
+  private tryWrite(call: Call, records: Record4[]): boolean {
+    const endpoint = this.host.endpoint;
+    for (let i = 0; i < records.length; i++) {
+      const [participant, type, id, body] = records[i]!;
+      if (!endpoint.send(participant, type, body, id, 0)) {
+        // HTTP/2 flow control carries the wait back to the sending node: nothing read is dropped.
+        call.pause();
+        this.stalled.push({ call, records: records.slice(i) });
+        this.retryLater();
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private retryLater(): void {
+    if (this.retryTimer !== null) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      const stalled = this.stalled;
+      this.stalled = [];
+      // (A stream that is gone since — its node died or left — still has what it carried delivered.)
+      for (const s of stalled) if (this.tryWrite(s.call, s.records) && this.calls.has(s.call)) s.call.resume();
+      this.host.endpoint.flush();
+    }, 1);
+  }
+}
+
+export function refOf(ref: WireRef): ActorRef {
+  return new ActorRef(participantOf(ref.id), localIdOf(ref.id), ref.kind, ref.incarnation);
+}
