@@ -1,44 +1,11 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { type AddressInfo, createServer } from 'node:net';
 import { test } from 'node:test';
 import { ActorSystem, ErrorCode } from '../../src/index.js';
 import { Collector, type EchoMsg } from '../fixtures/remote-echo.actor.js';
-
-const NODE = new URL('../fixtures/remote-node.js', import.meta.url).pathname;
-
-/** Starts a node process (the fixture) and waits, at most 20 s, for the address it listens on. */
-async function startNode(secret = 'cluster-secret', listen?: string): Promise<{ child: ChildProcess; address: string }> {
-  const child = spawn(process.execPath, [NODE, secret, ...(listen !== undefined ? [listen] : [])], { stdio: ['pipe', 'pipe', 'inherit'] });
-  let out = '';
-  const address = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`node did not start within 20 s: ${out}`)), 20_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /ready (\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!);
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`node exited with ${code}: ${out}`));
-    });
-  });
-  return { child, address };
-}
-
-/** Stops a node this test started, by its pid: stdin closed (a clean shutdown), SIGKILL after 10 s. */
-async function stopNode(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = once(child, 'exit');
-  child.stdin!.end();
-  const timer = setTimeout(() => process.kill(child.pid!, 'SIGKILL'), 10_000);
-  await exited;
-  clearTimeout(timer);
-}
+import { startNode, stopNode } from '../helpers/remote-nodes.js';
 
 test('two nodes: lookup, ask, and refs inside messages replied to across nodes, in order', { timeout: 60_000 }, async (t) => {
   const b = await startNode();
