@@ -143,7 +143,7 @@ export class ActorRef<M = unknown, R = unknown> {
 
   /** True while messages toward this actor's thread wait for room in a full ring. */
   get backpressured(): boolean {
-    return this.incarnation === incarnation && (router ?? currentRouter(this as ActorRef)).isBackpressured(this as ActorRef);
+    return (router ?? currentRouter(this as ActorRef)).isBackpressured(this as ActorRef);
   }
 
   /** Sends `message` and waits for the actor's `ctx.respond(...)`. */

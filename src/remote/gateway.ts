@@ -21,6 +21,14 @@ export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024 - 64 * 1024;
 /** Records from the rings the gateway takes per ring and loop turn. */
 const DRAIN_LIMIT = 4096;
 
+/**
+ * Envelopes waiting for one peer (unwritten: its stream is full, or it is reconnecting) past
+ * which the threads of this node hold their senders to it (see Outbound.sendRemote), and below
+ * which they let them go again.
+ */
+export const FLOW_HIGH = 8192;
+const FLOW_LOW = 2048;
+
 /** Default of `remote.lostAfterMs`. */
 export const LOST_AFTER_MS = 3000;
 
@@ -69,6 +77,10 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
   /** Links a turn queued for (flushed once per turn). */
   private readonly dirty = new Set<PeerLink>();
   private readonly ticker: ReturnType<typeof setInterval>;
+  /** Records for this node's threads that found their ring full: sent first on the next turn, in order. */
+  private backlog: [peer: number, type: number, id: number, body: unknown][] = [];
+  /** Incarnations whose senders this node holds back (their link's backlog passed FLOW_HIGH). */
+  private readonly congested = new Set<number>();
 
   constructor(
     readonly endpoint: TransportEndpoint,
@@ -107,11 +119,52 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
 
   /** One turn: take what the rings hold, write one batch per peer, publish into the rings. */
   turn(): number {
+    if (this.backlog.length > 0) this.retryBacklog();
     const n = this.endpoint.drain(this, DRAIN_LIMIT);
-    for (const link of this.dirty) link.flush();
+    for (const link of this.dirty) {
+      link.flush();
+      this.checkFlow(link);
+    }
     this.dirty.clear();
     this.endpoint.flush();
     return n;
+  }
+
+  /** A record for a thread of this node; if its ring is full it waits (in order) for the next turn. */
+  private toRing(peer: number, type: number, id: number, body: unknown): void {
+    if (this.backlog.length > 0 || !this.endpoint.send(peer, type, body, id, packRef(this.endpoint.self, 0))) this.backlog.push([peer, type, id, body]);
+  }
+
+  private retryBacklog(): void {
+    let n = 0;
+    const self = packRef(this.endpoint.self, 0);
+    while (n < this.backlog.length) {
+      const [peer, type, id, body] = this.backlog[n]!;
+      if (!this.endpoint.send(peer, type, body, id, self)) break;
+      n++;
+    }
+    this.backlog.splice(0, n);
+  }
+
+  /** Holds or lets go this node's senders to the link's peer, by its backlog (FLOW_HIGH, FLOW_LOW). */
+  private checkFlow(link: PeerLink): void {
+    const incarnation = link.incarnation;
+    if (incarnation === 0) return;
+    if (link.backlog >= FLOW_HIGH && !this.congested.has(incarnation)) {
+      this.congested.add(incarnation);
+      this.announceFlow(incarnation, 'congested', FLOW_HIGH);
+    } else if (link.backlog <= FLOW_LOW && this.congested.has(incarnation)) this.releaseFlow(incarnation);
+  }
+
+  private releaseFlow(incarnation: number): void {
+    if (!this.congested.delete(incarnation)) return;
+    this.announceFlow(incarnation, 'release', 0);
+  }
+
+  private announceFlow(incarnation: number, signal: 'congested' | 'release', amount: number): void {
+    const message: ControlMessage = { op: 'flow', target: -incarnation, signal, amount };
+    for (let peer = 0; peer < this.endpoint.participants; peer++) if (peer !== this.endpoint.self) this.toRing(peer, RecordType.CONTROL, 0, message);
+    this.endpoint.flush();
   }
 
   /** Closes the server and every stream (never by terminating the thread: see DESIGN.md). */
@@ -135,7 +188,8 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
       this.sendSystem(target, k, ref);
     } else if (type === RecordType.CONTROL) {
       const control = message as ControlMessage & { req?: number; reply?: number };
-      if (control.reply !== undefined) this.requests.settle(control.reply, control);
+      if (control.op === 'flow') this.inbound.onFlow(control.target, control.signal, control.amount);
+      else if (control.reply !== undefined) this.requests.settle(control.reply, control);
       else if (control.op === 'remote-lookup') void this.remoteLookup(participantOf(header1), control.req!, control.address, control.name);
       else if (control.op === 'exit') this.running = false;
     }
@@ -194,14 +248,14 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
   private terminatedHere(watcher: ActorRef, target: ActorRef): void {
     this.watches.forget(watcher, target);
     const op: RemoteSystemOp = { k: 'terminated', ref: target.packed, kind: target.kind, inc: target.incarnation };
-    this.endpoint.send(watcher.participant, RecordType.SYSTEM, op, watcher.id, 0);
+    this.toRing(watcher.participant, RecordType.SYSTEM, watcher.id, op);
   }
 
   /** A message for another node that cannot go: a dead letter, and its ask (if it is one of this node's) fails now. */
   private failSend(target: ActorRef, sender: ActorRef | null, body: unknown, reason: string): void {
     if (sender !== null && sender.incarnation === this.incarnation && isAskSlot(sender.id)) {
       const op: RemoteSystemOp = { k: 'ask-failed', target: `${target}@node ${target.incarnation}`, reason };
-      this.endpoint.send(sender.participant, RecordType.SYSTEM, op, sender.id, 0);
+      this.toRing(sender.participant, RecordType.SYSTEM, sender.id, op);
     }
     this.publish({
       type: 'dead-letter',
@@ -213,7 +267,7 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
   }
 
   publish(event: RuntimeEvent): void {
-    this.endpoint.send(0, RecordType.CONTROL, { op: 'event', event } satisfies ControlMessage, 0, packRef(this.endpoint.self, 0));
+    this.toRing(0, RecordType.CONTROL, 0, { op: 'event', event } satisfies ControlMessage);
   }
 
   // ---- LinkHost ----------------------------------------------------------------------------
@@ -241,6 +295,8 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
     this.byIncarnation.delete(incarnation);
     link?.forget(incarnation, reason);
     for (const [watcher, target] of this.watches.take(incarnation)) this.terminatedHere(watcher, target);
+    // Its senders go on: what they send now becomes dead letters at once.
+    this.releaseFlow(incarnation);
     this.publish({ type: 'node-lost', address: this.addressOf.get(incarnation) ?? '', incarnation, reason });
     this.endpoint.flush();
   }
@@ -266,6 +322,7 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
 
   drained(link: PeerLink): void {
     link.flush();
+    this.checkFlow(link);
   }
 
   event(what: string, detail: string): void {
@@ -289,8 +346,8 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
     this.byIncarnation.get(incarnation)?.answered(slot);
   }
 
-  watchEnded(watcher: ActorRef, target: ActorRef): void {
-    this.watches.forget(watcher, target);
+  watchEnded(watcher: ActorRef, target: ActorRef): string {
+    return this.watches.forget(watcher, target)?.kind ?? target.kind;
   }
 
   async lookupName(name: string): Promise<WireRef | null> {
@@ -324,7 +381,11 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
 
   private tick(): void {
     const now = performance.now();
-    for (const link of this.links.values()) link.tick(now);
+    if (this.backlog.length > 0) this.retryBacklog();
+    for (const link of this.links.values()) {
+      link.tick(now);
+      this.checkFlow(link);
+    }
     this.endpoint.flush();
   }
 

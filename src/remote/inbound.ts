@@ -1,5 +1,5 @@
 import type * as Grpc from '@grpc/grpc-js';
-import { ActorRef, localIdOf, participantOf } from '../actor/actor-ref.js';
+import { ActorRef, localIdOf, packRef, participantOf } from '../actor/actor-ref.js';
 import { unpackDetached } from '../codec/detached-value.js';
 import { ErrorCode } from '../errors/error-codes.js';
 import { isAskSlot } from '../runtime/ask-slots.js';
@@ -24,8 +24,8 @@ export interface InboundHost {
   greeted(hello: Hello): void;
   /** A reply reached an ask slot of this node, from the node of `incarnation`. */
   replied(incarnation: number, slot: number): void;
-  /** The watched actor's `terminated` reached its watcher here. */
-  watchEnded(watcher: ActorRef, target: ActorRef): void;
+  /** The watched actor's `terminated` reached its watcher here: its kind as the watch knew it (a watch of an actor already gone answers without). */
+  watchEnded(watcher: ActorRef, target: ActorRef): string;
   /** The ref of the actor registered under `name` on this node (null: none). */
   lookupName(name: string): Promise<WireRef | null>;
   publish(event: RuntimeEvent): void;
@@ -50,6 +50,12 @@ export class Inbound {
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   /** The last system message applied, per sending node's incarnation. */
   private readonly lastSeq = new Map<number, number>();
+  /**
+   * Actors of this node under flow control (their backlog passed its mark), by packed ref: the
+   * messages the gateway may still write to each (0: none until the next grant). A message for
+   * one with none left pauses its stream — per sending node, as for a full ring.
+   */
+  private readonly credit = new Map<number, number>();
 
   constructor(private readonly host: InboundHost) {}
 
@@ -80,6 +86,16 @@ export class Inbound {
       } else if (frame.batch) this.deliver(call, frame.batch.envelopes);
       else if (frame.lookup) void this.answerLookup(call, frame.lookup.id, frame.lookup.name);
     });
+  }
+
+  /** A flow-control record from the thread of actor `target` (see ActorCell's flow control). */
+  onFlow(target: number, signal: string, amount: number): void {
+    if (signal === 'congested') this.credit.set(target, 0);
+    else {
+      if (signal === 'grant') this.credit.set(target, amount);
+      else this.credit.delete(target);
+      if (this.stalled.length > 0) this.retryLater(0);
+    }
   }
 
   close(): void {
@@ -151,8 +167,12 @@ export class Inbound {
           op = { k: 'unwatch', watcher: ref.packed, kind: ref.kind, inc: ref.incarnation };
           break;
         case SystemKind.TERMINATED:
-          op = { k: 'terminated', ref: ref.packed, kind: ref.kind, inc: ref.incarnation };
-          this.host.watchEnded(new ActorRef(participant, localIdOf(m.target), '', this.host.incarnation), ref);
+          op = {
+            k: 'terminated',
+            ref: ref.packed,
+            kind: this.host.watchEnded(new ActorRef(participant, localIdOf(m.target), '', this.host.incarnation), ref),
+            inc: ref.incarnation,
+          };
           break;
         case SystemKind.STOP:
           op = { k: 'stop' };
@@ -191,20 +211,28 @@ export class Inbound {
 
   private tryWrite(call: Call, records: Record4[]): boolean {
     const endpoint = this.host.endpoint;
+    const credit = this.credit;
     for (let i = 0; i < records.length; i++) {
       const [participant, type, id, body] = records[i]!;
-      if (!endpoint.send(participant, type, body, id, 0)) {
+      let full = false;
+      if (credit.size !== 0 && type === RecordType.REMOTE_IN) {
+        const left = credit.get(packRef(participant, id));
+        if (left === 0) full = true;
+        else if (left !== undefined) credit.set(packRef(participant, id), left - 1);
+      }
+      if (full || !endpoint.send(participant, type, body, id, 0)) {
         // HTTP/2 flow control carries the wait back to the sending node: nothing read is dropped.
         call.pause();
         this.stalled.push({ call, records: records.slice(i) });
-        this.retryLater();
+        // A full ring is tried again in a millisecond; an actor out of credit, at its next grant.
+        if (!full) this.retryLater(1);
         return false;
       }
     }
     return true;
   }
 
-  private retryLater(): void {
+  private retryLater(ms: number): void {
     if (this.retryTimer !== null) return;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
@@ -213,7 +241,7 @@ export class Inbound {
       // (A stream that is gone since — its node died or left — still has what it carried delivered.)
       for (const s of stalled) if (this.tryWrite(s.call, s.records) && this.calls.has(s.call)) s.call.resume();
       this.host.endpoint.flush();
-    }, 1);
+    }, ms);
   }
 }
 

@@ -5,7 +5,7 @@ import { LaneStream, type LaneOwner } from './lane-stream.js';
 import { type Envelope, type Frame, type Hello, Lane, type SystemMessage, type Welcome, type WireRef } from './wire.js';
 
 /** User envelopes that may wait for a peer (connecting or reconnecting) before they are dead letters. */
-export const LINK_QUEUE_LIMIT = 65_536;
+export const LINK_QUEUE_LIMIT = 262_144;
 /** System messages that may wait unacked for a peer; beyond it the oldest are dropped, with an event. */
 const SYSTEM_QUEUE_LIMIT = 65_536;
 /** How often an open link sends a heartbeat on its system lane. */
@@ -38,7 +38,7 @@ export interface LinkHost {
   lost(asks: [ActorRef, ActorRef][], reason: string): void;
   /** Whether actors of this node watch actors of the node of `incarnation` (the link keeps reconnecting). */
   watching(incarnation: number): boolean;
-  /** A link's stream drained after it had to stop writing. */
+  /** A link may write again (its stream drained, or it reconnected): it flushes, and its senders may go on. */
   drained(link: PeerLink): void;
   event(reason: string, detail: string): void;
 }
@@ -253,7 +253,7 @@ export class PeerLink implements LaneOwner {
     }
     this.host.opened(this, welcome.incarnation);
     this.settleWaiters(null);
-    this.flush();
+    this.host.drained(this);
   }
 
   frame(_lane: LaneStream, frame: Frame): void {

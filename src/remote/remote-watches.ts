@@ -15,12 +15,15 @@ export class RemoteWatches {
     node.set(key(watcher, target), [watcher, target]);
   }
 
-  /** An unwatch, or the target's `terminated` reached the watcher. */
-  forget(watcher: ActorRef, target: ActorRef): void {
+  /** An unwatch, or the target's `terminated` reached the watcher: the target's ref as the watch knew it (its kind), if it was watched. */
+  forget(watcher: ActorRef, target: ActorRef): ActorRef | undefined {
     const node = this.byNode.get(target.incarnation);
-    if (node === undefined) return;
-    node.delete(key(watcher, target));
+    if (node === undefined) return undefined;
+    const k = key(watcher, target);
+    const entry = node.get(k);
+    node.delete(k);
     if (node.size === 0) this.byNode.delete(target.incarnation);
+    return entry?.[1];
   }
 
   has(incarnation: number): boolean {

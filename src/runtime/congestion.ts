@@ -81,7 +81,8 @@ export class Congestion {
 
   /** A thread died: its actors drain no more, and whatever waited for them goes on. */
   releaseParticipant(participant: number): void {
-    for (const target of [...this.flows.keys()]) if (participantOf(target) === participant) this.release(target);
+    // (Negative keys are other nodes, see Outbound.sendRemote.)
+    for (const target of [...this.flows.keys()]) if (target >= 0 && participantOf(target) === participant) this.release(target);
   }
 
   private wake(flow: Flow): void {

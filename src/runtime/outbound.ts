@@ -56,6 +56,9 @@ export class Outbound {
     private readonly host: OutboundHost,
     /** User records one overflow queue may hold before `tell` refuses with ERR_BACKPRESSURE. */
     readonly overflowLimit = DEFAULT_OVERFLOW_LIMIT,
+    /** The gateway thread's participant number (0: no remote) and this node's incarnation. */
+    private readonly gateway = 0,
+    private readonly incarnation = 0,
   ) {
     const peers = endpoint?.participants ?? 0;
     for (let p = 0; p < peers; p++) {
@@ -80,6 +83,20 @@ export class Outbound {
   }
 
   /**
+   * A user message to `target` on another node, through the gateway. While the gateway's link to
+   * that node has a backlog past its mark (the peer is slow, or unreachable for now) the node is
+   * under flow control as one actor would be, keyed by `-incarnation`: see Gateway's congestion.
+   */
+  sendRemote(target: ActorRef, sender: ActorRef | null, message: unknown): boolean {
+    const body = [target, sender, message];
+    if (this.congestion.size !== 0 && this.congestion.has(-target.incarnation)) {
+      const more = this.congestion.beforeSend(-target.incarnation, target, this.host.currentSender);
+      return this.send(this.gateway, RecordType.REMOTE_OUT, 0, 0, body) && more;
+    }
+    return this.send(this.gateway, RecordType.REMOTE_OUT, 0, 0, body);
+  }
+
+  /**
    * Sends a record toward `peer`. When the ring is full the record waits in order in a bounded
    * overflow queue and the running actor is suspended: it finishes its handler, then takes no
    * message until `flush` has moved the queue into the ring. Returns false in that case.
@@ -96,7 +113,8 @@ export class Outbound {
     }
     // The ring is full: check the message now, so a bad one still fails at the call site.
     inspectMessage(body);
-    if (type === RecordType.USER && overflow.length >= this.overflowLimit) {
+    const user = type === RecordType.USER || type === RecordType.REMOTE_OUT;
+    if (user && overflow.length >= this.overflowLimit) {
       throw new BactorError(
         ErrorCode.BACKPRESSURE,
         `the ring to participant ${peer} is full and ${overflow.length} messages wait for it (overflowLimit): ` +
@@ -106,7 +124,7 @@ export class Outbound {
     overflow.push({ type, h0, h1, body });
     this.overflowed++;
     const current = this.host.currentSender;
-    if (current !== null && type === RecordType.USER && current.holdForRing()) {
+    if (current !== null && user && current.holdForRing()) {
       this.held[peer]!.push(current);
       this.suspended++;
     }
@@ -143,7 +161,7 @@ export class Outbound {
     // Code outside actors may send a default mark's worth past a congestion before
     // ERR_BACKPRESSURE: a small bounded mailbox must not refuse the odd ask.
     if (signal === 'congested') this.congestion.congested(target, Math.max(amount, DEFAULT_HIGH_WATER));
-    else if (signal === 'grant') this.congestion.grant(target, amount, this.overflow[participantOf(target)]?.length ?? 0);
+    else if (signal === 'grant') this.congestion.grant(target, amount, this.overflow[target < 0 ? this.gateway : participantOf(target)]?.length ?? 0);
     else this.congestion.release(target);
   }
 
@@ -170,19 +188,25 @@ export class Outbound {
 
   /** The ring toward the target's thread is full, or the target's backlog is past its high-water mark. */
   isBackpressured(target: ActorRef): boolean {
-    const peer = target.participant;
+    const [peer, key] = this.route(target);
     if (peer === this.participant) return false;
-    return (peer < this.overflow.length && this.overflow[peer]!.length > 0) || this.congestion.blocked(target.packed);
+    return (peer < this.overflow.length && this.overflow[peer]!.length > 0) || this.congestion.blocked(key);
   }
 
   /** Resolves when nothing waits for room in the ring toward the target and its backlog is below its mark (at once for local targets). */
   async whenWritable(target: ActorRef): Promise<void> {
-    const peer = target.participant;
+    const [peer, key] = this.route(target);
     if (peer === this.participant || peer >= this.overflow.length) return;
     while (this.isBackpressured(target)) {
       if (this.overflow[peer]!.length > 0) await new Promise<void>((resolve) => this.writableWaiters[peer]!.push(resolve));
-      else await this.congestion.whenClear(target.packed);
+      else await this.congestion.whenClear(key);
     }
+  }
+
+  /** The thread a message to `target` goes to, and its key under flow control (another node's: the gateway, by -incarnation). */
+  private route(target: ActorRef): [peer: number, key: number] {
+    if (target.incarnation === this.incarnation || this.incarnation === 0) return [target.participant, target.packed];
+    return this.gateway === 0 ? [this.participant, 0] : [this.gateway, -target.incarnation];
   }
 
   private markDirty(): void {

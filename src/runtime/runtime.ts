@@ -114,7 +114,14 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
     this.typeNames = options.typeNames ?? null;
     this.runs = new RunQueue<ActorCell>(this, this.stats, () => this.onWork?.());
     this.asks = new AskSlots(this.timers, (id) => new ActorRef(this.participant, id, 'ask'));
-    this.outbound = new Outbound(this.participant, this.endpoint, this, options.overflowLimit ?? DEFAULT_OVERFLOW_LIMIT);
+    this.outbound = new Outbound(
+      this.participant,
+      this.endpoint,
+      this,
+      options.overflowLimit ?? DEFAULT_OVERFLOW_LIMIT,
+      options.gateway ?? 0,
+      this.incarnation,
+    );
     const from = packRef(this.participant, 0);
     this.requests = new ControlRequests((peer, message) => this.sendRecord(peer, RecordType.CONTROL, 0, from, message));
     this.migration = new Migration(this);
@@ -185,13 +192,10 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
     if (sender === undefined) sender = current === null ? null : current.self;
     if (target.incarnation !== this.incarnation) {
       // An actor of another node (the gateway knows its incarnation), or of an earlier system.
-      // (A full ring toward the gateway holds an actor sender as for any ring; waiting on a
-      // remote target's backpressure is not carried back yet: `send` resolves at once.)
       if (this.gateway !== 0) {
         // Checked here, so a bad value is named by its path in the message (not in the record's wrapper).
         inspectMessage(message);
-        this.outbound.send(this.gateway, RecordType.REMOTE_OUT, 0, 0, [target, sender, message]);
-        return true;
+        return this.outbound.sendRemote(target, sender, message);
       }
       this.deadLetter(target, message, sender, STALE_REF);
       return true;
