@@ -42,6 +42,17 @@ const flat = (text: string, name: string, limit: number): Floor => ({
 });
 
 const FLOORS: Record<string, Floor[]> = {
+  remote: [
+    { text: 'remote-oneway / grpc-oneway-100', ratio: (g) => div(v(g('remote-oneway')), v(g('grpc-oneway-100'))), floor: 0.25 },
+    { text: 'remote-oneway / grpc-oneway-1', ratio: (g) => div(v(g('remote-oneway')), v(g('grpc-oneway-1'))), floor: 50 },
+    {
+      text: '(grpc-pingpong-rtt p50 + 100 µs) / remote-ask-rtt p50',
+      ratio: (g) => div((g('grpc-pingpong-rtt')?.p50 ?? NaN) + 100, g('remote-ask-rtt')?.p50),
+      floor: 1,
+    },
+    { text: '3000 µs / remote-ask-rtt p99', ratio: (g) => div(3000, g('remote-ask-rtt')?.p99), floor: 1 },
+    { text: '50 MB / remote-slow-consumer-rss', ratio: (g) => div(50, Math.max(0.01, v(g('remote-slow-consumer-rss')) ?? NaN)), floor: 1 },
+  ],
   soak: [
     flat('rss', 'rss', 1),
     flat('main heap', 'main-heap', 0.1),

@@ -19,6 +19,7 @@ import { backpressureSuite } from './suites/backpressure.js';
 import { soakSuite } from './suites/soak.js';
 import { clientSuite } from './suites/client.js';
 import { serviceSuite } from './suites/service.js';
+import { remoteSuite } from './suites/remote.js';
 
 const SUITES: Record<string, Suite> = {
   transport: transportSuite,
@@ -31,6 +32,7 @@ const SUITES: Record<string, Suite> = {
   soak: soakSuite,
   client: clientSuite,
   service: serviceSuite,
+  remote: remoteSuite,
 };
 
 const USAGE = `usage: npm run bench -- <${Object.keys(SUITES).join('|')}>… [--json] [--quick] [--only=name,name] [--rounds=n] [--repeat=n]`;
