@@ -15,7 +15,8 @@ const unpackr = new Unpackr({ ...MSGPACK_COMMON, maxSharedStructures: 0 });
 /** Packs `value` into bytes of its own (throws ERR_UNSERIALIZABLE_MESSAGE naming the path of what cannot be carried). */
 export function packDetached(value: unknown): Uint8Array {
   if (inspectMessage(value)) value = replaceNegativeZero(value);
-  return packr.pack(value).slice();
+  // A copy of its own, as a plain Uint8Array (msgpackr returns a view of its reused buffer, as a Buffer).
+  return new Uint8Array(packr.pack(value));
 }
 
 export function unpackDetached(bytes: Uint8Array): unknown {

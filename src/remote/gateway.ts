@@ -13,10 +13,7 @@ import { Inbound, type InboundHost, refOf } from './inbound.js';
 import { HEARTBEAT_MS, type LinkHost, PeerLink } from './peer-link.js';
 import { RemoteWatches } from './remote-watches.js';
 import { parseAddress } from './remote-options.js';
-import { type Envelope, type Frame, type Hello, PROTOCOL_VERSION, SystemKind, type Welcome, type WireRef, loadWire } from './wire.js';
-
-/** The largest message body a node accepts (gRPC's own default limit is 4 MiB per frame). */
-export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024 - 64 * 1024;
+import { type Envelope, type Frame, type Hello, MAX_MESSAGE_BYTES, PROTOCOL_VERSION, SystemKind, type Welcome, type WireRef, loadWire } from './wire.js';
 
 /** Records from the rings the gateway takes per ring and loop turn. */
 const DRAIN_LIMIT = 4096;
@@ -120,7 +117,10 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
   /** One turn: take what the rings hold, write one batch per peer, publish into the rings. */
   turn(): number {
     if (this.backlog.length > 0) this.retryBacklog();
-    const n = this.endpoint.drain(this, DRAIN_LIMIT);
+    // A stream stalled on a full ring counts as work: the loop polls (setImmediate) instead of parking.
+    const stalled = this.inbound.ringFull;
+    if (stalled) this.inbound.retryStalled();
+    const n = this.endpoint.drain(this, DRAIN_LIMIT) + (stalled ? 1 : 0);
     for (const link of this.dirty) {
       link.flush();
       this.checkFlow(link);
@@ -171,7 +171,6 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
   close(): void {
     this.running = false;
     clearInterval(this.ticker);
-    this.inbound.close();
     for (const link of this.links.values()) link.close();
     this.server.forceShutdown();
     this.requests.fail(new BactorError(ErrorCode.SYSTEM_STOPPED, 'the actor system shut down'));
@@ -179,10 +178,15 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
 
   // ---- from the rings ----------------------------------------------------------------------
 
-  onMessage(type: number, _h0: number, header1: number, message: unknown): void {
+  onMessage(type: number, header0: number, header1: number, message: unknown): void {
     if (type === RecordType.REMOTE_OUT) {
-      const [target, sender, body] = message as [ActorRef, ActorRef | null, unknown];
-      this.send(target, sender, body);
+      const [incarnation, senderIncarnation, senderKind, body] = message as [number, number, string, Uint8Array];
+      this.send({
+        target: header0,
+        target_incarnation: incarnation,
+        sender: senderIncarnation === 0 ? null : { incarnation: senderIncarnation, id: header1, kind: senderKind },
+        body,
+      });
     } else if (type === RecordType.REMOTE_SYSTEM) {
       const [target, k, ref] = message as [ActorRef, string, ActorRef | null];
       this.sendSystem(target, k, ref);
@@ -195,34 +199,24 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
     }
   }
 
-  private send(target: ActorRef, sender: ActorRef | null, body: unknown): void {
-    const lost = this.gone.get(target.incarnation);
-    if (lost !== undefined) return this.failSend(target, sender, body, lost);
-    const link = this.linkFor(target.incarnation);
-    if (link === undefined) return this.failSend(target, sender, body, 'unknown-node');
-    if (link.state === 'open' && link.incarnation !== target.incarnation) {
+  /** A user message of this node for another (packed where it was sent: the bytes go as they are). */
+  private send(envelope: Envelope): void {
+    const incarnation = envelope.target_incarnation;
+    const lost = this.gone.get(incarnation);
+    if (lost !== undefined) return this.undeliverable([envelope], lost);
+    const link = this.linkFor(incarnation);
+    if (link === undefined) return this.undeliverable([envelope], 'unknown-node');
+    if (link.state === 'open' && link.incarnation !== incarnation) {
       // The address answers as a newer incarnation: the node meant restarted.
-      this.nodeLost(target.incarnation, 'earlier-incarnation');
-      return this.failSend(target, sender, body, 'earlier-incarnation');
+      this.nodeLost(incarnation, 'earlier-incarnation');
+      return this.undeliverable([envelope], 'earlier-incarnation');
     }
-    let bytes: Uint8Array;
-    try {
-      bytes = packDetached(body);
-    } catch (error) {
-      return this.failSend(target, sender, body, `unserializable: ${(error as Error).message}`);
-    }
-    if (bytes.length > MAX_MESSAGE_BYTES)
-      return this.failSend(target, sender, body, `${ErrorCode.MESSAGE_TOO_LARGE}: ${bytes.length} bytes, more than ${MAX_MESSAGE_BYTES}`);
-    link.enqueue({
-      target: target.packed,
-      target_incarnation: target.incarnation,
-      sender: sender === null ? null : wireRef(sender),
-      body: bytes,
-    });
+    link.enqueue(envelope);
     this.dirty.add(link);
     // An ask of this node: if the connection breaks before the reply, the ask fails then (its
     // question may have been written to a connection that is gone).
-    if (sender !== null && sender.incarnation === this.incarnation && isAskSlot(sender.id)) link.askSent(sender, target);
+    const sender = envelope.sender;
+    if (sender != null && sender.incarnation === this.incarnation && isAskSlot(localIdOf(sender.id))) link.askSent(sender.id, envelope);
   }
 
   /** A system message for an actor of another node; watches are remembered (see RemoteWatches). */
@@ -303,16 +297,12 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
 
   /** LinkHost: envelopes a link could not send. */
   undeliverable(envelopes: Envelope[], reason: string): void {
-    for (const e of envelopes) {
-      const sender = e.sender ? refOf(e.sender) : null;
-      const target = new ActorRef(participantOf(e.target), localIdOf(e.target), '', e.target_incarnation);
-      this.failSend(target, sender, safeUnpack(e.body), reason);
-    }
+    for (const e of envelopes) this.failSend(targetOf(e), e.sender ? refOf(e.sender) : null, safeUnpack(e.body), reason);
     this.endpoint.flush();
   }
 
-  lost(asks: [ActorRef, ActorRef][], reason: string): void {
-    for (const [asker, target] of asks) this.failSend(target, asker, undefined, reason);
+  lost(asks: Envelope[], reason: string): void {
+    for (const e of asks) this.failSend(targetOf(e), refOf(e.sender!), undefined, reason);
     this.endpoint.flush();
   }
 
@@ -409,6 +399,10 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
 
 function wireRef(ref: ActorRef): WireRef {
   return { incarnation: ref.incarnation, id: ref.packed, kind: ref.kind };
+}
+
+function targetOf(e: Envelope): ActorRef {
+  return new ActorRef(participantOf(e.target), localIdOf(e.target), '', e.target_incarnation);
 }
 
 function safeUnpack(bytes: Uint8Array): unknown {

@@ -7,7 +7,7 @@ import type { RuntimeEvent } from '../runtime/runtime-event.js';
 import { RecordType, type RemoteSystemOp } from '../runtime/wire-messages.js';
 import type { TransportEndpoint } from '../transport/transport.js';
 import { describeMessageType } from '../util/message-type.js';
-import { type Envelope, type Frame, type Hello, Lane, PROTOCOL_VERSION, type SystemMessage, SystemKind, type Welcome, type WireRef } from './wire.js';
+import { type Envelope, type Frame, type Hello, Lane, MAX_MESSAGE_BYTES, PROTOCOL_VERSION, type SystemMessage, SystemKind, type Welcome, type WireRef } from './wire.js';
 
 type Call = Grpc.ServerDuplexStream<Frame, Frame>;
 
@@ -47,7 +47,8 @@ interface Stalled {
 export class Inbound {
   private readonly calls = new Set<Call>();
   private stalled: Stalled[] = [];
-  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Some stream waits for room in a ring (not for credit): the gateway retries at each turn. */
+  ringFull = false;
   /** The last system message applied, per sending node's incarnation. */
   private readonly lastSeq = new Map<number, number>();
   /**
@@ -94,13 +95,9 @@ export class Inbound {
     else {
       if (signal === 'grant') this.credit.set(target, amount);
       else this.credit.delete(target);
-      if (this.stalled.length > 0) this.retryLater(0);
+      // Now, not on a timer: the consumer is waiting for these.
+      if (this.stalled.length > 0) this.retryStalled();
     }
-  }
-
-  close(): void {
-    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
-    this.retryTimer = null;
   }
 
   /** The handshake's verdict: null to welcome the node, or the refusal. */
@@ -119,31 +116,34 @@ export class Inbound {
     call.write({ lookup_reply: { id, ref } });
   }
 
-  /** A batch of user messages: each into the ring of its target's thread, in order. */
+  /**
+   * A batch of user messages: each into the ring of its target's thread, in order. The bodies go
+   * as they came (the target's thread unpacks them; one that does not unpack is a dead letter there).
+   */
   private deliver(call: Call, envelopes: Envelope[]): void {
     const host = this.host;
     const records: Record4[] = [];
     for (const e of envelopes) {
       const participant = participantOf(e.target);
-      const sender = e.sender ? refOf(e.sender) : null;
+      const sender = e.sender;
       if (e.target_incarnation !== 0 && e.target_incarnation !== host.incarnation) {
         // Meant for this address's earlier incarnation: it never reaches the new one.
-        this.dead(e.target, 'earlier-incarnation', 'remote', sender);
-        continue;
-      }
-      let body: unknown;
-      try {
-        body = unpackDetached(e.body);
-      } catch (error) {
-        this.dead(e.target, `malformed: ${(error as Error).message}`, 'bytes', sender);
+        this.dead(e, 'earlier-incarnation');
         continue;
       }
       if (!this.isThread(participant)) {
-        this.dead(e.target, 'unknown', describeMessageType(body), sender);
+        this.dead(e, 'unknown');
         continue;
       }
-      records.push([participant, RecordType.REMOTE_IN, localIdOf(e.target), [sender, body]]);
-      if (sender !== null && isAskSlot(localIdOf(e.target))) host.replied(sender.incarnation, e.target);
+      if (e.body.byteLength > MAX_MESSAGE_BYTES) {
+        this.dead(e, `${ErrorCode.MESSAGE_TOO_LARGE}: ${e.body.byteLength} bytes, more than the ${MAX_MESSAGE_BYTES} this node accepts`);
+        continue;
+      }
+      // (grpc-js hands a Buffer; the rings carry plain Uint8Arrays: a view, not a copy.)
+      const bytes = new Uint8Array(e.body.buffer, e.body.byteOffset, e.body.byteLength);
+      const body = sender == null ? [0, 0, '', bytes] : [sender.id, sender.incarnation, sender.kind, bytes];
+      records.push([participant, RecordType.REMOTE_IN, localIdOf(e.target), body]);
+      if (sender != null && isAskSlot(localIdOf(e.target))) host.replied(sender.incarnation, e.target);
     }
     this.write(call, records);
   }
@@ -191,13 +191,19 @@ export class Inbound {
     return participant !== this.host.endpoint.self && participant < this.host.endpoint.participants;
   }
 
-  private dead(target: number, reason: string, messageType: string, sender: ActorRef | null): void {
+  private dead(e: Envelope, reason: string): void {
+    let messageType = 'bytes';
+    try {
+      messageType = describeMessageType(unpackDetached(e.body));
+    } catch {
+      reason = `${reason}; its body does not unpack`;
+    }
     this.host.publish({
       type: 'dead-letter',
-      target: `#${localIdOf(target)}@${participantOf(target)}`,
+      target: `#${localIdOf(e.target)}@${participantOf(e.target)}`,
       reason,
       messageType,
-      sender: sender === null ? null : String(sender),
+      sender: e.sender == null ? null : String(refOf(e.sender)),
     });
   }
 
@@ -224,24 +230,22 @@ export class Inbound {
         // HTTP/2 flow control carries the wait back to the sending node: nothing read is dropped.
         call.pause();
         this.stalled.push({ call, records: records.slice(i) });
-        // A full ring is tried again in a millisecond; an actor out of credit, at its next grant.
-        if (!full) this.retryLater(1);
+        // A full ring is tried again at the gateway's next turn; an actor out of credit, at its next grant.
+        if (!full) this.ringFull = true;
         return false;
       }
     }
     return true;
   }
 
-  private retryLater(ms: number): void {
-    if (this.retryTimer !== null) return;
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null;
-      const stalled = this.stalled;
-      this.stalled = [];
-      // (A stream that is gone since — its node died or left — still has what it carried delivered.)
-      for (const s of stalled) if (this.tryWrite(s.call, s.records) && this.calls.has(s.call)) s.call.resume();
-      this.host.endpoint.flush();
-    }, ms);
+  /** Writes what waits for rings and credit, in order per stream; resumes the streams that are clear. */
+  retryStalled(): void {
+    const stalled = this.stalled;
+    this.stalled = [];
+    this.ringFull = false;
+    // (A stream that is gone since — its node died or left — still has what it carried delivered.)
+    for (const s of stalled) if (this.tryWrite(s.call, s.records) && this.calls.has(s.call)) s.call.resume();
+    this.host.endpoint.flush();
   }
 }
 

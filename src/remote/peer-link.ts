@@ -1,5 +1,4 @@
 import type * as Grpc from '@grpc/grpc-js';
-import type { ActorRef } from '../actor/actor-ref.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { LaneStream, type LaneOwner } from './lane-stream.js';
 import { type Envelope, type Frame, type Hello, Lane, type SystemMessage, type Welcome, type WireRef } from './wire.js';
@@ -34,8 +33,8 @@ export interface LinkHost {
   nodeLost(incarnation: number, reason: string): void;
   /** Envelopes that will never be sent, with the reason. */
   undeliverable(envelopes: Envelope[], reason: string): void;
-  /** Asks sent on the link and not answered when its connection broke: [asker, target]. */
-  lost(asks: [ActorRef, ActorRef][], reason: string): void;
+  /** Asks sent on the link and not answered when its connection broke (their questions). */
+  lost(asks: Envelope[], reason: string): void;
   /** Whether actors of this node watch actors of the node of `incarnation` (the link keeps reconnecting). */
   watching(incarnation: number): boolean;
   /** A link may write again (its stream drained, or it reconnected): it flushes, and its senders may go on. */
@@ -74,8 +73,8 @@ export class PeerLink implements LaneOwner {
   private unacked: SystemMessage[] = [];
   private nextSeq = 1;
   private readonly lookups = new Map<number, { resolve(ref: WireRef | null): void; reject(error: unknown): void }>();
-  /** Asks of this node sent on the link, by the packed ref of their slot: [asker, target]. */
-  private readonly asks = new Map<number, [ActorRef, ActorRef]>();
+  /** Asks of this node sent on the link, by the packed ref of their slot: the question. */
+  private readonly asks = new Map<number, Envelope>();
   private nextLookup = 1;
   private waiters: Waiter[] = [];
   private downSince = 0;
@@ -162,9 +161,9 @@ export class PeerLink implements LaneOwner {
   }
 
   /** An ask's question went on this link. */
-  askSent(asker: ActorRef, target: ActorRef): void {
+  askSent(slot: number, question: Envelope): void {
     if (this.asks.size >= PENDING_ASKS_LIMIT) this.asks.delete(this.asks.keys().next().value!);
-    this.asks.set(asker.packed, [asker, target]);
+    this.asks.set(slot, question);
   }
 
   /** The reply to the ask of slot `packed` came back. */

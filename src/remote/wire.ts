@@ -5,6 +5,9 @@ import type * as Grpc from '@grpc/grpc-js';
 /** The version of the node-to-node protocol (proto/bactor_remote.proto) this code speaks. */
 export const PROTOCOL_VERSION = 1;
 
+/** The largest message body (packed) a node sends or accepts (gRPC's own default limit is 4 MiB per frame). */
+export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024 - 64 * 1024;
+
 export interface WireRef {
   incarnation: number;
   id: number;

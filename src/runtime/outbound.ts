@@ -87,13 +87,14 @@ export class Outbound {
    * that node has a backlog past its mark (the peer is slow, or unreachable for now) the node is
    * under flow control as one actor would be, keyed by `-incarnation`: see Gateway's congestion.
    */
-  sendRemote(target: ActorRef, sender: ActorRef | null, message: unknown): boolean {
-    const body = [target, sender, message];
+  sendRemote(target: ActorRef, sender: ActorRef | null, bytes: Uint8Array): boolean {
+    const h1 = sender === null ? 0 : sender.packed;
+    const body = sender === null ? [target.incarnation, 0, '', bytes] : [target.incarnation, sender.incarnation, sender.kind, bytes];
     if (this.congestion.size !== 0 && this.congestion.has(-target.incarnation)) {
       const more = this.congestion.beforeSend(-target.incarnation, target, this.host.currentSender);
-      return this.send(this.gateway, RecordType.REMOTE_OUT, 0, 0, body) && more;
+      return this.send(this.gateway, RecordType.REMOTE_OUT, target.packed, h1, body) && more;
     }
-    return this.send(this.gateway, RecordType.REMOTE_OUT, 0, 0, body);
+    return this.send(this.gateway, RecordType.REMOTE_OUT, target.packed, h1, body);
   }
 
   /**

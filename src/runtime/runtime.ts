@@ -1,7 +1,7 @@
 import '../actor/actor-ref-codec.js';
 import { ActorCell, type CellHost, type FlowSignal } from '../actor/actor-cell.js';
 import type { ActorDefinition } from '../actor/actor-definition.js';
-import { ActorRef, type RefRouter, currentIncarnation, packRef, participantOf } from '../actor/actor-ref.js';
+import { ActorRef, type RefRouter, currentIncarnation, localIdOf, packRef, participantOf } from '../actor/actor-ref.js';
 import type { SpawnOptions } from '../actor/spawn-options.js';
 import type { MessageSink } from '../codec/message-decoder.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
@@ -11,7 +11,8 @@ import { systemClock } from './clock.js';
 import { TimerQueue } from './timer-queue.js';
 import { STATS_SLOT_FLOAT64 } from '../../native-free-core/layout/stats-layout.js';
 import { errorInfo } from '../errors/error-info.js';
-import { inspectMessage } from '../codec/inspect-message.js';
+import { unpackDetached } from '../codec/detached-value.js';
+import { packRemote } from '../remote/remote-message.js';
 import { DeadLetters } from './dead-letters.js';
 import { SenderRefs } from './sender-refs.js';
 import { AskSlots, STALE_REF, type SendQuestion, isAskSlot } from './ask-slots.js';
@@ -192,11 +193,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
     if (sender === undefined) sender = current === null ? null : current.self;
     if (target.incarnation !== this.incarnation) {
       // An actor of another node (the gateway knows its incarnation), or of an earlier system.
-      if (this.gateway !== 0) {
-        // Checked here, so a bad value is named by its path in the message (not in the record's wrapper).
-        inspectMessage(message);
-        return this.outbound.sendRemote(target, sender, message);
-      }
+      if (this.gateway !== 0) return this.outbound.sendRemote(target, sender, packRemote(message));
       this.deadLetter(target, message, sender, STALE_REF);
       return true;
     }
@@ -339,7 +336,15 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
         return;
       }
       case RecordType.REMOTE_IN: {
-        const [sender, body] = message as [ActorRef | null, unknown];
+        const [from, incarnation, kind, bytes] = message as [number, number, string, Uint8Array];
+        const sender = incarnation === 0 ? null : new ActorRef(participantOf(from), localIdOf(from), kind, incarnation);
+        let body: unknown;
+        try {
+          body = unpackDetached(bytes);
+        } catch (error) {
+          this.dead.malformed(new BactorError(ErrorCode.MALFORMED_RECORD, (error as Error).message, { cause: error }), type, header0);
+          return;
+        }
         this.deliver(header0, body, sender);
         return;
       }

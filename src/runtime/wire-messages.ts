@@ -9,9 +9,16 @@ export const RecordType = {
   SYSTEM: 2,
   /** Thread-to-thread control plane: body is a ControlMessage; header1 is the sender thread. */
   CONTROL: 3,
-  /** To the gateway: a user message for an actor of another node; body is [target, sender, message]. */
+  /**
+   * To the gateway: a user message for an actor of another node, header0 its packed ref there,
+   * header1 the sender's packed ref (0: none); body is [target incarnation, sender incarnation,
+   * sender kind, message packed by packDetached] — the gateway forwards the bytes unread.
+   */
   REMOTE_OUT: 4,
-  /** From the gateway: a user message from another node for actor header0; body is [sender, message]. */
+  /**
+   * From the gateway: a user message from another node for actor header0; body is [sender packed
+   * ref, sender incarnation, sender kind, message packed] (sender 0 and 0: none), unpacked here.
+   */
   REMOTE_IN: 5,
   /** To the gateway: a system message for an actor of another node; body is [target, kind, ref] (see SystemOps). */
   REMOTE_SYSTEM: 6,

@@ -21,6 +21,9 @@ test('two nodes: lookup, ask, and refs inside messages replied to across nodes, 
   assert.equal(await system.lookupRemote(b.address, 'nobody'), undefined);
   // What the codec cannot carry fails at the tell, named by its path in the message.
   assert.throws(() => echo.tell({ type: 'ping', n: (() => 1) as never }), { code: ErrorCode.UNSERIALIZABLE_MESSAGE, message: /msg\.n/ });
+  // What is larger than a node accepts fails at the tell too, and the next message goes.
+  assert.throws(() => echo.tell({ type: 'ping', n: 'x'.repeat(5 * 2 ** 20) as never }), { code: ErrorCode.MESSAGE_TOO_LARGE });
+  assert.deepEqual(await echo.ask({ type: 'ping', n: 8 }, { timeout: 5000 }), { pong: 8, seen: 2 });
 
   // A ref of this node inside a message: the other node tells it; 5,000 arrive once and in order.
   const collector = await system.spawn(Collector, undefined);
