@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { remoteFailure } from '../errors/error-info.js';
 import { transferListOf } from '../transport/transport.js';
+import { workerExecArgv } from '../util/worker-exec-argv.js';
 import type { GatewayInit, GatewayStarted } from './gateway-host.js';
 
 const GATEWAY_URL = new URL('../../workers/gateway-host.js', import.meta.url);
@@ -18,7 +19,7 @@ export class GatewayThread {
   private readonly worker: Worker;
 
   constructor(init: GatewayInit) {
-    this.worker = new Worker(GATEWAY_URL, { workerData: init, transferList: transferListOf(init.transport) });
+    this.worker = new Worker(GATEWAY_URL, { workerData: init, transferList: transferListOf(init.transport), execArgv: workerExecArgv() });
     this.ready = new Promise<string>((resolve, reject) => {
       this.worker.once('message', (message: GatewayStarted) => {
         if ('address' in message) resolve(message.address);

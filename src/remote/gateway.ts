@@ -12,7 +12,7 @@ import { describeMessageType } from '../util/message-type.js';
 import { Inbound, type InboundHost, refOf } from './inbound.js';
 import { HEARTBEAT_MS, type LinkHost, PeerLink } from './peer-link.js';
 import { RemoteWatches } from './remote-watches.js';
-import { parseAddress } from './remote-options.js';
+import { type RemoteOptions, parseAddress } from './remote-options.js';
 import { type Envelope, type Frame, type Hello, MAX_MESSAGE_BYTES, PROTOCOL_VERSION, SystemKind, type Welcome, type WireRef, loadWire } from './wire.js';
 
 /** Records from the rings the gateway takes per ring and loop turn. */
@@ -29,11 +29,7 @@ const FLOW_LOW = 2048;
 /** Default of `remote.lostAfterMs`. */
 export const LOST_AFTER_MS = 3000;
 
-export interface GatewayOptions {
-  listen: string;
-  secret?: string;
-  lostAfterMs?: number;
-}
+export type GatewayOptions = RemoteOptions;
 
 const SYSTEM_KINDS: Record<string, number> = {
   watch: SystemKind.WATCH,
@@ -54,6 +50,7 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
   readonly Client: Grpc.ServiceClientConstructor;
   readonly channelOptions: Grpc.ChannelOptions = { 'grpc.max_receive_message_length': 64 * 1024 * 1024 };
   readonly credentials: Grpc.ChannelCredentials;
+  private readonly serverCredentials: Grpc.ServerCredentials;
   readonly incarnation = currentIncarnation();
   readonly secret: string;
   readonly lostAfterMs: number;
@@ -88,7 +85,16 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
     wire.grpc.setLogVerbosity(wire.grpc.logVerbosity.NONE);
     this.grpc = wire.grpc;
     this.Client = wire.Gateway;
-    this.credentials = wire.grpc.credentials.createInsecure();
+    const tls = options.tls;
+    this.credentials =
+      tls === undefined
+        ? wire.grpc.credentials.createInsecure()
+        : wire.grpc.credentials.createSsl(pem(tls.ca), tls.mutual === false ? null : pem(tls.key), tls.mutual === false ? null : pem(tls.cert));
+    if (tls?.serverName !== undefined) this.channelOptions['grpc.ssl_target_name_override'] = tls.serverName;
+    this.serverCredentials =
+      tls === undefined
+        ? wire.grpc.ServerCredentials.createInsecure()
+        : wire.grpc.ServerCredentials.createSsl(pem(tls.ca), [{ cert_chain: pem(tls.cert), private_key: pem(tls.key) }], tls.mutual !== false);
     this.secret = options.secret ?? '';
     this.lostAfterMs = options.lostAfterMs ?? LOST_AFTER_MS;
     this.inbound = new Inbound(this);
@@ -103,7 +109,7 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
   listen(): Promise<string> {
     const { host, port } = parseAddress(this.options.listen)!;
     return new Promise((resolve, reject) => {
-      this.server.bindAsync(`${host}:${port}`, this.grpc.ServerCredentials.createInsecure(), (error, bound) => {
+      this.server.bindAsync(`${host}:${port}`, this.serverCredentials, (error, bound) => {
         if (error) {
           reject(new BactorError(ErrorCode.INVALID_OPTION, `remote.listen '${this.options.listen}': ${error.message}`, { cause: error }));
           return;
@@ -399,6 +405,10 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
 
 function wireRef(ref: ActorRef): WireRef {
   return { incarnation: ref.incarnation, id: ref.packed, kind: ref.kind };
+}
+
+function pem(value: string | Uint8Array): Buffer {
+  return typeof value === 'string' ? Buffer.from(value) : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
 }
 
 function targetOf(e: Envelope): ActorRef {

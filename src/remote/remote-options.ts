@@ -12,9 +12,26 @@ export interface RemoteOptions {
    * actors get `terminated`, and its incarnation is never contacted again. Default 3000.
    */
   lostAfterMs?: number;
+  /** TLS between nodes (default: none, plaintext — for one machine or a private network only). */
+  tls?: RemoteTlsOptions;
 }
 
-const KEYS = ['listen', 'secret', 'lostAfterMs'] as const;
+/** `remote.tls`: PEM text (strings or Buffers). */
+export interface RemoteTlsOptions {
+  /** This node's certificate chain, shown to the nodes it accepts and (mutual TLS) to those it dials. */
+  cert: string | Uint8Array;
+  /** Its private key. */
+  key: string | Uint8Array;
+  /** The certificate authorities other nodes' certificates must be signed by. */
+  ca: string | Uint8Array;
+  /** Mutual TLS: refuse a node that shows no certificate signed by `ca`. Default true. */
+  mutual?: boolean;
+  /** The name other nodes' certificates are checked against (default: the host of the address dialled). */
+  serverName?: string;
+}
+
+const KEYS = ['listen', 'secret', 'lostAfterMs', 'tls'] as const;
+const TLS_KEYS = ['cert', 'key', 'ca', 'mutual', 'serverName'] as const;
 
 /** Splits `host:port` (an IPv6 host in brackets); null when it is not one. */
 export function parseAddress(address: string): { host: string; port: number } | null {
@@ -35,6 +52,18 @@ export function validateRemoteOptions(value: unknown, where: string): RemoteOpti
   const lost = bag.lostAfterMs;
   if (lost !== undefined && (typeof lost !== 'number' || !Number.isFinite(lost) || lost < 500 || lost > 3_600_000))
     throw invalidOption(where, `remote.lostAfterMs must be a number of milliseconds from 500 to 3600000, got ${describe(lost)}`);
+  if (bag.tls !== undefined) {
+    const tls = checkBag(bag.tls, TLS_KEYS, where, 'remote.tls', 'pass { cert, key, ca } as PEM text')!;
+    for (const k of ['cert', 'key', 'ca'] as const) {
+      const pem = tls[k];
+      const text = typeof pem === 'string' ? pem : pem instanceof Uint8Array ? Buffer.from(pem).toString('latin1') : undefined;
+      if (text === undefined || !text.includes('-----BEGIN '))
+        throw invalidOption(where, `remote.tls.${k} must be PEM text (a string or Buffer starting with -----BEGIN …), got ${describe(pem)}`);
+    }
+    if (tls.mutual !== undefined && typeof tls.mutual !== 'boolean') throw invalidOption(where, `remote.tls.mutual must be a boolean, got ${describe(tls.mutual)}`);
+    if (tls.serverName !== undefined && (typeof tls.serverName !== 'string' || tls.serverName === ''))
+      throw invalidOption(where, `remote.tls.serverName must be a non-empty string, got ${describe(tls.serverName)}`);
+  }
   return bag as unknown as RemoteOptions;
 }
 

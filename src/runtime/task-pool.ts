@@ -1,3 +1,4 @@
+import { workerExecArgv } from '../util/worker-exec-argv.js';
 import { Piscina } from 'piscina';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 
@@ -28,7 +29,7 @@ export class TaskPool {
         ),
       );
     }
-    this.pool ??= new Piscina({ maxThreads: this.maxThreads, minThreads: 0, idleTimeout: 1000 });
+    this.pool ??= new Piscina({ maxThreads: this.maxThreads, minThreads: 0, idleTimeout: 1000, execArgv: workerExecArgv() });
     return this.pool.run(input, { filename: moduleUrl, name: exportName }) as Promise<T>;
   }
 

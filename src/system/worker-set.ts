@@ -6,6 +6,7 @@ import type { HostInit } from '../runtime/host-loop.js';
 import type { SpawnRequest } from '../runtime/wire-messages.js';
 import type { SupervisorStrategy } from '../supervision/supervisor-strategy.js';
 import { type LaneReplacement, type TransportInit, createTransport, transferListOf } from '../transport/transport.js';
+import { workerExecArgv } from '../util/worker-exec-argv.js';
 import type { SystemParts } from './system-parts.js';
 
 const HOST_URL = new URL('../../workers/actor-host.js', import.meta.url);
@@ -123,6 +124,7 @@ export class WorkerSet {
     const worker = new Worker(HOST_URL, {
       workerData: init,
       transferList: transferListOf(transport),
+      execArgv: workerExecArgv(),
       // A larger young generation: actor messages die young, and fewer scavenges raised local tell ~1.5x here.
       resourceLimits: { maxYoungGenerationSizeMb: 64 },
     });
