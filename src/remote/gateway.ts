@@ -1,6 +1,6 @@
 import type * as Grpc from '@grpc/grpc-js';
 import { ActorRef, currentIncarnation, localIdOf, packRef, participantOf } from '../actor/actor-ref.js';
-import { packDetached, unpackDetached } from '../codec/detached-value.js';
+import { unpackRemote } from './remote-message.js';
 import type { MessageSink } from '../codec/message-decoder.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { isAskSlot } from '../runtime/ask-slots.js';
@@ -417,7 +417,7 @@ function targetOf(e: Envelope): ActorRef {
 
 function safeUnpack(bytes: Uint8Array): unknown {
   try {
-    return unpackDetached(bytes);
+    return unpackRemote(bytes);
   } catch {
     return undefined;
   }

@@ -1,6 +1,6 @@
 import type * as Grpc from '@grpc/grpc-js';
 import { ActorRef, localIdOf, packRef, participantOf } from '../actor/actor-ref.js';
-import { unpackDetached } from '../codec/detached-value.js';
+import { unpackRemote } from './remote-message.js';
 import { ErrorCode } from '../errors/error-codes.js';
 import { isAskSlot } from '../runtime/ask-slots.js';
 import type { RuntimeEvent } from '../runtime/runtime-event.js';
@@ -194,7 +194,7 @@ export class Inbound {
   private dead(e: Envelope, reason: string): void {
     let messageType = 'bytes';
     try {
-      messageType = describeMessageType(unpackDetached(e.body));
+      messageType = describeMessageType(unpackRemote(e.body));
     } catch {
       reason = `${reason}; its body does not unpack`;
     }

@@ -11,8 +11,7 @@ import { systemClock } from './clock.js';
 import { TimerQueue } from './timer-queue.js';
 import { STATS_SLOT_FLOAT64 } from '../../native-free-core/layout/stats-layout.js';
 import { errorInfo } from '../errors/error-info.js';
-import { unpackDetached } from '../codec/detached-value.js';
-import { packRemote } from '../remote/remote-message.js';
+import { packRemote, unpackRemote } from '../remote/remote-message.js';
 import { DeadLetters } from './dead-letters.js';
 import { SenderRefs } from './sender-refs.js';
 import { AskSlots, STALE_REF, type SendQuestion, isAskSlot } from './ask-slots.js';
@@ -340,7 +339,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
         const sender = incarnation === 0 ? null : new ActorRef(participantOf(from), localIdOf(from), kind, incarnation);
         let body: unknown;
         try {
-          body = unpackDetached(bytes);
+          body = unpackRemote(bytes);
         } catch (error) {
           this.dead.malformed(new BactorError(ErrorCode.MALFORMED_RECORD, (error as Error).message, { cause: error }), type, header0);
           return;
