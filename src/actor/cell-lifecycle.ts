@@ -186,7 +186,8 @@ export abstract class CellLifecycle extends CellTurns {
       }
     }
     const watchers = this.x.watchers;
-    if (watchers !== null) this.x.watchers = watchers.filter((w) => w.participant !== worker || w.incarnation !== this.self.incarnation || recreated.has(w.id));
+    if (watchers !== null)
+      this.x.watchers = watchers.filter((w) => w.participant !== worker || w.incarnation !== this.self.incarnation || recreated.has(w.id));
   }
 
   protected stopChildren(): void {
@@ -241,7 +242,12 @@ export abstract class CellLifecycle extends CellTurns {
       backlog.push([message, sender === null ? 0 : sender.packed]);
       q.push(message, sender); // rotate: the queue is intact until the move commits
     }
-    return { state: this.state, backlog, watchers: (this.x.watchers ?? []).map((w) => (w.incarnation === this.self.incarnation ? [w.packed, w.kind] : [w.packed, w.kind, w.incarnation])),
+    return {
+      state: this.state,
+      backlog,
+      watchers: (this.x.watchers ?? []).map((w) =>
+        w.incarnation === this.self.incarnation ? [w.packed, w.kind] : [w.packed, w.kind, w.incarnation],
+      ),
     };
   }
 

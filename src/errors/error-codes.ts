@@ -83,5 +83,7 @@ export const ErrorCode = {
   REMOTE_REFUSED: 'ERR_REMOTE_REFUSED',
   /** Another node could not be reached, or its connection ended before the answer. */
   REMOTE_UNREACHABLE: 'ERR_REMOTE_UNREACHABLE',
+  /** A remote spawn of a kind the target node does not allow (its `remote.spawnable`). */
+  REMOTE_SPAWN_REFUSED: 'ERR_REMOTE_SPAWN_REFUSED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

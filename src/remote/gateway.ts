@@ -13,7 +13,17 @@ import { Inbound, type InboundHost, refOf } from './inbound.js';
 import { HEARTBEAT_MS, type LinkHost, PeerLink } from './peer-link.js';
 import { RemoteWatches } from './remote-watches.js';
 import { type RemoteOptions, parseAddress } from './remote-options.js';
-import { type Envelope, type Frame, type Hello, MAX_MESSAGE_BYTES, PROTOCOL_VERSION, SystemKind, type Welcome, type WireRef, loadWire } from './wire.js';
+import {
+  type Envelope,
+  type Frame,
+  type Hello,
+  MAX_MESSAGE_BYTES,
+  PROTOCOL_VERSION,
+  SystemKind,
+  type Welcome,
+  type WireRef,
+  loadWire,
+} from './wire.js';
 
 /** Records from the rings the gateway takes per ring and loop turn. */
 const DRAIN_LIMIT = 4096;
@@ -89,12 +99,20 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
     this.credentials =
       tls === undefined
         ? wire.grpc.credentials.createInsecure()
-        : wire.grpc.credentials.createSsl(pem(tls.ca), tls.mutual === false ? null : pem(tls.key), tls.mutual === false ? null : pem(tls.cert));
+        : wire.grpc.credentials.createSsl(
+            pem(tls.ca),
+            tls.mutual === false ? null : pem(tls.key),
+            tls.mutual === false ? null : pem(tls.cert),
+          );
     if (tls?.serverName !== undefined) this.channelOptions['grpc.ssl_target_name_override'] = tls.serverName;
     this.serverCredentials =
       tls === undefined
         ? wire.grpc.ServerCredentials.createInsecure()
-        : wire.grpc.ServerCredentials.createSsl(pem(tls.ca), [{ cert_chain: pem(tls.cert), private_key: pem(tls.key) }], tls.mutual !== false);
+        : wire.grpc.ServerCredentials.createSsl(
+            pem(tls.ca),
+            [{ cert_chain: pem(tls.cert), private_key: pem(tls.key) }],
+            tls.mutual !== false,
+          );
     this.secret = options.secret ?? '';
     this.lostAfterMs = options.lostAfterMs ?? LOST_AFTER_MS;
     this.inbound = new Inbound(this);
@@ -138,7 +156,8 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
 
   /** A record for a thread of this node; if its ring is full it waits (in order) for the next turn. */
   private toRing(peer: number, type: number, id: number, body: unknown): void {
-    if (this.backlog.length > 0 || !this.endpoint.send(peer, type, body, id, packRef(this.endpoint.self, 0))) this.backlog.push([peer, type, id, body]);
+    if (this.backlog.length > 0 || !this.endpoint.send(peer, type, body, id, packRef(this.endpoint.self, 0)))
+      this.backlog.push([peer, type, id, body]);
   }
 
   private retryBacklog(): void {
@@ -169,7 +188,8 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
 
   private announceFlow(incarnation: number, signal: 'congested' | 'release', amount: number): void {
     const message: ControlMessage = { op: 'flow', target: -incarnation, signal, amount };
-    for (let peer = 0; peer < this.endpoint.participants; peer++) if (peer !== this.endpoint.self) this.toRing(peer, RecordType.CONTROL, 0, message);
+    for (let peer = 0; peer < this.endpoint.participants; peer++)
+      if (peer !== this.endpoint.self) this.toRing(peer, RecordType.CONTROL, 0, message);
     this.endpoint.flush();
   }
 
@@ -201,6 +221,7 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
       if (control.op === 'flow') this.inbound.onFlow(control.target, control.signal, control.amount);
       else if (control.reply !== undefined) this.requests.settle(control.reply, control);
       else if (control.op === 'remote-lookup') void this.remoteLookup(participantOf(header1), control.req!, control.address, control.name);
+      else if (control.op === 'remote-spawn') void this.remoteSpawn(participantOf(header1), control);
       else if (control.op === 'exit') this.running = false;
     }
   }
@@ -328,7 +349,12 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
   // ---- InboundHost -------------------------------------------------------------------------
 
   welcome(): Welcome {
-    return { protocol_version: PROTOCOL_VERSION, address: this.address, incarnation: this.incarnation, max_message_bytes: MAX_MESSAGE_BYTES };
+    return {
+      protocol_version: PROTOCOL_VERSION,
+      address: this.address,
+      incarnation: this.incarnation,
+      max_message_bytes: MAX_MESSAGE_BYTES,
+    };
   }
 
   greeted(hello: Hello): void {
@@ -349,7 +375,24 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
   async lookupName(name: string): Promise<WireRef | null> {
     const reply = await this.requests.request(0, { op: 'lookup', name });
     this.endpoint.flush();
-    return reply.op === 'lookup-reply' && reply.ref !== null ? { incarnation: this.incarnation, id: reply.ref[0], kind: reply.ref[1] } : null;
+    return reply.op === 'lookup-reply' && reply.ref !== null
+      ? { incarnation: this.incarnation, id: reply.ref[0], kind: reply.ref[1] }
+      : null;
+  }
+
+  async spawnHere(kind: string, name: string, args: Uint8Array): Promise<NonNullable<Frame['spawn_reply']>> {
+    const bytes = new Uint8Array(args.buffer, args.byteOffset, args.byteLength);
+    const reply = await this.requests.request(0, { op: 'spawn-for-node', kind, name, args: bytes });
+    this.endpoint.flush();
+    if (reply.op !== 'remote-spawn-reply' || reply.ref === null)
+      return {
+        id: 0,
+        ref: null,
+        code: reply.op === 'remote-spawn-reply' ? (reply.error?.code ?? '') : '',
+        message: reply.op === 'remote-spawn-reply' ? (reply.error?.message ?? '') : '',
+      };
+    const [thread, id, refKind] = reply.ref;
+    return { id: 0, ref: { incarnation: this.incarnation, id: packRef(thread, id), kind: refKind }, code: '', message: '' };
   }
 
   // ---- links -------------------------------------------------------------------------------
@@ -385,6 +428,36 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
     this.endpoint.flush();
   }
 
+  private async remoteSpawn(from: number, control: Extract<ControlMessage, { op: 'remote-spawn' }>): Promise<void> {
+    let reply: ControlMessage;
+    try {
+      const r = await this.linkTo(control.address).spawn(control.kind, control.name, control.args);
+      reply =
+        r.ref != null
+          ? {
+              op: 'remote-spawn-reply',
+              reply: control.req!,
+              ref: [participantOf(r.ref.id), localIdOf(r.ref.id), r.ref.kind, r.ref.incarnation],
+            }
+          : {
+              op: 'remote-spawn-reply',
+              reply: control.req!,
+              ref: null,
+              error: { code: r.code || ErrorCode.REMOTE_UNREACHABLE, message: r.message },
+            };
+    } catch (error) {
+      const e = error as BactorError;
+      reply = {
+        op: 'remote-spawn-reply',
+        reply: control.req!,
+        ref: null,
+        error: { code: e.code ?? ErrorCode.REMOTE_UNREACHABLE, message: e.message },
+      };
+    }
+    this.toRing(from, RecordType.CONTROL, 0, reply);
+    this.endpoint.flush();
+  }
+
   private async remoteLookup(from: number, req: number, address: string, name: string): Promise<void> {
     let reply: ControlMessage;
     try {
@@ -396,7 +469,12 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
       };
     } catch (error) {
       const e = error as BactorError;
-      reply = { op: 'remote-lookup-reply', reply: req, ref: null, error: { code: e.code ?? ErrorCode.REMOTE_UNREACHABLE, message: e.message } };
+      reply = {
+        op: 'remote-lookup-reply',
+        reply: req,
+        ref: null,
+        error: { code: e.code ?? ErrorCode.REMOTE_UNREACHABLE, message: e.message },
+      };
     }
     this.endpoint.send(from, RecordType.CONTROL, reply, 0, packRef(this.endpoint.self, 0));
     this.endpoint.flush();

@@ -7,7 +7,18 @@ import type { RuntimeEvent } from '../runtime/runtime-event.js';
 import { RecordType, type RemoteSystemOp } from '../runtime/wire-messages.js';
 import type { TransportEndpoint } from '../transport/transport.js';
 import { describeMessageType } from '../util/message-type.js';
-import { type Envelope, type Frame, type Hello, Lane, MAX_MESSAGE_BYTES, PROTOCOL_VERSION, type SystemMessage, SystemKind, type Welcome, type WireRef } from './wire.js';
+import {
+  type Envelope,
+  type Frame,
+  type Hello,
+  Lane,
+  MAX_MESSAGE_BYTES,
+  PROTOCOL_VERSION,
+  type SystemMessage,
+  SystemKind,
+  type Welcome,
+  type WireRef,
+} from './wire.js';
 
 type Call = Grpc.ServerDuplexStream<Frame, Frame>;
 
@@ -28,6 +39,8 @@ export interface InboundHost {
   watchEnded(watcher: ActorRef, target: ActorRef): string;
   /** The ref of the actor registered under `name` on this node (null: none). */
   lookupName(name: string): Promise<WireRef | null>;
+  /** Another node asks this one to spawn an actor of `kind` (allowed or refused by the main thread). */
+  spawnHere(kind: string, name: string, args: Uint8Array): Promise<NonNullable<Frame['spawn_reply']>>;
   publish(event: RuntimeEvent): void;
 }
 
@@ -86,6 +99,13 @@ export class Inbound {
         else if (frame.heartbeat) call.write({ heartbeat: frame.heartbeat });
       } else if (frame.batch) this.deliver(call, frame.batch.envelopes);
       else if (frame.lookup) void this.answerLookup(call, frame.lookup.id, frame.lookup.name);
+      else if (frame.spawn) {
+        const { id, kind, name, args } = frame.spawn;
+        void this.host
+          .spawnHere(kind, name, args)
+          .catch((e: Error & { code?: string }) => ({ id, ref: null, code: e.code ?? ErrorCode.REMOTE_UNREACHABLE, message: e.message }))
+          .then((reply) => call.write({ spawn_reply: { ...reply, id } }));
+      }
     });
   }
 

@@ -72,7 +72,8 @@ export class PeerLink implements LaneOwner {
   private pendingSystem: SystemMessage[] = [];
   private unacked: SystemMessage[] = [];
   private nextSeq = 1;
-  private readonly lookups = new Map<number, { resolve(ref: WireRef | null): void; reject(error: unknown): void }>();
+  /** Lookups and spawns asked on the user lane, by id: settled by their reply frame. */
+  private readonly lookups = new Map<number, { resolve(frame: Frame): void; reject(error: unknown): void }>();
   /** Asks of this node sent on the link, by the packed ref of their slot: the question. */
   private readonly asks = new Map<number, Envelope>();
   private nextLookup = 1;
@@ -152,7 +153,8 @@ export class PeerLink implements LaneOwner {
       } else {
         let bytes = 0;
         let n = 0;
-        while (n < this.queue.length && (n === 0 || bytes + this.queue[n]!.body.length <= BATCH_BYTES)) bytes += this.queue[n++]!.body.length;
+        while (n < this.queue.length && (n === 0 || bytes + this.queue[n]!.body.length <= BATCH_BYTES))
+          bytes += this.queue[n++]!.body.length;
         envelopes = this.queue.splice(0, n);
         this.queuedBytes -= bytes;
       }
@@ -173,11 +175,23 @@ export class PeerLink implements LaneOwner {
 
   /** The ref of the actor named `name` on the peer (null: none). */
   async lookup(name: string): Promise<WireRef | null> {
+    const reply = await this.call((id) => ({ lookup: { id, name } }));
+    return reply.lookup_reply?.ref ?? null;
+  }
+
+  /** Asks the peer to spawn an actor of `kind`: its reply (a ref, or an error code and message). */
+  async spawn(kind: string, name: string, args: Uint8Array): Promise<NonNullable<Frame['spawn_reply']>> {
+    const reply = await this.call((id) => ({ spawn: { id, kind, name, args } }));
+    return reply.spawn_reply!;
+  }
+
+  /** Writes a request frame on the user lane once open; resolves with the reply frame of the same id. */
+  private async call(frame: (id: number) => Frame): Promise<Frame> {
     await this.whenOpen();
     const id = this.nextLookup++;
-    return new Promise<WireRef | null>((resolve, reject) => {
+    return new Promise<Frame>((resolve, reject) => {
       this.lookups.set(id, { resolve, reject });
-      this.user!.write({ lookup: { id, name } });
+      this.user!.write(frame(id));
     });
   }
 
@@ -188,7 +202,11 @@ export class PeerLink implements LaneOwner {
     if (this.state === 'open') {
       if (now - this.lastHeard > this.host.lostAfterMs) {
         const since = this.lastHeard;
-        this.broken(this.system!, new BactorError(ErrorCode.REMOTE_UNREACHABLE, `node ${this.address}: no heartbeat for ${this.host.lostAfterMs} ms`), false);
+        this.broken(
+          this.system!,
+          new BactorError(ErrorCode.REMOTE_UNREACHABLE, `node ${this.address}: no heartbeat for ${this.host.lostAfterMs} ms`),
+          false,
+        );
         this.downSince = since;
       } else if (now - this.lastBeat >= HEARTBEAT_MS) {
         this.lastBeat = now;
@@ -196,7 +214,9 @@ export class PeerLink implements LaneOwner {
       }
     }
     if (this.state === 'down' && this.incarnation !== 0 && now - this.downSince >= this.host.lostAfterMs) {
-      this.declareLost(`node-lost: ${this.address} unreachable for ${this.host.lostAfterMs} ms (${this.error?.message ?? 'no connection'})`);
+      this.declareLost(
+        `node-lost: ${this.address} unreachable for ${this.host.lostAfterMs} ms (${this.error?.message ?? 'no connection'})`,
+      );
       return;
     }
     if (this.state === 'down' && now >= this.retryAt && this.needsConnection()) this.retry(now);
@@ -262,11 +282,12 @@ export class PeerLink implements LaneOwner {
       let n = 0;
       while (n < this.unacked.length && this.unacked[n]!.seq <= seq) n++;
       if (n > 0) this.unacked.splice(0, n);
-    } else if (frame.lookup_reply) {
-      const pending = this.lookups.get(frame.lookup_reply.id);
+    } else if (frame.lookup_reply || frame.spawn_reply) {
+      const id = (frame.lookup_reply ?? frame.spawn_reply)!.id;
+      const pending = this.lookups.get(id);
       if (pending === undefined) return;
-      this.lookups.delete(frame.lookup_reply.id);
-      pending.resolve(frame.lookup_reply.ref ?? null);
+      this.lookups.delete(id);
+      pending.resolve(frame);
     }
   }
 

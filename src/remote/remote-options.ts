@@ -1,3 +1,4 @@
+import type { ActorDefinition } from '../actor/actor-definition.js';
 import { checkBag, describe, invalidOption } from '../util/option-bag.js';
 
 /** `ActorSystem.start({ remote })`: this process is a node that other nodes reach over gRPC. */
@@ -14,6 +15,8 @@ export interface RemoteOptions {
   lostAfterMs?: number;
   /** TLS between nodes (default: none, plaintext — for one machine or a private network only). */
   tls?: RemoteTlsOptions;
+  /** The actor definitions other nodes may spawn here (`system.spawnRemote`); default none. */
+  spawnable?: readonly ActorDefinition<never, unknown, unknown>[];
 }
 
 /** `remote.tls`: PEM text (strings or Buffers). */
@@ -30,7 +33,7 @@ export interface RemoteTlsOptions {
   serverName?: string;
 }
 
-const KEYS = ['listen', 'secret', 'lostAfterMs', 'tls'] as const;
+const KEYS = ['listen', 'secret', 'lostAfterMs', 'tls', 'spawnable'] as const;
 const TLS_KEYS = ['cert', 'key', 'ca', 'mutual', 'serverName'] as const;
 
 /** Splits `host:port` (an IPv6 host in brackets); null when it is not one. */
@@ -58,11 +61,30 @@ export function validateRemoteOptions(value: unknown, where: string): RemoteOpti
       const pem = tls[k];
       const text = typeof pem === 'string' ? pem : pem instanceof Uint8Array ? Buffer.from(pem).toString('latin1') : undefined;
       if (text === undefined || !text.includes('-----BEGIN '))
-        throw invalidOption(where, `remote.tls.${k} must be PEM text (a string or Buffer starting with -----BEGIN …), got ${describe(pem)}`);
+        throw invalidOption(
+          where,
+          `remote.tls.${k} must be PEM text (a string or Buffer starting with -----BEGIN …), got ${describe(pem)}`,
+        );
     }
-    if (tls.mutual !== undefined && typeof tls.mutual !== 'boolean') throw invalidOption(where, `remote.tls.mutual must be a boolean, got ${describe(tls.mutual)}`);
+    if (tls.mutual !== undefined && typeof tls.mutual !== 'boolean')
+      throw invalidOption(where, `remote.tls.mutual must be a boolean, got ${describe(tls.mutual)}`);
     if (tls.serverName !== undefined && (typeof tls.serverName !== 'string' || tls.serverName === ''))
       throw invalidOption(where, `remote.tls.serverName must be a non-empty string, got ${describe(tls.serverName)}`);
+  }
+  if (bag.spawnable !== undefined) {
+    const list = bag.spawnable;
+    if (!Array.isArray(list)) throw invalidOption(where, `remote.spawnable must be an array of actor definitions, got ${describe(list)}`);
+    list.forEach((d: unknown, i) => {
+      const def = d as { name?: unknown; moduleUrl?: unknown; behavior?: unknown } | null;
+      if (
+        def === null ||
+        typeof def !== 'object' ||
+        typeof def.name !== 'string' ||
+        typeof def.moduleUrl !== 'string' ||
+        typeof def.behavior !== 'object'
+      )
+        throw invalidOption(where, `remote.spawnable[${i}] must be an actor definition (from defineActor), got ${describe(d)}`);
+    });
   }
   return bag as unknown as RemoteOptions;
 }

@@ -55,6 +55,8 @@ export interface Frame {
   lookup?: { id: number; name: string };
   lookup_reply?: { id: number; ref?: WireRef | null };
   system_batch?: { messages: SystemMessage[] };
+  spawn?: { id: number; kind: string; name: string; args: Uint8Array };
+  spawn_reply?: { id: number; ref?: WireRef | null; code: string; message: string };
   ack?: { seq: number };
   heartbeat?: { sent_at: number };
   body?: string;

@@ -162,7 +162,8 @@ export class Outbound {
     // Code outside actors may send a default mark's worth past a congestion before
     // ERR_BACKPRESSURE: a small bounded mailbox must not refuse the odd ask.
     if (signal === 'congested') this.congestion.congested(target, Math.max(amount, DEFAULT_HIGH_WATER));
-    else if (signal === 'grant') this.congestion.grant(target, amount, this.overflow[target < 0 ? this.gateway : participantOf(target)]?.length ?? 0);
+    else if (signal === 'grant')
+      this.congestion.grant(target, amount, this.overflow[target < 0 ? this.gateway : participantOf(target)]?.length ?? 0);
     else this.congestion.release(target);
   }
 

@@ -104,6 +104,12 @@ export type ControlMessage =
   /** From the gateway: the packed ref and kind of the actor named `name` on this node. */
   | { op: 'lookup'; req?: number; name: string }
   | { op: 'lookup-reply'; reply: number; ref: [number, string] | null }
+  /** To the gateway: spawn `kind` on the node at `address` (system.spawnRemote); `args` packed by packRemote. */
+  | { op: 'remote-spawn'; req?: number; address: string; kind: string; name: string; args: Uint8Array }
+  /** From the gateway: another node asks this one to spawn `kind` (if `remote.spawnable` has it). */
+  | { op: 'spawn-for-node'; req?: number; kind: string; name: string; args: Uint8Array }
+  /** The answer to either: `ref` as in remote-lookup-reply, or the error. */
+  | { op: 'remote-spawn-reply'; reply: number; ref: [number, number, string, number] | null; error?: { code: string; message: string } }
   | MoveIn;
 
 /** An actor arriving from another worker (sent by its old worker, ahead of what it forwards). */

@@ -35,7 +35,8 @@ import {
 } from './validate-options.js';
 import { WorkerSet } from './worker-set.js';
 import { GatewayThread } from '../remote/gateway-thread.js';
-import { type RemoteOptions, checkAddress } from '../remote/remote-options.js';
+import type { RemoteOptions } from '../remote/remote-options.js';
+import { RemoteCalls } from './remote-calls.js';
 
 export type { PoolOptions } from './pools.js';
 
@@ -100,6 +101,7 @@ export class ActorSystem {
   private loopDone: Promise<void> = Promise.resolve();
   private unsubscribeClock: (() => void) | null = null;
   private readonly control: MainControl;
+  private readonly remoteCalls: RemoteCalls;
   private rebalanceTimer: ReturnType<typeof setInterval> | null = null;
   /** Top-level actors on workers (what a worker replacement re-creates) and named actors. */
   private readonly placements = new Placements();
@@ -146,7 +148,12 @@ export class ActorSystem {
       running: () => this.state === 'running',
       stop: (ref) => this.stop(ref),
     };
-    this.control = new MainControl(parts, guardian, () => this.workers);
+    this.control = new MainControl(
+      parts,
+      guardian,
+      () => this.workers,
+      (from, message) => void this.remoteCalls.answerSpawn(from, message),
+    );
     this.moves = new Moves(parts);
     // Rebalancing options are checked here too (the Rebalancer's constructor).
     const rebalance = options.scheduler?.rebalance;
@@ -188,6 +195,9 @@ export class ActorSystem {
       gateway: this.gatewayIndex,
     });
     this.runtime = runtime;
+    this.remoteCalls = new RemoteCalls(runtime, this.gatewayIndex, options.remote?.spawnable ?? [], (definition, args, spawnOptions) =>
+      this.spawn(definition, args, spawnOptions),
+    );
     this.spawner = new Spawner(parts);
     this.pools = new Pools(parts, (definition, args, spawnOptions) => this.spawn(definition, args, spawnOptions));
     // A top-level actor tells the guardian when it stops: its router, name, placement and dedicated worker follow.
@@ -207,7 +217,10 @@ export class ActorSystem {
       this.gateway = new GatewayThread({
         transport: transport!.extra[0]!,
         incarnation: this.incarnation,
-        ...remote,
+        listen: remote.listen,
+        ...(remote.secret !== undefined ? { secret: remote.secret } : {}),
+        ...(remote.lostAfterMs !== undefined ? { lostAfterMs: remote.lostAfterMs } : {}),
+        ...(remote.tls !== undefined ? { tls: remote.tls } : {}),
       });
     this.loopDone = this.loop.run();
     this.scheduler.start();
@@ -301,16 +314,22 @@ export class ActorSystem {
    */
   async lookupRemote<M = unknown, R = unknown>(address: string, name: string): Promise<ActorRef<M, R> | undefined> {
     this.assertRunning('lookupRemote');
-    checkAddress(address, 'lookupRemote');
-    validateLookupName(name, 'lookupRemote');
-    if (this.gatewayIndex === 0)
-      throw new BactorError(ErrorCode.NO_REMOTE, 'lookupRemote: this system was started without the remote option (remote: { listen })');
-    const reply = await this.runtime.request(this.gatewayIndex, { op: 'remote-lookup', address, name });
-    if (reply.op !== 'remote-lookup-reply') throw new BactorError(ErrorCode.MALFORMED_RECORD, `lookupRemote: unexpected reply ${reply.op}`);
-    if (reply.error !== undefined) throw new BactorError(reply.error.code, reply.error.message);
-    if (reply.ref === null) return undefined;
-    const [participant, id, kind, incarnation] = reply.ref;
-    return new ActorRef(participant, id, kind, incarnation) as ActorRef<M, R>;
+    return this.remoteCalls.lookup<M, R>(address, name);
+  }
+
+  /**
+   * Spawns an actor of `kind` (a definition, or its name) on the node listening at `address` —
+   * only a kind that node lists in its `remote.spawnable` (else ERR_REMOTE_SPAWN_REFUSED). `args`
+   * travel as a message does; `options.name` registers it there. Resolves with its ref.
+   */
+  async spawnRemote<M, R, A>(
+    address: string,
+    kind: ActorDefinition<M, R, A> | string,
+    args: A,
+    options?: { name?: string },
+  ): Promise<ActorRef<M, R>> {
+    this.assertRunning('spawnRemote');
+    return this.remoteCalls.spawn(address, kind, args, options);
   }
 
   /**

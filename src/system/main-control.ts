@@ -18,6 +18,8 @@ export class MainControl {
     private readonly parts: SystemParts,
     private readonly guardian: SupervisorStrategy,
     private readonly workers: () => WorkerSet,
+    /** Another node asks this one to spawn (see RemoteCalls.answerSpawn). */
+    private readonly spawnForNode: (from: number, message: Extract<ControlMessage, { op: 'spawn-for-node' }>) => void,
   ) {}
 
   /** A control message from thread `from` that is no reply to a request of the main thread. */
@@ -49,6 +51,9 @@ export class MainControl {
         });
         return;
       }
+      case 'spawn-for-node':
+        this.spawnForNode(from, message);
+        return;
       default:
         return;
     }

@@ -11,7 +11,10 @@ export interface NodeProcess {
 /** Starts a node process (the fixture) and waits, at most 20 s, for the address it listens on. */
 export async function startNode(secret = 'cluster-secret', listen?: string, tls?: object): Promise<NodeProcess> {
   const env = tls === undefined ? process.env : { ...process.env, REMOTE_TLS: JSON.stringify(tls) };
-  const child = spawn(process.execPath, [NODE, secret, ...(listen !== undefined ? [listen] : [])], { stdio: ['pipe', 'pipe', 'inherit'], env });
+  const child = spawn(process.execPath, [NODE, secret, ...(listen !== undefined ? [listen] : [])], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env,
+  });
   let out = '';
   const address = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`node did not start within 20 s: ${out}`)), 20_000);
@@ -40,4 +43,3 @@ export async function stopNode(child: ChildProcess): Promise<void> {
   await exited;
   clearTimeout(timer);
 }
-

@@ -19,31 +19,41 @@ async function poll<T>(get: () => Promise<T>, done: (value: T) => boolean, limit
   return value;
 }
 
-test('watch across nodes: terminated when a remote actor stops, and a remote watcher hears of a local stop', { timeout: 60_000 }, async (t) => {
-  const b = await startNode();
-  t.after(() => stopNode(b.child));
-  const system = await ActorSystem.start({ workers: 1, remote: { listen: '127.0.0.1:0', secret: SECRET } });
-  t.after(() => system.shutdown());
-  const watcher = await system.spawn(Watcher, undefined);
-  const victim = (await system.lookupRemote<VictimMsg, string>(b.address, 'victim'))!;
-  assert.equal(await victim.ask({ type: 'ping' }), 'pong');
+test(
+  'watch across nodes: terminated when a remote actor stops, and a remote watcher hears of a local stop',
+  { timeout: 60_000 },
+  async (t) => {
+    const b = await startNode();
+    t.after(() => stopNode(b.child));
+    const system = await ActorSystem.start({ workers: 1, remote: { listen: '127.0.0.1:0', secret: SECRET } });
+    t.after(() => system.shutdown());
+    const watcher = await system.spawn(Watcher, undefined);
+    const victim = (await system.lookupRemote<VictimMsg, string>(b.address, 'victim'))!;
+    assert.equal(await victim.ask({ type: 'ping' }), 'pong');
 
-  // An actor here watches one there; it stops there.
-  watcher.tell({ type: 'watch', target: victim });
-  victim.tell({ type: 'stop' });
-  let gone = await poll(() => watcher.ask({ type: 'get' }), (g) => g.length >= 1);
-  assert.deepEqual(gone, [`RemoteVictim@${victim.incarnation}`], 'the watcher got terminated with the remote ref');
+    // An actor here watches one there; it stops there.
+    watcher.tell({ type: 'watch', target: victim });
+    victim.tell({ type: 'stop' });
+    let gone = await poll(
+      () => watcher.ask({ type: 'get' }),
+      (g) => g.length >= 1,
+    );
+    assert.deepEqual(gone, [`RemoteVictim@${victim.incarnation}`], 'the watcher got terminated with the remote ref');
 
-  // An actor there watches one here; it stops here: the watcher there hears of it (and reports back).
-  const echo = (await system.lookupRemote<EchoMsg>(b.address, 'echo'))!;
-  const local = await system.spawn(Victim, undefined);
-  echo.tell({ type: 'watch', target: local, replyTo: watcher });
-  // The watch travels on the system lane: wait until it is there (a watch after the stop would also get terminated at once).
-  await new Promise((r) => setTimeout(r, 200));
-  local.tell({ type: 'stop' });
-  gone = await poll(() => watcher.ask({ type: 'get' }), (g) => g.length >= 2);
-  assert.deepEqual(gone, [`RemoteVictim@${victim.incarnation}`, `RemoteVictim@${system.incarnation}`]);
-});
+    // An actor there watches one here; it stops here: the watcher there hears of it (and reports back).
+    const echo = (await system.lookupRemote<EchoMsg>(b.address, 'echo'))!;
+    const local = await system.spawn(Victim, undefined);
+    echo.tell({ type: 'watch', target: local, replyTo: watcher });
+    // The watch travels on the system lane: wait until it is there (a watch after the stop would also get terminated at once).
+    await new Promise((r) => setTimeout(r, 200));
+    local.tell({ type: 'stop' });
+    gone = await poll(
+      () => watcher.ask({ type: 'get' }),
+      (g) => g.length >= 2,
+    );
+    assert.deepEqual(gone, [`RemoteVictim@${victim.incarnation}`, `RemoteVictim@${system.incarnation}`]);
+  },
+);
 
 test('kill -9 of a node: watchers here get terminated once it is declared lost, with a node-lost event', { timeout: 60_000 }, async (t) => {
   const b = await startNode();
@@ -65,7 +75,11 @@ test('kill -9 of a node: watchers here get terminated once it is declared lost, 
   process.kill(b.child.pid!, 'SIGKILL');
   await exited;
   const killed = performance.now();
-  const gone = await poll(() => watcher.ask({ type: 'get' }), (g) => g.length >= 2, 20_000);
+  const gone = await poll(
+    () => watcher.ask({ type: 'get' }),
+    (g) => g.length >= 2,
+    20_000,
+  );
   const tookMs = performance.now() - killed;
   assert.deepEqual(gone.sort(), [`RemoteEcho@${echo.incarnation}`, `RemoteVictim@${victim.incarnation}`]);
   // Not before lostAfterMs (a short blip is not a loss), and well before the 20 s poll gives up.
@@ -77,7 +91,16 @@ test('kill -9 of a node: watchers here get terminated once it is declared lost, 
   t.diagnostic(`terminated ${tookMs.toFixed(0)} ms after kill -9 (lostAfterMs 2000)`);
   // A watch of an actor of the lost node: terminated at once.
   watcher.tell({ type: 'watch', target: victim });
-  assert.equal((await poll(() => watcher.ask({ type: 'get' }), (g) => g.length >= 3, 5000)).length, 3);
+  assert.equal(
+    (
+      await poll(
+        () => watcher.ask({ type: 'get' }),
+        (g) => g.length >= 3,
+        5000,
+      )
+    ).length,
+    3,
+  );
 });
 
 test(
@@ -97,7 +120,10 @@ test(
     const watcher = await system.spawn(Watcher, undefined);
     const N = 1000;
     for (let n = 0; n < N; n++) echo.tell({ type: 'relay', n, replyTo: collector });
-    await poll(() => collector.ask({ type: 'get' }), (s) => s.got.length >= N);
+    await poll(
+      () => collector.ask({ type: 'get' }),
+      (s) => s.got.length >= N,
+    );
 
     proxy.cut();
     // The link sees the cut (an ask on it fails when its connection breaks), then more is sent.
@@ -108,7 +134,11 @@ test(
     assert.equal((await collector.ask({ type: 'get' })).got.length, N, 'nothing goes while the connection is down');
     proxy.restore();
 
-    const state = await poll(() => collector.ask({ type: 'get' }), (s) => s.got.length >= 2 * N, 20_000);
+    const state = await poll(
+      () => collector.ask({ type: 'get' }),
+      (s) => s.got.length >= 2 * N,
+      20_000,
+    );
     assert.equal(state.got.length, 2 * N, 'what waited was delivered');
     assert.ok(
       state.got.every((n, i) => n === i),
@@ -116,6 +146,12 @@ test(
     );
     // The watch sent while down arrived: the victim's stop reaches the watcher.
     victim.tell({ type: 'stop' });
-    assert.deepEqual(await poll(() => watcher.ask({ type: 'get' }), (g) => g.length >= 1), [`RemoteVictim@${victim.incarnation}`]);
+    assert.deepEqual(
+      await poll(
+        () => watcher.ask({ type: 'get' }),
+        (g) => g.length >= 1,
+      ),
+      [`RemoteVictim@${victim.incarnation}`],
+    );
   },
 );

@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { type AddressInfo, createServer } from 'node:net';
 import { test } from 'node:test';
 import { ActorSystem, ErrorCode } from '../../src/index.js';
-import { Collector, type EchoMsg } from '../fixtures/remote-echo.actor.js';
+import { Collector, Echo, type EchoMsg, Victim } from '../fixtures/remote-echo.actor.js';
 import { startNode, stopNode } from '../helpers/remote-nodes.js';
 
 test('two nodes: lookup, ask, and refs inside messages replied to across nodes, in order', { timeout: 60_000 }, async (t) => {
@@ -135,3 +135,40 @@ test(
     assert.equal((await fresh.ask({ type: 'ping', n: 4 })).seen, 2, "the new echo saw only the new ref's pings");
   },
 );
+
+test('remote spawn: only the kinds the target node allows; the ref answers; a name registers it there', { timeout: 60_000 }, async (t) => {
+  const b = await startNode();
+  t.after(() => stopNode(b.child));
+  const system = await ActorSystem.start({ workers: 1, remote: { listen: '127.0.0.1:0', secret: 'cluster-secret' } });
+  t.after(() => system.shutdown());
+  const victim = await system.spawnRemote(b.address, Victim, undefined, { name: 'spawned-victim' });
+  assert.notEqual(victim.incarnation, system.incarnation);
+  assert.equal(victim.kind, 'RemoteVictim');
+  assert.equal(await victim.ask({ type: 'ping' }, { timeout: 5000 }), 'pong');
+  const found = await system.lookupRemote(b.address, 'spawned-victim');
+  assert.ok(found?.equals(victim), 'registered under its name on that node');
+  // By name too.
+  assert.equal(
+    await (await system.spawnRemote<{ type: 'ping' }, string, void>(b.address, 'RemoteVictim', undefined)).ask({ type: 'ping' }),
+    'pong',
+  );
+
+  await assert.rejects(system.spawnRemote(b.address, Echo, undefined), (e: Error & { code?: string }) => {
+    assert.equal(e.code, ErrorCode.REMOTE_SPAWN_REFUSED);
+    assert.match(e.message, /does not let other nodes spawn 'RemoteEcho'.*'RemoteVictim'/);
+    return true;
+  });
+  await assert.rejects(system.spawnRemote(b.address, 'NoSuchKind', undefined), { code: ErrorCode.REMOTE_SPAWN_REFUSED });
+  // The name is taken there: that node's own spawn error comes back.
+  await assert.rejects(system.spawnRemote(b.address, Victim, undefined, { name: 'spawned-victim' }), (e: Error & { code?: string }) => {
+    assert.ok(e.code !== undefined && e.code !== ErrorCode.REMOTE_SPAWN_REFUSED, `${e.code}: ${e.message}`);
+    return true;
+  });
+  await assert.rejects(system.spawnRemote(b.address, 42 as never, undefined), { code: ErrorCode.INVALID_OPTION });
+  await assert.rejects(system.spawnRemote(b.address, Victim, undefined, { worker: 1 } as never), { code: ErrorCode.INVALID_OPTION });
+  await assert.rejects(system.spawnRemote(b.address, Victim, (() => 1) as never), { code: ErrorCode.UNSERIALIZABLE_MESSAGE });
+  await assert.rejects(ActorSystem.start({ remote: { listen: '127.0.0.1:0', spawnable: [{}] as never } }), {
+    code: ErrorCode.INVALID_OPTION,
+    message: /spawnable\[0\]/,
+  });
+});

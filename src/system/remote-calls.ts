@@ -1,0 +1,102 @@
+import type { ActorDefinition } from '../actor/actor-definition.js';
+import { ActorRef } from '../actor/actor-ref.js';
+import type { SpawnOptions } from '../actor/spawn-options.js';
+import { BactorError, ErrorCode } from '../errors/error-codes.js';
+import { errorInfo } from '../errors/error-info.js';
+import { packRemote, unpackRemote } from '../remote/remote-message.js';
+import { checkAddress } from '../remote/remote-options.js';
+import type { Runtime } from '../runtime/runtime.js';
+import type { ControlMessage } from '../runtime/wire-messages.js';
+import { invalidOption } from '../util/option-bag.js';
+import { validateLookupName } from './validate-options.js';
+
+type RefReply = { ref: [number, number, string, number] | null; error?: { code: string; message: string } };
+
+/**
+ * The main thread's remote calls: `lookupRemote` and `spawnRemote` (through the gateway thread),
+ * and the answer to another node's spawn — only of a kind this node lists in `remote.spawnable`.
+ */
+export class RemoteCalls {
+  private readonly spawnable = new Map<string, ActorDefinition<unknown, unknown, unknown>>();
+
+  constructor(
+    private readonly runtime: Runtime,
+    /** The gateway thread's participant number (0: no `remote` option). */
+    private readonly gateway: number,
+    spawnable: readonly ActorDefinition<unknown, unknown, unknown>[],
+    private readonly spawnLocal: (
+      definition: ActorDefinition<unknown, unknown, unknown>,
+      args: unknown,
+      options: SpawnOptions,
+    ) => Promise<ActorRef>,
+  ) {
+    for (const d of spawnable) this.spawnable.set(d.name, d);
+  }
+
+  async lookup<M, R>(address: string, name: string): Promise<ActorRef<M, R> | undefined> {
+    checkAddress(address, 'lookupRemote');
+    validateLookupName(name, 'lookupRemote');
+    const reply = await this.request('lookupRemote', { op: 'remote-lookup', address, name });
+    return reply.ref === null ? undefined : (this.refOf(reply) as ActorRef<M, R>);
+  }
+
+  async spawn<M, R, A>(
+    address: string,
+    kind: ActorDefinition<M, R, A> | string,
+    args: A,
+    options: { name?: string } = {},
+  ): Promise<ActorRef<M, R>> {
+    const where = 'spawnRemote';
+    checkAddress(address, where);
+    const name = typeof kind === 'string' ? kind : (kind as { name?: unknown } | null)?.name;
+    if (typeof name !== 'string' || name === '')
+      throw invalidOption(
+        where,
+        `kind must be an actor definition or the name of one, got ${typeof kind === 'object' ? 'an object without a name' : String(kind)}`,
+      );
+    if (options === null || typeof options !== 'object' || Object.keys(options).some((k) => k !== 'name'))
+      throw invalidOption(where, 'options must be { name?: string } (the only spawn option a node takes from another)');
+    if (options.name !== undefined) validateLookupName(options.name, where);
+    const reply = await this.request(where, { op: 'remote-spawn', address, kind: name, name: options.name ?? '', args: packRemote(args) });
+    return this.refOf(reply) as ActorRef<M, R>;
+  }
+
+  /** Another node asks this one to spawn `kind` (the gateway forwards it): allowed kinds only. */
+  async answerSpawn(from: number, message: Extract<ControlMessage, { op: 'spawn-for-node' }>): Promise<void> {
+    let reply: ControlMessage;
+    try {
+      const definition = this.spawnable.get(message.kind);
+      if (definition === undefined)
+        throw new BactorError(
+          ErrorCode.REMOTE_SPAWN_REFUSED,
+          `this node does not let other nodes spawn '${message.kind}' (remote.spawnable lists ${[...this.spawnable.keys()].map((k) => `'${k}'`).join(', ') || 'no kind'})`,
+        );
+      const ref = await this.spawnLocal(definition, unpackRemote(message.args), message.name === '' ? {} : { name: message.name });
+      reply = { op: 'remote-spawn-reply', reply: message.req!, ref: [ref.participant, ref.id, ref.kind, ref.incarnation] };
+    } catch (error) {
+      const info = errorInfo(error);
+      reply = {
+        op: 'remote-spawn-reply',
+        reply: message.req!,
+        ref: null,
+        error: { code: info.code ?? ErrorCode.ACTOR_INIT_FAILED, message: info.message },
+      };
+    }
+    this.runtime.control(from, reply);
+  }
+
+  private async request(where: string, message: ControlMessage): Promise<RefReply> {
+    if (this.gateway === 0)
+      throw new BactorError(ErrorCode.NO_REMOTE, `${where}: this system was started without the remote option (remote: { listen })`);
+    const reply = (await this.runtime.request(this.gateway, message)) as ControlMessage;
+    if (reply.op !== 'remote-lookup-reply' && reply.op !== 'remote-spawn-reply')
+      throw new BactorError(ErrorCode.MALFORMED_RECORD, `${where}: unexpected reply ${reply.op}`);
+    if (reply.error !== undefined) throw new BactorError(reply.error.code, `${where}: ${reply.error.message}`);
+    return reply;
+  }
+
+  private refOf(reply: RefReply): ActorRef {
+    const [participant, id, kind, incarnation] = reply.ref!;
+    return new ActorRef(participant, id, kind, incarnation);
+  }
+}
