@@ -11,6 +11,9 @@ import type { TransportEndpoint } from '../transport/transport.js';
 import { describeMessageType } from '../util/message-type.js';
 import { Inbound, type InboundHost, refOf } from './inbound.js';
 import { HEARTBEAT_MS, type LinkHost, PeerLink } from './peer-link.js';
+import { LocalRings } from './local-rings.js';
+import { NodeCalls } from './node-calls.js';
+import { NodeDirectory } from './node-directory.js';
 import { RemoteWatches } from './remote-watches.js';
 import { type RemoteOptions, parseAddress } from './remote-options.js';
 import {
@@ -27,14 +30,6 @@ import {
 
 /** Records from the rings the gateway takes per ring and loop turn. */
 const DRAIN_LIMIT = 4096;
-
-/**
- * Envelopes waiting for one peer (unwritten: its stream is full, or it is reconnecting) past
- * which the threads of this node hold their senders to it (see Outbound.sendRemote), and below
- * which they let them go again.
- */
-export const FLOW_HIGH = 8192;
-const FLOW_LOW = 2048;
 
 /** Default of `remote.lostAfterMs`. */
 export const LOST_AFTER_MS = 3000;
@@ -69,22 +64,17 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
   address = '';
   private readonly server: Grpc.Server;
   private readonly inbound: Inbound;
-  /** Links by address, and by the incarnation of the node they reach. */
-  private readonly links = new Map<string, PeerLink>();
-  private readonly byIncarnation = new Map<number, PeerLink>();
-  /** Where nodes listen, by incarnation (from their Hellos and Welcomes). */
-  private readonly addressOf = new Map<number, string>();
-  /** Incarnations lost for good, with why: messages for them fail at once. */
-  private readonly gone = new Map<number, string>();
+  /** The nodes it knows and its links to them. */
+  private readonly nodes: NodeDirectory;
   private readonly watches = new RemoteWatches();
   private readonly requests: ControlRequests;
+  /** Lookups and spawns, asked of other nodes and answered for them. */
+  private readonly calls: NodeCalls;
   /** Links a turn queued for (flushed once per turn). */
   private readonly dirty = new Set<PeerLink>();
   private readonly ticker: ReturnType<typeof setInterval>;
-  /** Records for this node's threads that found their ring full: sent first on the next turn, in order. */
-  private backlog: [peer: number, type: number, id: number, body: unknown][] = [];
-  /** Incarnations whose senders this node holds back (their link's backlog passed FLOW_HIGH). */
-  private readonly congested = new Set<number>();
+  /** Records for this node's threads, and the flow control toward other nodes. */
+  private readonly rings: LocalRings;
 
   constructor(
     readonly endpoint: TransportEndpoint,
@@ -116,10 +106,13 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
     this.secret = options.secret ?? '';
     this.lostAfterMs = options.lostAfterMs ?? LOST_AFTER_MS;
     this.inbound = new Inbound(this);
+    this.nodes = new NodeDirectory(this);
+    this.rings = new LocalRings(endpoint);
     this.server = new wire.grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
     this.server.addService(wire.Gateway.service, { Connect: (call: Grpc.ServerDuplexStream<Frame, Frame>) => this.inbound.accept(call) });
     const self = packRef(endpoint.self, 0);
     this.requests = new ControlRequests((peer, message) => void this.endpoint.send(peer, RecordType.CONTROL, message, 0, self));
+    this.calls = new NodeCalls(this.endpoint, this.rings, this.nodes, this.requests, this.incarnation);
     this.ticker = setInterval(() => this.tick(), HEARTBEAT_MS / 2);
   }
 
@@ -140,64 +133,25 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
 
   /** One turn: take what the rings hold, write one batch per peer, publish into the rings. */
   turn(): number {
-    if (this.backlog.length > 0) this.retryBacklog();
+    this.rings.retry();
     // A stream stalled on a full ring counts as work: the loop polls (setImmediate) instead of parking.
     const stalled = this.inbound.ringFull;
     if (stalled) this.inbound.retryStalled();
     const n = this.endpoint.drain(this, DRAIN_LIMIT) + (stalled ? 1 : 0);
     for (const link of this.dirty) {
       link.flush();
-      this.checkFlow(link);
+      this.rings.checkFlow(link);
     }
     this.dirty.clear();
     this.endpoint.flush();
     return n;
   }
 
-  /** A record for a thread of this node; if its ring is full it waits (in order) for the next turn. */
-  private toRing(peer: number, type: number, id: number, body: unknown): void {
-    if (this.backlog.length > 0 || !this.endpoint.send(peer, type, body, id, packRef(this.endpoint.self, 0)))
-      this.backlog.push([peer, type, id, body]);
-  }
-
-  private retryBacklog(): void {
-    let n = 0;
-    const self = packRef(this.endpoint.self, 0);
-    while (n < this.backlog.length) {
-      const [peer, type, id, body] = this.backlog[n]!;
-      if (!this.endpoint.send(peer, type, body, id, self)) break;
-      n++;
-    }
-    this.backlog.splice(0, n);
-  }
-
-  /** Holds or lets go this node's senders to the link's peer, by its backlog (FLOW_HIGH, FLOW_LOW). */
-  private checkFlow(link: PeerLink): void {
-    const incarnation = link.incarnation;
-    if (incarnation === 0) return;
-    if (link.backlog >= FLOW_HIGH && !this.congested.has(incarnation)) {
-      this.congested.add(incarnation);
-      this.announceFlow(incarnation, 'congested', FLOW_HIGH);
-    } else if (link.backlog <= FLOW_LOW && this.congested.has(incarnation)) this.releaseFlow(incarnation);
-  }
-
-  private releaseFlow(incarnation: number): void {
-    if (!this.congested.delete(incarnation)) return;
-    this.announceFlow(incarnation, 'release', 0);
-  }
-
-  private announceFlow(incarnation: number, signal: 'congested' | 'release', amount: number): void {
-    const message: ControlMessage = { op: 'flow', target: -incarnation, signal, amount };
-    for (let peer = 0; peer < this.endpoint.participants; peer++)
-      if (peer !== this.endpoint.self) this.toRing(peer, RecordType.CONTROL, 0, message);
-    this.endpoint.flush();
-  }
-
   /** Closes the server and every stream (never by terminating the thread: see DESIGN.md). */
   close(): void {
     this.running = false;
     clearInterval(this.ticker);
-    for (const link of this.links.values()) link.close();
+    for (const link of this.nodes.links.values()) link.close();
     this.server.forceShutdown();
     this.requests.fail(new BactorError(ErrorCode.SYSTEM_STOPPED, 'the actor system shut down'));
   }
@@ -220,8 +174,9 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
       const control = message as ControlMessage & { req?: number; reply?: number };
       if (control.op === 'flow') this.inbound.onFlow(control.target, control.signal, control.amount);
       else if (control.reply !== undefined) this.requests.settle(control.reply, control);
-      else if (control.op === 'remote-lookup') void this.remoteLookup(participantOf(header1), control.req!, control.address, control.name);
-      else if (control.op === 'remote-spawn') void this.remoteSpawn(participantOf(header1), control);
+      else if (control.op === 'remote-lookup')
+        void this.calls.remoteLookup(participantOf(header1), control.req!, control.address, control.name);
+      else if (control.op === 'remote-spawn') void this.calls.remoteSpawn(participantOf(header1), control);
       else if (control.op === 'exit') this.running = false;
     }
   }
@@ -229,9 +184,9 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
   /** A user message of this node for another (packed where it was sent: the bytes go as they are). */
   private send(envelope: Envelope): void {
     const incarnation = envelope.target_incarnation;
-    const lost = this.gone.get(incarnation);
+    const lost = this.nodes.lostReason(incarnation);
     if (lost !== undefined) return this.undeliverable([envelope], lost);
-    const link = this.linkFor(incarnation);
+    const link = this.nodes.linkFor(incarnation);
     if (link === undefined) return this.undeliverable([envelope], 'unknown-node');
     if (link.state === 'open' && link.incarnation !== incarnation) {
       // The address answers as a newer incarnation: the node meant restarted.
@@ -250,7 +205,7 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
   private sendSystem(target: ActorRef, k: string, ref: ActorRef | null): void {
     if (k === 'watch') this.watches.watch(ref!, target);
     else if (k === 'unwatch') this.watches.forget(ref!, target);
-    const link = this.gone.has(target.incarnation) ? undefined : this.linkFor(target.incarnation);
+    const link = this.nodes.linkFor(target.incarnation);
     if (link === undefined) {
       // A node that is lost or unknown: a watch of it is answered at once.
       if (k === 'watch') this.terminatedHere(ref!, target);
@@ -269,14 +224,14 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
   private terminatedHere(watcher: ActorRef, target: ActorRef): void {
     this.watches.forget(watcher, target);
     const op: RemoteSystemOp = { k: 'terminated', ref: target.packed, kind: target.kind, inc: target.incarnation };
-    this.toRing(watcher.participant, RecordType.SYSTEM, watcher.id, op);
+    this.rings.send(watcher.participant, RecordType.SYSTEM, watcher.id, op);
   }
 
   /** A message for another node that cannot go: a dead letter, and its ask (if it is one of this node's) fails now. */
   private failSend(target: ActorRef, sender: ActorRef | null, body: unknown, reason: string): void {
     if (sender !== null && sender.incarnation === this.incarnation && isAskSlot(sender.id)) {
       const op: RemoteSystemOp = { k: 'ask-failed', target: `${target}@node ${target.incarnation}`, reason };
-      this.toRing(sender.participant, RecordType.SYSTEM, sender.id, op);
+      this.rings.send(sender.participant, RecordType.SYSTEM, sender.id, op);
     }
     this.publish({
       type: 'dead-letter',
@@ -288,7 +243,7 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
   }
 
   publish(event: RuntimeEvent): void {
-    this.toRing(0, RecordType.CONTROL, 0, { op: 'event', event } satisfies ControlMessage);
+    this.rings.publish(event);
   }
 
   // ---- LinkHost ----------------------------------------------------------------------------
@@ -305,20 +260,15 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
   }
 
   opened(link: PeerLink, incarnation: number): void {
-    this.byIncarnation.set(incarnation, link);
-    this.addressOf.set(incarnation, link.address);
+    this.nodes.opened(link, incarnation);
   }
 
   nodeLost(incarnation: number, reason: string): void {
-    if (incarnation === 0 || this.gone.has(incarnation)) return;
-    this.gone.set(incarnation, reason);
-    const link = this.byIncarnation.get(incarnation);
-    this.byIncarnation.delete(incarnation);
-    link?.forget(incarnation, reason);
+    if (!this.nodes.markLost(incarnation, reason)) return;
     for (const [watcher, target] of this.watches.take(incarnation)) this.terminatedHere(watcher, target);
     // Its senders go on: what they send now becomes dead letters at once.
-    this.releaseFlow(incarnation);
-    this.publish({ type: 'node-lost', address: this.addressOf.get(incarnation) ?? '', incarnation, reason });
+    this.rings.release(incarnation);
+    this.publish({ type: 'node-lost', address: this.nodes.addressOfNode(incarnation), incarnation, reason });
     this.endpoint.flush();
   }
 
@@ -339,7 +289,7 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
 
   drained(link: PeerLink): void {
     link.flush();
-    this.checkFlow(link);
+    this.rings.checkFlow(link);
   }
 
   event(what: string, detail: string): void {
@@ -358,125 +308,34 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
   }
 
   greeted(hello: Hello): void {
-    if (hello.address === '') return;
-    this.addressOf.set(hello.incarnation, hello.address);
-    // A new incarnation at an address a link knows as another: that one restarted.
-    this.links.get(hello.address)?.restartSeen(hello.incarnation);
+    this.nodes.greeted(hello.address, hello.incarnation);
   }
 
   replied(incarnation: number, slot: number): void {
-    this.byIncarnation.get(incarnation)?.answered(slot);
+    this.nodes.reaching(incarnation)?.answered(slot);
   }
 
   watchEnded(watcher: ActorRef, target: ActorRef): string {
     return this.watches.forget(watcher, target)?.kind ?? target.kind;
   }
 
-  async lookupName(name: string): Promise<WireRef | null> {
-    const reply = await this.requests.request(0, { op: 'lookup', name });
-    this.endpoint.flush();
-    return reply.op === 'lookup-reply' && reply.ref !== null
-      ? { incarnation: this.incarnation, id: reply.ref[0], kind: reply.ref[1] }
-      : null;
+  lookupName(name: string): Promise<WireRef | null> {
+    return this.calls.lookupName(name);
   }
 
-  async spawnHere(kind: string, name: string, args: Uint8Array): Promise<NonNullable<Frame['spawn_reply']>> {
-    const bytes = new Uint8Array(args.buffer, args.byteOffset, args.byteLength);
-    const reply = await this.requests.request(0, { op: 'spawn-for-node', kind, name, args: bytes });
-    this.endpoint.flush();
-    if (reply.op !== 'remote-spawn-reply' || reply.ref === null)
-      return {
-        id: 0,
-        ref: null,
-        code: reply.op === 'remote-spawn-reply' ? (reply.error?.code ?? '') : '',
-        message: reply.op === 'remote-spawn-reply' ? (reply.error?.message ?? '') : '',
-      };
-    const [thread, id, refKind] = reply.ref;
-    return { id: 0, ref: { incarnation: this.incarnation, id: packRef(thread, id), kind: refKind }, code: '', message: '' };
+  spawnHere(kind: string, name: string, args: Uint8Array): Promise<NonNullable<Frame['spawn_reply']>> {
+    return this.calls.spawnHere(kind, name, args);
   }
 
   // ---- links -------------------------------------------------------------------------------
 
-  /** The link to the node of `incarnation` (undefined: where it listens is not known). */
-  private linkFor(incarnation: number): PeerLink | undefined {
-    const link = this.byIncarnation.get(incarnation);
-    if (link !== undefined) return link;
-    const address = this.addressOf.get(incarnation);
-    if (address === undefined) return undefined;
-    const fresh = this.linkTo(address);
-    if (fresh.incarnation === 0) fresh.incarnation = incarnation;
-    this.byIncarnation.set(incarnation, fresh);
-    return fresh;
-  }
-
-  private linkTo(address: string): PeerLink {
-    let link = this.links.get(address);
-    if (link === undefined) {
-      link = new PeerLink(this, address);
-      this.links.set(address, link);
-    }
-    return link;
-  }
-
   private tick(): void {
     const now = performance.now();
-    if (this.backlog.length > 0) this.retryBacklog();
-    for (const link of this.links.values()) {
+    this.rings.retry();
+    for (const link of this.nodes.links.values()) {
       link.tick(now);
-      this.checkFlow(link);
+      this.rings.checkFlow(link);
     }
-    this.endpoint.flush();
-  }
-
-  private async remoteSpawn(from: number, control: Extract<ControlMessage, { op: 'remote-spawn' }>): Promise<void> {
-    let reply: ControlMessage;
-    try {
-      const r = await this.linkTo(control.address).spawn(control.kind, control.name, control.args);
-      reply =
-        r.ref != null
-          ? {
-              op: 'remote-spawn-reply',
-              reply: control.req!,
-              ref: [participantOf(r.ref.id), localIdOf(r.ref.id), r.ref.kind, r.ref.incarnation],
-            }
-          : {
-              op: 'remote-spawn-reply',
-              reply: control.req!,
-              ref: null,
-              error: { code: r.code || ErrorCode.REMOTE_UNREACHABLE, message: r.message },
-            };
-    } catch (error) {
-      const e = error as BactorError;
-      reply = {
-        op: 'remote-spawn-reply',
-        reply: control.req!,
-        ref: null,
-        error: { code: e.code ?? ErrorCode.REMOTE_UNREACHABLE, message: e.message },
-      };
-    }
-    this.toRing(from, RecordType.CONTROL, 0, reply);
-    this.endpoint.flush();
-  }
-
-  private async remoteLookup(from: number, req: number, address: string, name: string): Promise<void> {
-    let reply: ControlMessage;
-    try {
-      const ref = await this.linkTo(address).lookup(name);
-      reply = {
-        op: 'remote-lookup-reply',
-        reply: req,
-        ref: ref === null ? null : [participantOf(ref.id), localIdOf(ref.id), ref.kind, ref.incarnation],
-      };
-    } catch (error) {
-      const e = error as BactorError;
-      reply = {
-        op: 'remote-lookup-reply',
-        reply: req,
-        ref: null,
-        error: { code: e.code ?? ErrorCode.REMOTE_UNREACHABLE, message: e.message },
-      };
-    }
-    this.endpoint.send(from, RecordType.CONTROL, reply, 0, packRef(this.endpoint.self, 0));
     this.endpoint.flush();
   }
 }

@@ -5,7 +5,7 @@ import { checkRef } from '../actor/ref-checks.js';
 import type { SpawnOptions } from '../actor/spawn-options.js';
 import { createStatsBuffer, statsSlot } from '../../native-free-core/stats/stats-block.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
-import { type Clock, ManualClock, systemClock } from '../runtime/clock.js';
+import { ManualClock, systemClock } from '../runtime/clock.js';
 import { DEFAULT_OVERFLOW_LIMIT } from '../runtime/outbound.js';
 import { Runtime } from '../runtime/runtime.js';
 import type { RuntimeEvent } from '../runtime/runtime-event.js';
@@ -13,10 +13,11 @@ import { TaskPool } from '../runtime/task-pool.js';
 import { isActorHost } from '../runtime/thread-role.js';
 import type { Router } from '../router/router.js';
 import { Rebalancer } from '../scheduler/rebalancer.js';
-import { Scheduler, type SchedulerOptions } from '../scheduler/scheduler.js';
-import { DEFAULT_STRATEGY, type SupervisorStrategy } from '../supervision/supervisor-strategy.js';
+import { Scheduler } from '../scheduler/scheduler.js';
+import { DEFAULT_STRATEGY } from '../supervision/supervisor-strategy.js';
 import { TransportEndpoint } from '../transport/transport.js';
 import { EventStream } from './event-stream.js';
+import type { ActorSystemOptions } from './system-options.js';
 import { MainControl } from './main-control.js';
 import { MainLoop } from './main-loop.js';
 import { Moves } from './moves.js';
@@ -34,46 +35,11 @@ import {
   validateWorkerNumber,
 } from './validate-options.js';
 import { WorkerSet } from './worker-set.js';
-import { GatewayThread } from '../remote/gateway-thread.js';
-import type { RemoteOptions } from '../remote/remote-options.js';
-import { RemoteCalls } from './remote-calls.js';
+import { RemoteNode } from './remote-node.js';
 
 export type { PoolOptions } from './pools.js';
 
-export interface ActorSystemOptions {
-  /** Actor worker threads. Default: cores − 1, at least 1. 0: everything runs inline on the main thread. */
-  workers?: number;
-  /** Body bytes of each ring (a power of two). Default 1 MiB. */
-  ringCapacity?: number;
-  /** The root guardian's strategy for top-level actors. Default: one-for-one, 10 restarts in 10 s. */
-  guardian?: SupervisorStrategy;
-  /** Empty looks at the rings before a worker yields and parks. Default 2000. */
-  spins?: number;
-  /** Time source of the main thread's timers (ask timeouts, inline actors). Default: real time. */
-  clock?: Clock;
-  /** Threads of each thread's task pool for `ctx.runTask` (created on first use). Default 1. */
-  taskThreads?: number;
-  /**
-   * Extra worker threads, each reserved for one actor spawned with `dispatcher: 'dedicated'`
-   * (an actor that blocks, or must not share its thread). Default 0.
-   */
-  dedicatedWorkers?: number;
-  /** Placement, the adaptive controller and the watchdog (see SchedulerOptions). */
-  scheduler?: SchedulerOptions;
-  /**
-   * Messages that may wait for room toward one full ring, per sending thread, before `tell`
-   * refuses with ERR_BACKPRESSURE. Sending actors are suspended long before (after the handler
-   * that hit the full ring). Default 262,144.
-   */
-  overflowLimit?: number;
-  /**
-   * Makes this process a node of a cluster: a gateway thread listens on `remote.listen` and
-   * carries messages between this node's actors and other nodes' over gRPC (see the README's
-   * *Remote*). Absent: no gateway thread and no cost.
-   */
-  remote?: RemoteOptions;
-}
-
+export type { ActorSystemOptions } from './system-options.js';
 export type { SystemStats } from './system-stats.js';
 
 /** Whether a system runs on this thread (from its construction to the end of its shutdown): refs route through one runtime per thread. */
@@ -101,7 +67,7 @@ export class ActorSystem {
   private loopDone: Promise<void> = Promise.resolve();
   private unsubscribeClock: (() => void) | null = null;
   private readonly control: MainControl;
-  private readonly remoteCalls: RemoteCalls;
+  private readonly remote: RemoteNode;
   private rebalanceTimer: ReturnType<typeof setInterval> | null = null;
   /** Top-level actors on workers (what a worker replacement re-creates) and named actors. */
   private readonly placements = new Placements();
@@ -112,8 +78,7 @@ export class ActorSystem {
   private readonly pools: Pools;
   private readonly moves: Moves;
   private readonly workers: WorkerSet;
-  /** The gateway thread (remote) and its participant number (0: none). */
-  private readonly gateway: GatewayThread | null = null;
+  /** The gateway thread's participant number (0: no remote). */
   private readonly gatewayIndex: number;
   /** `host:port` this node listens on for other nodes (null without the `remote` option). */
   address: string | null = null;
@@ -152,7 +117,7 @@ export class ActorSystem {
       parts,
       guardian,
       () => this.workers,
-      (from, message) => void this.remoteCalls.answerSpawn(from, message),
+      (from, message) => void this.remote.answerSpawn(from, message),
     );
     this.moves = new Moves(parts);
     // Rebalancing options are checked here too (the Rebalancer's constructor).
@@ -195,7 +160,7 @@ export class ActorSystem {
       gateway: this.gatewayIndex,
     });
     this.runtime = runtime;
-    this.remoteCalls = new RemoteCalls(runtime, this.gatewayIndex, options.remote?.spawnable ?? [], (definition, args, spawnOptions) =>
+    this.remote = new RemoteNode(runtime, this.gatewayIndex, options.remote, (definition, args, spawnOptions) =>
       this.spawn(definition, args, spawnOptions),
     );
     this.spawner = new Spawner(parts);
@@ -213,15 +178,7 @@ export class ActorSystem {
     setRefRouter(runtime);
     systemRunning = true;
     transport?.start();
-    if (remote !== undefined)
-      this.gateway = new GatewayThread({
-        transport: transport!.extra[0]!,
-        incarnation: this.incarnation,
-        listen: remote.listen,
-        ...(remote.secret !== undefined ? { secret: remote.secret } : {}),
-        ...(remote.lostAfterMs !== undefined ? { lostAfterMs: remote.lostAfterMs } : {}),
-        ...(remote.tls !== undefined ? { tls: remote.tls } : {}),
-      });
+    this.remote.start(transport?.extra[0], this.incarnation);
     this.loopDone = this.loop.run();
     this.scheduler.start();
     if (rebalancer !== null) this.startRebalancing(rebalancer);
@@ -249,13 +206,11 @@ export class ActorSystem {
     const ringCapacity = checked.ringCapacity ?? 1 << 20;
     const spins = checked.spins ?? 2000;
     const system = new ActorSystem({ ...checked, workers, ringCapacity, spins });
-    if (system.gateway !== null) {
-      try {
-        system.address = await system.gateway.ready;
-      } catch (error) {
-        await system.shutdown();
-        throw error;
-      }
+    try {
+      system.address = await system.remote.ready();
+    } catch (error) {
+      await system.shutdown();
+      throw error;
     }
     return system;
   }
@@ -314,7 +269,7 @@ export class ActorSystem {
    */
   async lookupRemote<M = unknown, R = unknown>(address: string, name: string): Promise<ActorRef<M, R> | undefined> {
     this.assertRunning('lookupRemote');
-    return this.remoteCalls.lookup<M, R>(address, name);
+    return this.remote.lookup<M, R>(address, name);
   }
 
   /**
@@ -329,7 +284,7 @@ export class ActorSystem {
     options?: { name?: string },
   ): Promise<ActorRef<M, R>> {
     this.assertRunning('spawnRemote');
-    return this.remoteCalls.spawn(address, kind, args, options);
+    return this.remote.spawn(address, kind, args, options);
   }
 
   /**
@@ -400,11 +355,7 @@ export class ActorSystem {
     await Promise.race([Promise.all(stops), deadline]);
     this.runtime.stopAll();
     await this.workers.exit(deadline);
-    if (this.gateway !== null) {
-      this.runtime.control(this.gatewayIndex, { op: 'exit' });
-      this.runtime.flush();
-      if ((await Promise.race([this.gateway.exited, deadline])) === 'timeout') this.gateway.unref();
-    }
+    await this.remote.stop(deadline);
     this.state = 'stopped';
     this.runtime.asks.failAll(new BactorError(ErrorCode.SYSTEM_STOPPED, 'the actor system shut down before the reply arrived'));
     this.runtime.requests.fail(new BactorError(ErrorCode.SYSTEM_STOPPED, 'the actor system shut down'));

@@ -15,7 +15,7 @@ import {
   isPositive,
   requireNumber,
 } from '../util/option-bag.js';
-import type { ActorSystemOptions } from './actor-system.js';
+import type { ActorSystemOptions } from './system-options.js';
 
 /**
  * The checks of ActorSystem's public calls (start and the system's methods), run at the top of

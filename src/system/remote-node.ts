@@ -4,7 +4,9 @@ import type { SpawnOptions } from '../actor/spawn-options.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { errorInfo } from '../errors/error-info.js';
 import { packRemote, unpackRemote } from '../remote/remote-message.js';
-import { checkAddress } from '../remote/remote-options.js';
+import { GatewayThread } from '../remote/gateway-thread.js';
+import { type RemoteOptions, checkAddress } from '../remote/remote-options.js';
+import type { TransportInit } from '../transport/transport.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { ControlMessage } from '../runtime/wire-messages.js';
 import { invalidOption } from '../util/option-bag.js';
@@ -13,24 +15,53 @@ import { validateLookupName } from './validate-options.js';
 type RefReply = { ref: [number, number, string, number] | null; error?: { code: string; message: string } };
 
 /**
- * The main thread's remote calls: `lookupRemote` and `spawnRemote` (through the gateway thread),
- * and the answer to another node's spawn — only of a kind this node lists in `remote.spawnable`.
+ * The main thread's side of remote: the gateway thread (started with the system, ended at its
+ * shutdown), `lookupRemote` and `spawnRemote` through it, and the answer to another node's
+ * spawn — only of a kind this node lists in `remote.spawnable`.
  */
-export class RemoteCalls {
+export class RemoteNode {
   private readonly spawnable = new Map<string, ActorDefinition<unknown, unknown, unknown>>();
+  private thread: GatewayThread | null = null;
 
   constructor(
     private readonly runtime: Runtime,
     /** The gateway thread's participant number (0: no `remote` option). */
     private readonly gateway: number,
-    spawnable: readonly ActorDefinition<unknown, unknown, unknown>[],
+    private readonly options: RemoteOptions | undefined,
     private readonly spawnLocal: (
       definition: ActorDefinition<unknown, unknown, unknown>,
       args: unknown,
       options: SpawnOptions,
     ) => Promise<ActorRef>,
   ) {
-    for (const d of spawnable) this.spawnable.set(d.name, d);
+    for (const d of options?.spawnable ?? []) this.spawnable.set(d.name, d as ActorDefinition<unknown, unknown, unknown>);
+  }
+
+  /** Starts the gateway thread on its rings (with the `remote` option; otherwise nothing). */
+  start(transport: TransportInit | undefined, incarnation: number): void {
+    const remote = this.options;
+    if (remote === undefined || transport === undefined) return;
+    this.thread = new GatewayThread({
+      transport,
+      incarnation,
+      listen: remote.listen,
+      ...(remote.secret !== undefined ? { secret: remote.secret } : {}),
+      ...(remote.lostAfterMs !== undefined ? { lostAfterMs: remote.lostAfterMs } : {}),
+      ...(remote.tls !== undefined ? { tls: remote.tls } : {}),
+    });
+  }
+
+  /** The address the gateway listens on, once bound (null without the `remote` option); rejects if it could not bind. */
+  async ready(): Promise<string | null> {
+    return this.thread === null ? null : this.thread.ready;
+  }
+
+  /** Ends the gateway thread (it closes its server and streams itself: never terminated). */
+  async stop(deadline: Promise<'timeout'>): Promise<void> {
+    if (this.thread === null) return;
+    this.runtime.control(this.gateway, { op: 'exit' });
+    this.runtime.flush();
+    if ((await Promise.race([this.thread.exited, deadline])) === 'timeout') this.thread.unref();
   }
 
   async lookup<M, R>(address: string, name: string): Promise<ActorRef<M, R> | undefined> {

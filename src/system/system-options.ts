@@ -1,0 +1,39 @@
+import type { RemoteOptions } from '../remote/remote-options.js';
+import type { Clock } from '../runtime/clock.js';
+import type { SchedulerOptions } from '../scheduler/scheduler.js';
+import type { SupervisorStrategy } from '../supervision/supervisor-strategy.js';
+
+/** `ActorSystem.start(options)` (checked by validate-options.ts). */
+export interface ActorSystemOptions {
+  /** Actor worker threads. Default: cores − 1, at least 1. 0: everything runs inline on the main thread. */
+  workers?: number;
+  /** Body bytes of each ring (a power of two). Default 1 MiB. */
+  ringCapacity?: number;
+  /** The root guardian's strategy for top-level actors. Default: one-for-one, 10 restarts in 10 s. */
+  guardian?: SupervisorStrategy;
+  /** Empty looks at the rings before a worker yields and parks. Default 2000. */
+  spins?: number;
+  /** Time source of the main thread's timers (ask timeouts, inline actors). Default: real time. */
+  clock?: Clock;
+  /** Threads of each thread's task pool for `ctx.runTask` (created on first use). Default 1. */
+  taskThreads?: number;
+  /**
+   * Extra worker threads, each reserved for one actor spawned with `dispatcher: 'dedicated'`
+   * (an actor that blocks, or must not share its thread). Default 0.
+   */
+  dedicatedWorkers?: number;
+  /** Placement, the adaptive controller and the watchdog (see SchedulerOptions). */
+  scheduler?: SchedulerOptions;
+  /**
+   * Messages that may wait for room toward one full ring, per sending thread, before `tell`
+   * refuses with ERR_BACKPRESSURE. Sending actors are suspended long before (after the handler
+   * that hit the full ring). Default 262,144.
+   */
+  overflowLimit?: number;
+  /**
+   * Makes this process a node of a cluster: a gateway thread listens on `remote.listen` and
+   * carries messages between this node's actors and other nodes' over gRPC (see the README's
+   * *Remote*). Absent: no gateway thread and no cost.
+   */
+  remote?: RemoteOptions;
+}
