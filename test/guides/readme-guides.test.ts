@@ -66,7 +66,7 @@ test('each README guide has its test, and each guide test its README guide', () 
     ['supervision', 'routers', 'death-watch', 'timers', 'offloading', 'asks', 'the-main-thread-as-a-client'],
   );
   const tests = readdirSync(GUIDES)
-    .filter((f) => f.endsWith('.test.ts') && f !== 'readme-guides.test.ts')
+    .filter((f) => f.endsWith('.test.ts') && f !== 'readme-guides.test.ts' && f !== 'remote.test.ts')
     .map((f) => f.slice(0, -'.test.ts'.length));
   assert.deepEqual(tests.sort(), guides.map((g) => g.slug).sort());
 });
@@ -88,6 +88,26 @@ for (const guide of guides) {
     }
   });
 }
+
+test('README remote: its code is the code test/guides/remote*.ts runs', () => {
+  const code = /```ts\n([\s\S]*?)^```/m.exec(section('Remote'))![1]!;
+  const files: Record<string, string> = {
+    'greeter.actor.ts': 'remote-greeter.actor.ts',
+    'node-b.ts': 'remote-node-b.ts',
+    'node-a.ts': 'remote.test.ts',
+  };
+  const found = parts(code);
+  assert.deepEqual(
+    found.map((p) => p.file),
+    Object.keys(files),
+  );
+  for (const part of found) {
+    const source = normalize(
+      readFileSync(new URL(files[part.file]!, GUIDES), 'utf8').replaceAll("'./remote-greeter.actor.js'", "'./greeter.actor.js'"),
+    );
+    assertInOrder(part.lines, source, `Remote, ${part.file} (test/guides/${files[part.file]})`);
+  }
+});
 
 test("README hello-actor: its actor module is test/fixtures/readme-counter.actor.ts's code", () => {
   const code = /```ts\n([\s\S]*?)^```/m.exec(section('Hello, actor'))![1]!;
