@@ -1,23 +1,24 @@
 /**
- * The node options a bactor thread starts with: the process's, less those that only mean
- * something for the main script. `node --input-type=module -e '…'` (or `--eval`) would otherwise
- * make every worker fail to start with ERR_INPUT_TYPE_NOT_ALLOWED.
+ * The node options a bactor thread starts with: by default the process's (undefined: Node's own
+ * inheritance, which leaves out what a worker may not take, such as --expose-gc). Only when the
+ * process runs a script given on the command line (`node --input-type=module -e '…'`) are those
+ * options dropped: a worker given them fails to start with ERR_INPUT_TYPE_NOT_ALLOWED.
  */
-export function workerExecArgv(): string[] {
-  const out: string[] = [];
+const PER_PROCESS = /^--(expose[-_]gc|max[-_](old|semi)[-_]space[-_]size|stack[-_]size|jitless|single[-_]threaded|abort[-_]on[-_]uncaught[-_]exception|title|v8[-_]options)\b/;
+
+export function workerExecArgv(): string[] | undefined {
   const argv = process.execArgv;
+  if (!argv.some((a) => a.startsWith('--input-type') || a === '-e' || a === '--eval' || a === '-p' || a === '--print')) return undefined;
+  const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a.startsWith('--input-type')) {
-      if (a === '--input-type') i++;
-      continue;
-    }
-    if (a === '-e' || a === '--eval' || a === '-p' || a === '--print') {
+    if (a === '--input-type' || a === '-e' || a === '--eval' || a === '-p' || a === '--print') {
       i++;
       continue;
     }
-    if (a.startsWith('--eval=') || a.startsWith('--print=')) continue;
-    out.push(a);
+    if (a.startsWith('--input-type=') || a.startsWith('--eval=') || a.startsWith('--print=')) continue;
+    // Given explicitly, an option a worker may not take (V8's process-wide ones) would make it fail.
+    if (!PER_PROCESS.test(a)) out.push(a);
   }
   return out;
 }
