@@ -14,6 +14,7 @@ import { HEARTBEAT_MS, type LinkHost, PeerLink } from './peer-link.js';
 import { LocalRings } from './local-rings.js';
 import { NodeCalls } from './node-calls.js';
 import { NodeDirectory } from './node-directory.js';
+import { NodeResolver } from './node-resolver.js';
 import { RemoteWatches } from './remote-watches.js';
 import { type RemoteOptions, parseAddress } from './remote-options.js';
 import {
@@ -66,6 +67,8 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
   private readonly inbound: Inbound;
   /** The nodes it knows and its links to them. */
   private readonly nodes: NodeDirectory;
+  /** Where nodes of refs from third nodes listen (asked of the nodes known). */
+  private readonly resolver: NodeResolver;
   private readonly watches = new RemoteWatches();
   private readonly requests: ControlRequests;
   /** Lookups and spawns, asked of other nodes and answered for them. */
@@ -107,6 +110,7 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
     this.lostAfterMs = options.lostAfterMs ?? LOST_AFTER_MS;
     this.inbound = new Inbound(this);
     this.nodes = new NodeDirectory(this);
+    this.resolver = new NodeResolver(this.nodes, () => this.flushLinks());
     this.rings = new LocalRings(endpoint);
     this.server = new wire.grpc.Server({ 'grpc.max_receive_message_length': 64 * 1024 * 1024 });
     this.server.addService(wire.Gateway.service, { Connect: (call: Grpc.ServerDuplexStream<Frame, Frame>) => this.inbound.accept(call) });
@@ -138,13 +142,18 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
     const stalled = this.inbound.ringFull;
     if (stalled) this.inbound.retryStalled();
     const n = this.endpoint.drain(this, DRAIN_LIMIT) + (stalled ? 1 : 0);
+    this.flushLinks();
+    return n;
+  }
+
+  /** Writes what the links queued (one batch each) and publishes into the rings. */
+  private flushLinks(): void {
     for (const link of this.dirty) {
       link.flush();
       this.rings.checkFlow(link);
     }
     this.dirty.clear();
     this.endpoint.flush();
-    return n;
   }
 
   /** Closes the server and every stream (never by terminating the thread: see DESIGN.md). */
@@ -187,7 +196,14 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
     const lost = this.nodes.lostReason(incarnation);
     if (lost !== undefined) return this.undeliverable([envelope], lost);
     const link = this.nodes.linkFor(incarnation);
-    if (link === undefined) return this.undeliverable([envelope], 'unknown-node');
+    if (link === undefined) {
+      // A ref of a third node: find where it listens first (in order with what follows it).
+      const held = this.resolver.hold(incarnation, (found) =>
+        found ? this.send(envelope) : this.undeliverable([envelope], 'unknown-node'),
+      );
+      if (!held) this.undeliverable([envelope], 'unknown-node');
+      return;
+    }
     if (link.state === 'open' && link.incarnation !== incarnation) {
       // The address answers as a newer incarnation: the node meant restarted.
       this.nodeLost(incarnation, 'earlier-incarnation');
@@ -207,8 +223,10 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
     else if (k === 'unwatch') this.watches.forget(ref!, target);
     const link = this.nodes.linkFor(target.incarnation);
     if (link === undefined) {
-      // A node that is lost or unknown: a watch of it is answered at once.
-      if (k === 'watch') this.terminatedHere(ref!, target);
+      // A node not known yet (a ref of a third node): found first; lost or not found: a watch of it is answered at once.
+      const lost = this.nodes.lostReason(target.incarnation) !== undefined;
+      const orElse = (): void => (k === 'watch' ? this.terminatedHere(ref!, target) : undefined);
+      if (lost || !this.resolver.hold(target.incarnation, (found) => (found ? this.sendSystem(target, k, ref) : orElse()))) orElse();
       return;
     }
     link.sendSystem({
@@ -309,6 +327,10 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
 
   greeted(hello: Hello): void {
     this.nodes.greeted(hello.address, hello.incarnation);
+  }
+
+  addressOfNode(incarnation: number): string {
+    return incarnation === this.incarnation ? this.address : this.nodes.addressOfNode(incarnation);
   }
 
   replied(incarnation: number, slot: number): void {

@@ -39,6 +39,8 @@ export interface InboundHost {
   watchEnded(watcher: ActorRef, target: ActorRef): string;
   /** The ref of the actor registered under `name` on this node (null: none). */
   lookupName(name: string): Promise<WireRef | null>;
+  /** Where the node of `incarnation` listens, if this node knows ('' if not). */
+  addressOfNode(incarnation: number): string;
   /** Another node asks this one to spawn an actor of `kind` (allowed or refused by the main thread). */
   spawnHere(kind: string, name: string, args: Uint8Array): Promise<NonNullable<Frame['spawn_reply']>>;
   publish(event: RuntimeEvent): void;
@@ -99,6 +101,8 @@ export class Inbound {
         else if (frame.heartbeat) call.write({ heartbeat: frame.heartbeat });
       } else if (frame.batch) this.deliver(call, frame.batch.envelopes);
       else if (frame.lookup) void this.answerLookup(call, frame.lookup.id, frame.lookup.name);
+      else if (frame.where_is)
+        call.write({ where_is_reply: { id: frame.where_is.id, address: this.host.addressOfNode(frame.where_is.incarnation) } });
       else if (frame.spawn) {
         const { id, kind, name, args } = frame.spawn;
         void this.host

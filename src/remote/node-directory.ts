@@ -55,6 +55,11 @@ export class NodeDirectory {
     this.links.get(address)?.restartSeen(incarnation);
   }
 
+  /** A third node said where the node of `incarnation` listens (second-hand: never taken as a restart). */
+  heardOf(address: string, incarnation: number): void {
+    if (address !== '' && !this.addressOf.has(incarnation)) this.addressOf.set(incarnation, address);
+  }
+
   /** The link that reaches the node of `incarnation` now, if any. */
   reaching(incarnation: number): PeerLink | undefined {
     return this.byIncarnation.get(incarnation);
@@ -67,6 +72,11 @@ export class NodeDirectory {
     this.byIncarnation.get(incarnation)?.forget(incarnation, reason);
     this.byIncarnation.delete(incarnation);
     return true;
+  }
+
+  /** Every address a node was seen at (the nodes to ask where a third one listens). */
+  knownAddresses(): string[] {
+    return [...new Set([...this.addressOf.values(), ...this.links.keys()])];
   }
 
   addressOfNode(incarnation: number): string {

@@ -185,6 +185,12 @@ export class PeerLink implements LaneOwner {
     return reply.spawn_reply!;
   }
 
+  /** Where the node of `incarnation` listens, as the peer knows it ('' if it does not). */
+  async whereIs(incarnation: number): Promise<string> {
+    const reply = await this.call((id) => ({ where_is: { id, incarnation } }));
+    return reply.where_is_reply?.address ?? '';
+  }
+
   /** Writes a request frame on the user lane once open; resolves with the reply frame of the same id. */
   private async call(frame: (id: number) => Frame): Promise<Frame> {
     await this.whenOpen();
@@ -282,8 +288,8 @@ export class PeerLink implements LaneOwner {
       let n = 0;
       while (n < this.unacked.length && this.unacked[n]!.seq <= seq) n++;
       if (n > 0) this.unacked.splice(0, n);
-    } else if (frame.lookup_reply || frame.spawn_reply) {
-      const id = (frame.lookup_reply ?? frame.spawn_reply)!.id;
+    } else if (frame.lookup_reply || frame.spawn_reply || frame.where_is_reply) {
+      const id = (frame.lookup_reply ?? frame.spawn_reply ?? frame.where_is_reply)!.id;
       const pending = this.lookups.get(id);
       if (pending === undefined) return;
       this.lookups.delete(id);

@@ -56,6 +56,8 @@ export interface Frame {
   lookup_reply?: { id: number; ref?: WireRef | null };
   system_batch?: { messages: SystemMessage[] };
   spawn?: { id: number; kind: string; name: string; args: Uint8Array };
+  where_is?: { id: number; incarnation: number };
+  where_is_reply?: { id: number; address: string };
   spawn_reply?: { id: number; ref?: WireRef | null; code: string; message: string };
   ack?: { seq: number };
   heartbeat?: { sent_at: number };

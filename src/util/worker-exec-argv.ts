@@ -4,7 +4,8 @@
  * process runs a script given on the command line (`node --input-type=module -e '…'`) are those
  * options dropped: a worker given them fails to start with ERR_INPUT_TYPE_NOT_ALLOWED.
  */
-const PER_PROCESS = /^--(expose[-_]gc|max[-_](old|semi)[-_]space[-_]size|stack[-_]size|jitless|single[-_]threaded|abort[-_]on[-_]uncaught[-_]exception|title|v8[-_]options)\b/;
+const PER_PROCESS =
+  /^--(expose[-_]gc|max[-_](old|semi)[-_]space[-_]size|stack[-_]size|jitless|single[-_]threaded|abort[-_]on[-_]uncaught[-_]exception|title|v8[-_]options)\b/;
 
 export function workerExecArgv(): string[] | undefined {
   const argv = process.execArgv;

@@ -13,7 +13,12 @@ const loader = require('@grpc/proto-loader') as typeof import('@grpc/proto-loade
 const PROTO = fileURLToPath(new URL('../../../proto/bactor_remote.proto', import.meta.url));
 
 /** A stream to a node's gateway that writes raw bytes: well-formed frames (serialized from proto/) or not. */
-function rawStream(address: string): { write(bytes: Buffer): void; closed: Promise<Grpc.ServiceError | null>; frames: Buffer[]; end(): void } {
+function rawStream(address: string): {
+  write(bytes: Buffer): void;
+  closed: Promise<Grpc.ServiceError | null>;
+  frames: Buffer[];
+  end(): void;
+} {
   const identity = (b: Buffer): Buffer => b;
   const Client = grpc.makeGenericClientConstructor(
     {
@@ -40,51 +45,65 @@ function rawStream(address: string): { write(bytes: Buffer): void; closed: Promi
   return { write: (b) => void call.write(b), closed, frames, end: () => (call.end(), client.close()) };
 }
 
-test('malformed, oversize and undecodable input closes only its stream; the node serves on, nothing else lost', { timeout: 60_000 }, async (t) => {
-  const b = await startNode();
-  t.after(() => stopNode(b.child));
-  const definition = loader.loadSync(PROTO, { keepCase: true, longs: Number, enums: Number, defaults: true, oneofs: true });
-  const serialize = (definition['bactor.remote.v1.Gateway'] as Grpc.ServiceDefinition).Connect!.requestSerialize as (v: object) => Buffer;
-  const deserialize = (definition['bactor.remote.v1.Gateway'] as Grpc.ServiceDefinition).Connect!.responseDeserialize as (b: Buffer) => object;
+test(
+  'malformed, oversize and undecodable input closes only its stream; the node serves on, nothing else lost',
+  { timeout: 60_000 },
+  async (t) => {
+    const b = await startNode();
+    t.after(() => stopNode(b.child));
+    const definition = loader.loadSync(PROTO, { keepCase: true, longs: Number, enums: Number, defaults: true, oneofs: true });
+    const serialize = (definition['bactor.remote.v1.Gateway'] as Grpc.ServiceDefinition).Connect!.requestSerialize as (v: object) => Buffer;
+    const deserialize = (definition['bactor.remote.v1.Gateway'] as Grpc.ServiceDefinition).Connect!.responseDeserialize as (
+      b: Buffer,
+    ) => object;
 
-  // Bytes that are no Frame: the stream fails with an error status; nothing else happens.
-  const garbage = rawStream(b.address);
-  garbage.write(Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f]));
-  const e1 = await garbage.closed;
-  assert.ok(e1 !== null && e1.code !== grpc.status.OK, `a malformed frame ends its stream with an error (${e1?.code} ${e1?.details})`);
-  garbage.end();
+    // Bytes that are no Frame: the stream fails with an error status; nothing else happens.
+    const garbage = rawStream(b.address);
+    garbage.write(Buffer.from([0xff, 0xff, 0xff, 0xff, 0x0f]));
+    const e1 = await garbage.closed;
+    assert.ok(e1 !== null && e1.code !== grpc.status.OK, `a malformed frame ends its stream with an error (${e1?.code} ${e1?.details})`);
+    garbage.end();
 
-  // A frame larger than a node reads (64 MiB): refused with RESOURCE_EXHAUSTED.
-  const huge = rawStream(b.address);
-  huge.write(Buffer.alloc(65 * 2 ** 20, 1));
-  const e2 = await huge.closed;
-  assert.equal(e2?.code, grpc.status.RESOURCE_EXHAUSTED, `an oversize frame: ${e2?.details}`);
-  huge.end();
+    // A frame larger than a node reads (64 MiB): refused with RESOURCE_EXHAUSTED.
+    const huge = rawStream(b.address);
+    huge.write(Buffer.alloc(65 * 2 ** 20, 1));
+    const e2 = await huge.closed;
+    assert.equal(e2?.code, grpc.status.RESOURCE_EXHAUSTED, `an oversize frame: ${e2?.details}`);
+    huge.end();
 
-  // A frame before the Hello: refused with the reason.
-  const early = rawStream(b.address);
-  early.write(serialize({ heartbeat: { sent_at: 1 } }));
-  await early.closed;
-  assert.match(JSON.stringify(early.frames.map((f) => deserialize(f))), /first frame must be a Hello/);
-  early.end();
+    // A frame before the Hello: refused with the reason.
+    const early = rawStream(b.address);
+    early.write(serialize({ heartbeat: { sent_at: 1 } }));
+    await early.closed;
+    assert.match(JSON.stringify(early.frames.map((f) => deserialize(f))), /first frame must be a Hello/);
+    early.end();
 
-  // A welcomed stream with an envelope whose body is not MessagePack, between two good ones:
-  // the bad one is a dead letter on that node, its neighbours are delivered (echo counts them).
-  const system = await ActorSystem.start({ workers: 1, remote: { listen: '127.0.0.1:0', secret: 'cluster-secret' } });
-  t.after(() => system.shutdown());
-  const echo = (await system.lookupRemote<EchoMsg, { pong: number; seen: number }>(b.address, 'echo'))!;
-  const mixed = rawStream(b.address);
-  mixed.write(serialize({ hello: { protocol_version: 1, address: '', incarnation: 12345, lane: 0, secret: 'cluster-secret', max_message_bytes: 1 << 20 } }));
-  const ping = (n: number): object => ({ target: echo.id | (echo.participant << 24), target_incarnation: echo.incarnation, body: Buffer.from([0x82, 0xa4, ...Buffer.from('type'), 0xa4, ...Buffer.from('ping'), 0xa1, 0x6e, n]) });
-  const bad = { target: echo.id | (echo.participant << 24), target_incarnation: echo.incarnation, body: Buffer.from([0xc1, 0xc1]) };
-  const unknown = { target: (1 << 24) | 0x7ffff0, target_incarnation: echo.incarnation, body: Buffer.from([0xc0]) };
-  mixed.write(serialize({ batch: { envelopes: [ping(1), bad, unknown, ping(2)] } }));
-  // The two good tells and this ask: the echo has seen three messages.
-  let seen = 0;
-  for (let i = 0; i < 50 && seen < 3; i++) {
-    await new Promise((r) => setTimeout(r, 50));
-    seen = (await echo.ask({ type: 'ping', n: 9 }, { timeout: 5000 })).seen - i;
-  }
-  assert.equal(seen, 3, 'both good envelopes were delivered around the bad one');
-  mixed.end();
-});
+    // A welcomed stream with an envelope whose body is not MessagePack, between two good ones:
+    // the bad one is a dead letter on that node, its neighbours are delivered (echo counts them).
+    const system = await ActorSystem.start({ workers: 1, remote: { listen: '127.0.0.1:0', secret: 'cluster-secret' } });
+    t.after(() => system.shutdown());
+    const echo = (await system.lookupRemote<EchoMsg, { pong: number; seen: number }>(b.address, 'echo'))!;
+    const mixed = rawStream(b.address);
+    mixed.write(
+      serialize({
+        hello: { protocol_version: 1, address: '', incarnation: 12345, lane: 0, secret: 'cluster-secret', max_message_bytes: 1 << 20 },
+      }),
+    );
+    const ping = (n: number): object => ({
+      target: echo.id | (echo.participant << 24),
+      target_incarnation: echo.incarnation,
+      body: Buffer.from([0x82, 0xa4, ...Buffer.from('type'), 0xa4, ...Buffer.from('ping'), 0xa1, 0x6e, n]),
+    });
+    const bad = { target: echo.id | (echo.participant << 24), target_incarnation: echo.incarnation, body: Buffer.from([0xc1, 0xc1]) };
+    const unknown = { target: (1 << 24) | 0x7ffff0, target_incarnation: echo.incarnation, body: Buffer.from([0xc0]) };
+    mixed.write(serialize({ batch: { envelopes: [ping(1), bad, unknown, ping(2)] } }));
+    // The two good tells and this ask: the echo has seen three messages.
+    let seen = 0;
+    for (let i = 0; i < 50 && seen < 3; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      seen = (await echo.ask({ type: 'ping', n: 9 }, { timeout: 5000 })).seen - i;
+    }
+    assert.equal(seen, 3, 'both good envelopes were delivered around the bad one');
+    mixed.end();
+  },
+);

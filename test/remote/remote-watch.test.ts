@@ -155,3 +155,43 @@ test(
     );
   },
 );
+
+test(
+  'three nodes: a ref of a third node, passed along, reaches it (found through the node that passed it)',
+  { timeout: 90_000 },
+  async (t) => {
+    const b = await startNode();
+    t.after(() => stopNode(b.child));
+    const c = await startNode();
+    t.after(() => stopNode(c.child));
+    const system = await ActorSystem.start({ workers: 1, remote: { listen: '127.0.0.1:0', secret: SECRET } });
+    t.after(() => system.shutdown());
+    const echoB = (await system.lookupRemote<EchoMsg, { pong: number; seen: number }>(b.address, 'echo'))!;
+    const victimC = (await system.lookupRemote<VictimMsg, string>(c.address, 'victim'))!;
+    const watcher = await system.spawn(Watcher, undefined);
+    watcher.tell({ type: 'watch', target: victimC });
+    assert.equal(await victimC.ask({ type: 'ping' }), 'pong');
+
+    // B never heard of C: it asks the nodes it knows where C listens, then tells C's victim to stop.
+    echoB.tell({ type: 'forward', target: victimC, message: { type: 'stop' } });
+    assert.deepEqual(
+      await poll(
+        () => watcher.ask({ type: 'get' }),
+        (g) => g.length >= 1,
+      ),
+      [`RemoteVictim@${victimC.incarnation}`],
+    );
+    // And B watches an actor of C it got from here: C's echo; it stops; B reports to the watcher here.
+    const echoC = (await system.lookupRemote<EchoMsg>(c.address, 'echo'))!;
+    echoB.tell({ type: 'watch', target: echoC, replyTo: watcher });
+    await new Promise((r) => setTimeout(r, 300));
+    echoC.tell({ type: 'stop' });
+    assert.deepEqual(
+      await poll(
+        () => watcher.ask({ type: 'get' }),
+        (g) => g.length >= 2,
+      ),
+      [`RemoteVictim@${victimC.incarnation}`, `RemoteEcho@${echoC.incarnation}`],
+    );
+  },
+);
