@@ -4,7 +4,7 @@
  * controller, the transport — are in `bactor/engine`, the rings and codecs in `bactor/core`.
  */
 export { ActorSystem, type ActorSystemOptions, type PoolOptions, type SystemStats } from './system/actor-system.js';
-export type { RemoteOptions } from './remote/remote-options.js';
+export type { RemoteOptions, RemotePeer } from './remote/remote-options.js';
 export type { SchedulerOptions, PlacementStrategy, WorkerStats, StuckHandler } from './scheduler/scheduler.js';
 export type { HillClimberOptions } from './scheduler/hill-climber.js';
 export type { KindStats } from './runtime/wire-messages.js';

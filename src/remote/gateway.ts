@@ -35,7 +35,8 @@ const DRAIN_LIMIT = 4096;
 /** Default of `remote.lostAfterMs`. */
 export const LOST_AFTER_MS = 3000;
 
-export type GatewayOptions = RemoteOptions;
+/** What the gateway thread gets of `remote` (functions stay on the main thread: `authenticates` says one decides). */
+export type GatewayOptions = Omit<RemoteOptions, 'authenticate' | 'spawnable'> & { authenticates?: boolean };
 
 const SYSTEM_KINDS: Record<string, number> = {
   watch: SystemKind.WATCH,
@@ -59,6 +60,7 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
   private readonly serverCredentials: Grpc.ServerCredentials;
   readonly incarnation = currentIncarnation();
   readonly secret: string;
+  readonly authenticates: boolean;
   readonly lostAfterMs: number;
   running = true;
   /** The address it listens on (the port filled in once bound). */
@@ -107,6 +109,7 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
             tls.mutual !== false,
           );
     this.secret = options.secret ?? '';
+    this.authenticates = options.authenticates === true;
     this.lostAfterMs = options.lostAfterMs ?? LOST_AFTER_MS;
     this.inbound = new Inbound(this);
     this.nodes = new NodeDirectory(this);
@@ -273,6 +276,7 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
       incarnation: this.incarnation,
       lane,
       secret: this.secret,
+      credentials: this.options.credentials ?? '',
       max_message_bytes: MAX_MESSAGE_BYTES,
     };
   }
@@ -343,6 +347,10 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
 
   lookupName(name: string): Promise<WireRef | null> {
     return this.calls.lookupName(name);
+  }
+
+  authenticate(hello: Hello): Promise<string | null> {
+    return this.calls.authenticate(hello);
   }
 
   spawnHere(kind: string, name: string, args: Uint8Array): Promise<NonNullable<Frame['spawn_reply']>> {

@@ -41,6 +41,10 @@ export interface InboundHost {
   lookupName(name: string): Promise<WireRef | null>;
   /** Where the node of `incarnation` listens, if this node knows ('' if not). */
   addressOfNode(incarnation: number): string;
+  /** Whether a `remote.authenticate` decides who is let in (asked after the sync checks). */
+  readonly authenticates: boolean;
+  /** Its verdict on a node that opened a stream: null lets it in, else the reason for refusing. */
+  authenticate(hello: Hello): Promise<string | null>;
   /** Another node asks this one to spawn an actor of `kind` (allowed or refused by the main thread). */
   spawnHere(kind: string, name: string, args: Uint8Array): Promise<NonNullable<Frame['spawn_reply']>>;
   publish(event: RuntimeEvent): void;
@@ -77,23 +81,44 @@ export class Inbound {
 
   accept(call: Call): void {
     let hello: Hello | null = null;
+    /** Frames read while the authenticator decides (null: it is not asked now). */
+    let early: Frame[] | null = null;
     this.calls.add(call);
     call.on('error', () => this.calls.delete(call));
     call.on('end', () => {
       this.calls.delete(call);
       call.end();
     });
-    call.on('data', (frame: Frame) => {
+    const onFrame = (frame: Frame): void => {
       if (hello === null) {
-        const refusal = this.check(frame);
-        if (refusal !== null) {
-          call.write({ refusal });
-          call.end();
+        if (early !== null) {
+          // Read before the pause took hold: kept for after the verdict (a few at most).
+          if (early.length >= 64) return this.refuse(call, { code: ErrorCode.REMOTE_REFUSED, reason: 'frames before the Welcome' });
+          early.push(frame);
           return;
         }
-        hello = frame.hello!;
-        this.host.greeted(hello);
-        call.write({ welcome: this.host.welcome() });
+        const refusal = this.check(frame);
+        if (refusal !== null) return this.refuse(call, refusal);
+        const welcome = (): void => {
+          hello = frame.hello!;
+          this.host.greeted(hello);
+          call.write({ welcome: this.host.welcome() });
+        };
+        if (!this.host.authenticates) return welcome();
+        // The user's authenticator runs on the main thread: read nothing more until it answers.
+        early = [];
+        call.pause();
+        void this.host
+          .authenticate(frame.hello!)
+          .catch((e: Error) => `authenticator failed: ${e.message}`)
+          .then((reason) => {
+            const held = early ?? [];
+            early = null;
+            if (reason !== null) return this.refuse(call, { code: ErrorCode.REMOTE_REFUSED, reason });
+            welcome();
+            for (const f of held) onFrame(f);
+            call.resume();
+          });
         return;
       }
       if (hello.lane === Lane.SYSTEM) {
@@ -110,7 +135,8 @@ export class Inbound {
           .catch((e: Error & { code?: string }) => ({ id, ref: null, code: e.code ?? ErrorCode.REMOTE_UNREACHABLE, message: e.message }))
           .then((reply) => call.write({ spawn_reply: { ...reply, id } }));
       }
-    });
+    };
+    call.on('data', onFrame);
   }
 
   /** A flow-control record from the thread of actor `target` (see ActorCell's flow control). */
@@ -122,6 +148,16 @@ export class Inbound {
       // Now, not on a timer: the consumer is waiting for these.
       if (this.stalled.length > 0) this.retryStalled();
     }
+  }
+
+  private refuse(call: Call, refusal: { code: string; reason: string }): void {
+    this.host.publish({
+      type: 'remote-error',
+      what: 'refused',
+      detail: `${refusal.code}: a node that opened a stream here: ${refusal.reason}`,
+    });
+    call.write({ refusal });
+    call.end();
   }
 
   /** The handshake's verdict: null to welcome the node, or the refusal. */

@@ -5,7 +5,7 @@ import { type ControlMessage, RecordType } from '../runtime/wire-messages.js';
 import type { TransportEndpoint } from '../transport/transport.js';
 import type { LocalRings } from './local-rings.js';
 import type { NodeDirectory } from './node-directory.js';
-import type { Frame, WireRef } from './wire.js';
+import type { Frame, Hello, WireRef } from './wire.js';
 
 /**
  * Lookups and spawns between nodes: asked by this node's main thread (`lookupRemote`,
@@ -27,6 +27,14 @@ export class NodeCalls {
     return reply.op === 'lookup-reply' && reply.ref !== null
       ? { incarnation: this.incarnation, id: reply.ref[0], kind: reply.ref[1] }
       : null;
+  }
+
+  /** Asks the main thread's `remote.authenticate` about a node that opened a stream: null lets it in, else why not. */
+  async authenticate(hello: Hello): Promise<string | null> {
+    const { address, incarnation, credentials } = hello;
+    const reply = await this.requests.request(0, { op: 'authenticate-node', address, incarnation, credentials: credentials ?? '' });
+    this.endpoint.flush();
+    return reply.op === 'authenticate-reply' ? reply.refusal : 'no answer from the authenticator';
   }
 
   async spawnHere(kind: string, name: string, args: Uint8Array): Promise<NonNullable<Frame['spawn_reply']>> {

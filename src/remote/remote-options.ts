@@ -15,8 +15,26 @@ export interface RemoteOptions {
   lostAfterMs?: number;
   /** TLS between nodes (default: none, plaintext — for one machine or a private network only). */
   tls?: RemoteTlsOptions;
+  /**
+   * Decides, on this node's main thread, whether a node that opens a connection here is let in
+   * (after the secret and TLS checks): true lets it in; false or a string (the reason, sent back)
+   * refuses it with ERR_REMOTE_REFUSED on both sides. A throw or no answer within 5 s refuses.
+   */
+  authenticate?: (peer: RemotePeer) => boolean | string | Promise<boolean | string>;
+  /** What this node shows the nodes it connects to (their `authenticate` reads it); default ''. */
+  credentials?: string;
   /** The actor definitions other nodes may spawn here (`system.spawnRemote`); default none. */
   spawnable?: readonly ActorDefinition<never, unknown, unknown>[];
+}
+
+/** A node asking to be let in, as `remote.authenticate` sees it. */
+export interface RemotePeer {
+  /** Where it listens ('' when it does not). */
+  address: string;
+  /** Its incarnation (random per process start). */
+  incarnation: number;
+  /** Its `remote.credentials`. */
+  credentials: string;
 }
 
 /** `remote.tls`: PEM text (strings or Buffers). */
@@ -33,7 +51,7 @@ export interface RemoteTlsOptions {
   serverName?: string;
 }
 
-const KEYS = ['listen', 'secret', 'lostAfterMs', 'tls', 'spawnable'] as const;
+const KEYS = ['listen', 'secret', 'lostAfterMs', 'tls', 'spawnable', 'authenticate', 'credentials'] as const;
 const TLS_KEYS = ['cert', 'key', 'ca', 'mutual', 'serverName'] as const;
 
 /** Splits `host:port` (an IPv6 host in brackets); null when it is not one. */
@@ -52,6 +70,10 @@ export function validateRemoteOptions(value: unknown, where: string): RemoteOpti
     throw invalidOption(where, `remote.listen must be 'host:port' (e.g. '127.0.0.1:4100'; port 0 for any), got ${describe(bag.listen)}`);
   if (bag.secret !== undefined && (typeof bag.secret !== 'string' || bag.secret.length === 0))
     throw invalidOption(where, `remote.secret must be a non-empty string, got ${describe(bag.secret)}`);
+  if (bag.authenticate !== undefined && typeof bag.authenticate !== 'function')
+    throw invalidOption(where, `remote.authenticate must be a function (peer) => boolean | string, got ${describe(bag.authenticate)}`);
+  if (bag.credentials !== undefined && typeof bag.credentials !== 'string')
+    throw invalidOption(where, `remote.credentials must be a string, got ${describe(bag.credentials)}`);
   const lost = bag.lostAfterMs;
   if (lost !== undefined && (typeof lost !== 'number' || !Number.isFinite(lost) || lost < 500 || lost > 3_600_000))
     throw invalidOption(where, `remote.lostAfterMs must be a number of milliseconds from 500 to 3600000, got ${describe(lost)}`);

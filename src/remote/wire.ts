@@ -20,6 +20,7 @@ export interface Hello {
   lane: number;
   secret: string;
   max_message_bytes: number;
+  credentials: string;
 }
 export interface Welcome {
   protocol_version: number;

@@ -108,6 +108,10 @@ export type ControlMessage =
   | { op: 'remote-spawn'; req?: number; address: string; kind: string; name: string; args: Uint8Array }
   /** From the gateway: another node asks this one to spawn `kind` (if `remote.spawnable` has it). */
   | { op: 'spawn-for-node'; req?: number; kind: string; name: string; args: Uint8Array }
+  /** From the gateway: may the node that opened a stream in (remote.authenticate)? */
+  | { op: 'authenticate-node'; req?: number; address: string; incarnation: number; credentials: string }
+  /** null: let in; else the reason it is refused. */
+  | { op: 'authenticate-reply'; reply: number; refusal: string | null }
   /** The answer to either: `ref` as in remote-lookup-reply, or the error. */
   | { op: 'remote-spawn-reply'; reply: number; ref: [number, number, string, number] | null; error?: { code: string; message: string } }
   | MoveIn;

@@ -117,7 +117,8 @@ export class ActorSystem {
       parts,
       guardian,
       () => this.workers,
-      (from, message) => void this.remote.answerSpawn(from, message),
+      (from, message) =>
+        void (message.op === 'spawn-for-node' ? this.remote.answerSpawn(from, message) : this.remote.answerAuthenticate(from, message)),
     );
     this.moves = new Moves(parts);
     // Rebalancing options are checked here too (the Rebalancer's constructor).

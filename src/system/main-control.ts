@@ -18,8 +18,8 @@ export class MainControl {
     private readonly parts: SystemParts,
     private readonly guardian: SupervisorStrategy,
     private readonly workers: () => WorkerSet,
-    /** Another node asks this one to spawn (see RemoteCalls.answerSpawn). */
-    private readonly spawnForNode: (from: number, message: Extract<ControlMessage, { op: 'spawn-for-node' }>) => void,
+    /** Another node asks this one to spawn, or to be let in (see RemoteNode.answerSpawn, answerAuthenticate). */
+    private readonly forNode: (from: number, message: Extract<ControlMessage, { op: 'spawn-for-node' | 'authenticate-node' }>) => void,
   ) {}
 
   /** A control message from thread `from` that is no reply to a request of the main thread. */
@@ -52,7 +52,8 @@ export class MainControl {
         return;
       }
       case 'spawn-for-node':
-        this.spawnForNode(from, message);
+      case 'authenticate-node':
+        this.forNode(from, message);
         return;
       default:
         return;

@@ -14,6 +14,8 @@ import { validateLookupName } from './validate-options.js';
 
 type RefReply = { ref: [number, number, string, number] | null; error?: { code: string; message: string } };
 
+/** How long `remote.authenticate` may take before the node asking is refused. */
+const AUTHENTICATE_MS = 5000;
 /**
  * The main thread's side of remote: the gateway thread (started with the system, ended at its
  * shutdown), `lookupRemote` and `spawnRemote` through it, and the answer to another node's
@@ -48,6 +50,8 @@ export class RemoteNode {
       ...(remote.secret !== undefined ? { secret: remote.secret } : {}),
       ...(remote.lostAfterMs !== undefined ? { lostAfterMs: remote.lostAfterMs } : {}),
       ...(remote.tls !== undefined ? { tls: remote.tls } : {}),
+      ...(remote.credentials !== undefined ? { credentials: remote.credentials } : {}),
+      ...(remote.authenticate !== undefined ? { authenticates: true } : {}),
     });
   }
 
@@ -90,6 +94,33 @@ export class RemoteNode {
     if (options.name !== undefined) validateLookupName(options.name, where);
     const reply = await this.request(where, { op: 'remote-spawn', address, kind: name, name: options.name ?? '', args: packRemote(args) });
     return this.refOf(reply) as ActorRef<M, R>;
+  }
+
+  /** A node opened a stream here: `remote.authenticate` decides (a throw, a wrong answer or none within 5 s refuses). */
+  async answerAuthenticate(from: number, message: Extract<ControlMessage, { op: 'authenticate-node' }>): Promise<void> {
+    const decide = this.options!.authenticate!;
+    const { address, incarnation, credentials } = message;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<string>(
+      (resolve) => (timer = setTimeout(() => resolve(`the authenticator did not answer within ${AUTHENTICATE_MS} ms`), AUTHENTICATE_MS)),
+    );
+    let refusal: string | null;
+    try {
+      const verdict = await Promise.race([Promise.resolve(decide({ address, incarnation, credentials })), late]);
+      refusal =
+        verdict === true
+          ? null
+          : verdict === false
+            ? 'refused by the authenticator'
+            : typeof verdict === 'string' && verdict !== ''
+              ? verdict
+              : `the authenticator answered ${String(verdict)}, not true, false or a reason`;
+    } catch (error) {
+      refusal = `the authenticator threw: ${errorInfo(error).message}`;
+    } finally {
+      clearTimeout(timer);
+    }
+    this.runtime.control(from, { op: 'authenticate-reply', reply: message.req!, refusal });
   }
 
   /** Another node asks this one to spawn `kind` (the gateway forwards it): allowed kinds only. */

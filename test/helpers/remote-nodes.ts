@@ -9,8 +9,13 @@ export interface NodeProcess {
 }
 
 /** Starts a node process (the fixture) and waits, at most 20 s, for the address it listens on. */
-export async function startNode(secret = 'cluster-secret', listen?: string, tls?: object): Promise<NodeProcess> {
-  const env = tls === undefined ? process.env : { ...process.env, REMOTE_TLS: JSON.stringify(tls) };
+export async function startNode(
+  secret = 'cluster-secret',
+  listen?: string,
+  tls?: object,
+  extraEnv: Record<string, string> = {},
+): Promise<NodeProcess> {
+  const env = { ...process.env, ...extraEnv, ...(tls === undefined ? {} : { REMOTE_TLS: JSON.stringify(tls) }) };
   const child = spawn(process.execPath, [NODE, secret, ...(listen !== undefined ? [listen] : [])], {
     stdio: ['pipe', 'pipe', 'inherit'],
     env,
