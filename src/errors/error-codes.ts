@@ -85,5 +85,7 @@ export const ErrorCode = {
   REMOTE_UNREACHABLE: 'ERR_REMOTE_UNREACHABLE',
   /** A remote spawn of a kind the target node does not allow (its `remote.spawnable`). */
   REMOTE_SPAWN_REFUSED: 'ERR_REMOTE_SPAWN_REFUSED',
+  /** Another node's frames broke the protocol (pieces of a large message that do not fit together): its stream is closed. */
+  REMOTE_MALFORMED: 'ERR_REMOTE_MALFORMED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -25,6 +25,17 @@ type Call = Grpc.ServerDuplexStream<Frame, Frame>;
 /** A record for a ring: [participant, record type, local id, body]. */
 type Record4 = [number, number, number, unknown];
 
+/** A large message arriving in pieces on one stream (see LinkQueue). */
+interface Pieces {
+  size: number;
+  target: number;
+  bytes: Uint8Array;
+  have: number;
+}
+
+/** gRPC's INVALID_ARGUMENT: the status a stream is closed with when its frames break the protocol. */
+const INVALID_ARGUMENT = 3;
+
 /** What the streams other nodes open need of the gateway. */
 export interface InboundHost {
   readonly endpoint: TransportEndpoint;
@@ -76,6 +87,8 @@ export class Inbound {
    * one with none left pauses its stream — per sending node, as for a full ring.
    */
   private readonly credit = new Map<number, number>();
+  /** The large message each stream is assembling (one at a time per stream). */
+  private readonly pieces = new Map<Call, Pieces>();
 
   constructor(private readonly host: InboundHost) {}
 
@@ -84,9 +97,9 @@ export class Inbound {
     /** Frames read while the authenticator decides (null: it is not asked now). */
     let early: Frame[] | null = null;
     this.calls.add(call);
-    call.on('error', () => this.calls.delete(call));
+    call.on('error', () => this.forgetCall(call));
     call.on('end', () => {
-      this.calls.delete(call);
+      this.forgetCall(call);
       call.end();
     });
     const onFrame = (frame: Frame): void => {
@@ -150,6 +163,50 @@ export class Inbound {
     }
   }
 
+  private forgetCall(call: Call): void {
+    this.calls.delete(call);
+    this.pieces.delete(call);
+  }
+
+  /** Closes a stream whose frames break the protocol (INVALID_ARGUMENT), with an event; other streams go on. */
+  private malformed(call: Call, detail: string): void {
+    this.forgetCall(call);
+    this.host.publish({ type: 'remote-error', what: 'malformed', detail: `a stream from another node was closed: ${detail}` });
+    call.emit('error', { code: INVALID_ARGUMENT, details: `${ErrorCode.REMOTE_MALFORMED}: ${detail}` });
+  }
+
+  /**
+   * A piece of a large message: the whole envelope once its last piece is here, undefined
+   * before, null when the pieces do not fit together (the stream is then closed).
+   */
+  private assemble(call: Call, e: Envelope): Envelope | undefined | null {
+    const size = e.chunked_size!;
+    let pieces = this.pieces.get(call);
+    if (size > MAX_MESSAGE_BYTES) {
+      this.malformed(
+        call,
+        `a message of ${size} bytes in pieces, more than the ${MAX_MESSAGE_BYTES} this node accepts (${ErrorCode.MESSAGE_TOO_LARGE})`,
+      );
+      return null;
+    }
+    if (pieces === undefined) {
+      pieces = { size, target: e.target, bytes: new Uint8Array(size), have: 0 };
+      this.pieces.set(call, pieces);
+    } else if (pieces.size !== size || pieces.target !== e.target) {
+      this.malformed(call, 'a piece of another message before the last piece of the one in progress');
+      return null;
+    }
+    if (pieces.have + e.body.byteLength > size) {
+      this.malformed(call, `pieces of more than the ${size} bytes announced`);
+      return null;
+    }
+    pieces.bytes.set(e.body, pieces.have);
+    pieces.have += e.body.byteLength;
+    if (pieces.have < size) return undefined;
+    this.pieces.delete(call);
+    return { target: e.target, target_incarnation: e.target_incarnation, sender: e.sender, body: pieces.bytes };
+  }
+
   private refuse(call: Call, refusal: { code: string; reason: string }): void {
     this.host.publish({
       type: 'remote-error',
@@ -183,7 +240,13 @@ export class Inbound {
   private deliver(call: Call, envelopes: Envelope[]): void {
     const host = this.host;
     const records: Record4[] = [];
-    for (const e of envelopes) {
+    for (let e of envelopes) {
+      if (e.chunked_size) {
+        const whole = this.assemble(call, e);
+        if (whole === null) break; // (what came before it in the batch still goes)
+        if (whole === undefined) continue;
+        e = whole;
+      }
       const participant = participantOf(e.target);
       const sender = e.sender;
       if (e.target_incarnation !== 0 && e.target_incarnation !== host.incarnation) {

@@ -11,6 +11,9 @@ import type { PeerLink } from './peer-link.js';
  */
 export const FLOW_HIGH = 8192;
 const FLOW_LOW = 2048;
+/** The same in body bytes (a few large messages hold senders too). */
+const FLOW_HIGH_BYTES = 32 * 1024 * 1024;
+const FLOW_LOW_BYTES = 8 * 1024 * 1024;
 
 /**
  * The gateway's records for the threads of its own node — system messages, failed asks, events,
@@ -49,14 +52,15 @@ export class LocalRings {
     this.backlog.splice(0, n);
   }
 
-  /** Holds or lets go this node's senders to the link's peer, by its backlog (FLOW_HIGH, FLOW_LOW). */
+  /** Holds or lets go this node's senders to the link's peer, by its backlog (FLOW_HIGH, FLOW_LOW, in messages or bytes). */
   checkFlow(link: PeerLink): void {
     const incarnation = link.incarnation;
     if (incarnation === 0) return;
-    if (link.backlog >= FLOW_HIGH && !this.congested.has(incarnation)) {
+    if ((link.backlog >= FLOW_HIGH || link.backlogBytes >= FLOW_HIGH_BYTES) && !this.congested.has(incarnation)) {
       this.congested.add(incarnation);
       this.announce(incarnation, 'congested', FLOW_HIGH);
-    } else if (link.backlog <= FLOW_LOW && this.congested.has(incarnation)) this.release(incarnation);
+    } else if (link.backlog <= FLOW_LOW && link.backlogBytes <= FLOW_LOW_BYTES && this.congested.has(incarnation))
+      this.release(incarnation);
   }
 
   /** No more flow control toward the node of `incarnation` (it drained, or it is lost). */

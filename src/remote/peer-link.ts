@@ -1,6 +1,7 @@
 import type * as Grpc from '@grpc/grpc-js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { LaneStream, type LaneOwner } from './lane-stream.js';
+import { LinkQueue } from './link-queue.js';
 import { type Envelope, type Frame, type Hello, Lane, type SystemMessage, type Welcome, type WireRef } from './wire.js';
 
 /** User envelopes that may wait for a peer (connecting or reconnecting) before they are dead letters. */
@@ -12,8 +13,6 @@ export const HEARTBEAT_MS = 500;
 /** Reconnection backoff: the first retry after this, doubling up to RETRY_MAX_MS, each ±20%. */
 const RETRY_FIRST_MS = 100;
 const RETRY_MAX_MS = 1000;
-/** A batch is cut at about this many bytes of bodies (a frame stays well under gRPC's limits). */
-const BATCH_BYTES = 1 << 20;
 /** Unanswered asks a link remembers (the oldest are forgotten: they time out where they were asked). */
 const PENDING_ASKS_LIMIT = 65_536;
 
@@ -67,8 +66,7 @@ export class PeerLink implements LaneOwner {
   private client: Grpc.Client | null = null;
   private user: LaneStream | null = null;
   private system: LaneStream | null = null;
-  private queue: Envelope[] = [];
-  private queuedBytes = 0;
+  private readonly queue = new LinkQueue();
   private pendingSystem: SystemMessage[] = [];
   private unacked: SystemMessage[] = [];
   private nextSeq = 1;
@@ -92,6 +90,11 @@ export class PeerLink implements LaneOwner {
   /** Envelopes waiting to be written. */
   get backlog(): number {
     return this.queue.length;
+  }
+
+  /** Body bytes waiting to be written. */
+  get backlogBytes(): number {
+    return this.queue.byteLength;
   }
 
   /** Opens the connection now (no-op while connecting or open). */
@@ -118,7 +121,6 @@ export class PeerLink implements LaneOwner {
     else if (this.queue.length >= LINK_QUEUE_LIMIT) this.host.undeliverable([envelope], 'remote-queue-full');
     else {
       this.queue.push(envelope);
-      this.queuedBytes += envelope.body.length;
       if (this.state !== 'open') this.reconnectSoon();
     }
   }
@@ -144,20 +146,9 @@ export class PeerLink implements LaneOwner {
       this.system!.write({ system_batch: { messages } });
     }
     const user = this.user!;
-    while (this.queue.length > 0 && user.writable) {
-      let envelopes: Envelope[];
-      if (this.queuedBytes <= BATCH_BYTES) {
-        envelopes = this.queue;
-        this.queue = [];
-        this.queuedBytes = 0;
-      } else {
-        let bytes = 0;
-        let n = 0;
-        while (n < this.queue.length && (n === 0 || bytes + this.queue[n]!.body.length <= BATCH_BYTES))
-          bytes += this.queue[n++]!.body.length;
-        envelopes = this.queue.splice(0, n);
-        this.queuedBytes -= bytes;
-      }
+    while (user.writable) {
+      const envelopes = this.queue.nextBatch();
+      if (envelopes === null) break;
       user.write({ batch: { envelopes } });
     }
   }
@@ -238,10 +229,8 @@ export class PeerLink implements LaneOwner {
 
   /** Drops what waits for `incarnation` (it is gone): its envelopes become dead letters. */
   forget(incarnation: number, reason: string): void {
-    const dead = this.queue.filter((e) => e.target_incarnation === incarnation);
+    const dead = this.queue.takeWhere((e) => e.target_incarnation === incarnation);
     if (dead.length === 0) return;
-    this.queue = this.queue.filter((e) => e.target_incarnation !== incarnation);
-    this.queuedBytes = this.queue.reduce((n, e) => n + e.body.length, 0);
     this.pendingSystem = this.pendingSystem.filter((m) => m.target_incarnation !== incarnation);
     this.unacked = this.unacked.filter((m) => m.target_incarnation !== incarnation);
     this.host.undeliverable(dead, reason);
@@ -316,9 +305,7 @@ export class PeerLink implements LaneOwner {
     }
     if (refused || this.incarnation === 0) {
       // Refused (a wrong secret: retrying cannot help), or a node never reached: nothing waits.
-      const queued = this.queue;
-      this.queue = [];
-      this.queuedBytes = 0;
+      const queued = this.queue.takeAll();
       this.pendingSystem = [];
       this.unacked = [];
       if (queued.length > 0) this.host.undeliverable(queued, error.message);
@@ -332,7 +319,7 @@ export class PeerLink implements LaneOwner {
   // ---- inside --------------------------------------------------------------------------------
 
   private needsConnection(): boolean {
-    return this.queue.length > 0 || this.pendingSystem.length > 0 || this.unacked.length > 0 || this.host.watching(this.incarnation);
+    return !this.queue.empty || this.pendingSystem.length > 0 || this.unacked.length > 0 || this.host.watching(this.incarnation);
   }
 
   private reconnectSoon(): void {
@@ -358,9 +345,7 @@ export class PeerLink implements LaneOwner {
     this.downSince = 0;
     this.retryDelay = 0;
     this.retryAt = 0;
-    const queued = this.queue;
-    this.queue = [];
-    this.queuedBytes = 0;
+    const queued = this.queue.takeAll();
     this.pendingSystem = [];
     this.unacked = [];
     this.host.nodeLost(incarnation, reason);
@@ -368,6 +353,8 @@ export class PeerLink implements LaneOwner {
   }
 
   private teardown(): void {
+    // (A large message cut short goes again, whole, on the next connection.)
+    this.queue.restartPieces();
     this.user?.close();
     this.system?.close();
     this.client?.close();

@@ -34,6 +34,8 @@ export interface Envelope {
   target_incarnation: number;
   sender?: WireRef | null;
   body: Uint8Array;
+  /** Nonzero: `body` is one piece of a body of this many bytes (see LinkQueue). */
+  chunked_size?: number;
 }
 /** SystemKind of the proto. */
 export const SystemKind = { WATCH: 1, UNWATCH: 2, TERMINATED: 3, STOP: 4 } as const;

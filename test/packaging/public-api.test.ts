@@ -35,6 +35,7 @@ const MAIN = [
   'PoolOptions',
   'RECEIVE_TIMEOUT',
   'RemoteOptions',
+  'RemotePeer',
   'ReceiveTimeout',
   'Router',
   'RoutingStrategy',

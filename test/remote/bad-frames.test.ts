@@ -105,5 +105,46 @@ test(
     }
     assert.equal(seen, 3, 'both good envelopes were delivered around the bad one');
     mixed.end();
+
+    // A message in pieces (Envelope.chunked_size) is delivered once its last piece is here; pieces
+    // that do not fit together close their stream with INVALID_ARGUMENT and ERR_REMOTE_MALFORMED.
+    const hello = (incarnation: number): Buffer =>
+      serialize({
+        hello: { protocol_version: 1, address: '', incarnation, lane: 0, secret: 'cluster-secret', max_message_bytes: 1 << 20 },
+      });
+    const whole = ping(3) as { body: Buffer };
+    const piece = (from: number, to: number, size = whole.body.length): object => ({
+      ...whole,
+      body: whole.body.subarray(from, to),
+      chunked_size: size,
+    });
+    const seenBefore = (await echo.ask({ type: 'ping', n: 9 }, { timeout: 5000 })).seen;
+    const pieces = rawStream(b.address);
+    pieces.write(hello(12346));
+    pieces.write(serialize({ batch: { envelopes: [piece(0, 3)] } }));
+    pieces.write(serialize({ batch: { envelopes: [piece(3, 7), ping(4)] } }));
+    pieces.write(serialize({ batch: { envelopes: [piece(7, whole.body.length)] } }));
+    let delivered = 0;
+    for (let i = 0; i < 50 && delivered < 2; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      delivered = (await echo.ask({ type: 'ping', n: 9 }, { timeout: 5000 })).seen - seenBefore - 1 - i;
+    }
+    assert.equal(delivered, 2, 'the message in pieces and the one between its pieces were delivered');
+    pieces.end();
+
+    for (const [what, frames] of [
+      ['a piece of another message', [[piece(0, 3)], [piece(3, 5, whole.body.length + 1)]]],
+      ['more bytes than announced', [[piece(0, 3, 4)], [piece(3, 7, 4)]]],
+      ['a size over the limit', [[piece(0, 3, 64 * 2 ** 20)]]],
+    ] as const) {
+      const broken = rawStream(b.address);
+      broken.write(hello(12347));
+      for (const envelopes of frames) broken.write(serialize({ batch: { envelopes } }));
+      const e = await broken.closed;
+      assert.equal(e?.code, grpc.status.INVALID_ARGUMENT, `${what}: ${e?.code} ${e?.details}`);
+      assert.match(e?.details ?? '', /ERR_REMOTE_MALFORMED/);
+      broken.end();
+    }
+    assert.equal((await echo.ask({ type: 'ping', n: 10 }, { timeout: 5000 })).pong, 10, 'the node serves on');
   },
 );
