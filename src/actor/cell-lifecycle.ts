@@ -235,12 +235,10 @@ export abstract class CellLifecycle extends CellTurns {
     if (why !== null) throw new BactorError(ErrorCode.CANNOT_MOVE, `cannot move ${this.self}: ${why}`);
     const backlog: [unknown, number][] = [];
     const q = this.queue as FifoQueue;
+    // (Read in place: the queue is intact until the move commits.)
     for (let i = 0, n = q.length; i < n; i++) {
-      const message = q.take();
-      const sender = q.taken ?? null;
-      q.taken = undefined;
-      backlog.push([message, sender === null ? 0 : sender.packed]);
-      q.push(message, sender); // rotate: the queue is intact until the move commits
+      const sender = q.atB(i) ?? null;
+      backlog.push([q.at(i), sender === null ? 0 : sender.packed]);
     }
     return {
       state: this.state,

@@ -63,6 +63,8 @@ export class CellExtras {
   /** Messages from other threads (or with no sender) enqueued since the last grant, and its size. */
   sinceGrant = 0;
   lastGrant = 0;
+  /** The ledger slot of the kept message whose handler's promise is pending (-1: none; see TakenLedger). */
+  asyncSlot = -1;
 }
 
 /** What a move carries to the actor's new worker. */

@@ -6,6 +6,7 @@ import type { MailboxHost, SystemOp, TurnHost } from './cell-host.js';
 import { CellMailbox } from './cell-mailbox.js';
 import { HOLD_YIELD, NO_EXTRAS, RUNNING } from './cell-state.js';
 import type { FifoQueue } from '../mailbox/mailbox.js';
+import { taken } from '../mailbox/taken-slot.js';
 
 /** The watchdog's names for system messages (constant strings: no concatenation per message). */
 const SYSTEM_TYPE_NAMES: Record<SystemOp['k'], string> = {
@@ -99,8 +100,29 @@ export abstract class CellTurns extends CellMailbox {
     const message = queue.take();
     const sender = queue.taken ?? null;
     queue.taken = undefined;
+    const slot = queue.takenTag;
     if (this.x.pausedSenders !== null) this.releaseSenders();
-    this.invoke(message, sender);
+    if (slot < 0) this.invoke(message, sender);
+    else {
+      queue.takenTag = -1;
+      this.invoke(message, sender);
+      this.handledKept(slot);
+    }
+  }
+
+  /** A message kept in the thread's ledger was handled: its slot is free, or, while its promise is pending, still running. */
+  protected handledKept(slot: number): void {
+    const ledger = taken.ledger!;
+    if (this.busy) {
+      this.w().asyncSlot = slot;
+      ledger.running = -1;
+    } else ledger.done(slot);
+  }
+
+  /** The promise of a handler of a kept message settled. */
+  protected settledKept(): void {
+    taken.ledger?.done(this.x.asyncSlot);
+    this.x.asyncSlot = -1;
   }
 
   /** The running turn has sent its limit (see run). */
@@ -180,6 +202,7 @@ export abstract class CellTurns extends CellMailbox {
         (value) => {
           this.host.asyncDelta(-1);
           this.busy = false;
+          if (this.x.asyncSlot >= 0) this.settledKept();
           if (value !== undefined && this.status === RUNNING) this.state = value;
           if (this.x.stopRequested) this.stopSelf();
           else if (this.runnable && !this.scheduled) this.host.schedule(this);
@@ -187,6 +210,7 @@ export abstract class CellTurns extends CellMailbox {
         (error: unknown) => {
           this.host.asyncDelta(-1);
           this.busy = false;
+          if (this.x.asyncSlot >= 0) this.settledKept();
           this.fail(error);
         },
       );

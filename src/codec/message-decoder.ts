@@ -1,3 +1,4 @@
+import type { TakenLedger } from '../../native-free-core/ledger/taken-ledger.js';
 import type { RecordHandler, RingConsumer } from '../../native-free-core/ring/ring-consumer.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { RingMemory, malformed } from './fast-path.js';
@@ -28,14 +29,31 @@ export class MessageDecoder implements RecordHandler {
   private readonly msgpack: MsgpackDecoder;
   private readonly largeLane: LargePayloadReceiver | null;
   private sink: MessageSink | null = null;
+  /** A worker's ledger of taken messages, and the record types it keeps (a bit per type); null: none. */
+  private ledger: TakenLedger | null = null;
+  private keptTypes = 0;
+  /** The participant whose ring this is. */
+  private source = 0;
 
-  constructor(ring: RingConsumer, schemaLog: SharedArrayBuffer, largeLane: LargePayloadReceiver | null = null) {
-    this.ring = ring;
+  constructor(ring: Pick<RingConsumer, 'bytes'>, schemaLog: SharedArrayBuffer, largeLane: LargePayloadReceiver | null = null) {
+    this.ring = ring as RingConsumer;
     this.memory = new RingMemory(ring.bytes);
     this.i32 = new Int32Array(ring.bytes.buffer);
     this.schema = new SchemaReader(schemaLog);
     this.msgpack = new MsgpackDecoder(this.schema);
     this.largeLane = largeLane;
+  }
+
+  /** Keeps the records of the types in `keptTypes` (a bit per type) in `ledger` while they are taken. */
+  keepIn(ledger: TakenLedger, keptTypes: number, source: number): void {
+    this.ledger = ledger;
+    this.keptTypes = keptTypes;
+    this.source = source;
+  }
+
+  /** Where `deliver` hands what it decodes (drain sets it too). */
+  bind(sink: MessageSink): void {
+    this.sink = sink;
   }
 
   /** Delivers up to `limit` messages to `sink`; returns how many records were read. */
@@ -46,6 +64,23 @@ export class MessageDecoder implements RecordHandler {
 
   /** RecordHandler: called by the ring for each record. */
   onRecord(type: number, bytes: Uint8Array, offset: number, length: number): void {
+    const ledger = this.ledger;
+    if (ledger === null) this.deliver(type, bytes, offset, length);
+    else if (((this.keptTypes >>> type) & 1) !== 0) {
+      // In the ledger first, then past READ: a thread that dies between the two has the record
+      // read again by its replacement, not twice (TakenLedger.recover skips it).
+      ledger.take(this.source, offset);
+      this.ring.commitRead();
+      this.deliver(type, bytes, offset, length);
+      ledger.settleCurrent();
+    } else {
+      this.ring.commitRead();
+      this.deliver(type, bytes, offset, length);
+    }
+  }
+
+  /** Decodes a record and hands it to the sink (a decode error to its onDecodeError). */
+  deliver(type: number, bytes: Uint8Array, offset: number, length: number): void {
     const sink = this.sink!;
     const header0 = this.i32[offset >> 2]!;
     const header1 = this.i32[(offset >> 2) + 1]!;

@@ -1,12 +1,15 @@
 /**
  * A growable circular FIFO of pairs: the message and its sender side by side, so enqueueing a
- * local message allocates nothing once the deque has grown to its working size.
+ * local message allocates nothing once the deque has grown to its working size. Each pair has
+ * a tag beside it (an int, -1 by default: a mailbox keeps its message's ledger slot there).
  */
 const EMPTY: readonly unknown[] = Object.freeze([]);
+const NO_TAGS = new Int32Array(0);
 
 export class PairDeque<A, B> {
   private a: (A | undefined)[];
   private b: (B | undefined)[];
+  private t: Int32Array = NO_TAGS;
   private head = 0;
   private size = 0;
 
@@ -20,11 +23,12 @@ export class PairDeque<A, B> {
     return this.size;
   }
 
-  push(a: A, b: B): void {
+  push(a: A, b: B, tag = -1): void {
     if (this.size === this.a.length) this.grow();
     const i = (this.head + this.size) & (this.a.length - 1);
     this.a[i] = a;
     this.b[i] = b;
+    this.t[i] = tag;
     this.size++;
   }
 
@@ -34,7 +38,17 @@ export class PairDeque<A, B> {
     this.head = (this.head - 1) & (this.a.length - 1);
     this.a[this.head] = a;
     this.b[this.head] = b;
+    this.t[this.head] = -1;
     this.size++;
+  }
+
+  /** The `k`th pair from the front, without removing it. */
+  at(k: number): A | undefined {
+    return k < this.size ? this.a[(this.head + k) & (this.a.length - 1)] : undefined;
+  }
+
+  atB(k: number): B | undefined {
+    return k < this.size ? this.b[(this.head + k) & (this.a.length - 1)] : undefined;
   }
 
   /** First of the front pair (call before `shift`). */
@@ -48,13 +62,19 @@ export class PairDeque<A, B> {
 
   /** Second half of the pair the last `take` removed. */
   taken: B | undefined = undefined;
+  /** The tag of the pair the last `take` or `shift` removed. */
+  takenTag = -1;
 
   /** Removes the front pair: returns its first half, leaves the second in `taken`. */
   take(): A | undefined {
-    if (this.size === 0) return undefined;
+    if (this.size === 0) {
+      this.takenTag = -1;
+      return undefined;
+    }
     const i = this.head;
     const a = this.a[i];
     this.taken = this.b[i];
+    this.takenTag = this.t[i]!;
     this.a[i] = undefined;
     this.b[i] = undefined;
     this.head = (i + 1) & (this.a.length - 1);
@@ -64,7 +84,11 @@ export class PairDeque<A, B> {
 
   /** Drops the front pair. */
   shift(): void {
-    if (this.size === 0) return;
+    if (this.size === 0) {
+      this.takenTag = -1;
+      return;
+    }
+    this.takenTag = this.t[this.head]!;
     this.a[this.head] = undefined;
     this.b[this.head] = undefined;
     this.head = (this.head + 1) & (this.a.length - 1);
@@ -80,12 +104,15 @@ export class PairDeque<A, B> {
     const cap = n === 0 ? 4 : n * 2;
     const a = new Array<A | undefined>(cap).fill(undefined);
     const b = new Array<B | undefined>(cap).fill(undefined);
+    const t = new Int32Array(cap);
     for (let k = 0; k < this.size; k++) {
       a[k] = this.a[(this.head + k) & (n - 1)];
       b[k] = this.b[(this.head + k) & (n - 1)];
+      t[k] = this.t[(this.head + k) & (n - 1)]!;
     }
     this.a = a;
     this.b = b;
+    this.t = t;
     this.head = 0;
   }
 }

@@ -3,6 +3,7 @@ import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { BinaryHeap } from '../util/binary-heap.js';
 import { checkBag, checkFunction, checkNumber, checkOneOf, isInteger } from '../util/option-bag.js';
 import { PairDeque } from './deque.js';
+import { taken } from './taken-slot.js';
 
 /** What a bounded mailbox does with a message that arrives when it is full. */
 export type OverflowPolicy =
@@ -50,8 +51,37 @@ export interface MailboxOptions {
   highWater?: number;
 }
 
-/** The default mailbox: a FIFO that is itself the deque (one object per actor, not two). */
+/**
+ * The default mailbox: a FIFO that is itself the deque (one object per actor, not two). On a
+ * worker it keeps beside each message from another thread its slot in the thread's ledger of
+ * taken messages (taken-slot.ts), so what it holds outlives a crash of the thread: the slot
+ * runs with `take` and is freed by the handler's end (cell-turns.ts), or here when the message
+ * is dropped without being handled.
+ */
 export class FifoQueue extends PairDeque<unknown, ActorRef | null> implements MessageQueue {
+  override push(message: unknown, sender: ActorRef | null): void {
+    const ledger = taken.ledger;
+    if (ledger !== null && ledger.current >= 0) {
+      super.push(message, sender, ledger.current);
+      ledger.current = -1;
+    } else super.push(message, sender);
+  }
+
+  override take(): unknown {
+    const message = super.take();
+    if (this.takenTag >= 0) taken.ledger!.run(this.takenTag);
+    return message;
+  }
+
+  override shift(): void {
+    super.shift();
+    const tag = this.takenTag;
+    if (tag >= 0) {
+      this.takenTag = -1;
+      taken.ledger!.done(tag);
+    }
+  }
+
   peekMessage(): unknown {
     return this.peekA();
   }

@@ -14,6 +14,9 @@ import { enterActorHost } from './thread-role.js';
 import type { SpawnRequest } from './wire-messages.js';
 import type { SupervisorStrategy } from '../supervision/supervisor-strategy.js';
 import { ActorRef, localIdOf, participantOf } from '../actor/actor-ref.js';
+import { TakenLedger } from '../../native-free-core/ledger/taken-ledger.js';
+import { taken } from '../mailbox/taken-slot.js';
+import { KEPT_TYPES, redeliverTaken } from './taken-recovery.js';
 
 export interface HostInit {
   transport: TransportInit;
@@ -43,6 +46,11 @@ export interface HostInit {
   recreate?: SpawnRequest[];
   /** The gateway thread's participant number (remote); 0: none. */
   gateway: number;
+  /**
+   * This worker's ledger of taken messages (TakenLedger), the same buffer for each thread that
+   * plays the worker: a replacement delivers what the one before it had taken and not handled.
+   */
+  ledger?: SharedArrayBuffer;
 }
 
 /** Where a worker keeps its slice function for the guard script (a global the script can reach). */
@@ -101,6 +109,21 @@ export async function runHost(init: HostInit): Promise<void> {
           error: errorInfo(error),
           directive: 'could not be re-created',
         },
+      });
+    }
+  }
+
+  // Then what the thread before it had taken off the rings and not handled, in order, before
+  // anything newer; from now on what it takes is kept until handled.
+  if (init.ledger !== undefined) {
+    const ledger = new TakenLedger(init.ledger);
+    const records = endpoint.keepTaken(ledger, KEPT_TYPES);
+    taken.ledger = ledger;
+    if (records.length > 0) {
+      const { redelivered, dead } = redeliverTaken(runtime, endpoint, ledger, records);
+      runtime.control(0, {
+        op: 'event',
+        event: { type: 'worker-recovered', worker: runtime.participant, redelivered, deadLettered: dead },
       });
     }
   }

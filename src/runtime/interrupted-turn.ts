@@ -1,5 +1,6 @@
 import { CURRENT } from '../../native-free-core/layout/stats-layout.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
+import { taken } from '../mailbox/taken-slot.js';
 import { describeMessageType } from '../util/message-type.js';
 import type { Runtime } from './runtime.js';
 
@@ -22,6 +23,9 @@ export function failInterruptedTurn(runtime: Runtime): InterruptedTurn | null {
   runtime.stats[CURRENT] = 0;
   runtime.resetSendBudget();
   runtime.endpoint?.abandonWrites();
+  // The cut handler's message counts as handled (its actor fails for it): its ledger slot is free.
+  const ledger = taken.ledger;
+  if (ledger !== null && ledger.running >= 0) ledger.done(ledger.running);
   if (cell === null) return null;
   // Its turn never reached its end: a turn that had sent its limit would leave the actor held.
   cell.turnInterrupted();

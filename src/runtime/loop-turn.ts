@@ -171,6 +171,8 @@ export class LoopTurn {
     const drained = this.endpoint === null ? 0 : this.endpoint.drain(runtime, drainLimit);
     this.drained += drained;
     const handled = (this.handled = runtime.runs.runActors(this.budget));
+    // (A worker: what was taken and not handled is kept, then the rings are released.)
+    this.endpoint?.endTurn();
     const work = drained + handled + runtime.timers.runDue();
     this.flushed = runtime.flush();
     return work;

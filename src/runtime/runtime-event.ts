@@ -23,5 +23,11 @@ export type RuntimeEvent =
    * `remote.lostAfterMs`, or restarted as a new incarnation. Its watchers here got `terminated`.
    */
   | { type: 'node-lost'; address: string; incarnation: number; reason: string }
+  /**
+   * A replacement worker delivered what the worker before it had taken off its rings and not
+   * handled (`redelivered`); `deadLettered` of them were dead letters (the one whose handler was
+   * running, and any it could no longer read).
+   */
+  | { type: 'worker-recovered'; worker: number; redelivered: number; deadLettered: number }
   /** Remote: something the gateway dropped that is not one message (`what`, with `detail`). */
   | { type: 'remote-error'; what: string; detail: string };

@@ -1,4 +1,5 @@
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
+import { createLedgerBuffer } from '../../native-free-core/ledger/taken-ledger.js';
 import { ringFillOf } from '../../native-free-core/mesh/mesh.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { errorInfo } from '../errors/error-info.js';
@@ -35,6 +36,8 @@ export class WorkerSet {
   /** Next free actor id of each participant, kept across worker replacements. */
   private readonly idWatermark = new SharedArrayBuffer(4 * 256);
   private mesh: TransportInit['mesh'] | null = null;
+  /** Each worker's ledger of taken messages, handed to its replacements too (see TakenLedger). */
+  private readonly ledgers: SharedArrayBuffer[] = [];
   /** Worker replacements so far. */
   replacements = 0;
 
@@ -120,6 +123,7 @@ export class WorkerSet {
       gateway,
       ...(interruptMs > 0 ? { interruptMs } : {}),
       recreate,
+      ledger: (this.ledgers[w - 1] ??= createLedgerBuffer()),
     };
     const worker = new Worker(HOST_URL, {
       workerData: init,
@@ -142,8 +146,9 @@ export class WorkerSet {
   /**
    * A worker died: start a replacement on the same rings (records still in them are delivered
    * to it), and re-create its top-level actors under their old ids, as the root guardian's
-   * decider says (restart by default). Their state and the messages already taken from the
-   * rings died with the worker.
+   * decider says (restart by default). Their state died with the worker; the messages it had
+   * taken from the rings and not handled are delivered to them again by the replacement, from
+   * the worker's ledger (TakenLedger), except the one whose handler was running (a dead letter).
    */
   private replace(w: number, reason: unknown): void {
     const { runtime, scheduler, events, placements, workerCount, dedicatedCount } = this.parts;

@@ -1,5 +1,6 @@
 import { MessageChannel, type MessagePort, receiveMessageOnPort } from 'node:worker_threads';
 import { type MeshDescriptor, type MeshEndpoint, attachMesh, createMesh } from '../../native-free-core/mesh/mesh.js';
+import type { TakenLedger, TakenRecord } from '../../native-free-core/ledger/taken-ledger.js';
 import type { ParkResult } from '../../native-free-core/sync/doorbell.js';
 import { MessageDecoder, type MessageSink } from '../codec/message-decoder.js';
 import { MessageEncoder } from '../codec/message-encoder.js';
@@ -98,6 +99,8 @@ export class TransportEndpoint {
 
   /** A drain is running (see `drain`). */
   private draining = false;
+  /** A worker's ledger of taken messages (see keepTaken); null: none. */
+  private ledger: TakenLedger | null = null;
   constructor(init: TransportInit) {
     this.laneControl = init.laneControl ?? null;
     const refreshOut = (): void => void this.refreshLanes();
@@ -199,6 +202,46 @@ export class TransportEndpoint {
     } finally {
       this.draining = false;
     }
+  }
+
+  /**
+   * From now on the records of `keptTypes` (a bit per record type) taken off the rings are kept
+   * in `ledger` until handled (a worker; see TakenLedger). Returns what the thread this one
+   * replaces had taken and not handled, in order (empty on a first start): the rings go on
+   * after it.
+   */
+  keepTaken(ledger: TakenLedger, keptTypes: number): TakenRecord[] {
+    const rings = this.mesh.inbound;
+    const records = ledger.recover(rings);
+    ledger.attach(rings);
+    this.ledger = ledger;
+    for (let peer = 0, d = 0; peer < this.participants; peer++) if (peer !== this.self) this.decoders[d++]!.keepIn(ledger, keptTypes, peer);
+    return records;
+  }
+
+  /** A loop turn ends: the taken records not handled yet are kept, and the rings released (see TakenLedger.endTurn). */
+  endTurn(): void {
+    this.ledger?.endTurn();
+  }
+
+  /**
+   * Decodes records copied out of the rings from `peer` (TakenLedger.recover) with that ring's
+   * schema, and hands each to `sink` (no large-message lane: a large one is a decode error).
+   */
+  decodeCopies(peer: number, records: readonly TakenRecord[], sink: MessageSink): void {
+    let bytes = 0;
+    for (const r of records) bytes += (r.payload.length + 7) & ~7;
+    const all = new Uint8Array(bytes);
+    const decoder = new MessageDecoder({ bytes: all }, this.mesh.inboundLogs[peer]!, null);
+    let at = 0;
+    const offsets: number[] = [];
+    for (const r of records) {
+      all.set(r.payload, at);
+      offsets.push(at);
+      at += (r.payload.length + 7) & ~7;
+    }
+    decoder.bind(sink);
+    for (let i = 0; i < records.length; i++) decoder.deliver(records[i]!.type, all, offsets[i]!, records[i]!.payload.length);
   }
 
   /** True when any inbound ring has messages. */
