@@ -79,8 +79,6 @@ export class TakenLedger {
   private rings: (RingConsumer | null)[] = [];
   /** Messages taken without being kept (no free slot or no spill room). */
   unkept = 0;
-  /** The slot of the record being delivered now (-1: none): a FIFO mailbox's push takes it. */
-  current = -1;
   /** The slot whose handler runs now (-1: none). */
   running = -1;
 
@@ -110,12 +108,12 @@ export class TakenLedger {
 
   /**
    * A record of `source`'s ring, its payload at byte `offset` of the ring's buffer, is being
-   * taken: its slot (kept as `current`), or -1 when there is no room to keep it.
+   * taken: its slot, or -1 when there is no room to keep it.
    */
   take(source: number, offset: number): number {
     if (this.freeTop === 0) {
       this.unkept++;
-      return (this.current = -1);
+      return -1;
     }
     const slot = this.free[--this.freeTop]!;
     const w = (SLOT_TABLE_OFFSET >> 2) + slot * SLOT_WORDS;
@@ -130,15 +128,7 @@ export class TakenLedger {
       this.turn = grown;
     }
     this.turn[this.turnLength++] = slot;
-    return (this.current = slot);
-  }
-
-  /** The record being delivered went nowhere that keeps it (a dead letter, an ask's reply): done with it. */
-  settleCurrent(): void {
-    const slot = this.current;
-    if (slot < 0) return;
-    this.current = -1;
-    this.done(slot);
+    return slot;
   }
 
   /** Its handler starts. */
@@ -227,19 +217,19 @@ export class TakenLedger {
 
   /**
    * A message this thread got from its predecessor's ledger (see `recover`) enters a mailbox
-   * again: kept in the spill from the start. Its slot (as `current`), or -1.
+   * again: kept in the spill from the start. Its slot, or -1.
    */
   takeCopy(record: TakenRecord): number {
     if (this.freeTop === 0) {
       this.unkept++;
-      return (this.current = -1);
+      return -1;
     }
     const length = record.payload.length;
     const size = ENTRY_HEADER_BYTES + ((length + 7) & ~7);
     if (this.tail + size > this.half) this.flip();
     if (this.tail + size > this.half) {
       this.unkept++;
-      return (this.current = -1);
+      return -1;
     }
     const slot = this.free[--this.freeTop]!;
     const w = (SLOT_TABLE_OFFSET >> 2) + slot * SLOT_WORDS;
@@ -256,7 +246,7 @@ export class TakenLedger {
     i32[w + LOC] = at;
     i32[w + SEQ] = this.seq++ | 0;
     i32[w + STATE] = QUEUED;
-    return (this.current = slot);
+    return slot;
   }
 
   /**

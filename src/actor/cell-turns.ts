@@ -105,6 +105,7 @@ export abstract class CellTurns extends CellMailbox {
     if (slot < 0) this.invoke(message, sender);
     else {
       queue.takenTag = -1;
+      taken.ledger!.run(slot);
       this.invoke(message, sender);
       this.handledKept(slot);
     }

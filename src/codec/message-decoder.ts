@@ -1,6 +1,7 @@
 import type { TakenLedger } from '../../native-free-core/ledger/taken-ledger.js';
 import type { RecordHandler, RingConsumer } from '../../native-free-core/ring/ring-consumer.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
+import { taken } from '../mailbox/taken-slot.js';
 import { RingMemory, malformed } from './fast-path.js';
 import { MsgpackDecoder } from './msgpack-path.js';
 import { SchemaReader } from './schema-log.js';
@@ -69,10 +70,15 @@ export class MessageDecoder implements RecordHandler {
     else if (((this.keptTypes >>> type) & 1) !== 0) {
       // In the ledger first, then past READ: a thread that dies between the two has the record
       // read again by its replacement, not twice (TakenLedger.recover skips it).
-      ledger.take(this.source, offset);
+      taken.slot = ledger.take(this.source, offset);
       this.ring.commitRead();
       this.deliver(type, bytes, offset, length);
-      ledger.settleCurrent();
+      // Not taken into a mailbox (an ask's reply, a dead letter, a custom mailbox): done with it.
+      const slot = taken.slot;
+      if (slot >= 0) {
+        taken.slot = -1;
+        ledger.done(slot);
+      }
     } else {
       this.ring.commitRead();
       this.deliver(type, bytes, offset, length);

@@ -1,8 +1,10 @@
 /**
  * A growable circular FIFO of pairs: the message and its sender side by side, so enqueueing a
  * local message allocates nothing once the deque has grown to its working size. Each pair has
- * a tag beside it (an int, -1 by default: a mailbox keeps its message's ledger slot there).
+ * a tag beside it: the message's slot in the thread's ledger of taken messages, or -1.
  */
+import { taken } from './taken-slot.js';
+
 const EMPTY: readonly unknown[] = Object.freeze([]);
 const NO_TAGS = new Int32Array(0);
 
@@ -23,12 +25,15 @@ export class PairDeque<A, B> {
     return this.size;
   }
 
-  push(a: A, b: B, tag = -1): void {
+  /** Appends a pair; its tag is the slot of the message being taken off a ring, if any (taken.slot, which it consumes). */
+  push(a: A, b: B): void {
     if (this.size === this.a.length) this.grow();
     const i = (this.head + this.size) & (this.a.length - 1);
     this.a[i] = a;
     this.b[i] = b;
-    this.t[i] = tag;
+    const slot = taken.slot;
+    this.t[i] = slot;
+    if (slot >= 0) taken.slot = -1;
     this.size++;
   }
 

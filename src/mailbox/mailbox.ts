@@ -55,24 +55,10 @@ export interface MailboxOptions {
  * The default mailbox: a FIFO that is itself the deque (one object per actor, not two). On a
  * worker it keeps beside each message from another thread its slot in the thread's ledger of
  * taken messages (taken-slot.ts), so what it holds outlives a crash of the thread: the slot
- * runs with `take` and is freed by the handler's end (cell-turns.ts), or here when the message
- * is dropped without being handled.
+ * runs and is freed with the handler (cell-turns.ts), or is freed here when the message is
+ * dropped without being handled.
  */
 export class FifoQueue extends PairDeque<unknown, ActorRef | null> implements MessageQueue {
-  override push(message: unknown, sender: ActorRef | null): void {
-    const ledger = taken.ledger;
-    if (ledger !== null && ledger.current >= 0) {
-      super.push(message, sender, ledger.current);
-      ledger.current = -1;
-    } else super.push(message, sender);
-  }
-
-  override take(): unknown {
-    const message = super.take();
-    if (this.takenTag >= 0) taken.ledger!.run(this.takenTag);
-    return message;
-  }
-
   override shift(): void {
     super.shift();
     const tag = this.takenTag;

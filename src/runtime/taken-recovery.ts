@@ -2,6 +2,7 @@ import { RUNNING } from '../../native-free-core/layout/taken-ledger-layout.js';
 import type { TakenLedger, TakenRecord } from '../../native-free-core/ledger/taken-ledger.js';
 import { ActorRef, localIdOf, participantOf } from '../actor/actor-ref.js';
 import type { MessageSink } from '../codec/message-decoder.js';
+import { taken } from '../mailbox/taken-slot.js';
 import type { TransportEndpoint } from '../transport/transport.js';
 import type { Runtime } from './runtime.js';
 import { RecordType } from './wire-messages.js';
@@ -56,9 +57,12 @@ export function redeliverTaken(
     const record = records[i]!;
     const { header0, header1, message, error } = decoded[i]!;
     if (error === null && record.state !== RUNNING) {
-      ledger.takeCopy(record);
+      taken.slot = ledger.takeCopy(record);
       runtime.onMessage(record.type, header0, header1, message);
-      ledger.settleCurrent();
+      if (taken.slot >= 0) {
+        ledger.done(taken.slot);
+        taken.slot = -1;
+      }
       redelivered++;
       continue;
     }

@@ -56,7 +56,6 @@ if (isMainThread) {
       const slot = ledger.take(0, offset);
       if (slot < 0) throw new Error(`record ${n} could not be kept`);
       ring.commitRead();
-      ledger.current = -1;
       mailbox.push(n, slot);
     },
   };
