@@ -67,7 +67,7 @@ export function redeliverTaken(
       continue;
     }
     dead++;
-    const target = new ActorRef(worker, header0);
+    const target = runtime.actors.table.get(header0)?.self ?? new ActorRef(worker, header0);
     const sender = record.type === RecordType.USER && header1 !== 0 ? new ActorRef(participantOf(header1), localIdOf(header1)) : null;
     const reason =
       error === null

@@ -1,9 +1,26 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ActorSystem } from '../../src/index.js';
+import { type ActorRef, ActorSystem } from '../../src/index.js';
 import { Counter } from '../fixtures/counter.actor.js';
-import { type CrashReport, Crashable } from '../fixtures/crash.actor.js';
+import { type CrashMsg, type CrashReport, Crashable } from '../fixtures/crash.actor.js';
 import { until } from '../fixtures/probe.actor.js';
+
+/** Asks `victim` for its report until `done` holds of it (20 s at most, then fails with the last one). */
+async function reportWhen(victim: ActorRef<CrashMsg, CrashReport>, done: (r: CrashReport) => boolean, what: string): Promise<CrashReport> {
+  let report: CrashReport | undefined;
+  await until(
+    () => {
+      void victim
+        .ask({ type: 'report' }, { timeout: 500 })
+        .then((r) => (report = r))
+        .catch(() => undefined);
+      return report !== undefined && done(report);
+    },
+    20_000,
+    () => `${what} (last report: ${JSON.stringify(report)})`,
+  );
+  return report!;
+}
 
 for (const how of ['exit', 'throw', 'terminate'] as const) {
   const title = `a worker that dies (${how}) is replaced; its actors are re-created under their refs and get what it had taken, once, in order`;
@@ -32,31 +49,20 @@ for (const how of ['exit', 'throw', 'terminate'] as const) {
     if (how === 'terminate') await system.terminateWorker(1);
     await until(() => system.replacements === 1, 10_000, 'the replacement');
     for (let n = phase1; n < total; n++) victim.tell({ type: 'seq', n });
-    let report: CrashReport | undefined;
-    await until(
-      () => {
-        void victim
-          .ask({ type: 'report' }, { timeout: 500 })
-          .then((r) => (report = r))
-          .catch(() => undefined);
-        return report !== undefined && report.last === total - 1;
-      },
-      20_000,
-      () => `the re-created actor to receive the tail of the stream (last report: ${JSON.stringify(report)})`,
-    );
+    const report = await reportWhen(victim, (r) => r.last === total - 1, 'the re-created actor to receive the tail of the stream');
     const running = dead.filter((d) => /handler was running when worker 1 died/.test(d.reason));
     if (how === 'terminate') {
       // Cut anywhere: at most the message whose handler ran is missing (a dead letter), the rest
       // of what the worker had taken arrives, in order.
       assert.ok(running.length <= 1, JSON.stringify(running));
-      assert.ok(report!.errors.length <= running.length, `a gap only where a handler was cut: ${JSON.stringify(report!.errors)}`);
-      assert.equal(report!.count + running.length, total - report!.first, 'everything after its first message arrived once');
+      assert.ok(report.errors.length <= running.length, `a gap only where a handler was cut: ${JSON.stringify(report.errors)}`);
+      assert.equal(report.count + running.length, total - report.first, 'everything after its first message arrived once');
     } else {
       // The crash message is a dead letter (its handler was running); everything behind it,
       // taken by the dead worker or not, reaches the new incarnation once and in order.
-      assert.deepEqual(report!.errors, [], 'the re-created actor saw a consecutive run');
-      assert.equal(report!.first, crashAt, 'it starts right after the crash message');
-      assert.equal(report!.count, total - crashAt, 'nothing lost, nothing twice');
+      assert.deepEqual(report.errors, [], 'the re-created actor saw a consecutive run');
+      assert.equal(report.first, crashAt, 'it starts right after the crash message');
+      assert.equal(report.count, total - crashAt, 'nothing lost, nothing twice');
       assert.equal(running.length, 1, JSON.stringify(dead.slice(0, 5)));
       assert.equal(running[0]!.messageType, 'crash');
       assert.equal(recovered.length, 1);
@@ -76,19 +82,8 @@ test(
     const victim = await system.spawn(Crashable, undefined, { worker: 1 });
     victim.tell({ type: 'crash', how: 'exit' });
     for (let n = 0; n < 10_000; n++) victim.tell({ type: 'seq', n });
-    let report: CrashReport | undefined;
-    await until(
-      () => {
-        void victim
-          .ask({ type: 'report' }, { timeout: 500 })
-          .then((r) => (report = r))
-          .catch(() => undefined);
-        return report !== undefined && report.count === 10_000;
-      },
-      20_000,
-      () => `all 10,000 (last report: ${JSON.stringify(report)})`,
-    );
-    assert.deepEqual(report!, { first: 0, last: 9_999, count: 10_000, errors: [] });
+    const report = await reportWhen(victim, (r) => r.count === 10_000, 'all 10,000');
+    assert.deepEqual(report, { first: 0, last: 9_999, count: 10_000, errors: [] });
     assert.equal(system.replacements, 1);
   },
 );
