@@ -87,5 +87,13 @@ export const ErrorCode = {
   REMOTE_SPAWN_REFUSED: 'ERR_REMOTE_SPAWN_REFUSED',
   /** Another node's frames broke the protocol (pieces of a large message that do not fit together): its stream is closed. */
   REMOTE_MALFORMED: 'ERR_REMOTE_MALFORMED',
+  /** A journal write refused: its first seq is not right after the persistence id's highest (two writers of one id). */
+  PERSISTENCE_CONFLICT: 'ERR_PERSISTENCE_CONFLICT',
+  /** A call on a journal after its `close`. */
+  JOURNAL_CLOSED: 'ERR_JOURNAL_CLOSED',
+  /** A journal's store failed (disk full, database down): the cause is attached. */
+  JOURNAL_FAILED: 'ERR_JOURNAL_FAILED',
+  /** An optional package a configured feature needs is not installed (the message names it). */
+  MISSING_PEER_DEPENDENCY: 'ERR_MISSING_PEER_DEPENDENCY',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -1,0 +1,55 @@
+import type { BactorError } from '../errors/error-codes.js';
+
+/** One event as a journal stores it: its sequence number (from 1, per persistence id) and its bytes. */
+export interface StoredEvent {
+  readonly seq: number;
+  readonly payload: Uint8Array;
+}
+
+/** Events of one persistence id to append: their seqs follow one another, the first right after the id's highest. */
+export interface JournalWrite {
+  readonly persistenceId: string;
+  readonly events: readonly StoredEvent[];
+}
+
+/** A snapshot of one persistence id's state, taken after event `seq`. */
+export interface Snapshot {
+  readonly seq: number;
+  readonly payload: Uint8Array;
+}
+
+/** What a replay read: the events in order, and what it dropped from the end because it could not read it. */
+export interface Replay {
+  readonly events: StoredEvent[];
+  /** Records after the last good one, not returned (a torn or corrupt record, and whatever follows it). */
+  readonly dropped: number;
+  /** Why they were dropped ('' when none were). */
+  readonly reason: string;
+}
+
+/**
+ * Where event-sourced actors keep their events and snapshots: one documented interface, with
+ * an in-memory journal (tests) and SQLite (the embedded default); PostgreSQL for several nodes.
+ *
+ * The contract, checked for every implementation by test/persistence/journal-contract:
+ * - `write` appends the writes of many persistence ids in one commit (group commit). Each
+ *   write is accepted or refused on its own: it is refused with `ERR_PERSISTENCE_CONFLICT` when
+ *   its first seq is not the id's highest + 1 (another writer of that id got there first), and
+ *   then nothing of it is stored; the others are. The promise resolves once what was accepted
+ *   is durable, with one entry per write: null (stored) or the error.
+ * - `replay` returns the events of an id from `fromSeq` to `toSeq` in order. A record whose
+ *   checksum fails ends the replay there: the good records before it are returned, and what
+ *   follows is reported as dropped, never returned.
+ * - `deleteTo` removes the events up to a seq; the id's highest seq stays (no seq is reused).
+ * - Snapshots: the latest one saved is loaded; a corrupt one is reported as absent.
+ * A failure of the store itself (disk full, database down) rejects the promise with its cause.
+ */
+export interface Journal {
+  write(writes: readonly JournalWrite[]): Promise<(BactorError | null)[]>;
+  replay(persistenceId: string, fromSeq?: number, toSeq?: number): Promise<Replay>;
+  highestSeq(persistenceId: string): Promise<number>;
+  deleteTo(persistenceId: string, toSeq: number): Promise<void>;
+  saveSnapshot(persistenceId: string, snapshot: Snapshot): Promise<void>;
+  loadSnapshot(persistenceId: string): Promise<Snapshot | null>;
+  close(): Promise<void>;
+}

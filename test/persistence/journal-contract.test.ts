@@ -1,0 +1,170 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { ErrorCode } from '../../src/errors/error-codes.js';
+import type { Journal, StoredEvent } from '../../src/persistence/journal.js';
+import { MemoryJournal } from '../../src/persistence/memory-journal.js';
+import { SqliteJournal } from '../../src/persistence/sqlite-journal.js';
+
+const bytes = (s: string): Uint8Array => new TextEncoder().encode(s);
+const text = (b: Uint8Array): string => new TextDecoder().decode(b);
+const events = (from: number, ...names: string[]): StoredEvent[] => names.map((n, i) => ({ seq: from + i, payload: bytes(n) }));
+
+function temp(t: { after(fn: () => void): void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'bactor-journal-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  return join(dir, 'journal.db');
+}
+
+const kinds: [string, (t: { after(fn: () => void): void }) => Journal][] = [
+  ['memory', () => new MemoryJournal()],
+  ['sqlite', (t) => new SqliteJournal({ path: temp(t) })],
+];
+
+for (const [kind, open] of kinds) {
+  test(`${kind} journal: the contract — append in order, replay ranges, highest seq, delete, snapshots`, async (t) => {
+    const journal = open(t);
+    t.after(() => journal.close());
+    assert.equal(await journal.highestSeq('a'), 0);
+    assert.deepEqual(await journal.write([{ persistenceId: 'a', events: events(1, 'one', 'two') }]), [null]);
+    assert.deepEqual(await journal.write([{ persistenceId: 'a', events: events(3, 'three') }]), [null]);
+    assert.equal(await journal.highestSeq('a'), 3);
+    const all = await journal.replay('a');
+    assert.deepEqual(
+      all.events.map((e) => [e.seq, text(e.payload)]),
+      [
+        [1, 'one'],
+        [2, 'two'],
+        [3, 'three'],
+      ],
+    );
+    assert.deepEqual([all.dropped, all.reason], [0, '']);
+    assert.deepEqual(
+      (await journal.replay('a', 2, 2)).events.map((e) => e.seq),
+      [2],
+    );
+    assert.deepEqual((await journal.replay('nobody')).events, []);
+
+    await journal.deleteTo('a', 2);
+    assert.deepEqual(
+      (await journal.replay('a')).events.map((e) => e.seq),
+      [3],
+    );
+    assert.equal(await journal.highestSeq('a'), 3, 'deleting keeps the highest seq: none is reused');
+    const [reuse] = await journal.write([{ persistenceId: 'a', events: events(1, 'again') }]);
+    assert.equal(reuse?.code, ErrorCode.PERSISTENCE_CONFLICT);
+
+    assert.equal(await journal.loadSnapshot('a'), null);
+    await journal.saveSnapshot('a', { seq: 2, payload: bytes('state@2') });
+    await journal.saveSnapshot('a', { seq: 3, payload: bytes('state@3') });
+    const snapshot = await journal.loadSnapshot('a');
+    assert.deepEqual([snapshot?.seq, text(snapshot!.payload)], [3, 'state@3']);
+  });
+
+  test(`${kind} journal: one write carries many ids (group commit); a conflicting one is refused alone`, async (t) => {
+    const journal = open(t);
+    t.after(() => journal.close());
+    const ids = Array.from({ length: 1000 }, (_, i) => `actor-${i}`);
+    const first = await journal.write(ids.map((persistenceId) => ({ persistenceId, events: events(1, 'e1', 'e2') })));
+    assert.ok(first.every((r) => r === null));
+    // Two writers of actor-7: the second one's seq 3 is taken by the first.
+    const second = await journal.write([
+      { persistenceId: 'actor-6', events: events(3, 'x') },
+      { persistenceId: 'actor-7', events: events(3, 'from writer 1') },
+      { persistenceId: 'actor-7', events: events(3, 'from writer 2') },
+      { persistenceId: 'actor-8', events: events(3, 'y') },
+    ]);
+    assert.deepEqual(
+      second.map((r) => r?.code ?? null),
+      [null, null, ErrorCode.PERSISTENCE_CONFLICT, null],
+    );
+    assert.match(second[2]!.message, /actor-7.*another writer/);
+    assert.deepEqual(
+      (await journal.replay('actor-7')).events.map((e) => text(e.payload)),
+      ['e1', 'e2', 'from writer 1'],
+      'not interleaved: the refused write left nothing',
+    );
+    assert.equal(await journal.highestSeq('actor-8'), 3);
+  });
+
+  test(`${kind} journal: bad input fails with a code and changes nothing; a closed journal says so`, async (t) => {
+    const journal = open(t);
+    await assert.rejects(journal.write([{ persistenceId: '', events: events(1, 'x') }]), { code: ErrorCode.INVALID_ARGUMENT });
+    await assert.rejects(
+      journal.write([
+        {
+          persistenceId: 'a',
+          events: [
+            { seq: 1, payload: bytes('x') },
+            { seq: 3, payload: bytes('y') },
+          ],
+        },
+      ]),
+      {
+        code: ErrorCode.INVALID_ARGUMENT,
+        message: /seqs must run/,
+      },
+    );
+    await assert.rejects(journal.write([{ persistenceId: 'a', events: [{ seq: 1, payload: 'text' as never }] }]), {
+      code: ErrorCode.INVALID_ARGUMENT,
+    });
+    assert.equal(await journal.highestSeq('a'), 0);
+    await journal.close();
+    await assert.rejects(journal.replay('a'), { code: ErrorCode.JOURNAL_CLOSED });
+  });
+}
+
+test('sqlite journal: what was written is there after a reopen; a corrupt record ends the replay there and is reported', async (t) => {
+  const path = temp(t);
+  const first = new SqliteJournal({ path });
+  await first.write([{ persistenceId: 'p', events: events(1, 'a', 'b', 'c', 'd', 'e') }]);
+  await first.saveSnapshot('p', { seq: 2, payload: bytes('snap') });
+  await first.close();
+
+  const again = new SqliteJournal({ path });
+  t.after(() => again.close());
+  assert.deepEqual(
+    (await again.replay('p')).events.map((e) => text(e.payload)),
+    ['a', 'b', 'c', 'd', 'e'],
+  );
+  // Damage record 4 behind the journal's back (a torn write, a bad sector): replay stops at 3.
+  const { default: Database } = await import('better-sqlite3');
+  const raw = new Database(path);
+  raw.prepare("UPDATE bactor_events SET payload = x'00' WHERE persistence_id = 'p' AND seq = 4").run();
+  raw.prepare("UPDATE bactor_snapshots SET payload = x'00' WHERE persistence_id = 'p'").run();
+  raw.close();
+  const replay = await again.replay('p');
+  assert.deepEqual(
+    replay.events.map((e) => e.seq),
+    [1, 2, 3],
+  );
+  assert.equal(replay.dropped, 2, 'record 4 and what follows it are dropped, never returned');
+  assert.match(replay.reason, /seq 4 fails its checksum/);
+  assert.equal(await again.loadSnapshot('p'), null, 'a corrupt snapshot is as good as none');
+});
+
+test('sqlite journal: two journals on one file (two writers of one id) — the second is refused, nothing interleaves', async (t) => {
+  const path = temp(t);
+  const a = new SqliteJournal({ path });
+  const b = new SqliteJournal({ path });
+  t.after(() => (a.close(), b.close()));
+  assert.deepEqual(await a.write([{ persistenceId: 'x', events: events(1, 'a1') }]), [null]);
+  const [refused] = await b.write([{ persistenceId: 'x', events: events(1, 'b1') }]);
+  assert.equal(refused?.code, ErrorCode.PERSISTENCE_CONFLICT);
+  assert.deepEqual(
+    (await b.replay('x')).events.map((e) => text(e.payload)),
+    ['a1'],
+  );
+});
+
+test('sqlite journal: wrong options fail with ERR_INVALID_OPTION; a store that cannot open fails with ERR_JOURNAL_FAILED and its cause', () => {
+  assert.throws(() => new SqliteJournal({ path: '' }), { code: ErrorCode.INVALID_OPTION });
+  assert.throws(() => new SqliteJournal(undefined as never), { code: ErrorCode.INVALID_OPTION });
+  assert.throws(() => new SqliteJournal({ path: ':memory:', synchronous: 'sometimes' as never }), { code: ErrorCode.INVALID_OPTION });
+  assert.throws(
+    () => new SqliteJournal({ path: join(tmpdir(), 'no-such-dir-bactor', 'deeper', 'j.db') }),
+    (e: Error & { code?: string; cause?: unknown }) => e.code === ErrorCode.JOURNAL_FAILED && e.cause instanceof Error,
+  );
+});
