@@ -20,6 +20,7 @@ import { soakSuite } from './suites/soak.js';
 import { clientSuite } from './suites/client.js';
 import { serviceSuite } from './suites/service.js';
 import { remoteSuite } from './suites/remote.js';
+import { persistenceSuite } from './suites/persistence.js';
 
 const SUITES: Record<string, Suite> = {
   transport: transportSuite,
@@ -33,6 +34,7 @@ const SUITES: Record<string, Suite> = {
   client: clientSuite,
   service: serviceSuite,
   remote: remoteSuite,
+  persistence: persistenceSuite,
 };
 
 const USAGE = `usage: npm run bench -- <${Object.keys(SUITES).join('|')}>… [--json] [--quick] [--only=name,name] [--rounds=n] [--repeat=n]`;

@@ -89,6 +89,11 @@ export const SPINS = STATS_LINE_FLOAT64 + 1;
 export const BATCH = STATS_LINE_FLOAT64 + 2;
 /** Bumped by the scheduler after it writes the knobs: an Int32 (Atomics) in this word's first half. */
 export const KNOBS_EPOCH = STATS_LINE_FLOAT64 + 3;
+/**
+ * Messages the worker took off its rings without keeping them in its ledger (no room: they
+ * would be lost with it). Written by the worker, on the scheduler's line, only when it changes.
+ */
+export const UNKEPT = STATS_LINE_FLOAT64 + 4;
 
 /** Bytes of one participant's type-name table (2,048 UTF-16 units: a hundred or so names). */
 export const TYPE_TABLE_BYTES = 4096;

@@ -9,8 +9,9 @@ const TABLE = (() => {
   return table;
 })();
 
-export function crc32(bytes: Uint8Array): number {
-  let c = -1;
+/** The CRC-32 of `bytes`, continuing from `previous` (the CRC of what came before them; 0 for none). */
+export function crc32(bytes: Uint8Array, previous = 0): number {
+  let c = previous ^ -1;
   for (let i = 0; i < bytes.length; i++) c = TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
   return (c ^ -1) >>> 0;
 }

@@ -15,17 +15,35 @@ export interface SqliteJournalOptions {
   synchronous?: 'full' | 'normal';
 }
 
+/**
+ * One log in append order, each event pointing at the previous event of its persistence id
+ * (`prev`, its rowid; 0 for none), and a small table of ids with their highest seq and last
+ * row. A commit of one event for each of 1,000 ids appends 1,000 rows at the end of the log and
+ * rewrites a few pages of the ids table — an index on (id, seq) would touch a page per id per
+ * commit (measured: 86k events/s with it, 257k with the chain, 25k clustered by id). Every
+ * MARK_EVERY-th event of an id is marked with its row, so a replay of an id whose events lie
+ * close together in the log reads a range of it instead of walking the chain row by row.
+ */
+const MARK_EVERY = 1024;
 const SCHEMA = `
-CREATE TABLE IF NOT EXISTS bactor_events (
+CREATE TABLE IF NOT EXISTS bactor_log (
   persistence_id TEXT NOT NULL,
   seq INTEGER NOT NULL,
+  prev INTEGER NOT NULL,
   payload BLOB NOT NULL,
-  crc INTEGER NOT NULL,
-  PRIMARY KEY (persistence_id, seq)
-) WITHOUT ROWID;
+  crc INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS bactor_ids (
   persistence_id TEXT PRIMARY KEY,
-  highest INTEGER NOT NULL
+  highest INTEGER NOT NULL,
+  last INTEGER NOT NULL,
+  deleted_to INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS bactor_marks (
+  persistence_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  row INTEGER NOT NULL,
+  PRIMARY KEY (persistence_id, seq)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS bactor_snapshots (
   persistence_id TEXT PRIMARY KEY,
@@ -34,6 +52,20 @@ CREATE TABLE IF NOT EXISTS bactor_snapshots (
   crc INTEGER NOT NULL
 ) WITHOUT ROWID;
 `;
+
+interface IdRow {
+  highest: number;
+  last: number;
+  deleted_to: number;
+}
+/** A row of the log, as an array (better-sqlite3's raw mode: no object per row). */
+type LogRow = [rowid: number, persistenceId: string, seq: number, prev: number, payload: Buffer, crc: number];
+const ROWID = 0;
+const PID = 1;
+const SEQ = 2;
+const PREV = 3;
+const PAYLOAD = 4;
+const CRC = 5;
 
 const require = createRequire(import.meta.url);
 
@@ -45,15 +77,27 @@ function loadDriver(): typeof BetterSqlite3 {
     throw new BactorError(
       ErrorCode.MISSING_PEER_DEPENDENCY,
       "the SQLite journal needs the package 'better-sqlite3': npm install better-sqlite3",
-      { cause: error },
+      {
+        cause: error,
+      },
     );
   }
 }
 
+/** A record's checksum: CRC-32 of its seq and prev, then its payload (a record moved or pointed wrong fails it too). */
+const scratch = new DataView(new ArrayBuffer(16));
+function checksum(seq: number, prev: number, payload: Uint8Array): number {
+  scratch.setFloat64(0, seq);
+  scratch.setFloat64(8, prev);
+  return crc32(payload, crc32(new Uint8Array(scratch.buffer)));
+}
+
 /**
  * The embedded journal: one SQLite database in WAL mode; each `write` is one transaction (the
- * events of many actors in one commit), with a savepoint per persistence id so a refused write
- * leaves the others in. Each record carries a CRC-32 of its payload, checked at replay.
+ * events of many actors in one commit) that takes the write lock first, so the highest-seq
+ * check of each write holds against other processes on the same file: a refused write (its
+ * first seq taken: another writer of the id) leaves nothing, the others go in. Each record
+ * carries a CRC-32, checked at replay.
  *
  * It runs on the thread that calls it (better-sqlite3 is synchronous): give it a thread that
  * no actor runs on.
@@ -61,16 +105,20 @@ function loadDriver(): typeof BetterSqlite3 {
 export class SqliteJournal implements Journal {
   private readonly db: BetterSqlite3.Database;
   private closed = false;
-  private readonly highest: BetterSqlite3.Statement<[string], { highest: number }>;
-  private readonly insert: BetterSqlite3.Statement<[string, number, Uint8Array, number]>;
-  private readonly setHighest: BetterSqlite3.Statement<[string, number]>;
-  private readonly select: BetterSqlite3.Statement<[string, number, number], { seq: number; payload: Buffer; crc: number }>;
-  private readonly countAfter: BetterSqlite3.Statement<[string, number, number], { n: number }>;
-  private readonly remove: BetterSqlite3.Statement<[string, number]>;
+  private readonly getId: BetterSqlite3.Statement<[string], IdRow>;
+  private readonly putId: BetterSqlite3.Statement<[string, number, number, number]>;
+  private readonly insert: BetterSqlite3.Statement<[string, number, number, Uint8Array, number]>;
+  private readonly getRow: BetterSqlite3.Statement<[number], LogRow>;
+  private readonly scanId: BetterSqlite3.Statement<[string], LogRow>;
+  private readonly removeRow: BetterSqlite3.Statement<[number]>;
+  private readonly putMark: BetterSqlite3.Statement<[string, number, number]>;
+  private readonly getMark: BetterSqlite3.Statement<[string, number], { seq: number; row: number }>;
+  private readonly removeMarks: BetterSqlite3.Statement<[string, number]>;
+  private readonly scanRange: BetterSqlite3.Statement<[number, number, string], LogRow>;
   private readonly putSnapshot: BetterSqlite3.Statement<[string, number, Uint8Array, number]>;
   private readonly getSnapshot: BetterSqlite3.Statement<[string], { seq: number; payload: Buffer; crc: number }>;
-  private readonly writeOne: (write: JournalWrite) => void;
   private readonly writeAll: (writes: readonly JournalWrite[]) => (BactorError | null)[];
+  private readonly deleteAll: (persistenceId: string, toSeq: number) => void;
 
   constructor(options: SqliteJournalOptions) {
     if (options === null || typeof options !== 'object' || typeof options.path !== 'string' || options.path === '')
@@ -85,46 +133,65 @@ export class SqliteJournal implements Journal {
         `SqliteJournal: synchronous must be 'full' or 'normal', got ${JSON.stringify(synchronous)}`,
       );
     const Database = loadDriver();
-    this.db = failing(() => new Database(options.path), `open ${options.path}`);
-    const db = this.db;
-    db.pragma('journal_mode = WAL');
-    db.pragma(`synchronous = ${synchronous.toUpperCase()}`);
-    db.exec(SCHEMA);
-    this.highest = db.prepare('SELECT highest FROM bactor_ids WHERE persistence_id = ?');
-    this.insert = db.prepare('INSERT INTO bactor_events (persistence_id, seq, payload, crc) VALUES (?, ?, ?, ?)');
-    this.setHighest = db.prepare(
-      'INSERT INTO bactor_ids (persistence_id, highest) VALUES (?, ?) ON CONFLICT (persistence_id) DO UPDATE SET highest = excluded.highest',
+    const db = (this.db = failing(() => new Database(options.path), `open of ${options.path}`));
+    failing(() => {
+      db.pragma('journal_mode = WAL');
+      db.pragma(`synchronous = ${synchronous.toUpperCase()}`);
+      db.exec(SCHEMA);
+    }, `set-up of ${options.path}`);
+    this.getId = db.prepare('SELECT highest, last, deleted_to FROM bactor_ids WHERE persistence_id = ?');
+    this.putId = db.prepare(
+      'INSERT INTO bactor_ids (persistence_id, highest, last, deleted_to) VALUES (?, ?, ?, ?) ' +
+        'ON CONFLICT (persistence_id) DO UPDATE SET highest = excluded.highest, last = excluded.last, deleted_to = excluded.deleted_to',
     );
-    this.select = db.prepare('SELECT seq, payload, crc FROM bactor_events WHERE persistence_id = ? AND seq >= ? AND seq <= ? ORDER BY seq');
-    this.countAfter = db.prepare('SELECT COUNT(*) AS n FROM bactor_events WHERE persistence_id = ? AND seq > ? AND seq <= ?');
-    this.remove = db.prepare('DELETE FROM bactor_events WHERE persistence_id = ? AND seq <= ?');
+    this.insert = db.prepare('INSERT INTO bactor_log (persistence_id, seq, prev, payload, crc) VALUES (?, ?, ?, ?, ?)');
+    this.getRow = db
+      .prepare<[number], LogRow>('SELECT rowid, persistence_id, seq, prev, payload, crc FROM bactor_log WHERE rowid = ?')
+      .raw();
+    this.scanId = db
+      .prepare<[string], LogRow>(
+        'SELECT rowid, persistence_id, seq, prev, payload, crc FROM bactor_log WHERE persistence_id = ? ORDER BY rowid',
+      )
+      .raw();
+    this.removeRow = db.prepare('DELETE FROM bactor_log WHERE rowid = ?');
+    this.putMark = db.prepare('INSERT OR REPLACE INTO bactor_marks (persistence_id, seq, row) VALUES (?, ?, ?)');
+    this.getMark = db.prepare('SELECT seq, row FROM bactor_marks WHERE persistence_id = ? AND seq <= ? ORDER BY seq DESC LIMIT 1');
+    this.removeMarks = db.prepare('DELETE FROM bactor_marks WHERE persistence_id = ? AND seq <= ?');
+    this.scanRange = db
+      .prepare<[number, number, string], LogRow>(
+        'SELECT rowid, persistence_id, seq, prev, payload, crc FROM bactor_log WHERE rowid >= ? AND rowid <= ? AND persistence_id = ? ORDER BY rowid',
+      )
+      .raw();
     this.putSnapshot = db.prepare(
       'INSERT INTO bactor_snapshots (persistence_id, seq, payload, crc) VALUES (?, ?, ?, ?) ' +
         'ON CONFLICT (persistence_id) DO UPDATE SET seq = excluded.seq, payload = excluded.payload, crc = excluded.crc WHERE excluded.seq >= bactor_snapshots.seq',
     );
     this.getSnapshot = db.prepare('SELECT seq, payload, crc FROM bactor_snapshots WHERE persistence_id = ?');
-    // A savepoint per write (a nested transaction): a refused one is rolled back alone.
-    this.writeOne = db.transaction((write: JournalWrite) => {
+    const append = (write: JournalWrite): BactorError | null => {
+      if (write.events.length === 0) return null;
       const id = write.persistenceId;
-      const highest = this.highest.get(id)?.highest ?? 0;
-      if (write.events[0]!.seq !== highest + 1) throw conflict(write, highest);
-      for (const e of write.events) this.insert.run(id, e.seq, e.payload, crc32(e.payload));
-      this.setHighest.run(id, write.events[write.events.length - 1]!.seq);
+      const row = this.getId.get(id);
+      const highest = row?.highest ?? 0;
+      if (write.events[0]!.seq !== highest + 1) return conflict(write, highest);
+      let last = row?.last ?? 0;
+      for (const e of write.events) {
+        last = Number(this.insert.run(id, e.seq, last, e.payload, checksum(e.seq, last, e.payload)).lastInsertRowid);
+        if (e.seq % MARK_EVERY === 1) this.putMark.run(id, e.seq, last);
+      }
+      this.putId.run(id, write.events[write.events.length - 1]!.seq, last, row?.deleted_to ?? 0);
+      return null;
+    };
+    const writeTx = db.transaction((writes: readonly JournalWrite[]) => writes.map(append));
+    // IMMEDIATE: the write lock first, so no other process writes between the check and the append.
+    this.writeAll = (writes) => writeTx.immediate(writes);
+    const deleteTx = db.transaction((persistenceId: string, toSeq: number) => {
+      const row = this.getId.get(persistenceId);
+      if (row === undefined || toSeq <= row.deleted_to) return;
+      for (const r of this.chain(persistenceId, row, row.deleted_to + 1).rows) if (r[SEQ] <= toSeq) this.removeRow.run(r[ROWID]);
+      this.removeMarks.run(persistenceId, toSeq);
+      this.putId.run(persistenceId, row.highest, row.last, Math.min(toSeq, row.highest));
     });
-    this.writeAll = db.transaction((writes: readonly JournalWrite[]) =>
-      writes.map((w) => {
-        if (w.events.length === 0) return null;
-        try {
-          this.writeOne(w);
-          return null;
-        } catch (error) {
-          if (error instanceof BactorError) return error;
-          // Another process wrote the same (id, seq) since: the primary key caught it.
-          if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') return conflict(w, w.events[0]!.seq - 1);
-          throw error;
-        }
-      }),
-    );
+    this.deleteAll = (persistenceId, toSeq) => deleteTx.immediate(persistenceId, toSeq);
   }
 
   async write(writes: readonly JournalWrite[]): Promise<(BactorError | null)[]> {
@@ -136,36 +203,84 @@ export class SqliteJournal implements Journal {
   async replay(persistenceId: string, fromSeq = 1, toSeq = Number.MAX_SAFE_INTEGER): Promise<Replay> {
     this.open();
     return failing(() => {
+      const id = this.getId.get(persistenceId);
+      if (id === undefined) return { events: [], dropped: 0, reason: '' };
+      const from = Math.max(fromSeq, id.deleted_to + 1);
+      const { rows, broken } = this.chain(persistenceId, id, from);
       const events: StoredEvent[] = [];
-      for (const row of this.select.iterate(persistenceId, fromSeq, toSeq)) {
-        const payload = new Uint8Array(row.payload.buffer, row.payload.byteOffset, row.payload.byteLength);
-        const expected = events.length === 0 ? row.seq : events[events.length - 1]!.seq + 1;
-        let reason = '';
-        if (crc32(payload) !== row.crc >>> 0) reason = `the record of seq ${row.seq} fails its checksum`;
-        else if (row.seq !== expected) reason = `seq ${expected} is missing (the next is ${row.seq})`;
-        if (reason !== '') {
-          const last = events.length === 0 ? fromSeq - 1 : events[events.length - 1]!.seq;
-          return { events, dropped: this.countAfter.get(persistenceId, last, toSeq)!.n, reason };
+      let expected = from;
+      let reason = broken;
+      let i = 0;
+      for (; i < rows.length && reason === ''; i++) {
+        const r = rows[i]!;
+        const seq = r[SEQ];
+        if (seq > toSeq) break;
+        const b = r[PAYLOAD];
+        const payload = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+        if (seq !== expected) reason = `seq ${expected} is missing (the next is ${seq})`;
+        else if (checksum(seq, r[PREV], payload) !== r[CRC] >>> 0) reason = `the record of seq ${seq} fails its checksum`;
+        else {
+          events.push({ seq, payload });
+          expected++;
         }
-        events.push({ seq: row.seq, payload });
       }
-      return { events, dropped: 0, reason: '' };
+      if (reason === '') return { events, dropped: 0, reason };
+      // What follows the first bad record is not returned: counted up to the id's highest (or toSeq).
+      return { events, dropped: Math.max(0, Math.min(id.highest, toSeq) - expected + 1), reason };
     }, 'replay');
+  }
+
+  /**
+   * The rows of an id from seq `from` on, oldest first: by its chain from the last row back;
+   * if the chain breaks (a row missing or not what it should be), by a scan of the log.
+   */
+  private chain(persistenceId: string, id: IdRow, from: number): { rows: LogRow[]; broken: string } {
+    // Close together in the log (an id that wrote alone, or in large writes): read the range.
+    const mark = this.getMark.get(persistenceId, from);
+    if (mark !== undefined && id.last - mark.row + 1 <= 4 * (id.highest - mark.seq + 1)) {
+      const ranged = this.scanRange.all(mark.row, id.last, persistenceId);
+      let linked = ranged.length > 0 && ranged[0]![SEQ] === mark.seq;
+      for (let i = 1; i < ranged.length && linked; i++) linked = ranged[i]![PREV] === ranged[i - 1]![ROWID];
+      if (linked) {
+        let skip = 0;
+        while (skip < ranged.length && ranged[skip]![SEQ] < from) skip++;
+        return { rows: skip === 0 ? ranged : ranged.slice(skip), broken: '' };
+      }
+    }
+    const rows: LogRow[] = [];
+    let rowid = id.last;
+    let seq = id.highest;
+    while (seq >= from && rowid !== 0) {
+      const r = this.getRow.get(rowid);
+      if (r === undefined || r[PID] !== persistenceId || r[SEQ] !== seq) {
+        // A broken chain: read what there is of the id in log order (slow, and only here).
+        const scanned = this.scanId.all(persistenceId).filter((s) => s[SEQ] >= from);
+        return { rows: scanned, broken: '' };
+      }
+      rows.push(r);
+      rowid = r[PREV];
+      seq--;
+    }
+    rows.reverse();
+    return { rows, broken: '' };
   }
 
   async highestSeq(persistenceId: string): Promise<number> {
     this.open();
-    return failing(() => this.highest.get(persistenceId)?.highest ?? 0, 'highestSeq');
+    return failing(() => this.getId.get(persistenceId)?.highest ?? 0, 'highestSeq');
   }
 
   async deleteTo(persistenceId: string, toSeq: number): Promise<void> {
     this.open();
-    failing(() => this.remove.run(persistenceId, toSeq), 'deleteTo');
+    failing(() => this.deleteAll(persistenceId, toSeq), 'deleteTo');
   }
 
   async saveSnapshot(persistenceId: string, snapshot: Snapshot): Promise<void> {
     this.open();
-    failing(() => this.putSnapshot.run(persistenceId, snapshot.seq, snapshot.payload, crc32(snapshot.payload)), 'saveSnapshot');
+    failing(
+      () => this.putSnapshot.run(persistenceId, snapshot.seq, snapshot.payload, checksum(snapshot.seq, 0, snapshot.payload)),
+      'saveSnapshot',
+    );
   }
 
   async loadSnapshot(persistenceId: string): Promise<Snapshot | null> {
@@ -174,7 +289,7 @@ export class SqliteJournal implements Journal {
     if (row === undefined) return null;
     const payload = new Uint8Array(row.payload.buffer, row.payload.byteOffset, row.payload.byteLength);
     // A corrupt snapshot is as good as none: recovery replays the events instead.
-    return crc32(payload) === row.crc >>> 0 ? { seq: row.seq, payload } : null;
+    return checksum(row.seq, 0, payload) === row.crc >>> 0 ? { seq: row.seq, payload } : null;
   }
 
   async close(): Promise<void> {

@@ -8,6 +8,7 @@ import {
   DRAINED,
   HANDLER_MS,
   LOOPS,
+  UNKEPT,
   OVERFLOW,
   PARKED_MS,
   PARKED_SINCE,
@@ -24,6 +25,7 @@ import type { TransportEndpoint } from '../transport/transport.js';
 import { DEFAULT_BATCH } from './knob-defaults.js';
 import type { Runtime } from './runtime.js';
 import type { HostState } from './worker-control.js';
+import { taken } from '../mailbox/taken-slot.js';
 
 /** What a loop turn asks its driver to do next (see LoopTurn.turn). */
 export const Next = {
@@ -133,6 +135,8 @@ export class LoopTurn {
   private inSpell = false;
   private loops = 0;
   private drained = 0;
+  /** The ledger's unkept count last published. */
+  private unkept = 0;
   /** Of the last step: the messages actors handled, and whether everything was published. */
   private handled = 0;
   private flushed = true;
@@ -211,6 +215,8 @@ export class LoopTurn {
     stats[HANDLER_MS] = runtime.runs.timer.handlerMs;
     stats[PUBLISHED_AT] = TIME_ORIGIN + now;
     stats[LOOPS] = ++this.loops;
+    const ledger = taken.ledger;
+    if (ledger !== null && ledger.unkept !== this.unkept) stats[UNKEPT] = this.unkept = ledger.unkept;
     const host = this.host;
     const stopAll = host.stopAll;
     if (stopAll !== null && ((work === 0 && runtime.pendingAsync === 0) || now > stopAll.deadline)) {

@@ -70,6 +70,11 @@ export interface WorkerStats {
   overflow: number;
   /** Actors suspended by a full ring. */
   suspended: number;
+  /**
+   * Messages it took from other threads without keeping them for a replacement (its ledger was
+   * full: a backlog past 65,536 messages or 4 MiB); they would be lost if it died.
+   */
+  unkept: number;
   /** The knobs in force. */
   quantum: number;
   batch: number;

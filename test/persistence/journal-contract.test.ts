@@ -132,7 +132,7 @@ test('sqlite journal: what was written is there after a reopen; a corrupt record
   // Damage record 4 behind the journal's back (a torn write, a bad sector): replay stops at 3.
   const { default: Database } = await import('better-sqlite3');
   const raw = new Database(path);
-  raw.prepare("UPDATE bactor_events SET payload = x'00' WHERE persistence_id = 'p' AND seq = 4").run();
+  raw.prepare("UPDATE bactor_log SET payload = x'00' WHERE persistence_id = 'p' AND seq = 4").run();
   raw.prepare("UPDATE bactor_snapshots SET payload = x'00' WHERE persistence_id = 'p'").run();
   raw.close();
   const replay = await again.replay('p');
@@ -143,6 +143,17 @@ test('sqlite journal: what was written is there after a reopen; a corrupt record
   assert.equal(replay.dropped, 2, 'record 4 and what follows it are dropped, never returned');
   assert.match(replay.reason, /seq 4 fails its checksum/);
   assert.equal(await again.loadSnapshot('p'), null, 'a corrupt snapshot is as good as none');
+  // A record gone from the middle (its chain broken): the log is scanned, the replay ends before the gap.
+  const raw2 = new Database(path);
+  raw2.prepare("DELETE FROM bactor_log WHERE persistence_id = 'p' AND seq = 2").run();
+  raw2.close();
+  const gap = await again.replay('p');
+  assert.deepEqual(
+    gap.events.map((e) => e.seq),
+    [1],
+  );
+  assert.equal(gap.dropped, 4);
+  assert.match(gap.reason, /seq 2 is missing/);
 });
 
 test('sqlite journal: two journals on one file (two writers of one id) — the second is refused, nothing interleaves', async (t) => {
@@ -156,6 +167,14 @@ test('sqlite journal: two journals on one file (two writers of one id) — the s
   assert.deepEqual(
     (await b.replay('x')).events.map((e) => text(e.payload)),
     ['a1'],
+  );
+  // And the first again, now behind: refused too, whatever order the two write in.
+  assert.deepEqual(await b.write([{ persistenceId: 'x', events: events(2, 'b2') }]), [null]);
+  const [late] = await a.write([{ persistenceId: 'x', events: events(2, 'a2') }]);
+  assert.equal(late?.code, ErrorCode.PERSISTENCE_CONFLICT);
+  assert.deepEqual(
+    (await a.replay('x')).events.map((e) => text(e.payload)),
+    ['a1', 'b2'],
   );
 });
 
