@@ -97,9 +97,12 @@ export class TakenLedger {
   attach(rings: readonly (RingConsumer | null)[]): void {
     this.rings = rings.slice();
     for (let p = 0; p < rings.length; p++) rings[p]?.keepUntilReleased(this.i32, READ_INDEX + p);
-    // Every slot free, the lowest first.
+    // Every slot free, the lowest first (written only where not free: untouched pages stay unmapped).
     const i32 = this.i32;
-    for (let s = 0; s < this.slots; s++) i32[(SLOT_TABLE_OFFSET >> 2) + s * SLOT_WORDS + STATE] = FREE;
+    for (let s = 0; s < this.slots; s++) {
+      const w = (SLOT_TABLE_OFFSET >> 2) + s * SLOT_WORDS + STATE;
+      if (i32[w] !== FREE) i32[w] = FREE;
+    }
     this.freeTop = 0;
     for (let s = this.slots - 1; s >= 0; s--) this.free[this.freeTop++] = s;
     this.active = 0;
