@@ -18,6 +18,15 @@ export interface Snapshot {
   readonly payload: Uint8Array;
 }
 
+/** How a streaming replay ended: the last seq it handed out (0: none), and what it dropped from the end. */
+export interface ReplayEnd {
+  readonly last: number;
+  /** Records after the last good one, not handed out (a torn or corrupt record, and whatever follows it). */
+  readonly dropped: number;
+  /** Why they were dropped ('' when none were). */
+  readonly reason: string;
+}
+
 /** What a replay read: the events in order, and what it dropped from the end because it could not read it. */
 export interface Replay {
   readonly events: StoredEvent[];
@@ -47,6 +56,13 @@ export interface Replay {
 export interface Journal {
   write(writes: readonly JournalWrite[]): Promise<(BactorError | null)[]>;
   replay(persistenceId: string, fromSeq?: number, toSeq?: number): Promise<Replay>;
+  /** The same, handing each event to `onEvent` as it is read (recovery: none is kept); an error thrown by `onEvent` ends it and rejects with that error. */
+  replayEach(
+    persistenceId: string,
+    onEvent: (seq: number, payload: Uint8Array) => void,
+    fromSeq?: number,
+    toSeq?: number,
+  ): Promise<ReplayEnd>;
   highestSeq(persistenceId: string): Promise<number>;
   deleteTo(persistenceId: string, toSeq: number): Promise<void>;
   saveSnapshot(persistenceId: string, snapshot: Snapshot): Promise<void>;

@@ -1,6 +1,6 @@
 import type { BactorError } from '../errors/error-codes.js';
 import { checkWrite, conflict, journalClosed } from './write-checks.js';
-import type { Journal, JournalWrite, Replay, Snapshot, StoredEvent } from './journal.js';
+import type { Journal, JournalWrite, Replay, ReplayEnd, Snapshot, StoredEvent } from './journal.js';
 
 interface Entry {
   events: StoredEvent[];
@@ -37,6 +37,17 @@ export class MemoryJournal implements Journal {
     this.open();
     const events = (this.ids.get(persistenceId)?.events ?? []).filter((e) => e.seq >= fromSeq && e.seq <= toSeq);
     return { events: events.map((e) => ({ seq: e.seq, payload: e.payload.slice() })), dropped: 0, reason: '' };
+  }
+
+  async replayEach(
+    persistenceId: string,
+    onEvent: (seq: number, payload: Uint8Array) => void,
+    fromSeq = 1,
+    toSeq = Number.MAX_SAFE_INTEGER,
+  ): Promise<ReplayEnd> {
+    const { events } = await this.replay(persistenceId, fromSeq, toSeq);
+    for (const e of events) onEvent(e.seq, e.payload);
+    return { last: events.length === 0 ? 0 : events[events.length - 1]!.seq, dropped: 0, reason: '' };
   }
 
   async highestSeq(persistenceId: string): Promise<number> {

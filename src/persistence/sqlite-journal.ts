@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import type BetterSqlite3 from 'better-sqlite3';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { crc32 } from './crc32.js';
-import type { Journal, JournalWrite, Replay, Snapshot, StoredEvent } from './journal.js';
+import type { Journal, JournalWrite, Replay, ReplayEnd, Snapshot, StoredEvent } from './journal.js';
 import { checkWrite, conflict, journalClosed } from './write-checks.js';
 
 export interface SqliteJournalOptions {
@@ -201,33 +201,70 @@ export class SqliteJournal implements Journal {
   }
 
   async replay(persistenceId: string, fromSeq = 1, toSeq = Number.MAX_SAFE_INTEGER): Promise<Replay> {
+    const events: StoredEvent[] = [];
+    const { dropped, reason } = await this.replayEach(persistenceId, (seq, payload) => void events.push({ seq, payload }), fromSeq, toSeq);
+    return { events, dropped, reason };
+  }
+
+  async replayEach(
+    persistenceId: string,
+    onEvent: (seq: number, payload: Uint8Array) => void,
+    fromSeq = 1,
+    toSeq = Number.MAX_SAFE_INTEGER,
+  ): Promise<ReplayEnd> {
     this.open();
-    return failing(() => {
+    let failure: { error: unknown } | null = null;
+    const end = failing(() => {
       const id = this.getId.get(persistenceId);
-      if (id === undefined) return { events: [], dropped: 0, reason: '' };
+      if (id === undefined) return { last: 0, dropped: 0, reason: '' };
       const from = Math.max(fromSeq, id.deleted_to + 1);
-      const { rows, broken } = this.chain(persistenceId, id, from);
-      const events: StoredEvent[] = [];
       let expected = from;
-      let reason = broken;
-      let i = 0;
-      for (; i < rows.length && reason === ''; i++) {
-        const r = rows[i]!;
+      let reason = '';
+      /** One row, oldest first: false to stop (past toSeq, a bad record, or onEvent threw). */
+      const visit = (r: LogRow): boolean => {
         const seq = r[SEQ];
-        if (seq > toSeq) break;
+        if (seq < from) return true;
+        if (seq > toSeq) return false;
         const b = r[PAYLOAD];
         const payload = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
         if (seq !== expected) reason = `seq ${expected} is missing (the next is ${seq})`;
         else if (checksum(seq, r[PREV], payload) !== r[CRC] >>> 0) reason = `the record of seq ${seq} fails its checksum`;
-        else {
-          events.push({ seq, payload });
-          expected++;
+        if (reason !== '') return false;
+        try {
+          onEvent(seq, payload);
+        } catch (error) {
+          failure = { error };
+          return false;
+        }
+        expected++;
+        return true;
+      };
+      // Close together in the log (an id that wrote alone, or in large writes): read the range
+      // as it streams, each row checked to follow the one before in the id's chain.
+      const mark = this.getMark.get(persistenceId, from);
+      let done = false;
+      if (mark !== undefined && id.last - mark.row + 1 <= 4 * (id.highest - mark.seq + 1)) {
+        let previous = -1;
+        for (const r of this.scanRange.iterate(mark.row, id.last, persistenceId)) {
+          if (previous === -1 && r[SEQ] !== mark.seq) break; // the mark is stale: walk the chain instead
+          if (previous !== -1 && r[PREV] !== previous) {
+            reason =
+              r[SEQ] !== expected ? `seq ${expected} is missing (the next is ${r[SEQ]})` : `the log's chain is broken at seq ${r[SEQ]}`;
+            done = true;
+            break;
+          }
+          previous = r[ROWID];
+          done = true;
+          if (!visit(r)) break;
         }
       }
-      if (reason === '') return { events, dropped: 0, reason };
+      if (!done) for (const r of this.chain(persistenceId, id, from).rows) if (!visit(r)) break;
       // What follows the first bad record is not returned: counted up to the id's highest (or toSeq).
-      return { events, dropped: Math.max(0, Math.min(id.highest, toSeq) - expected + 1), reason };
+      const dropped = reason === '' ? 0 : Math.max(0, Math.min(id.highest, toSeq) - expected + 1);
+      return { last: expected - 1, dropped, reason };
     }, 'replay');
+    if (failure !== null) throw (failure as { error: unknown }).error;
+    return end;
   }
 
   /**
@@ -235,18 +272,6 @@ export class SqliteJournal implements Journal {
    * if the chain breaks (a row missing or not what it should be), by a scan of the log.
    */
   private chain(persistenceId: string, id: IdRow, from: number): { rows: LogRow[]; broken: string } {
-    // Close together in the log (an id that wrote alone, or in large writes): read the range.
-    const mark = this.getMark.get(persistenceId, from);
-    if (mark !== undefined && id.last - mark.row + 1 <= 4 * (id.highest - mark.seq + 1)) {
-      const ranged = this.scanRange.all(mark.row, id.last, persistenceId);
-      let linked = ranged.length > 0 && ranged[0]![SEQ] === mark.seq;
-      for (let i = 1; i < ranged.length && linked; i++) linked = ranged[i]![PREV] === ranged[i - 1]![ROWID];
-      if (linked) {
-        let skip = 0;
-        while (skip < ranged.length && ranged[skip]![SEQ] < from) skip++;
-        return { rows: skip === 0 ? ranged : ranged.slice(skip), broken: '' };
-      }
-    }
     const rows: LogRow[] = [];
     let rowid = id.last;
     let seq = id.highest;

@@ -46,6 +46,18 @@ for (const [kind, open] of kinds) {
       [2],
     );
     assert.deepEqual((await journal.replay('nobody')).events, []);
+    // Streaming: the same events, handed out one by one; an error in the callback ends it.
+    const seen: string[] = [];
+    const end = await journal.replayEach('a', (seq, payload) => void seen.push(`${seq}:${text(payload)}`), 2);
+    assert.deepEqual(seen, ['2:two', '3:three']);
+    assert.deepEqual(end, { last: 3, dropped: 0, reason: '' });
+    const boom = new Error('the handler failed');
+    await assert.rejects(
+      journal.replayEach('a', () => {
+        throw boom;
+      }),
+      (e) => e === boom,
+    );
 
     await journal.deleteTo('a', 2);
     assert.deepEqual(
@@ -142,6 +154,9 @@ test('sqlite journal: what was written is there after a reopen; a corrupt record
   );
   assert.equal(replay.dropped, 2, 'record 4 and what follows it are dropped, never returned');
   assert.match(replay.reason, /seq 4 fails its checksum/);
+  const streamed: number[] = [];
+  assert.deepEqual(await again.replayEach('p', (seq) => void streamed.push(seq)), { last: 3, dropped: 2, reason: replay.reason });
+  assert.deepEqual(streamed, [1, 2, 3]);
   assert.equal(await again.loadSnapshot('p'), null, 'a corrupt snapshot is as good as none');
   // A record gone from the middle (its chain broken): the log is scanned, the replay ends before the gap.
   const raw2 = new Database(path);
