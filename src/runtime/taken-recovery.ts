@@ -24,6 +24,9 @@ interface Decoded {
  * whose handler was running when the worker died (or whose promise was pending) is a dead
  * letter — delivered again it could kill this thread too — as is one that cannot be decoded any
  * more (a large message: its bytes were on the dead thread's lane). Returns how many of each.
+ *
+ * Its one window: the ledger was reset (`attach`) before these are kept again one by one, so a
+ * replacement killed during this loop (from outside: it runs no user code) loses the rest.
  */
 export function redeliverTaken(
   runtime: Runtime,
