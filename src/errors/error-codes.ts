@@ -83,6 +83,8 @@ export const ErrorCode = {
   REMOTE_REFUSED: 'ERR_REMOTE_REFUSED',
   /** Another node could not be reached, or its connection ended before the answer. */
   REMOTE_UNREACHABLE: 'ERR_REMOTE_UNREACHABLE',
+  /** `remote.listen` names an address another process (or system) already listens on. */
+  ADDRESS_IN_USE: 'ERR_ADDRESS_IN_USE',
   /** A remote spawn of a kind the target node does not allow (its `remote.spawnable`). */
   REMOTE_SPAWN_REFUSED: 'ERR_REMOTE_SPAWN_REFUSED',
   /** Another node's frames broke the protocol (pieces of a large message that do not fit together): its stream is closed. */

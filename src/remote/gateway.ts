@@ -129,7 +129,16 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
     return new Promise((resolve, reject) => {
       this.server.bindAsync(`${host}:${port}`, this.serverCredentials, (error, bound) => {
         if (error) {
-          reject(new BactorError(ErrorCode.INVALID_OPTION, `remote.listen '${this.options.listen}': ${error.message}`, { cause: error }));
+          const inUse = /EADDRINUSE/.test(error.message);
+          reject(
+            new BactorError(
+              inUse ? ErrorCode.ADDRESS_IN_USE : ErrorCode.INVALID_OPTION,
+              inUse
+                ? `remote.listen '${this.options.listen}': something already listens there (another process, or another system)`
+                : `remote.listen '${this.options.listen}': ${error.message}`,
+              { cause: error },
+            ),
+          );
           return;
         }
         this.address = `${host}:${bound}`;

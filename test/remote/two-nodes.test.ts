@@ -72,6 +72,29 @@ test('large messages cross in pieces: whole, once, and in order with the small o
   assert.equal(state.badPads, 0, 'and byte for byte');
 });
 
+test(
+  'listening where something already listens fails with ERR_ADDRESS_IN_USE and leaves nothing running',
+  { timeout: 60_000 },
+  async () => {
+    const holder = createServer();
+    holder.listen(0, '127.0.0.1');
+    await once(holder, 'listening');
+    const taken = `127.0.0.1:${(holder.address() as AddressInfo).port}`;
+    try {
+      await assert.rejects(ActorSystem.start({ workers: 1, remote: { listen: taken } }), (e: Error & { code?: string }) => {
+        assert.equal(e.code, ErrorCode.ADDRESS_IN_USE);
+        assert.match(e.message, new RegExp(`remote.listen '${taken}': something already listens there`));
+        return true;
+      });
+      // Nothing of the failed start is left: a system starts on this thread right after.
+      const system = await ActorSystem.start({ workers: 1, remote: { listen: '127.0.0.1:0' } });
+      await system.shutdown();
+    } finally {
+      holder.close();
+    }
+  },
+);
+
 test('a wrong secret is refused on both sides with ERR_REMOTE_REFUSED; an unreachable node rejects', { timeout: 60_000 }, async (t) => {
   const b = await startNode('right');
   t.after(() => stopNode(b.child));
