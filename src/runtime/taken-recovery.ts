@@ -36,7 +36,12 @@ export function redeliverTaken(
 ): { redelivered: number; dead: number } {
   const decoded: Decoded[] = new Array<Decoded>(records.length);
   const bySource = new Map<number, number[]>();
-  records.forEach((r, i) => bySource.set(r.source, [...(bySource.get(r.source) ?? []), i]));
+  for (let i = 0; i < records.length; i++) {
+    const source = records[i]!.source;
+    let indexes = bySource.get(source);
+    if (indexes === undefined) bySource.set(source, (indexes = []));
+    indexes.push(i);
+  }
   for (const [source, indexes] of bySource) {
     let k = 0;
     const sink: MessageSink = {
