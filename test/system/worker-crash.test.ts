@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { type ActorRef, ActorSystem } from '../../src/index.js';
 import { Counter } from '../fixtures/counter.actor.js';
 import { type CrashMsg, type CrashReport, Crashable } from '../fixtures/crash.actor.js';
+import { Gate, type GateReport, Latch } from '../fixtures/gate.actor.js';
 import { until } from '../fixtures/probe.actor.js';
 
 /** Asks `victim` for its report until `done` holds of it (20 s at most, then fails with the last one). */
@@ -90,5 +91,47 @@ test(
     const report = await reportWhen(victim, (r) => r.count === 10_000, 'all 10,000');
     assert.deepEqual(report, { first: 0, last: 9_999, count: 10_000, errors: [] });
     assert.equal(system.replacements, 1);
+  },
+);
+
+test(
+  'a backlog past the ledger (65,536 messages) is taken unkept and counted in stats, never refused: all arrive, in order',
+  { timeout: 60_000 },
+  async (t) => {
+    const system = await ActorSystem.start({ workers: 2 });
+    t.after(() => system.shutdown());
+    const latch = await system.spawn(Latch, undefined, { worker: 2 });
+    const gate = await system.spawn(Gate, undefined, { worker: 1, mailbox: { highWater: 1_000_000 } });
+    gate.tell({ type: 'hold', latch });
+    const N = 80_000;
+    for (let n = 0; n < N; n++) {
+      gate.tell({ type: 'n', n });
+      if (n % 10_000 === 0) await new Promise((r) => setImmediate(r));
+    }
+    let unkept = 0;
+    await until(
+      () => {
+        void system.stats().then((s) => (unkept = s.workers.find((w) => w.worker === 1)!.unkept));
+        return unkept > 0;
+      },
+      20_000,
+      () => `the worker to count messages it could not keep (unkept ${unkept})`,
+    );
+    latch.tell({ type: 'open' });
+    let report: GateReport | undefined;
+    await until(
+      () => {
+        void gate
+          .ask({ type: 'report' }, { timeout: 1000 })
+          .then((r) => (report = r))
+          .catch(() => undefined);
+        return report?.count === N;
+      },
+      20_000,
+      () => `all ${N} handled (last report ${JSON.stringify(report)})`,
+    );
+    assert.deepEqual(report, { count: N, last: N - 1, errors: 0 });
+    // (The latch's replies to the gate's asks come in while the slots are full: they count too.)
+    assert.ok(unkept >= N - 65_536, `unkept ${unkept}: at least what did not fit`);
   },
 );
