@@ -185,15 +185,20 @@ export class TakenLedger {
       return;
     }
     const at = this.active * this.half + this.tail;
-    const e = (this.spill + at) >> 2;
-    i32[e] = length;
-    i32[e + 1] = type;
-    i32[e + 2] = slot;
-    i32[e + 3] = source;
-    this.bytes.set(ring.bytes.subarray(offset, offset + length), this.spill + at + ENTRY_HEADER_BYTES);
+    this.writeEntry(at, slot, source, type, ring.bytes.subarray(offset, offset + length));
     // The copy is whole before the slot points at it (one word: recovery sees one or the other).
     i32[w + LOC] = at;
     this.tail += size;
+  }
+
+  /** Writes a spill entry at byte `at` of the spill area: its header, then the record's payload. */
+  private writeEntry(at: number, slot: number, source: number, type: number, payload: Uint8Array): void {
+    const e = (this.spill + at) >> 2;
+    this.i32[e] = payload.length;
+    this.i32[e + 1] = type;
+    this.i32[e + 2] = slot;
+    this.i32[e + 3] = source;
+    this.bytes.set(payload, this.spill + at + ENTRY_HEADER_BYTES);
   }
 
   /** Moves the live entries of the active half to the other, in order; the other becomes active. */
@@ -238,12 +243,7 @@ export class TakenLedger {
     const w = (SLOT_TABLE_OFFSET >> 2) + slot * SLOT_WORDS;
     const i32 = this.i32;
     const at = this.active * this.half + this.tail;
-    const e = (this.spill + at) >> 2;
-    i32[e] = length;
-    i32[e + 1] = record.type;
-    i32[e + 2] = slot;
-    i32[e + 3] = record.source;
-    this.bytes.set(record.payload, this.spill + at + ENTRY_HEADER_BYTES);
+    this.writeEntry(at, slot, record.source, record.type, record.payload);
     this.tail += size;
     i32[w + SOURCE] = record.source;
     i32[w + LOC] = at;

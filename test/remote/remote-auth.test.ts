@@ -1,10 +1,18 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ActorSystem, ErrorCode, type RemotePeer } from '../../src/index.js';
+import { ActorSystem, ErrorCode, type RemoteOptions, type RemotePeer } from '../../src/index.js';
 import { Collector, type CollectorMsg, type EchoMsg } from '../fixtures/remote-echo.actor.js';
 import { startNode, stopNode } from '../helpers/remote-nodes.js';
 
 const SECRET = 'cluster-secret';
+
+/** A one-worker system listening on any port, with the cluster's secret, these credentials and, if given, an authenticator. */
+function startWith(credentials: string, authenticate?: RemoteOptions['authenticate']): Promise<ActorSystem> {
+  return ActorSystem.start({
+    workers: 1,
+    remote: { listen: '127.0.0.1:0', secret: SECRET, credentials, ...(authenticate ? { authenticate } : {}) },
+  });
+}
 
 async function until(check: () => Promise<boolean>, ms: number): Promise<boolean> {
   const end = Date.now() + ms;
@@ -24,7 +32,7 @@ test(
     t.after(() => stopNode(b.child));
 
     // 1. This node shows the wrong credentials: B refuses, and the reason B gave reaches here.
-    let system = await ActorSystem.start({ workers: 1, remote: { listen: '127.0.0.1:0', secret: SECRET, credentials: 'bad' } });
+    let system = await startWith('bad');
     await assert.rejects(system.lookupRemote(b.address, 'echo'), (e: Error & { code?: string }) => {
       assert.equal(e.code, ErrorCode.REMOTE_REFUSED);
       assert.match(e.message, /unknown credentials 'bad'/);
@@ -34,18 +42,10 @@ test(
 
     // 2. The right credentials: let in; and B, dialling back to answer, is let in by this node's authenticator.
     const seen: RemotePeer[] = [];
-    system = await ActorSystem.start({
-      workers: 1,
-      remote: {
-        listen: '127.0.0.1:0',
-        secret: SECRET,
-        credentials: 'good',
-        authenticate: async (peer) => {
-          seen.push(peer);
-          await new Promise((r) => setTimeout(r, 20)); // an asynchronous check (a token service, say)
-          return peer.credentials === 'b-token' || 'not on the list';
-        },
-      },
+    system = await startWith('good', async (peer) => {
+      seen.push(peer);
+      await new Promise((r) => setTimeout(r, 20)); // an asynchronous check (a token service, say)
+      return peer.credentials === 'b-token' || 'not on the list';
     });
     const echo = (await system.lookupRemote<EchoMsg, { pong: number; seen: number }>(b.address, 'echo'))!;
     assert.equal((await echo.ask({ type: 'ping', n: 1 }, { timeout: 5000 })).pong, 1);
@@ -64,17 +64,9 @@ test(
 
     // 3. An authenticator that throws refuses: B's answers never arrive, this node stays up.
     let asked = 0;
-    system = await ActorSystem.start({
-      workers: 1,
-      remote: {
-        listen: '127.0.0.1:0',
-        secret: SECRET,
-        credentials: 'good',
-        authenticate: () => {
-          asked++;
-          throw new Error('token service down');
-        },
-      },
+    system = await startWith('good', () => {
+      asked++;
+      throw new Error('token service down');
     });
     const refusals: string[] = [];
     system.events.subscribe((e) => void (e.type === 'remote-error' && e.what === 'refused' && refusals.push(e.detail)));
