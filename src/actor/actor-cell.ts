@@ -1,6 +1,7 @@
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { PairDeque } from '../mailbox/deque.js';
-import { describe, invalidOption, isNonNegative, isPositive, requireNumber } from '../util/option-bag.js';
+import type { PersistentCell } from '../persistence/persistent-cell.js';
+import { describe, invalidOption, isInteger, isNonNegative, isPositive, requireNumber } from '../util/option-bag.js';
 import type { ActorContext, Cancellable } from './actor-context.js';
 import type { ActorDefinition } from './actor-definition.js';
 import { ActorRef, type AskOptions, refKey } from './actor-ref.js';
@@ -149,5 +150,36 @@ export class ActorCell extends CellLifecycle implements ActorContext<unknown, un
 
   runTask<T, A>(taskModuleUrl: string, exportName: string, input: A): Promise<T> {
     return this.host.runTask<T>(taskModuleUrl, exportName, input);
+  }
+
+  persist(eventsOrState: unknown): Promise<void> {
+    return this.persistent('persist', false).persist(eventsOrState);
+  }
+
+  get lastSequenceNr(): number {
+    return this.x.persistent?.seq ?? 0;
+  }
+
+  saveSnapshot(): Promise<void> {
+    return this.persistent('saveSnapshot', true).saveSnapshot();
+  }
+
+  deleteEvents(toSeq: number): Promise<void> {
+    requireNumber(toSeq, isInteger(0), 'ctx.deleteEvents', 'toSeq', 'an integer ≥ 0');
+    return this.persistent('deleteEvents', true).deleteEvents(toSeq);
+  }
+
+  private persistent(what: string, eventSourced: boolean): PersistentCell {
+    const persistent = this.x.persistent;
+    if (persistent === null || (eventSourced && persistent.durable)) {
+      const why =
+        persistent !== null
+          ? 'it keeps durable state (only event-sourced actors have snapshots and events to delete)'
+          : this.definition.behavior.persistence === undefined
+            ? 'its behaviour has no persistence option'
+            : 'its state is not recovered yet (not from init)';
+      throw new BactorError(ErrorCode.NOT_PERSISTENT, `ctx.${what}() on ${this.self}: ${why}`);
+    }
+    return persistent;
   }
 }

@@ -52,4 +52,18 @@ export interface ActorContext<M = unknown, R = unknown> {
   setReceiveTimeout(ms: number): void;
   /** Runs stateless CPU work on the task pool without blocking this worker's other actors. */
   runTask<T, A>(taskModuleUrl: string, exportName: string, input: A): Promise<T>;
+  /**
+   * A persistent actor (behavior.persistence) stores: an event-sourced one an event or an array
+   * of events, applied to the state by `apply` once stored; a durable-state one its new state.
+   * The actor takes no other message until they are stored (await it to go on after). A failed
+   * write fails the actor through its supervisor (the promise rejects with the cause); an event
+   * that cannot be stored throws ERR_UNSERIALIZABLE_MESSAGE here, changing nothing.
+   */
+  persist(eventsOrState: unknown): Promise<void>;
+  /** The sequence number of the last event stored (durable state: the revision); 0 before any, and for other actors. */
+  readonly lastSequenceNr: number;
+  /** An event-sourced actor saves its state now as a snapshot (recovery starts from the latest). */
+  saveSnapshot(): Promise<void>;
+  /** An event-sourced actor deletes its stored events up to `toSeq` (sequence numbers are never reused). */
+  deleteEvents(toSeq: number): Promise<void>;
 }

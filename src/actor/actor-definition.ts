@@ -2,6 +2,7 @@ import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { type MailboxOptions, validateMailboxOptions } from '../mailbox/mailbox.js';
 import { type SupervisorStrategy, checkSupervisorStrategy } from '../supervision/supervisor-strategy.js';
 import { checkBag, checkFunction, describe, invalidOption, isPlainObject } from '../util/option-bag.js';
+import { type PersistenceOptions, checkPersistenceOptions } from '../persistence/persistence-options.js';
 import type { ActorContext } from './actor-context.js';
 import type { ActorRef } from './actor-ref.js';
 
@@ -33,6 +34,11 @@ export interface ActorBehavior<S, M, R, A> {
   supervisor?: SupervisorStrategy;
   /** Mailbox of this actor. Default: unbounded FIFO. */
   mailbox?: MailboxOptions;
+  /**
+   * Makes it persistent (the system needs a journal: ActorSystem.start({ journal })):
+   * event-sourced with `apply`, or durable state with `durableState: true`. See the README's *Persistence*.
+   */
+  persistence?: PersistenceOptions<S, A>;
 }
 
 /** An actor definition: a behaviour with the module URL every worker imports it from. */
@@ -46,7 +52,7 @@ export interface ActorDefinition<M, R, A> {
 }
 
 const HOOKS = ['started', 'stopping', 'stopped', 'restarting', 'restarted', 'terminated'] as const;
-const BEHAVIOR_KEYS = ['init', 'receive', ...HOOKS, 'supervisor', 'mailbox'] as const;
+const BEHAVIOR_KEYS = ['init', 'receive', ...HOOKS, 'supervisor', 'mailbox', 'persistence'] as const;
 
 /** Checks a behaviour: init and receive, hooks that are functions, a supervisor and a mailbox that make sense, no unknown key. */
 function checkBehavior(behavior: unknown, where: string): void {
@@ -65,6 +71,7 @@ function checkBehavior(behavior: unknown, where: string): void {
   for (const hook of HOOKS) checkFunction(b[hook], where, `behavior.${hook}`);
   if (b.supervisor !== undefined) checkSupervisorStrategy(b.supervisor, where, 'behavior.supervisor');
   validateMailboxOptions(b.mailbox as MailboxOptions | undefined, where);
+  checkPersistenceOptions(b.persistence, where);
 }
 
 const registry = new Map<string, ActorDefinition<unknown, unknown, unknown>>();

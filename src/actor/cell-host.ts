@@ -1,3 +1,5 @@
+import type { JournalClient } from '../persistence/journal-client.js';
+import type { RuntimeEvent } from '../runtime/runtime-event.js';
 import type { TimerQueue } from '../runtime/timer-queue.js';
 import type { ActorCell } from './actor-cell.js';
 import type { ActorDefinition } from './actor-definition.js';
@@ -76,6 +78,10 @@ export interface LifecycleHost {
   reportFailure(actor: ActorRef, error: unknown, directive: string): void;
   /** Backoff jitter of restarts. */
   random(): number;
+  /** Persistent actors' way to the journal (on the main thread). */
+  readonly journal: JournalClient;
+  /** Publishes an event on the system's event stream. */
+  publish(event: RuntimeEvent): void;
 }
 
 /** The ActorContext of a handler (actor-cell.ts): asks, children, tasks. */

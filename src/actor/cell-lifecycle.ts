@@ -5,7 +5,10 @@ import { DEFAULT_STRATEGY, RestartWindow } from '../supervision/supervisor-strat
 import { describeMessageType } from '../util/message-type.js';
 import { ActorRef, localIdOf, participantOf, refKey } from './actor-ref.js';
 import type { LifecycleHost, MailboxHost, SystemOp, TurnHost } from './cell-host.js';
-import { type MoveSnapshot, NO_EXTRAS, type Receive, RUNNING, STOPPED, SUSPENDED } from './cell-state.js';
+import { HOLD_PERSIST, type MoveSnapshot, NO_EXTRAS, type Receive, RUNNING, STOPPED, SUSPENDED } from './cell-state.js';
+import { PersistentCell, type PersistentActor } from '../persistence/persistent-cell.js';
+import { persistenceIdOf } from '../persistence/persistence-options.js';
+import type { RuntimeEvent } from '../runtime/runtime-event.js';
 import { CellTurns } from './cell-turns.js';
 import { initFailure } from './spawn-failure.js';
 import type { SpawnOptions } from './spawn-options.js';
@@ -15,20 +18,63 @@ import type { SpawnOptions } from './spawn-options.js';
  * and its supervision (suspend, resume, restart), stopping with its children, watchers and
  * parent told, the death of another worker, and the snapshot a move carries.
  */
-export abstract class CellLifecycle extends CellTurns {
+export abstract class CellLifecycle extends CellTurns implements PersistentActor {
   /** The runtime of its thread, as this layer sees it (cell-host.ts). */
   declare readonly host: MailboxHost & TurnHost & LifecycleHost;
 
-  /** Runs init and the started hook. If either throws, the spawn fails with ERR_ACTOR_INIT_FAILED. */
+  /**
+   * Runs init and the started hook. If either throws, the spawn fails with ERR_ACTOR_INIT_FAILED.
+   * A persistent actor recovers between them: it takes no user message until its state is
+   * back, then runs the started hook (a failure there goes to its supervisor).
+   */
   start(): void {
-    let hook: 'init' | 'started' = 'init';
+    let hook: 'init' | 'started' | 'persistence.id' = 'init';
+    const behavior = this.definition.behavior;
     try {
-      this.state = this.definition.behavior.init(this.args, this.context);
+      this.state = behavior.init(this.args, this.context);
+      if (behavior.persistence !== undefined) {
+        hook = 'persistence.id';
+        this.recover(() => this.afterRecovery('started', null));
+        return;
+      }
       hook = 'started';
-      this.definition.behavior.started?.(this.state, this.context);
+      behavior.started?.(this.state, this.context);
     } catch (error) {
       throw initFailure(String(this.self), hook, error);
     }
+  }
+
+  /** Starts a recovery of this incarnation's state (its persistence id from the spawn arguments); `then` runs once it is applied. */
+  private recover(then: () => void): void {
+    const options = this.definition.behavior.persistence!;
+    const id = persistenceIdOf(options, this.args, String(this.self));
+    const persistent = new PersistentCell(this, this.host.journal, id, options, then);
+    this.w().persistent = persistent;
+    persistent.recover();
+  }
+
+  /** A persistent actor's started or restarted hook, once its state is recovered. */
+  private afterRecovery(hook: 'started' | 'restarted', cause: unknown): void {
+    const behavior = this.definition.behavior;
+    try {
+      if (hook === 'started') behavior.started?.(this.state, this.context);
+      else behavior.restarted?.(this.state, cause, this.context);
+    } catch (error) {
+      this.fail(initFailure(String(this.self), hook, error));
+    }
+  }
+
+  /** PersistentActor: no user message while recovering or until persisted events are stored. */
+  holdForJournal(on: boolean): void {
+    if (on) this.hold |= HOLD_PERSIST;
+    else {
+      this.hold &= ~HOLD_PERSIST;
+      if (this.runnable && !this.scheduled) this.host.schedule(this);
+    }
+  }
+
+  publish(event: RuntimeEvent): void {
+    this.host.publish(event);
   }
 
   protected handleSystem(op: SystemOp): void {
@@ -68,6 +114,8 @@ export abstract class CellLifecycle extends CellTurns {
   /** This actor's handler failed: suspend and let the supervisor decide. */
   fail(error: unknown): void {
     if (this.status === STOPPED) return;
+    // A failed persist failed the actor already; the handler that awaited it rejects with the same error.
+    if (this.status === SUSPENDED && error === this.x.persistent?.failure) return;
     this.status = SUSPENDED;
     this.cancelReceiveTimeout();
     // The message it failed on was an ask: the asker hears of it now, not at its timeout.
@@ -119,9 +167,12 @@ export abstract class CellLifecycle extends CellTurns {
     this.receiveFn = this.definition.behavior.receive as Receive;
     this.message = undefined;
     this.sender = null;
+    this.x.persistent?.close();
     try {
       this.state = this.definition.behavior.init(this.args, this.context);
-      this.definition.behavior.restarted?.(this.state, error, this.context);
+      // A persistent actor recovers its state again (its hook runs after), holding user messages meanwhile.
+      if (this.definition.behavior.persistence !== undefined) this.recover(() => this.afterRecovery('restarted', error));
+      else this.definition.behavior.restarted?.(this.state, error, this.context);
     } catch (initError) {
       this.status = SUSPENDED;
       this.fail(initError);
@@ -150,6 +201,7 @@ export abstract class CellLifecycle extends CellTurns {
     }
     this.stopChildren();
     this.status = STOPPED;
+    this.x.persistent?.close();
     this.cancelTimers();
     this.cancelReceiveTimeout();
     try {
@@ -219,19 +271,21 @@ export abstract class CellLifecycle extends CellTurns {
         ? 'it is not running'
         : this.busy
           ? 'a handler promise is pending'
-          : this.x.childCells !== null && this.x.childCells.size > 0
-            ? 'it has children'
-            : this.system !== null && this.system.length > 0
-              ? 'system messages are pending'
-              : (this.x.stashed?.length ?? 0) > 0
-                ? 'it has stashed messages'
-                : (this.x.timerHandles?.size ?? 0) > 0 || this.x.receiveTimeoutMs > 0
-                  ? 'it has timers'
-                  : this.x.becomeStack !== null && this.x.becomeStack.length > 0
-                    ? 'it switched behaviour (become)'
-                    : !(this.queue instanceof FifoQueue)
-                      ? 'its mailbox is not the default FIFO'
-                      : null;
+          : (this.hold & HOLD_PERSIST) !== 0
+            ? 'it is recovering or its events are being stored'
+            : this.x.childCells !== null && this.x.childCells.size > 0
+              ? 'it has children'
+              : this.system !== null && this.system.length > 0
+                ? 'system messages are pending'
+                : (this.x.stashed?.length ?? 0) > 0
+                  ? 'it has stashed messages'
+                  : (this.x.timerHandles?.size ?? 0) > 0 || this.x.receiveTimeoutMs > 0
+                    ? 'it has timers'
+                    : this.x.becomeStack !== null && this.x.becomeStack.length > 0
+                      ? 'it switched behaviour (become)'
+                      : !(this.queue instanceof FifoQueue)
+                        ? 'its mailbox is not the default FIFO'
+                        : null;
     if (why !== null) throw new BactorError(ErrorCode.CANNOT_MOVE, `cannot move ${this.self}: ${why}`);
     const backlog: [unknown, number][] = [];
     const q = this.queue as FifoQueue;
@@ -242,6 +296,7 @@ export abstract class CellLifecycle extends CellTurns {
     }
     return {
       state: this.state,
+      ...(this.x.persistent !== null ? { seq: this.x.persistent.seq } : {}),
       backlog,
       watchers: (this.x.watchers ?? []).map((w) =>
         w.incarnation === this.self.incarnation ? [w.packed, w.kind] : [w.packed, w.kind, w.incarnation],
@@ -263,9 +318,16 @@ export abstract class CellLifecycle extends CellTurns {
     if (this.x.flow !== 0) this.releaseFlow();
   }
 
-  /** On the new worker: take over the moved actor's state (no init, no lifecycle hooks). */
-  restoreFromMove(state: unknown, watchers: readonly ActorRef[]): void {
+  /** On the new worker: take over the moved actor's state (no init, no lifecycle hooks, no recovery). */
+  restoreFromMove(state: unknown, watchers: readonly ActorRef[], seq: number | undefined): void {
     this.state = state;
+    const options = this.definition.behavior.persistence;
+    if (options !== undefined) {
+      const id = persistenceIdOf(options, this.args, String(this.self));
+      const persistent = new PersistentCell(this, this.host.journal, id, options, () => undefined);
+      persistent.seq = seq ?? 0;
+      this.w().persistent = persistent;
+    }
     if (watchers.length > 0) this.w().watchers = [...watchers];
   }
 

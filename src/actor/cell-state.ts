@@ -5,6 +5,7 @@ import type { RestartWindow } from '../supervision/supervisor-strategy.js';
 import type { SpawnOptions } from './spawn-options.js';
 import type { CellLifecycle } from './cell-lifecycle.js';
 import type { CellMailbox } from './cell-mailbox.js';
+import type { PersistentCell } from '../persistence/persistent-cell.js';
 
 /** An actor's message handler (its behaviour, or one it switched to with `become`). */
 export type Receive = (state: unknown, message: unknown, ctx: ActorContext<unknown, unknown>) => unknown;
@@ -30,6 +31,8 @@ export const HOLD_RING = 8;
 export const HOLD_YIELD = 16;
 /** It sent to an actor on another thread whose backlog is past its high-water mark (see Congestion). */
 export const HOLD_CONGESTED = 32;
+/** A persistent actor recovers, or waits for its events to be stored (see PersistentCell). */
+export const HOLD_PERSIST = 64;
 
 /** Flow control of an actor toward senders on other threads (CellExtras.flow; 0: none). */
 export const FLOW_CONGESTED = 1;
@@ -65,6 +68,8 @@ export class CellExtras {
   lastGrant = 0;
   /** The ledger slot of the kept message whose handler's promise is pending (-1: none; see TakenLedger). */
   asyncSlot = -1;
+  /** A persistent actor's journal side (behavior.persistence), for its current incarnation. */
+  persistent: PersistentCell | null = null;
 }
 
 /** What a move carries to the actor's new worker. */
@@ -74,6 +79,8 @@ export interface MoveSnapshot {
   backlog: [unknown, number][];
   /** Packed refs and kinds of the actors watching it (and their node's incarnation when another node's). */
   watchers: [number, string, number?][];
+  /** A persistent actor's last sequence number (its state is the events' up to it). */
+  seq?: number;
 }
 
 /** Shared by every actor that has not written an extra field yet; never written itself. */

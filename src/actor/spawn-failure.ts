@@ -6,7 +6,7 @@ import { type ErrorInfo, remoteFailure } from '../errors/error-info.js';
  * naming the actor, with the init error as `cause` (never confused with a load failure, even
  * when the init error has a code of its own).
  */
-export function initFailure(actor: string, hook: 'init' | 'started', error: unknown): BactorError {
+export function initFailure(actor: string, hook: 'init' | 'started' | 'restarted' | 'persistence.id', error: unknown): BactorError {
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   return new BactorError(ErrorCode.ACTOR_INIT_FAILED, `${hook} of ${actor} threw ${message}`, { cause: error });
 }

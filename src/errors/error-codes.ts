@@ -97,5 +97,13 @@ export const ErrorCode = {
   JOURNAL_FAILED: 'ERR_JOURNAL_FAILED',
   /** An optional package a configured feature needs is not installed (the message names it). */
   MISSING_PEER_DEPENDENCY: 'ERR_MISSING_PEER_DEPENDENCY',
+  /** A persistent actor (behavior.persistence) in a system started without a journal (ActorSystem.start({ journal })). */
+  NO_JOURNAL: 'ERR_NO_JOURNAL',
+  /** ctx.persist, ctx.saveSnapshot or ctx.deleteEvents on an actor whose behaviour has no persistence (or the wrong kind). */
+  NOT_PERSISTENT: 'ERR_NOT_PERSISTENT',
+  /** A persistent actor could not recover: the journal failed, or an event or snapshot could not be applied (the cause is attached). */
+  RECOVERY_FAILED: 'ERR_RECOVERY_FAILED',
+  /** A call that needs a running actor (ctx.persist after the actor stopped or restarted). */
+  ACTOR_STOPPED: 'ERR_ACTOR_STOPPED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -114,6 +114,7 @@ export class Migration {
     cell.restoreFromMove(
       m.state,
       m.watchers.map(([packed, kind, inc]) => new ActorRef(participantOf(packed), localIdOf(packed), kind, inc)),
+      m.seq,
     );
     for (const [message, sender] of m.backlog) cell.enqueue(message, sender === 0 ? null : host.senderRef(sender));
     for (const [message, sender] of waiting) cell.enqueue(message, sender);

@@ -29,5 +29,9 @@ export type RuntimeEvent =
    * running, and any it could no longer read).
    */
   | { type: 'worker-recovered'; worker: number; redelivered: number; deadLettered: number }
+  /** A recovery met records it could not read (a torn or corrupt last record): it stopped before them; `dropped` were left out. */
+  | { type: 'journal-dropped'; actor: string; persistenceId: string; dropped: number; reason: string }
+  /** A snapshot could not be saved (the state does not pack, or the journal failed); the actor goes on, its events are kept. */
+  | { type: 'snapshot-failed'; actor: string; persistenceId: string; seq: number; error: import('../errors/error-info.js').ErrorInfo }
   /** Remote: something the gateway dropped that is not one message (`what`, with `detail`). */
   | { type: 'remote-error'; what: string; detail: string };

@@ -30,6 +30,7 @@ import { LocalActors } from './local-actors.js';
 import { RootGuardian } from './root-guardian.js';
 import type { RuntimeEvent } from './runtime-event.js';
 import { type ControlMessage, RecordType, type RemoteSystemOp } from './wire-messages.js';
+import { JournalClient } from '../persistence/journal-client.js';
 
 export type { RuntimeEvent } from './runtime-event.js';
 
@@ -66,6 +67,8 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
   private readonly systemOps: SystemOps;
   /** Creates this thread's actors (top-level ones, in bulk, children). */
   readonly spawner: CellSpawner;
+  /** Persistent actors' way to the journal on the main thread (the main thread's own is linked to it directly). */
+  readonly journal: JournalClient;
   private readonly guardian: RootGuardian;
   private readonly onEvent: (event: RuntimeEvent) => void;
   private readonly onControl: (from: number, message: ControlMessage) => void;
@@ -129,6 +132,10 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
     this.systemOps = new SystemOps(this, this.asks);
     this.dead = new DeadLetters(this, this.asks, this.onEvent);
     this.spawner = new CellSpawner(this, this.actors, this.runs);
+    this.journal = new JournalClient(
+      (message) => this.control(0, message),
+      () => this.wake(),
+    );
   }
 
   typeCode(name: string): number {
@@ -283,6 +290,10 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
     this.dead.failAsk(asker, actor, messageType, error);
   }
 
+  publish(event: RuntimeEvent): void {
+    this.onEvent(event);
+  }
+
   reportFailure(actor: ActorRef, error: unknown, directive: string): void {
     this.onEvent({ type: 'actor-failed', actor: String(actor), error: errorInfo(error), directive });
   }
@@ -299,6 +310,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
 
   /** Sends what waits in the overflow queues and publishes everything; true when all went out. */
   flush(): boolean {
+    if (this.journal.pending) this.journal.flush();
     return this.outbound.flush();
   }
 

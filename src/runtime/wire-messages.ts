@@ -1,3 +1,4 @@
+import type { ErrorInfo } from '../errors/error-info.js';
 /**
  * The records the runtime exchanges over the rings, and their bodies. Every record carries the
  * target's local id in header0 and the sender's packed ref (participant << 24 | id) in header1.
@@ -114,7 +115,29 @@ export type ControlMessage =
   | { op: 'authenticate-reply'; reply: number; refusal: string | null }
   /** The answer to either: `ref` as in remote-lookup-reply, or the error. */
   | { op: 'remote-spawn-reply'; reply: number; ref: [number, number, string, number] | null; error?: { code: string; message: string } }
-  | MoveIn;
+  | MoveIn
+  | JournalMessage;
+
+/**
+ * Persistence (persistence/journal-client.ts on an actor's thread, journal-service.ts on the main
+ * thread, where the journal is): `ticket` numbers a request of one thread; the answer carries it.
+ */
+export type JournalMessage =
+  /** Events to append: per write [persistence id, first seq, payloads]; many actors' in one commit. */
+  | { op: 'journal-write'; ticket: number; writes: [string, number, Uint8Array[]][] }
+  /** Per write, null (stored) or why not; `failure`: the whole batch failed (the store itself). */
+  | { op: 'journal-written'; ticket: number; errors: (ErrorInfo | null)[] | null; failure: ErrorInfo | null }
+  /** Recover persistence id `id`: its latest snapshot, then its events after it. */
+  | { op: 'journal-recover'; ticket: number; id: string }
+  /** Part of a recovery: the snapshot ([seq, payload], first part only) and events from seq `first`. */
+  | { op: 'journal-replay'; ticket: number; snapshot: [number, Uint8Array] | null; first: number; payloads: Uint8Array[] }
+  /** The recovery ended: the last seq, what was dropped as unreadable (and why), or its failure. */
+  | { op: 'journal-recovered'; ticket: number; last: number; dropped: number; reason: string; failure: ErrorInfo | null }
+  /** Save a snapshot taken after `seq`, then (deleteTo > 0) delete the events up to deleteTo. */
+  | { op: 'journal-snapshot'; ticket: number; id: string; seq: number; payload: Uint8Array; deleteTo: number }
+  | { op: 'journal-delete'; ticket: number; id: string; toSeq: number }
+  /** A snapshot or delete is done (failure: null) or failed. */
+  | { op: 'journal-ack'; ticket: number; failure: ErrorInfo | null };
 
 /** An actor arriving from another worker (sent by its old worker, ahead of what it forwards). */
 export interface MoveIn {
@@ -130,6 +153,7 @@ export interface MoveIn {
   state: unknown;
   backlog: [unknown, number][];
   watchers: [number, string, number?][];
+  seq?: number;
 }
 
 /** Actors of one definition on one thread. */

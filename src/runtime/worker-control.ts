@@ -91,6 +91,12 @@ export class WorkerControl {
       case 'exit':
         this.host.running = false;
         return;
+      case 'journal-written':
+      case 'journal-replay':
+      case 'journal-recovered':
+      case 'journal-ack':
+        this.runtime.journal.onMessage(message);
+        return;
       case 'worker-died':
         this.runtime.peerDied(message.worker, message.recreated);
         return;

@@ -36,6 +36,7 @@ import {
 } from './validate-options.js';
 import { WorkerSet } from './worker-set.js';
 import { RemoteNode } from './remote-node.js';
+import { JournalService } from '../persistence/journal-service.js';
 
 export type { PoolOptions } from './pools.js';
 
@@ -75,6 +76,7 @@ export class ActorSystem {
   private readonly movedTo = new Map<number, number>();
   private readonly stopWaiters = new StopWaiters();
   private readonly spawner: Spawner;
+  private readonly journal: JournalService;
   private readonly pools: Pools;
   private readonly moves: Moves;
   private readonly workers: WorkerSet;
@@ -99,10 +101,15 @@ export class ActorSystem {
       (stuck) => this.control.onStuck(stuck),
       options.spins,
     );
+    const journal = new JournalService(options.journal ?? null, (to, message) =>
+      to === 0 ? runtime.journal.onMessage(message) : runtime.control(to, message),
+    );
+    this.journal = journal;
     const parts: SystemParts = {
       get runtime() {
         return runtime;
       },
+      journal,
       scheduler: this.scheduler,
       events: this.events,
       placements: this.placements,
@@ -161,6 +168,8 @@ export class ActorSystem {
       gateway: this.gatewayIndex,
     });
     this.runtime = runtime;
+    // Persistent actors on the main thread (dispatcher 'inline') reach the journal with a call.
+    runtime.journal.send = (message) => journal.onRequest(0, message);
     this.remote = new RemoteNode(runtime, this.gatewayIndex, options.remote, (definition, args, spawnOptions) =>
       this.spawn(definition, args, spawnOptions),
     );
@@ -223,6 +232,7 @@ export class ActorSystem {
    */
   async spawn<M, R, A>(definition: ActorDefinition<M, R, A>, args: A, options: SpawnOptions = {}): Promise<ActorRef<M, R>> {
     this.assertRunning('spawn');
+    this.assertJournal(definition, 'spawn');
     return this.spawner.spawn(definition, args, options);
   }
 
@@ -240,6 +250,7 @@ export class ActorSystem {
     options: Omit<SpawnOptions, 'name'> = {},
   ): Promise<ActorRef<M, R>[]> {
     this.assertRunning('spawnMany');
+    this.assertJournal(definition, 'spawnMany');
     return this.spawner.spawnMany(definition, argsList, options);
   }
 
@@ -253,6 +264,7 @@ export class ActorSystem {
     options: PoolOptions & Omit<SpawnOptions, 'name'>,
   ): Promise<Router<M, R>> {
     this.assertRunning('spawnPool');
+    this.assertJournal(definition, 'spawnPool');
     return this.pools.spawnPool(definition, args, options);
   }
 
@@ -357,6 +369,7 @@ export class ActorSystem {
     this.runtime.stopAll();
     await this.workers.exit(deadline);
     await this.remote.stop(deadline);
+    await this.journal.close().catch(() => undefined);
     this.state = 'stopped';
     this.runtime.asks.failAll(new BactorError(ErrorCode.SYSTEM_STOPPED, 'the actor system shut down before the reply arrived'));
     this.runtime.requests.fail(new BactorError(ErrorCode.SYSTEM_STOPPED, 'the actor system shut down'));
@@ -395,6 +408,20 @@ export class ActorSystem {
         .finally(() => (running = false));
     }, rebalancer.everyMs);
     this.rebalanceTimer.unref();
+  }
+
+  /** A persistent actor in a system without a journal: said at the spawn, not at its first recovery. */
+  private assertJournal(definition: ActorDefinition<unknown, unknown, unknown> | undefined, what: string): void {
+    if (
+      this.journal.journal !== null ||
+      (definition as { behavior?: { persistence?: unknown } } | undefined)?.behavior?.persistence === undefined
+    )
+      return;
+    throw new BactorError(
+      ErrorCode.NO_JOURNAL,
+      `${what}(${definition!.name}): it is persistent (behavior.persistence) and the system has no journal: ` +
+        'ActorSystem.start({ journal: new SqliteJournal({ path }) }) (or a MemoryJournal in tests)',
+    );
   }
 
   private assertRunning(what: string): void {

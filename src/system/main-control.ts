@@ -55,6 +55,12 @@ export class MainControl {
       case 'authenticate-node':
         this.forNode(from, message);
         return;
+      case 'journal-write':
+      case 'journal-recover':
+      case 'journal-snapshot':
+      case 'journal-delete':
+        this.parts.journal.onRequest(from, message);
+        return;
       default:
         return;
     }

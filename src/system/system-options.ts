@@ -1,3 +1,4 @@
+import type { Journal } from '../persistence/journal.js';
 import type { RemoteOptions } from '../remote/remote-options.js';
 import type { Clock } from '../runtime/clock.js';
 import type { SchedulerOptions } from '../scheduler/scheduler.js';
@@ -36,4 +37,10 @@ export interface ActorSystemOptions {
    * *Remote*). Absent: no gateway thread and no cost.
    */
   remote?: RemoteOptions;
+  /**
+   * Where persistent actors (behavior.persistence) keep their events and snapshots: a
+   * SqliteJournal, a MemoryJournal (tests), or your own Journal. It runs on the main thread; the
+   * system closes it at shutdown. Absent: spawning a persistent actor fails with ERR_NO_JOURNAL.
+   */
+  journal?: Journal;
 }

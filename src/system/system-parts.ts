@@ -1,4 +1,5 @@
 import type { ActorRef } from '../actor/actor-ref.js';
+import type { JournalService } from '../persistence/journal-service.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { RuntimeEvent } from '../runtime/runtime-event.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
@@ -9,6 +10,8 @@ import type { StopWaiters } from './stop-waiters.js';
 /** What the main thread's rooms (spawning, pools, moves, workers) share of the system. */
 export interface SystemParts {
   readonly runtime: Runtime;
+  /** The journal of persistent actors, and the requests of every thread for it. */
+  readonly journal: JournalService;
   readonly scheduler: Scheduler;
   readonly events: EventStream<RuntimeEvent>;
   /** Top-level actors on workers (what a worker replacement re-creates) and named actors. */

@@ -36,7 +36,10 @@ const SYSTEM_KEYS = [
   'scheduler',
   'overflowLimit',
   'remote',
+  'journal',
 ] as const;
+/** What makes a journal (see persistence/journal.ts). */
+const JOURNAL_METHODS = ['write', 'replay', 'replayEach', 'highestSeq', 'deleteTo', 'saveSnapshot', 'loadSnapshot', 'close'] as const;
 const SCHEDULER_KEYS = ['placement', 'adaptive', 'quantum', 'batch', 'latencyTargetMs', 'watchdog', 'intervalMs', 'rebalance'] as const;
 const ADAPTIVE_KEYS = ['min', 'max', 'noise', 'windowMs', 'minUtilisation', 'momentum'] as const;
 const WATCHDOG_KEYS = ['limitMs', 'restart'] as const;
@@ -68,6 +71,17 @@ export function validateSystemOptions(options: unknown): ActorSystemOptions {
   checkNumber(bag.overflowLimit, isInteger(1), START, 'overflowLimit', 'a positive integer');
   validateSchedulerOptions(bag.scheduler);
   validateRemoteOptions(bag.remote, START);
+  if (bag.journal !== undefined) {
+    const journal = bag.journal as Record<string, unknown> | null;
+    const missing =
+      journal === null || typeof journal !== 'object' ? JOURNAL_METHODS : JOURNAL_METHODS.filter((m) => typeof journal[m] !== 'function');
+    if (missing.length > 0) {
+      throw invalidOption(
+        START,
+        `journal must be a Journal (a SqliteJournal, a MemoryJournal, or an object with ${JOURNAL_METHODS.join(', ')}), got ${describe(bag.journal)} (missing ${missing.join(', ')})`,
+      );
+    }
+  }
   return bag as ActorSystemOptions;
 }
 

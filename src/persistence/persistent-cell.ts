@@ -1,0 +1,233 @@
+import { packPortable, unpackPortable } from '../codec/portable.js';
+import { BactorError, ErrorCode } from '../errors/error-codes.js';
+import { errorInfo } from '../errors/error-info.js';
+import { Deque } from '../mailbox/deque.js';
+import type { RuntimeEvent } from '../runtime/runtime-event.js';
+import type { JournalClient, RecoveryParty, WriteParty } from './journal-client.js';
+import type { PersistenceOptions } from './persistence-options.js';
+
+/** What a persistent actor's cell offers its persistence (cell-lifecycle.ts implements it). */
+export interface PersistentActor {
+  state: unknown;
+  /** Holds user messages back while on (a recovery, or events not yet stored); off: the actor runs again. */
+  holdForJournal(on: boolean): void;
+  /** Fails the actor through its supervisor. */
+  fail(error: unknown): void;
+  publish(event: RuntimeEvent): void;
+  /** Names the actor in errors and events. */
+  readonly self: object;
+}
+
+interface Pending {
+  events: unknown[];
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/** A durable-state actor keeps its last revision: every this many, a snapshot, and the revisions before it are deleted. */
+const DURABLE_COMPACT_EVERY = 100;
+
+const noop = (): void => undefined;
+
+/**
+ * One persistent actor's journal side, for one incarnation of its state (a restart makes a new
+ * one and closes this: answers to the old one are ignored). Recovery: the actor takes no user
+ * message until its snapshot and events are applied. Persist: the events are packed at once (an
+ * event that cannot be stored throws there, before anything changes), written with the other
+ * actors' of the turn, and applied once stored; until then the actor takes no user message, so
+ * what it handles next sees them (Akka's persist, not persistAsync). A failed write fails the
+ * actor through its supervisor with the cause, and its promise rejects with it.
+ */
+export class PersistentCell implements WriteParty, RecoveryParty {
+  /** The last sequence number stored (durable state: the revision). */
+  seq = 0;
+  private readonly pending = new Deque<Pending>();
+  private recovering = false;
+  private closed = false;
+  /** Why the replay could not be applied (an event `apply` threw on, bytes that do not unpack). */
+  private replayError: unknown = null;
+  /** The write failure the actor failed with (its handler's rejection with it is not a second failure). */
+  failure: unknown = null;
+  private sinceSnapshot = 0;
+  private readonly apply: ((state: unknown, event: unknown) => unknown) | null;
+  private readonly snapshotEvery: number;
+  private readonly deleteOnSnapshot: boolean;
+
+  constructor(
+    private readonly actor: PersistentActor,
+    private readonly client: JournalClient,
+    readonly persistenceId: string,
+    options: PersistenceOptions<unknown, unknown>,
+    /** The recovery is over and applied (the started or restarted hook runs next). */
+    private readonly onRecovered: () => void,
+  ) {
+    const durable = 'durableState' in options;
+    this.apply = durable ? null : (options.apply as (state: unknown, event: unknown) => unknown);
+    this.snapshotEvery = durable ? DURABLE_COMPACT_EVERY : (options.snapshotEvery ?? 0);
+    this.deleteOnSnapshot = durable || options.deleteOnSnapshot === true;
+  }
+
+  get durable(): boolean {
+    return this.apply === null;
+  }
+
+  /** Asks the journal for the snapshot and events; the actor waits. */
+  recover(): void {
+    this.recovering = true;
+    this.actor.holdForJournal(true);
+    this.client.recover(this, this.persistenceId);
+  }
+
+  replayed(snapshot: [number, Uint8Array] | null, first: number, payloads: Uint8Array[]): void {
+    if (this.closed || this.replayError !== null) return;
+    const actor = this.actor;
+    try {
+      if (snapshot !== null) {
+        actor.state = unpackPortable(snapshot[1]);
+        this.seq = snapshot[0];
+      }
+      for (let i = 0; i < payloads.length; i++) {
+        const event = unpackPortable(payloads[i]!);
+        this.applyOne(event);
+        this.seq = first + i;
+      }
+    } catch (error) {
+      this.replayError = new BactorError(
+        ErrorCode.RECOVERY_FAILED,
+        `recovery of ${String(actor.self)} (persistence id '${this.persistenceId}') failed at event ${this.seq + 1}: ${(error as Error)?.message ?? String(error)}`,
+        { cause: error },
+      );
+    }
+  }
+
+  recovered(last: number, dropped: number, reason: string, failure: Error | null): void {
+    if (this.closed) return;
+    this.recovering = false;
+    const actor = this.actor;
+    const error =
+      this.replayError ??
+      (failure === null
+        ? null
+        : new BactorError(
+            ErrorCode.RECOVERY_FAILED,
+            `recovery of ${String(actor.self)} (persistence id '${this.persistenceId}') failed: ${failure.message}`,
+            {
+              cause: failure,
+            },
+          ));
+    if (error !== null) {
+      this.close();
+      actor.fail(error);
+      return;
+    }
+    if (last > this.seq) this.seq = last;
+    if (dropped > 0)
+      actor.publish({ type: 'journal-dropped', actor: String(actor.self), persistenceId: this.persistenceId, dropped, reason });
+    actor.holdForJournal(false);
+    this.onRecovered();
+  }
+
+  /** ctx.persist: events (event sourcing) or the new state (durable state). */
+  persist(value: unknown): Promise<void> {
+    if (this.closed)
+      return Promise.reject(
+        new BactorError(ErrorCode.ACTOR_STOPPED, `ctx.persist on ${String(this.actor.self)}: the actor stopped or restarted`),
+      );
+    const events = this.apply !== null && Array.isArray(value) ? (value as unknown[]) : [value];
+    if (events.length === 0) return Promise.resolve();
+    const payloads: Uint8Array[] = new Array(events.length);
+    for (let i = 0; i < events.length; i++) payloads[i] = packPortable(events[i]);
+    const first = this.seq + 1;
+    this.seq += events.length;
+    this.actor.holdForJournal(true);
+    const promise = new Promise<void>((resolve, reject) => this.pending.push({ events, resolve, reject }));
+    // Whether the handler awaits it or not, a failure reaches the supervisor (see written): not an unhandled rejection too.
+    promise.catch(noop);
+    this.client.write(this, this.persistenceId, first, payloads);
+    return promise;
+  }
+
+  written(error: Error | null): void {
+    const head = this.pending.shift();
+    if (this.closed || head === undefined) return;
+    if (error !== null) {
+      this.failure = error;
+      this.close();
+      head.reject(error);
+      this.actor.fail(error);
+      return;
+    }
+    const events = head.events;
+    try {
+      for (let i = 0; i < events.length; i++) this.applyOne(events[i]);
+    } catch (applyError) {
+      this.close();
+      head.reject(applyError);
+      this.failure = applyError;
+      this.actor.fail(applyError);
+      return;
+    }
+    this.sinceSnapshot += events.length;
+    if (this.snapshotEvery > 0 && this.sinceSnapshot >= this.snapshotEvery) void this.saveSnapshot();
+    if (this.pending.length === 0) this.actor.holdForJournal(false);
+    head.resolve();
+  }
+
+  private applyOne(event: unknown): void {
+    const actor = this.actor;
+    if (this.apply === null) {
+      actor.state = event;
+      return;
+    }
+    const next = this.apply(actor.state, event);
+    if (next !== undefined) actor.state = next;
+  }
+
+  /** Saves the state as a snapshot after the last stored event (ctx.saveSnapshot, snapshotEvery). */
+  saveSnapshot(): Promise<void> {
+    this.sinceSnapshot = 0;
+    const actor = this.actor;
+    let payload: Uint8Array;
+    try {
+      payload = packPortable(actor.state);
+    } catch (error) {
+      this.snapshotFailed(error);
+      return Promise.reject(error);
+    }
+    const seq = this.seq;
+    return new Promise<void>((resolve, reject) => {
+      this.client.snapshot(this.persistenceId, seq, payload, this.deleteOnSnapshot ? seq : 0, (failure) => {
+        if (failure === null) return resolve();
+        this.snapshotFailed(failure);
+        reject(failure);
+      });
+    });
+  }
+
+  private snapshotFailed(error: unknown): void {
+    this.actor.publish({
+      type: 'snapshot-failed',
+      actor: String(this.actor.self),
+      persistenceId: this.persistenceId,
+      seq: this.seq,
+      error: errorInfo(error),
+    });
+  }
+
+  /** ctx.deleteEvents: removes the stored events up to `toSeq` (the sequence numbers go on). */
+  deleteEvents(toSeq: number): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.client.deleteTo(this.persistenceId, Math.min(toSeq, this.seq), (failure) => (failure === null ? resolve() : reject(failure)));
+    });
+  }
+
+  /** The actor stopped or restarts: answers still on their way are ignored. */
+  close(): void {
+    this.closed = true;
+    this.recovering = false;
+  }
+
+  get isRecovering(): boolean {
+    return this.recovering;
+  }
+}
