@@ -1,7 +1,11 @@
 /**
- * Issue 13's persistence suite, for now at the journal level (actors do not persist yet): what
- * the SQLite journal itself sustains, in one run, against the in-memory journal as the
- * no-storage reference. `journal-sqlite-1` appends one event per commit for one persistence id
+ * Issue 13's persistence suite. At the actor level: `sqlite-persist-1` and `sqlite-persist-1000`
+ * (events/s stored by one actor and by 1,000 actors on the workers, each persisting one event
+ * per message and taking the next once it is stored), with `memory-persist-1000` (the same on
+ * the in-memory journal: what the path from the actors to the journal costs without storage);
+ * `recovery-1m` and `recovery-1m-snapshots` (ms from spawn to the first answer of an actor with
+ * 1M stored events, without a snapshot and with one every 10,000). At the journal level, what
+ * the SQLite journal itself sustains, against the in-memory journal: `journal-sqlite-1` appends one event per commit for one persistence id
  * (a lone actor persisting one event at a time); `journal-sqlite-1000` appends one event for
  * each of 1,000 ids per commit (group commit, as a journal thread would batch 1,000 actors);
  * `journal-replay-1m` and `journal-replay-1m-snapshot` read back an id of 1M events as a
@@ -15,6 +19,9 @@ import type { Journal, JournalWrite } from '../../src/persistence/journal.js';
 import { MemoryJournal } from '../../src/persistence/memory-journal.js';
 import { SqliteJournal } from '../../src/persistence/sqlite-journal.js';
 import { type SuiteContext, median, spreadOf, throughput } from '../harness.js';
+import { ActorSystem } from '../../src/index.js';
+import { packPortable } from '../../src/codec/portable.js';
+import { BENCH_EVENT, Persister } from '../fixtures/persistent-bench.actor.js';
 
 const SUITE = 'persistence';
 const PAYLOAD = new Uint8Array(64).fill(7);
@@ -31,10 +38,84 @@ async function appendRate(journal: Journal, ids: number, commits: number, round:
   return (ids * commits) / ((performance.now() - started) / 1000);
 }
 
+/** Events per second stored by `actors` actors persisting `each` events apiece, on a system with `journal`. */
+async function persistRate(journal: Journal, actors: number, each: number, round: number): Promise<number> {
+  const system = await ActorSystem.start({ journal });
+  try {
+    const refs = await system.spawnMany(
+      Persister,
+      Array.from({ length: actors }, (_, i) => `p${round}-${i}`),
+    );
+    const started = performance.now();
+    for (let e = 0; e < each; e++) for (const ref of refs) ref.tell('e');
+    const counts = await Promise.all(refs.map((ref) => ref.ask('count', { timeout: 120_000 })));
+    const seconds = (performance.now() - started) / 1000;
+    if (counts.some((c) => c !== each)) throw new Error(`an actor applied ${counts.find((c) => c !== each)} of ${each} events`);
+    return (actors * each) / seconds;
+  } finally {
+    await system.shutdown();
+  }
+}
+
+/** Ms from spawning an actor whose id has `total` stored events (and a snapshot after `snapshotAt`, 0: none) to its first answer. */
+async function recoveryMs(path: string, id: string, total: number): Promise<number> {
+  const system = await ActorSystem.start({ journal: new SqliteJournal({ path }) });
+  try {
+    const started = performance.now();
+    const ref = await system.spawn(Persister, id);
+    const applied = await ref.ask('count', { timeout: 120_000 });
+    const ms = performance.now() - started;
+    if (applied !== total) throw new Error(`recovered ${applied} of ${total} events`);
+    return ms;
+  } finally {
+    await system.shutdown();
+  }
+}
+
 export async function persistenceSuite(ctx: SuiteContext): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bactor-bench-journal-'));
   try {
     const rounds = ctx.quick ? 2 : 5;
+    for (const [name, actors, each] of [
+      ['sqlite-persist-1', 1, ctx.quick ? 200 : 2000],
+      ['sqlite-persist-1000', 1000, ctx.quick ? 20 : 200],
+    ] as const) {
+      if (!ctx.enabled(name)) continue;
+      const sqlite: number[] = [];
+      const memory: number[] = [];
+      for (let r = 0; r < rounds; r++) {
+        sqlite.push(await persistRate(new SqliteJournal({ path: join(dir, `${name}-${r}.db`) }), actors, each, r));
+        if (actors > 1) memory.push(await persistRate(new MemoryJournal(), actors, each, r));
+      }
+      ctx.report(throughput(SUITE, name, 'events/s', sqlite));
+      if (memory.length > 0) ctx.report(throughput(SUITE, name.replace('sqlite', 'memory'), 'events/s', memory));
+      ctx.log(`${name}: ${(median(sqlite) / 1000).toFixed(1)}k events/s${memory.length > 0 ? ` (memory journal ${(median(memory) / 1000).toFixed(0)}k)` : ''}`);
+    }
+    if (ctx.enabled('recovery-1m') || ctx.enabled('recovery-1m-snapshots')) {
+      const total = ctx.quick ? 100_000 : 1_000_000;
+      const path = join(dir, 'recovery.db');
+      const journal = new SqliteJournal({ path, synchronous: 'normal' });
+      const payload = packPortable(BENCH_EVENT);
+      for (const id of ['plain', 'snapshotted']) {
+        for (let from = 1; from <= total; from += 10_000) {
+          const events = Array.from({ length: 10_000 }, (_, i) => ({ seq: from + i, payload }));
+          await journal.write([{ persistenceId: id, events }]);
+          // A snapshot every 10,000 events, as snapshotEvery: 10_000 saves them (the latest is kept).
+          if (id === 'snapshotted') await journal.saveSnapshot(id, { seq: from + 9_999, payload: packPortable({ id, applied: from + 9_999 }) });
+        }
+      }
+      await journal.close();
+      for (const [name, id] of [
+        ['recovery-1m', 'plain'],
+        ['recovery-1m-snapshots', 'snapshotted'],
+      ] as const) {
+        if (!ctx.enabled(name)) continue;
+        const ms: number[] = [];
+        for (let r = 0; r < rounds; r++) ms.push(await recoveryMs(path, id, total));
+        ctx.report({ suite: SUITE, name, unit: 'ms', value: median(ms), runs: ms.length, spread: spreadOf(ms) });
+        ctx.log(`${name}: ${median(ms).toFixed(0)} ms (${total} events)`);
+      }
+    }
     for (const [name, ids, commits] of [
       ['journal-sqlite-1', 1, ctx.quick ? 200 : 2000],
       ['journal-sqlite-1000', 1000, ctx.quick ? 20 : 200],
