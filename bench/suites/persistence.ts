@@ -39,7 +39,7 @@ async function appendRate(journal: Journal, ids: number, commits: number, round:
 }
 
 /** Events per second stored by `actors` actors persisting `each` events apiece, on a system with `journal`. */
-async function persistRate(journal: Journal, actors: number, each: number, round: number): Promise<number> {
+async function persistRate(journal: Journal, actors: number, each: number, round: number, async: boolean): Promise<number> {
   const system = await ActorSystem.start({ journal });
   try {
     const refs = await system.spawnMany(
@@ -47,7 +47,8 @@ async function persistRate(journal: Journal, actors: number, each: number, round
       Array.from({ length: actors }, (_, i) => `p${round}-${i}`),
     );
     const started = performance.now();
-    for (let e = 0; e < each; e++) for (const ref of refs) ref.tell('e');
+    // persistAsync: all but the last; the last a persist, which waits for them (its answer comes after all are applied).
+    for (let e = 0; e < each; e++) for (const ref of refs) ref.tell(async && e < each - 1 ? 'a' : 'e');
     const counts = await Promise.all(refs.map((ref) => ref.ask('count', { timeout: 120_000 })));
     const seconds = (performance.now() - started) / 1000;
     if (counts.some((c) => c !== each)) throw new Error(`an actor applied ${counts.find((c) => c !== each)} of ${each} events`);
@@ -76,16 +77,18 @@ export async function persistenceSuite(ctx: SuiteContext): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bactor-bench-journal-'));
   try {
     const rounds = ctx.quick ? 2 : 5;
-    for (const [name, actors, each] of [
-      ['sqlite-persist-1', 1, ctx.quick ? 200 : 2000],
-      ['sqlite-persist-1000', 1000, ctx.quick ? 20 : 200],
+    for (const [name, actors, each, async] of [
+      ['sqlite-persist-1', 1, ctx.quick ? 200 : 2000, false],
+      ['sqlite-persist-1000', 1000, ctx.quick ? 20 : 200, false],
+      ['sqlite-persist-async-1', 1, ctx.quick ? 2000 : 20_000, true],
+      ['sqlite-persist-async-1000', 1000, ctx.quick ? 20 : 200, true],
     ] as const) {
       if (!ctx.enabled(name)) continue;
       const sqlite: number[] = [];
       const memory: number[] = [];
       for (let r = 0; r < rounds; r++) {
-        sqlite.push(await persistRate(new SqliteJournal({ path: join(dir, `${name}-${r}.db`) }), actors, each, r));
-        if (actors > 1) memory.push(await persistRate(new MemoryJournal(), actors, each, r));
+        sqlite.push(await persistRate(new SqliteJournal({ path: join(dir, `${name}-${r}.db`) }), actors, each, r, async));
+        if (actors > 1) memory.push(await persistRate(new MemoryJournal(), actors, each, r, async));
       }
       ctx.report(throughput(SUITE, name, 'events/s', sqlite));
       if (memory.length > 0) ctx.report(throughput(SUITE, name.replace('sqlite', 'memory'), 'events/s', memory));

@@ -153,7 +153,11 @@ export class ActorCell extends CellLifecycle implements ActorContext<unknown, un
   }
 
   persist(eventsOrState: unknown): Promise<void> {
-    return this.persistent('persist', false).persist(eventsOrState);
+    return this.persistent('persist', false).persist(eventsOrState, true);
+  }
+
+  persistAsync(eventsOrState: unknown): Promise<void> {
+    return this.persistent('persistAsync', false).persist(eventsOrState, false);
   }
 
   get lastSequenceNr(): number {

@@ -60,6 +60,13 @@ export interface ActorContext<M = unknown, R = unknown> {
    * that cannot be stored throws ERR_UNSERIALIZABLE_MESSAGE here, changing nothing.
    */
   persist(eventsOrState: unknown): Promise<void>;
+  /**
+   * `persist` without the wait (Akka's persistAsync): the actor goes on taking messages while the
+   * events are stored — many actors' and many messages' events then share a commit. They are
+   * applied, in order, once stored (a message handled meanwhile does not see them yet); a later
+   * `persist` waits for them too. Failures as for persist.
+   */
+  persistAsync(eventsOrState: unknown): Promise<void>;
   /** The sequence number of the last event stored (durable state: the revision); 0 before any, and for other actors. */
   readonly lastSequenceNr: number;
   /** An event-sourced actor saves its state now as a snapshot (recovery starts from the latest). */

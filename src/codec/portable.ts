@@ -20,6 +20,12 @@ export function packPortable(value: unknown): Uint8Array {
   return new Uint8Array(packr.pack(value));
 }
 
+/** `packPortable` without the copy: a view of the packer's buffer, valid until the next pack on this thread. */
+export function packPortableView(value: unknown): Uint8Array {
+  if (inspectMessage(value)) value = replaceNegativeZero(value);
+  return packr.pack(value);
+}
+
 export function unpackPortable(bytes: Uint8Array): unknown {
   return unpackr.unpack(bytes);
 }

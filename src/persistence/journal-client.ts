@@ -21,7 +21,13 @@ export interface RecoveryParty {
  */
 export class JournalClient {
   private next = 1;
-  private batch: [string, number, Uint8Array[]][] = [];
+  // The writes of the turn: per write its id, first seq and event count; the events' packed bytes, one after another, and their sizes.
+  private ids: string[] = [];
+  private firsts: number[] = [];
+  private counts: number[] = [];
+  private sizes: number[] = [];
+  private body = new Uint8Array(64 * 1024);
+  private bodyLength = 0;
   private parties: WriteParty[] = [];
   private readonly writing = new Map<number, WriteParty[]>();
   private readonly recovering = new Map<number, RecoveryParty>();
@@ -36,27 +42,63 @@ export class JournalClient {
     private readonly wake: () => void,
   ) {}
 
-  /** Queues the events of one persist of `party` for the turn's flush. */
-  write(party: WriteParty, persistenceId: string, firstSeq: number, payloads: Uint8Array[]): void {
-    if (this.batch.length === 0) this.wake();
-    this.batch.push([persistenceId, firstSeq, payloads]);
+  /** Where the turn's batch ends now: `rollBack` to it drops what was added since (an event of a persist that failed to pack). */
+  get mark(): number {
+    return this.sizes.length;
+  }
+
+  /** Adds one event's packed bytes to the batch (copied: `bytes` may be the packer's own buffer). */
+  addEvent(bytes: Uint8Array): void {
+    const end = this.bodyLength + bytes.length;
+    if (end > this.body.length) {
+      const grown = new Uint8Array(Math.max(end, this.body.length * 2));
+      grown.set(this.body.subarray(0, this.bodyLength));
+      this.body = grown;
+    }
+    this.body.set(bytes, this.bodyLength);
+    this.bodyLength = end;
+    this.sizes.push(bytes.length);
+  }
+
+  rollBack(mark: number): void {
+    while (this.sizes.length > mark) this.bodyLength -= this.sizes.pop()!;
+  }
+
+  /** The events added since `mark` are one persist of `party`: `count` events of `persistenceId` from `firstSeq`. */
+  write(party: WriteParty, persistenceId: string, firstSeq: number, count: number): void {
+    if (this.ids.length === 0) this.wake();
+    this.ids.push(persistenceId);
+    this.firsts.push(firstSeq);
+    this.counts.push(count);
     this.parties.push(party);
   }
 
   /** Whether writes wait for the flush. */
   get pending(): boolean {
-    return this.batch.length > 0;
+    return this.ids.length > 0;
   }
 
   /** Sends the turn's writes as one request. */
   flush(): void {
-    if (this.batch.length === 0) return;
+    if (this.ids.length === 0) return;
     const ticket = this.next++;
     this.writing.set(ticket, this.parties);
-    const writes = this.batch;
-    this.batch = [];
+    // The body is copied out (the request may wait in an overflow queue, unencoded, while the buffer is reused).
+    this.send({
+      op: 'journal-write',
+      ticket,
+      ids: this.ids,
+      firsts: this.firsts,
+      counts: this.counts,
+      sizes: this.sizes,
+      body: this.body.slice(0, this.bodyLength),
+    });
+    this.ids = [];
+    this.firsts = [];
+    this.counts = [];
+    this.sizes = [];
     this.parties = [];
-    this.send({ op: 'journal-write', ticket, writes });
+    this.bodyLength = 0;
   }
 
   recover(party: RecoveryParty, id: string): void {

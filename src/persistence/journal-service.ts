@@ -1,7 +1,7 @@
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { type ErrorInfo, errorInfo } from '../errors/error-info.js';
 import type { JournalMessage } from '../runtime/wire-messages.js';
-import type { Journal, JournalWrite, Snapshot } from './journal.js';
+import type { Journal, JournalWrite, Snapshot, StoredEvent } from './journal.js';
 
 /** A recovery sends its events in parts of at most this many… */
 const REPLAY_PART_EVENTS = 4096;
@@ -98,8 +98,17 @@ export class JournalService {
     } else {
       const writes: JournalWrite[] = [];
       for (const { request } of batch) {
-        for (const [persistenceId, first, payloads] of request.writes) {
-          writes.push({ persistenceId, events: payloads.map((payload, i) => ({ seq: first + i, payload })) });
+        const { ids, firsts, counts, sizes, body } = request;
+        let event = 0;
+        let at = 0;
+        for (let w = 0; w < ids.length; w++) {
+          const events: StoredEvent[] = new Array(counts[w]!);
+          for (let i = 0; i < events.length; i++, event++) {
+            const size = sizes[event]!;
+            events[i] = { seq: firsts[w]! + i, payload: body.subarray(at, at + size) };
+            at += size;
+          }
+          writes.push({ persistenceId: ids[w]!, events });
         }
       }
       let results: (BactorError | null)[] | null = null;
@@ -111,7 +120,7 @@ export class JournalService {
       }
       let at = 0;
       for (const { from, request } of batch) {
-        const n = request.writes.length;
+        const n = request.ids.length;
         const errors = results === null ? null : results.slice(at, at + n).map((e) => (e === null ? null : errorInfo(e)));
         at += n;
         this.reply(from, { op: 'journal-written', ticket: request.ticket, errors, failure });

@@ -1,4 +1,4 @@
-import { packPortable, unpackPortable } from '../codec/portable.js';
+import { packPortable, packPortableView, unpackPortable } from '../codec/portable.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { errorInfo } from '../errors/error-info.js';
 import { Deque } from '../mailbox/deque.js';
@@ -20,6 +20,8 @@ export interface PersistentActor {
 
 interface Pending {
   events: unknown[];
+  /** persist (the actor waits for it), not persistAsync. */
+  held: boolean;
   resolve(): void;
   reject(error: unknown): void;
 }
@@ -42,6 +44,8 @@ export class PersistentCell implements WriteParty, RecoveryParty {
   /** The last sequence number stored (durable state: the revision). */
   seq = 0;
   private readonly pending = new Deque<Pending>();
+  /** Pending writes of `persist` (not persistAsync): the actor takes no user message while any is. */
+  private held = 0;
   private recovering = false;
   private closed = false;
   /** Why the replay could not be applied (an event `apply` threw on, bytes that do not unpack). */
@@ -127,23 +131,29 @@ export class PersistentCell implements WriteParty, RecoveryParty {
     this.onRecovered();
   }
 
-  /** ctx.persist: events (event sourcing) or the new state (durable state). */
-  persist(value: unknown): Promise<void> {
+  /** ctx.persist (held) and ctx.persistAsync: events (event sourcing) or the new state (durable state). */
+  persist(value: unknown, held: boolean): Promise<void> {
     if (this.closed)
       return Promise.reject(
         new BactorError(ErrorCode.ACTOR_STOPPED, `ctx.persist on ${String(this.actor.self)}: the actor stopped or restarted`),
       );
     const events = this.apply !== null && Array.isArray(value) ? (value as unknown[]) : [value];
     if (events.length === 0) return Promise.resolve();
-    const payloads: Uint8Array[] = new Array(events.length);
-    for (let i = 0; i < events.length; i++) payloads[i] = packPortable(events[i]);
+    const client = this.client;
+    const mark = client.mark;
+    try {
+      for (let i = 0; i < events.length; i++) client.addEvent(packPortableView(events[i]));
+    } catch (error) {
+      client.rollBack(mark);
+      throw error;
+    }
     const first = this.seq + 1;
     this.seq += events.length;
-    this.actor.holdForJournal(true);
-    const promise = new Promise<void>((resolve, reject) => this.pending.push({ events, resolve, reject }));
+    if (held && this.held++ === 0) this.actor.holdForJournal(true);
+    const promise = new Promise<void>((resolve, reject) => this.pending.push({ events, held, resolve, reject }));
     // Whether the handler awaits it or not, a failure reaches the supervisor (see written): not an unhandled rejection too.
     promise.catch(noop);
-    this.client.write(this, this.persistenceId, first, payloads);
+    client.write(this, this.persistenceId, first, events.length);
     return promise;
   }
 
@@ -169,7 +179,7 @@ export class PersistentCell implements WriteParty, RecoveryParty {
     }
     this.sinceSnapshot += events.length;
     if (this.snapshotEvery > 0 && this.sinceSnapshot >= this.snapshotEvery) void this.saveSnapshot();
-    if (this.pending.length === 0) this.actor.holdForJournal(false);
+    if (head.held && --this.held === 0) this.actor.holdForJournal(false);
     head.resolve();
   }
 

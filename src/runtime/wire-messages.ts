@@ -123,8 +123,11 @@ export type ControlMessage =
  * thread, where the journal is): `ticket` numbers a request of one thread; the answer carries it.
  */
 export type JournalMessage =
-  /** Events to append: per write [persistence id, first seq, payloads]; many actors' in one commit. */
-  | { op: 'journal-write'; ticket: number; writes: [string, number, Uint8Array[]][] }
+  /**
+   * Events to append, many actors' in one commit: write i is `counts[i]` events of persistence id
+   * `ids[i]` from seq `firsts[i]`; the payloads of all of them, in order, are `body`, cut by `sizes`.
+   */
+  | { op: 'journal-write'; ticket: number; ids: string[]; firsts: number[]; counts: number[]; sizes: number[]; body: Uint8Array }
   /** Per write, null (stored) or why not; `failure`: the whole batch failed (the store itself). */
   | { op: 'journal-written'; ticket: number; errors: (ErrorInfo | null)[] | null; failure: ErrorInfo | null }
   /** Recover persistence id `id`: its latest snapshot, then its events after it. */
