@@ -29,7 +29,7 @@ export { registerMessageClass, type MessageClassCodec } from './codec/message-cl
 export { DEFAULT_RING_CAPACITY } from './transport/transport.js';
 export { DEFAULT_LARGE_MESSAGE_THRESHOLD } from './codec/message-encoder.js';
 export { Router, groupRouter, type RoutingStrategy } from './router/router.js';
-export type { Journal, JournalWrite, StoredEvent, Snapshot, Replay, ReplayEnd } from './persistence/journal.js';
+export type { Journal, JournalWrite, PackedWrites, StoredEvent, Snapshot, Replay, ReplayEnd } from './persistence/journal.js';
 export { MemoryJournal } from './persistence/memory-journal.js';
 export { SqliteJournal, type SqliteJournalOptions } from './persistence/sqlite-journal.js';
 export type { PersistenceOptions, EventSourcedOptions, DurableStateOptions } from './persistence/persistence-options.js';

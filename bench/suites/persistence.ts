@@ -1,7 +1,8 @@
 /**
  * Issue 13's persistence suite. At the actor level: `sqlite-persist-1` and `sqlite-persist-1000`
  * (events/s stored by one actor and by 1,000 actors on the workers, each persisting one event
- * per message and taking the next once it is stored), with `memory-persist-1000` (the same on
+ * per message it sends itself and taking the next once it is stored; `-async-`: with
+ * persistAsync, taking the next at once), with `memory-persist-1000` (the same on
  * the in-memory journal: what the path from the actors to the journal costs without storage);
  * `recovery-1m` and `recovery-1m-snapshots` (ms from spawn to the first answer of an actor with
  * 1M stored events, without a snapshot and with one every 10,000). At the journal level, what
@@ -47,9 +48,7 @@ async function persistRate(journal: Journal, actors: number, each: number, round
       Array.from({ length: actors }, (_, i) => `p${round}-${i}`),
     );
     const started = performance.now();
-    // persistAsync: all but the last; the last a persist, which waits for them (its answer comes after all are applied).
-    for (let e = 0; e < each; e++) for (const ref of refs) ref.tell(async && e < each - 1 ? 'a' : 'e');
-    const counts = await Promise.all(refs.map((ref) => ref.ask('count', { timeout: 120_000 })));
+    const counts = await Promise.all(refs.map((ref) => ref.ask({ type: 'go', n: each, async }, { timeout: 120_000 })));
     const seconds = (performance.now() - started) / 1000;
     if (counts.some((c) => c !== each)) throw new Error(`an actor applied ${counts.find((c) => c !== each)} of ${each} events`);
     return (actors * each) / seconds;
@@ -64,7 +63,7 @@ async function recoveryMs(path: string, id: string, total: number): Promise<numb
   try {
     const started = performance.now();
     const ref = await system.spawn(Persister, id);
-    const applied = await ref.ask('count', { timeout: 120_000 });
+    const applied = await ref.ask({ type: 'count' }, { timeout: 120_000 });
     const ms = performance.now() - started;
     if (applied !== total) throw new Error(`recovered ${applied} of ${total} events`);
     return ms;
@@ -92,7 +91,9 @@ export async function persistenceSuite(ctx: SuiteContext): Promise<void> {
       }
       ctx.report(throughput(SUITE, name, 'events/s', sqlite));
       if (memory.length > 0) ctx.report(throughput(SUITE, name.replace('sqlite', 'memory'), 'events/s', memory));
-      ctx.log(`${name}: ${(median(sqlite) / 1000).toFixed(1)}k events/s${memory.length > 0 ? ` (memory journal ${(median(memory) / 1000).toFixed(0)}k)` : ''}`);
+      ctx.log(
+        `${name}: ${(median(sqlite) / 1000).toFixed(1)}k events/s${memory.length > 0 ? ` (memory journal ${(median(memory) / 1000).toFixed(0)}k)` : ''}`,
+      );
     }
     if (ctx.enabled('recovery-1m') || ctx.enabled('recovery-1m-snapshots')) {
       const total = ctx.quick ? 100_000 : 1_000_000;
@@ -104,7 +105,8 @@ export async function persistenceSuite(ctx: SuiteContext): Promise<void> {
           const events = Array.from({ length: 10_000 }, (_, i) => ({ seq: from + i, payload }));
           await journal.write([{ persistenceId: id, events }]);
           // A snapshot every 10,000 events, as snapshotEvery: 10_000 saves them (the latest is kept).
-          if (id === 'snapshotted') await journal.saveSnapshot(id, { seq: from + 9_999, payload: packPortable({ id, applied: from + 9_999 }) });
+          if (id === 'snapshotted')
+            await journal.saveSnapshot(id, { seq: from + 9_999, payload: packPortable({ id, applied: from + 9_999 }) });
         }
       }
       await journal.close();

@@ -1,6 +1,9 @@
 import { errorFromInfo } from '../errors/error-info.js';
 import type { JournalMessage } from '../runtime/wire-messages.js';
 
+/** Writes after which a turn's batch goes out before the turn ends. */
+const FLUSH_AT = 128;
+
 /** An actor whose events are being written (persistent-cell.ts): told of each of its writes, in order. */
 export interface WriteParty {
   written(error: Error | null): void;
@@ -71,6 +74,8 @@ export class JournalClient {
     this.firsts.push(firstSeq);
     this.counts.push(count);
     this.parties.push(party);
+    // A long turn sends its writes in parts: the journal commits the first while the actors of the rest still run.
+    if (this.ids.length >= FLUSH_AT) this.flush();
   }
 
   /** Whether writes wait for the flush. */

@@ -1,7 +1,8 @@
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { type ErrorInfo, errorInfo } from '../errors/error-info.js';
 import type { JournalMessage } from '../runtime/wire-messages.js';
-import type { Journal, JournalWrite, Snapshot, StoredEvent } from './journal.js';
+import type { Journal, Snapshot } from './journal.js';
+import { unpackWrites } from './packed-writes.js';
 
 /** A recovery sends its events in parts of at most this many… */
 const REPLAY_PART_EVENTS = 4096;
@@ -96,25 +97,11 @@ export class JournalService {
       for (const { from, request } of batch)
         this.reply(from, { op: 'journal-written', ticket: request.ticket, errors: null, failure: journal });
     } else {
-      const writes: JournalWrite[] = [];
-      for (const { request } of batch) {
-        const { ids, firsts, counts, sizes, body } = request;
-        let event = 0;
-        let at = 0;
-        for (let w = 0; w < ids.length; w++) {
-          const events: StoredEvent[] = new Array(counts[w]!);
-          for (let i = 0; i < events.length; i++, event++) {
-            const size = sizes[event]!;
-            events[i] = { seq: firsts[w]! + i, payload: body.subarray(at, at + size) };
-            at += size;
-          }
-          writes.push({ persistenceId: ids[w]!, events });
-        }
-      }
+      const packed = batch.map((b) => b.request);
       let results: (BactorError | null)[] | null = null;
       let failure: ErrorInfo | null = null;
       try {
-        results = await journal.write(writes);
+        results = journal.writePacked !== undefined ? await journal.writePacked(packed) : await journal.write(unpackWrites(packed));
       } catch (error) {
         failure = errorInfo(error);
       }

@@ -12,6 +12,19 @@ export interface JournalWrite {
   readonly events: readonly StoredEvent[];
 }
 
+/**
+ * Many writes in the form actor threads send them (packed-writes.ts): write i is `counts[i]`
+ * events of persistence id `ids[i]` from seq `firsts[i]`; all their payloads, in order, are
+ * `body`, cut by `sizes`.
+ */
+export interface PackedWrites {
+  readonly ids: readonly string[];
+  readonly firsts: readonly number[];
+  readonly counts: readonly number[];
+  readonly sizes: readonly number[];
+  readonly body: Uint8Array;
+}
+
 /** A snapshot of one persistence id's state, taken after event `seq`. */
 export interface Snapshot {
   readonly seq: number;
@@ -55,6 +68,12 @@ export interface Replay {
  */
 export interface Journal {
   write(writes: readonly JournalWrite[]): Promise<(BactorError | null)[]>;
+  /**
+   * Optional: `write` of the writes of `batches`, in order, as one commit, with one entry per
+   * write — for a journal that takes them packed cheaper (the SQLite journal hands the bodies to
+   * its thread without an object per event). The system uses it when present.
+   */
+  writePacked?(batches: readonly PackedWrites[]): Promise<(BactorError | null)[]>;
   replay(persistenceId: string, fromSeq?: number, toSeq?: number): Promise<Replay>;
   /** The same, handing each event to `onEvent` as it is read (recovery: none is kept); an error thrown by `onEvent` ends it and rejects with that error. */
   replayEach(
@@ -68,4 +87,6 @@ export interface Journal {
   saveSnapshot(persistenceId: string, snapshot: Snapshot): Promise<void>;
   loadSnapshot(persistenceId: string): Promise<Snapshot | null>;
   close(): Promise<void>;
+  /** Optional: resolves once the journal can be used, rejects with why not; ActorSystem.start waits for it. */
+  ready?(): Promise<void>;
 }

@@ -1,9 +1,13 @@
-import { createRequire } from 'node:module';
-import type BetterSqlite3 from 'better-sqlite3';
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
-import { crc32 } from './crc32.js';
-import type { Journal, JournalWrite, Replay, ReplayEnd, Snapshot, StoredEvent } from './journal.js';
-import { checkWrite, conflict, journalClosed } from './write-checks.js';
+import { errorFromInfo } from '../errors/error-info.js';
+import type { Journal, JournalWrite, PackedWrites, Replay, ReplayEnd, Snapshot, StoredEvent } from './journal.js';
+import { packWrites } from './packed-writes.js';
+import { SqliteStore, loadDriver } from './sqlite-store.js';
+import type { ThreadCall, ThreadReply } from './sqlite-thread-protocol.js';
+import { checkWrite, journalClosed } from './write-checks.js';
 
 export interface SqliteJournalOptions {
   /** The database file, created if absent (':memory:' for a database that lives as long as the journal). */
@@ -13,118 +17,41 @@ export interface SqliteJournalOptions {
    * of the process, not of the machine (SQLite's WAL mode with synchronous=NORMAL), and is faster.
    */
   synchronous?: 'full' | 'normal';
+  /**
+   * true (default): the database lives on a thread of its own, so a commit blocks neither the
+   * main thread nor an actor's. false: on the thread that calls the journal (better-sqlite3 is
+   * synchronous: each call blocks it while it runs).
+   */
+  thread?: boolean;
+}
+
+interface Call {
+  resolve(value: unknown): void;
+  reject(error: unknown): void;
+  onPart?: (first: number, sizes: number[], body: Uint8Array) => void;
 }
 
 /**
- * One log in append order, each event pointing at the previous event of its persistence id
- * (`prev`, its rowid; 0 for none), and a small table of ids with their highest seq and last
- * row. A commit of one event for each of 1,000 ids appends 1,000 rows at the end of the log and
- * rewrites a few pages of the ids table — an index on (id, seq) would touch a page per id per
- * commit (measured: 86k events/s with it, 257k with the chain, 25k clustered by id). Every
- * MARK_EVERY-th event of an id is marked with its row, so a replay of an id whose events lie
- * close together in the log reads a range of it instead of walking the chain row by row.
- */
-const MARK_EVERY = 1024;
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS bactor_log (
-  persistence_id TEXT NOT NULL,
-  seq INTEGER NOT NULL,
-  prev INTEGER NOT NULL,
-  payload BLOB NOT NULL,
-  crc INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS bactor_ids (
-  persistence_id TEXT PRIMARY KEY,
-  highest INTEGER NOT NULL,
-  last INTEGER NOT NULL,
-  deleted_to INTEGER NOT NULL
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS bactor_marks (
-  persistence_id TEXT NOT NULL,
-  seq INTEGER NOT NULL,
-  row INTEGER NOT NULL,
-  PRIMARY KEY (persistence_id, seq)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS bactor_snapshots (
-  persistence_id TEXT PRIMARY KEY,
-  seq INTEGER NOT NULL,
-  payload BLOB NOT NULL,
-  crc INTEGER NOT NULL
-) WITHOUT ROWID;
-`;
-
-interface IdRow {
-  highest: number;
-  last: number;
-  deleted_to: number;
-}
-/** A row of the log, as an array (better-sqlite3's raw mode: no object per row). */
-type LogRow = [rowid: number, persistenceId: string, seq: number, prev: number, payload: Buffer, crc: number];
-const ROWID = 0;
-const PID = 1;
-const SEQ = 2;
-const PREV = 3;
-const PAYLOAD = 4;
-const CRC = 5;
-
-const require = createRequire(import.meta.url);
-
-/** better-sqlite3, an optional peer dependency: loaded when a SQLite journal is opened. */
-function loadDriver(): typeof BetterSqlite3 {
-  try {
-    return require('better-sqlite3') as typeof BetterSqlite3;
-  } catch (error) {
-    throw new BactorError(
-      ErrorCode.MISSING_PEER_DEPENDENCY,
-      "the SQLite journal needs the package 'better-sqlite3': npm install better-sqlite3",
-      {
-        cause: error,
-      },
-    );
-  }
-}
-
-/** A record's checksum: CRC-32 of its seq and prev, then its payload (a record moved or pointed wrong fails it too). */
-const scratch = new DataView(new ArrayBuffer(16));
-function checksum(seq: number, prev: number, payload: Uint8Array): number {
-  scratch.setFloat64(0, seq);
-  scratch.setFloat64(8, prev);
-  return crc32(payload, crc32(new Uint8Array(scratch.buffer)));
-}
-
-/**
- * The embedded journal: one SQLite database in WAL mode; each `write` is one transaction (the
- * events of many actors in one commit) that takes the write lock first, so the highest-seq
- * check of each write holds against other processes on the same file: a refused write (its
- * first seq taken: another writer of the id) leaves nothing, the others go in. Each record
- * carries a CRC-32, checked at replay.
- *
- * It runs on the thread that calls it (better-sqlite3 is synchronous): give it a thread that
- * no actor runs on.
+ * The embedded journal: SQLite through `better-sqlite3` (an optional peer dependency: without
+ * it the constructor throws ERR_MISSING_PEER_DEPENDENCY), in WAL mode, group commit (each
+ * `write` one transaction), a CRC-32 per record, conflicts between two writers of one id caught
+ * (see sqlite-store.ts). By default the database runs on a thread of its own.
  */
 export class SqliteJournal implements Journal {
-  private readonly db: BetterSqlite3.Database;
+  private readonly inline: SqliteStore | null = null;
+  private readonly worker: Worker | null = null;
+  private readonly opened: Promise<void> = Promise.resolve();
+  private readonly calls = new Map<number, Call>();
+  private next = 1;
   private closed = false;
-  private readonly getId: BetterSqlite3.Statement<[string], IdRow>;
-  private readonly putId: BetterSqlite3.Statement<[string, number, number, number]>;
-  private readonly insert: BetterSqlite3.Statement<[string, number, number, Uint8Array, number]>;
-  private readonly getRow: BetterSqlite3.Statement<[number], LogRow>;
-  private readonly scanId: BetterSqlite3.Statement<[string], LogRow>;
-  private readonly removeRow: BetterSqlite3.Statement<[number]>;
-  private readonly putMark: BetterSqlite3.Statement<[string, number, number]>;
-  private readonly getMark: BetterSqlite3.Statement<[string, number], { seq: number; row: number }>;
-  private readonly removeMarks: BetterSqlite3.Statement<[string, number]>;
-  private readonly scanRange: BetterSqlite3.Statement<[number, number, string], LogRow>;
-  private readonly putSnapshot: BetterSqlite3.Statement<[string, number, Uint8Array, number]>;
-  private readonly getSnapshot: BetterSqlite3.Statement<[string], { seq: number; payload: Buffer; crc: number }>;
-  private readonly writeAll: (writes: readonly JournalWrite[]) => (BactorError | null)[];
-  private readonly deleteAll: (persistenceId: string, toSeq: number) => void;
+  /** Why the thread ended, when it did without a close. */
+  private died: Error | null = null;
 
   constructor(options: SqliteJournalOptions) {
     if (options === null || typeof options !== 'object' || typeof options.path !== 'string' || options.path === '')
       throw new BactorError(
         ErrorCode.INVALID_OPTION,
-        `SqliteJournal: path must be a file name or ':memory:', got ${JSON.stringify(options?.path)}`,
+        `SqliteJournal: path must be a file name or ':memory:', got ${JSON.stringify((options as { path?: unknown } | null)?.path)}`,
       );
     const synchronous = options.synchronous ?? 'full';
     if (synchronous !== 'full' && synchronous !== 'normal')
@@ -132,72 +59,89 @@ export class SqliteJournal implements Journal {
         ErrorCode.INVALID_OPTION,
         `SqliteJournal: synchronous must be 'full' or 'normal', got ${JSON.stringify(synchronous)}`,
       );
-    const Database = loadDriver();
-    const db = (this.db = failing(() => new Database(options.path), `open of ${options.path}`));
-    failing(() => {
-      db.pragma('journal_mode = WAL');
-      db.pragma(`synchronous = ${synchronous.toUpperCase()}`);
-      db.exec(SCHEMA);
-    }, `set-up of ${options.path}`);
-    this.getId = db.prepare('SELECT highest, last, deleted_to FROM bactor_ids WHERE persistence_id = ?');
-    this.putId = db.prepare(
-      'INSERT INTO bactor_ids (persistence_id, highest, last, deleted_to) VALUES (?, ?, ?, ?) ' +
-        'ON CONFLICT (persistence_id) DO UPDATE SET highest = excluded.highest, last = excluded.last, deleted_to = excluded.deleted_to',
-    );
-    this.insert = db.prepare('INSERT INTO bactor_log (persistence_id, seq, prev, payload, crc) VALUES (?, ?, ?, ?, ?)');
-    this.getRow = db
-      .prepare<[number], LogRow>('SELECT rowid, persistence_id, seq, prev, payload, crc FROM bactor_log WHERE rowid = ?')
-      .raw();
-    this.scanId = db
-      .prepare<[string], LogRow>(
-        'SELECT rowid, persistence_id, seq, prev, payload, crc FROM bactor_log WHERE persistence_id = ? ORDER BY rowid',
-      )
-      .raw();
-    this.removeRow = db.prepare('DELETE FROM bactor_log WHERE rowid = ?');
-    this.putMark = db.prepare('INSERT OR REPLACE INTO bactor_marks (persistence_id, seq, row) VALUES (?, ?, ?)');
-    this.getMark = db.prepare('SELECT seq, row FROM bactor_marks WHERE persistence_id = ? AND seq <= ? ORDER BY seq DESC LIMIT 1');
-    this.removeMarks = db.prepare('DELETE FROM bactor_marks WHERE persistence_id = ? AND seq <= ?');
-    this.scanRange = db
-      .prepare<[number, number, string], LogRow>(
-        'SELECT rowid, persistence_id, seq, prev, payload, crc FROM bactor_log WHERE rowid >= ? AND rowid <= ? AND persistence_id = ? ORDER BY rowid',
-      )
-      .raw();
-    this.putSnapshot = db.prepare(
-      'INSERT INTO bactor_snapshots (persistence_id, seq, payload, crc) VALUES (?, ?, ?, ?) ' +
-        'ON CONFLICT (persistence_id) DO UPDATE SET seq = excluded.seq, payload = excluded.payload, crc = excluded.crc WHERE excluded.seq >= bactor_snapshots.seq',
-    );
-    this.getSnapshot = db.prepare('SELECT seq, payload, crc FROM bactor_snapshots WHERE persistence_id = ?');
-    const append = (write: JournalWrite): BactorError | null => {
-      if (write.events.length === 0) return null;
-      const id = write.persistenceId;
-      const row = this.getId.get(id);
-      const highest = row?.highest ?? 0;
-      if (write.events[0]!.seq !== highest + 1) return conflict(write, highest);
-      let last = row?.last ?? 0;
-      for (const e of write.events) {
-        last = Number(this.insert.run(id, e.seq, last, e.payload, checksum(e.seq, last, e.payload)).lastInsertRowid);
-        if (e.seq % MARK_EVERY === 1) this.putMark.run(id, e.seq, last);
-      }
-      this.putId.run(id, write.events[write.events.length - 1]!.seq, last, row?.deleted_to ?? 0);
-      return null;
-    };
-    const writeTx = db.transaction((writes: readonly JournalWrite[]) => writes.map(append));
-    // IMMEDIATE: the write lock first, so no other process writes between the check and the append.
-    this.writeAll = (writes) => writeTx.immediate(writes);
-    const deleteTx = db.transaction((persistenceId: string, toSeq: number) => {
-      const row = this.getId.get(persistenceId);
-      if (row === undefined || toSeq <= row.deleted_to) return;
-      for (const r of this.chain(persistenceId, row, row.deleted_to + 1).rows) if (r[SEQ] <= toSeq) this.removeRow.run(r[ROWID]);
-      this.removeMarks.run(persistenceId, toSeq);
-      this.putId.run(persistenceId, row.highest, row.last, Math.min(toSeq, row.highest));
+    if (options.thread !== undefined && typeof options.thread !== 'boolean')
+      throw new BactorError(ErrorCode.INVALID_OPTION, `SqliteJournal: thread must be true or false, got ${JSON.stringify(options.thread)}`);
+    // The driver is looked for here, on the caller's thread: a missing package is said at once; so is a missing directory.
+    loadDriver();
+    if (options.path !== ':memory:' && !options.path.startsWith('file:') && !existsSync(dirname(resolve(options.path))))
+      throw new BactorError(
+        ErrorCode.JOURNAL_FAILED,
+        `SqliteJournal: cannot open ${options.path}: its directory ${dirname(resolve(options.path))} does not exist`,
+        { cause: new Error(`ENOENT: ${dirname(resolve(options.path))}`) },
+      );
+    if (options.thread === false) {
+      this.inline = new SqliteStore({ path: options.path, synchronous });
+      return;
+    }
+    const worker = new Worker(new URL('./sqlite-thread.js', import.meta.url), { workerData: { path: options.path, synchronous } });
+    this.worker = worker;
+    worker.unref();
+    this.opened = new Promise<void>((resolve, reject) => this.calls.set(0, { resolve: () => resolve(), reject }));
+    // A failed open is said by the first call (a constructor cannot reject).
+    this.opened.catch(() => undefined);
+    worker.on('message', (reply: ThreadReply) => this.onReply(reply));
+    worker.on('error', (error) => this.end(error));
+    worker.on('exit', (code) => this.end(new Error(`the SQLite journal's thread exited (code ${code})`)));
+  }
+
+  /** Resolves once the database is open (ActorSystem.start waits for it); rejects with ERR_JOURNAL_FAILED and the cause if it cannot be. */
+  async ready(): Promise<void> {
+    await this.opened;
+  }
+
+  private onReply(reply: ThreadReply): void {
+    const call = this.calls.get(reply.id);
+    if (call === undefined) return;
+    if ('part' in reply) {
+      call.onPart?.(reply.part.first, reply.part.sizes, reply.part.body);
+      return;
+    }
+    this.calls.delete(reply.id);
+    if (this.calls.size === 0) this.worker?.unref();
+    if ('error' in reply) call.reject(errorFromInfo(reply.error));
+    else call.resolve(reply.value);
+  }
+
+  /** The thread is gone: every call waiting fails with ERR_JOURNAL_FAILED (after a close, quietly). */
+  private end(cause: Error): void {
+    if (this.died !== null) return;
+    this.died = new BactorError(ErrorCode.JOURNAL_FAILED, `the SQLite journal's thread ended: ${cause.message}`, { cause });
+    for (const call of this.calls.values()) call.reject(this.closed ? journalClosed() : this.died);
+    this.calls.clear();
+  }
+
+  /** Runs `request` on the thread (or `inline` on this one). */
+  private async call<T>(
+    request: ThreadCall,
+    inline: (store: SqliteStore) => T,
+    onPart?: Call['onPart'],
+    transfer?: ArrayBuffer[],
+  ): Promise<T> {
+    if (this.closed) throw journalClosed();
+    if (this.inline !== null) return inline(this.inline);
+    await this.opened;
+    if (this.died !== null) throw this.died;
+    const id = this.next++;
+    return new Promise<T>((resolve, reject) => {
+      this.calls.set(id, { resolve: resolve as (value: unknown) => void, reject, onPart });
+      if (this.calls.size === 1) this.worker!.ref();
+      this.worker!.postMessage({ ...request, id }, transfer ?? []);
     });
-    this.deleteAll = (persistenceId, toSeq) => deleteTx.immediate(persistenceId, toSeq);
   }
 
   async write(writes: readonly JournalWrite[]): Promise<(BactorError | null)[]> {
-    this.open();
+    if (this.closed) throw journalClosed();
     for (const w of writes) checkWrite(w);
-    return failing(() => this.writeAll(writes), 'write');
+    if (this.inline !== null) return this.inline.write(writes);
+    return this.writePacked([packWrites(writes)]);
+  }
+
+  async writePacked(batches: readonly PackedWrites[]): Promise<(BactorError | null)[]> {
+    const results = await this.call<({ name: string; code?: string; message: string } | null)[]>(
+      { k: 'write', batches: [...batches] },
+      (store) => store.writePacked(batches),
+    );
+    return results.map((e) => (e === null ? null : (errorFromInfo(e) as BactorError)));
   }
 
   async replay(persistenceId: string, fromSeq = 1, toSeq = Number.MAX_SAFE_INTEGER): Promise<Replay> {
@@ -212,128 +156,55 @@ export class SqliteJournal implements Journal {
     fromSeq = 1,
     toSeq = Number.MAX_SAFE_INTEGER,
   ): Promise<ReplayEnd> {
-    this.open();
-    let failure: { error: unknown } | null = null;
-    const end = failing(() => {
-      const id = this.getId.get(persistenceId);
-      if (id === undefined) return { last: 0, dropped: 0, reason: '' };
-      const from = Math.max(fromSeq, id.deleted_to + 1);
-      let expected = from;
-      let reason = '';
-      /** One row, oldest first: false to stop (past toSeq, a bad record, or onEvent threw). */
-      const visit = (r: LogRow): boolean => {
-        const seq = r[SEQ];
-        if (seq < from) return true;
-        if (seq > toSeq) return false;
-        const b = r[PAYLOAD];
-        const payload = new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-        if (seq !== expected) reason = `seq ${expected} is missing (the next is ${seq})`;
-        else if (checksum(seq, r[PREV], payload) !== r[CRC] >>> 0) reason = `the record of seq ${seq} fails its checksum`;
-        if (reason !== '') return false;
+    // An error thrown by onEvent ends the replay: the rest of the parts are ignored, and the end rejects with it.
+    let thrown: { error: unknown } | null = null;
+    const end = await this.call<ReplayEnd>(
+      { k: 'replay', persistenceId, fromSeq, toSeq },
+      (store) => store.replayEach(persistenceId, onEvent, fromSeq, toSeq),
+      (first, sizes, body) => {
+        if (thrown !== null) return;
+        let at = 0;
         try {
-          onEvent(seq, payload);
-        } catch (error) {
-          failure = { error };
-          return false;
-        }
-        expected++;
-        return true;
-      };
-      // Close together in the log (an id that wrote alone, or in large writes): read the range
-      // as it streams, each row checked to follow the one before in the id's chain.
-      const mark = this.getMark.get(persistenceId, from);
-      let done = false;
-      if (mark !== undefined && id.last - mark.row + 1 <= 4 * (id.highest - mark.seq + 1)) {
-        let previous = -1;
-        for (const r of this.scanRange.iterate(mark.row, id.last, persistenceId)) {
-          if (previous === -1 && r[SEQ] !== mark.seq) break; // the mark is stale: walk the chain instead
-          if (previous !== -1 && r[PREV] !== previous) {
-            reason =
-              r[SEQ] !== expected ? `seq ${expected} is missing (the next is ${r[SEQ]})` : `the log's chain is broken at seq ${r[SEQ]}`;
-            done = true;
-            break;
+          for (let i = 0; i < sizes.length; i++) {
+            onEvent(first + i, body.subarray(at, at + sizes[i]!));
+            at += sizes[i]!;
           }
-          previous = r[ROWID];
-          done = true;
-          if (!visit(r)) break;
+        } catch (error) {
+          thrown = { error };
         }
-      }
-      if (!done) for (const r of this.chain(persistenceId, id, from).rows) if (!visit(r)) break;
-      // What follows the first bad record is not returned: counted up to the id's highest (or toSeq).
-      const dropped = reason === '' ? 0 : Math.max(0, Math.min(id.highest, toSeq) - expected + 1);
-      return { last: expected - 1, dropped, reason };
-    }, 'replay');
-    if (failure !== null) throw (failure as { error: unknown }).error;
+      },
+    );
+    if (thrown !== null) throw (thrown as { error: unknown }).error;
     return end;
   }
 
-  /**
-   * The rows of an id from seq `from` on, oldest first: by its chain from the last row back;
-   * if the chain breaks (a row missing or not what it should be), by a scan of the log.
-   */
-  private chain(persistenceId: string, id: IdRow, from: number): { rows: LogRow[]; broken: string } {
-    const rows: LogRow[] = [];
-    let rowid = id.last;
-    let seq = id.highest;
-    while (seq >= from && rowid !== 0) {
-      const r = this.getRow.get(rowid);
-      if (r === undefined || r[PID] !== persistenceId || r[SEQ] !== seq) {
-        // A broken chain: read what there is of the id in log order (slow, and only here).
-        const scanned = this.scanId.all(persistenceId).filter((s) => s[SEQ] >= from);
-        return { rows: scanned, broken: '' };
-      }
-      rows.push(r);
-      rowid = r[PREV];
-      seq--;
-    }
-    rows.reverse();
-    return { rows, broken: '' };
-  }
-
-  async highestSeq(persistenceId: string): Promise<number> {
-    this.open();
-    return failing(() => this.getId.get(persistenceId)?.highest ?? 0, 'highestSeq');
+  highestSeq(persistenceId: string): Promise<number> {
+    return this.call({ k: 'highestSeq', persistenceId }, (store) => store.highestSeq(persistenceId));
   }
 
   async deleteTo(persistenceId: string, toSeq: number): Promise<void> {
-    this.open();
-    failing(() => this.deleteAll(persistenceId, toSeq), 'deleteTo');
+    await this.call({ k: 'deleteTo', persistenceId, toSeq }, (store) => store.deleteTo(persistenceId, toSeq));
   }
 
   async saveSnapshot(persistenceId: string, snapshot: Snapshot): Promise<void> {
-    this.open();
-    failing(
-      () => this.putSnapshot.run(persistenceId, snapshot.seq, snapshot.payload, checksum(snapshot.seq, 0, snapshot.payload)),
-      'saveSnapshot',
-    );
+    await this.call({ k: 'saveSnapshot', persistenceId, snapshot }, (store) => store.saveSnapshot(persistenceId, snapshot));
   }
 
-  async loadSnapshot(persistenceId: string): Promise<Snapshot | null> {
-    this.open();
-    const row = failing(() => this.getSnapshot.get(persistenceId), 'loadSnapshot');
-    if (row === undefined) return null;
-    const payload = new Uint8Array(row.payload.buffer, row.payload.byteOffset, row.payload.byteLength);
-    // A corrupt snapshot is as good as none: recovery replays the events instead.
-    return checksum(row.seq, 0, payload) === row.crc >>> 0 ? { seq: row.seq, payload } : null;
+  loadSnapshot(persistenceId: string): Promise<Snapshot | null> {
+    return this.call({ k: 'loadSnapshot', persistenceId }, (store) => store.loadSnapshot(persistenceId));
   }
 
+  /** Closes the database (after the calls already made); later calls fail with ERR_JOURNAL_CLOSED. */
   async close(): Promise<void> {
     if (this.closed) return;
+    if (this.inline !== null) {
+      this.closed = true;
+      this.inline.close();
+      return;
+    }
+    const closing = this.call({ k: 'close' }, () => undefined).catch(() => undefined);
     this.closed = true;
-    this.db.close();
-  }
-
-  private open(): void {
-    if (this.closed) throw journalClosed();
-  }
-}
-
-/** Runs a call on the database; a failure of the store becomes ERR_JOURNAL_FAILED with its cause. */
-function failing<T>(call: () => T, what: string): T {
-  try {
-    return call();
-  } catch (error) {
-    if (error instanceof BactorError) throw error;
-    throw new BactorError(ErrorCode.JOURNAL_FAILED, `the SQLite journal's ${what} failed: ${(error as Error).message}`, { cause: error });
+    await closing;
+    await this.worker!.terminate();
   }
 }

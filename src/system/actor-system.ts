@@ -213,6 +213,8 @@ export class ActorSystem {
         `ActorSystem.start: workers + dedicatedWorkers = ${workers} + ${dedicated} must be at most ${MAX_THREADS}`,
       );
     }
+    // A journal that cannot open fails the start, before any thread exists.
+    await checked.journal?.ready?.();
     const ringCapacity = checked.ringCapacity ?? 1 << 20;
     const spins = checked.spins ?? 2000;
     const system = new ActorSystem({ ...checked, workers, ringCapacity, spins });

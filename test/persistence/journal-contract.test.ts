@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ErrorCode } from '../../src/errors/error-codes.js';
+import { ActorSystem } from '../../src/index.js';
 import type { Journal, StoredEvent } from '../../src/persistence/journal.js';
 import { MemoryJournal } from '../../src/persistence/memory-journal.js';
 import { SqliteJournal } from '../../src/persistence/sqlite-journal.js';
@@ -21,6 +22,7 @@ function temp(t: { after(fn: () => void): void }): string {
 const kinds: [string, (t: { after(fn: () => void): void }) => Journal][] = [
   ['memory', () => new MemoryJournal()],
   ['sqlite', (t) => new SqliteJournal({ path: temp(t) })],
+  ['sqlite inline', (t) => new SqliteJournal({ path: temp(t), thread: false })],
 ];
 
 for (const [kind, open] of kinds) {
@@ -193,7 +195,7 @@ test('sqlite journal: two journals on one file (two writers of one id) — the s
   );
 });
 
-test('sqlite journal: wrong options fail with ERR_INVALID_OPTION; a store that cannot open fails with ERR_JOURNAL_FAILED and its cause', () => {
+test('sqlite journal: wrong options fail with ERR_INVALID_OPTION; a store that cannot open fails with ERR_JOURNAL_FAILED and its cause', async (t) => {
   assert.throws(() => new SqliteJournal({ path: '' }), { code: ErrorCode.INVALID_OPTION });
   assert.throws(() => new SqliteJournal(undefined as never), { code: ErrorCode.INVALID_OPTION });
   assert.throws(() => new SqliteJournal({ path: ':memory:', synchronous: 'sometimes' as never }), { code: ErrorCode.INVALID_OPTION });
@@ -201,4 +203,16 @@ test('sqlite journal: wrong options fail with ERR_INVALID_OPTION; a store that c
     () => new SqliteJournal({ path: join(tmpdir(), 'no-such-dir-bactor', 'deeper', 'j.db') }),
     (e: Error & { code?: string; cause?: unknown }) => e.code === ErrorCode.JOURNAL_FAILED && e.cause instanceof Error,
   );
+  assert.throws(() => new SqliteJournal({ path: ':memory:', thread: 'yes' as never }), { code: ErrorCode.INVALID_OPTION });
+  // A path SQLite cannot open (a directory): said by ready() on its thread, by the constructor inline; and by every call.
+  const dir = mkdtempSync(join(tmpdir(), 'bactor-journal-dir-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const journal = new SqliteJournal({ path: dir });
+  const failed = (e: Error & { code?: string; cause?: unknown }): boolean =>
+    e.code === ErrorCode.JOURNAL_FAILED && e.cause instanceof Error;
+  await assert.rejects(journal.ready(), failed);
+  await assert.rejects(journal.highestSeq('a'), failed);
+  await journal.close();
+  assert.throws(() => new SqliteJournal({ path: dir, thread: false }), failed);
+  await assert.rejects(ActorSystem.start({ workers: 1, journal: new SqliteJournal({ path: dir }) }), failed);
 });
