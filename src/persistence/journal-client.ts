@@ -39,10 +39,12 @@ export class JournalClient {
   /**
    * @param send carries a request to the main thread (a control record; on the main thread itself, a call).
    * @param wake the thread may be parked (a persist from a promise's continuation): have it flush soon.
+   * @param publish makes what was sent visible to the main thread now, mid-turn (the turn's end does it otherwise).
    */
   constructor(
     public send: (message: JournalMessage) => void,
     private readonly wake: () => void,
+    private readonly publish: () => void,
   ) {}
 
   /** Where the turn's batch ends now: `rollBack` to it drops what was added since (an event of a persist that failed to pack). */
@@ -74,8 +76,11 @@ export class JournalClient {
     this.firsts.push(firstSeq);
     this.counts.push(count);
     this.parties.push(party);
-    // A long turn sends its writes in parts: the journal commits the first while the actors of the rest still run.
-    if (this.ids.length >= FLUSH_AT) this.flush();
+    // A long turn sends its writes in parts, published at once: the journal commits the first while the actors of the rest still run.
+    if (this.ids.length >= FLUSH_AT) {
+      this.flush();
+      this.publish();
+    }
   }
 
   /** Whether writes wait for the flush. */

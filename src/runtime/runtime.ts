@@ -135,6 +135,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
     this.journal = new JournalClient(
       (message) => this.control(0, message),
       () => this.wake(),
+      () => this.outbound.flush(),
     );
   }
 
