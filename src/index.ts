@@ -33,3 +33,4 @@ export type { Journal, JournalWrite, PackedWrites, StoredEvent, Snapshot, Replay
 export { MemoryJournal } from './persistence/memory-journal.js';
 export { SqliteJournal, type SqliteJournalOptions } from './persistence/sqlite-journal.js';
 export type { PersistenceOptions, EventSourcedOptions, DurableStateOptions } from './persistence/persistence-options.js';
+export { PostgresJournal, type PostgresJournalOptions } from './persistence/postgres-journal.js';

@@ -5,7 +5,8 @@
  * persistAsync, taking the next at once), with `memory-persist-1000` (the same on
  * the in-memory journal: what the path from the actors to the journal costs without storage);
  * `recovery-1m` and `recovery-1m-snapshots` (ms from spawn to the first answer of an actor with
- * 1M stored events, without a snapshot and with one every 10,000). At the journal level, what
+ * 1M stored events, without a snapshot and with one every 10,000), `pg-persist-1000` (as
+ * sqlite-persist-1000 on a PostgreSQL server the suite starts). At the journal level, what
  * the SQLite journal itself sustains, against the in-memory journal: `journal-sqlite-1` appends one event per commit for one persistence id
  * (a lone actor persisting one event at a time); `journal-sqlite-1000` appends one event for
  * each of 1,000 ids per commit (group commit, as a journal thread would batch 1,000 actors);
@@ -23,6 +24,8 @@ import { type SuiteContext, median, spreadOf, throughput } from '../harness.js';
 import { ActorSystem } from '../../src/index.js';
 import { packPortable } from '../../src/codec/portable.js';
 import { BENCH_EVENT, Persister } from '../fixtures/persistent-bench.actor.js';
+import { PostgresJournal } from '../../src/persistence/postgres-journal.js';
+import { type PostgresServer, startPostgres } from '../../test/helpers/postgres-server.js';
 
 const SUITE = 'persistence';
 const PAYLOAD = new Uint8Array(64).fill(7);
@@ -94,6 +97,34 @@ export async function persistenceSuite(ctx: SuiteContext): Promise<void> {
       ctx.log(
         `${name}: ${(median(sqlite) / 1000).toFixed(1)}k events/s${memory.length > 0 ? ` (memory journal ${(median(memory) / 1000).toFixed(0)}k)` : ''}`,
       );
+    }
+    if (ctx.enabled('pg-persist-1000')) {
+      // A PostgreSQL server of its own (Debian's postgresql, as the tests start it), fsync off: what the path costs, not the disk.
+      let server: PostgresServer | null = null;
+      try {
+        server = await startPostgres();
+      } catch (error) {
+        ctx.log(`pg-persist-1000: skipped (${(error as Error).message})`);
+      }
+      if (server !== null) {
+        try {
+          const rates: number[] = [];
+          for (let r = 0; r < rounds; r++)
+            rates.push(
+              await persistRate(
+                new PostgresJournal({ connection: server.url, tablePrefix: `bench${r}` }),
+                1000,
+                ctx.quick ? 20 : 100,
+                r,
+                false,
+              ),
+            );
+          ctx.report(throughput(SUITE, 'pg-persist-1000', 'events/s', rates));
+          ctx.log(`pg-persist-1000: ${(median(rates) / 1000).toFixed(1)}k events/s`);
+        } finally {
+          await server.stop();
+        }
+      }
     }
     if (ctx.enabled('recovery-1m') || ctx.enabled('recovery-1m-snapshots')) {
       const total = ctx.quick ? 100_000 : 1_000_000;

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, before, test } from 'node:test';
+import { PostgresJournal } from '../../src/persistence/postgres-journal.js';
+import { type PostgresServer, startPostgres } from '../helpers/postgres-server.js';
 import { ErrorCode } from '../../src/errors/error-codes.js';
 import { ActorSystem } from '../../src/index.js';
 import type { Journal, StoredEvent } from '../../src/persistence/journal.js';
@@ -23,7 +25,21 @@ const kinds: [string, (t: { after(fn: () => void): void }) => Journal][] = [
   ['memory', () => new MemoryJournal()],
   ['sqlite', (t) => new SqliteJournal({ path: temp(t) })],
   ['sqlite inline', (t) => new SqliteJournal({ path: temp(t), thread: false })],
+  ['postgres', (t) => postgres(t)],
 ];
+
+// One PostgreSQL server for the file; each journal gets tables of its own (a prefix).
+let server: PostgresServer | null = null;
+before(async () => {
+  server = await startPostgres();
+});
+after(() => server?.stop());
+let tables = 0;
+function postgres(t: { after(fn: () => void): void }, prefix = `contract${tables++}`): PostgresJournal {
+  const journal = new PostgresJournal({ connection: server!.url, tablePrefix: prefix });
+  t.after(() => void journal.close());
+  return journal;
+}
 
 for (const [kind, open] of kinds) {
   test(`${kind} journal: the contract — append in order, replay ranges, highest seq, delete, snapshots`, async (t) => {
@@ -193,6 +209,55 @@ test('sqlite journal: two journals on one file (two writers of one id) — the s
     (await a.replay('x')).events.map((e) => text(e.payload)),
     ['a1', 'b2'],
   );
+});
+
+test('postgres journal: two journals on one database (two nodes writing one id) — (id, seq) is unique, the later writer is refused, nothing interleaves', async (t) => {
+  const a = postgres(t, 'twonodes');
+  const b = postgres(t, 'twonodes');
+  await a.ready();
+  await b.ready();
+  assert.deepEqual(await a.write([{ persistenceId: 'shared', events: events(1, 'a1', 'a2') }]), [null]);
+  // b believes it is at seq 0, as a second live actor would after recovering before a wrote.
+  const [refused] = await b.write([{ persistenceId: 'shared', events: events(1, 'b1') }]);
+  assert.equal(refused?.code, ErrorCode.PERSISTENCE_CONFLICT);
+  // Both at once from seq 3: exactly one wins, whole.
+  const [ra, rb] = await Promise.all([
+    a.write([{ persistenceId: 'shared', events: events(3, 'a3', 'a4') }]),
+    b.write([{ persistenceId: 'shared', events: events(3, 'b3', 'b4', 'b5') }]),
+  ]);
+  assert.equal([ra![0], rb![0]].filter((r) => r === null).length, 1, `${ra![0]?.code} ${rb![0]?.code}`);
+  const stored = (await a.replay('shared')).events.map((e) => text(e.payload));
+  assert.ok(
+    JSON.stringify(stored) === JSON.stringify(['a1', 'a2', 'a3', 'a4']) ||
+      JSON.stringify(stored) === JSON.stringify(['a1', 'a2', 'b3', 'b4', 'b5']),
+    JSON.stringify(stored),
+  );
+});
+
+test('postgres journal: a corrupt record ends the replay there and is reported; a server that is gone fails calls with ERR_JOURNAL_FAILED', async (t) => {
+  const journal = postgres(t, 'corrupt');
+  await journal.write([{ persistenceId: 'p', events: events(1, 'a', 'b', 'c') }]);
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: server!.url });
+  await client.connect();
+  await client.query(`UPDATE corrupt_events SET payload = '\\x0000' WHERE persistence_id = 'p' AND seq = 2`);
+  await client.end();
+  const replay = await journal.replay('p');
+  assert.deepEqual(
+    replay.events.map((e) => text(e.payload)),
+    ['a'],
+  );
+  assert.equal(replay.dropped, 2);
+  assert.match(replay.reason, /seq 2 fails its checksum/);
+  const nowhere = new PostgresJournal({ connection: 'postgres://postgres@127.0.0.1:1/postgres', tablePrefix: 'x' });
+  await assert.rejects(
+    nowhere.ready(),
+    (e: Error & { code?: string; cause?: unknown }) => e.code === ErrorCode.JOURNAL_FAILED && e.cause instanceof Error,
+  );
+  await assert.rejects(nowhere.highestSeq('a'), { code: ErrorCode.JOURNAL_FAILED });
+  await nowhere.close();
+  assert.throws(() => new PostgresJournal({ connection: 42 as never }), { code: ErrorCode.INVALID_OPTION });
+  assert.throws(() => new PostgresJournal({ connection: server!.url, tablePrefix: 'Drop Table' }), { code: ErrorCode.INVALID_OPTION });
 });
 
 test('sqlite journal: wrong options fail with ERR_INVALID_OPTION; a store that cannot open fails with ERR_JOURNAL_FAILED and its cause', async (t) => {
