@@ -82,7 +82,7 @@ export class JournalService {
   private schedule(): void {
     if (this.scheduled || this.committing) return;
     this.scheduled = true;
-    setImmediate(() => void this.commit());
+    queueMicrotask(() => void this.commit());
   }
 
   /** One commit of every queued write request. */
