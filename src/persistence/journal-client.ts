@@ -23,7 +23,11 @@ export interface RecoveryParty {
  * deletions are requests of their own. Only its thread touches it.
  */
 export class JournalClient {
-  private next = 1;
+  /**
+   * Tickets start at random: a replacement of a dead worker has a client of its own on the same
+   * rings, and an answer to its predecessor's request must not match one of its own.
+   */
+  private next = 1 + Math.floor(Math.random() * 2 ** 40);
   // The writes of the turn: per write its id, first seq and event count; the events' packed bytes, one after another, and their sizes.
   private ids: string[] = [];
   private firsts: number[] = [];

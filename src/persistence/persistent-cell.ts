@@ -32,6 +32,17 @@ const DURABLE_COMPACT_EVERY = 100;
 const noop = (): void => undefined;
 
 /**
+ * The promises persistence hands out: a handler may ignore them (`void ctx.persist(…)`), and a
+ * rejection nobody awaits must not end the worker as an unhandled one — the failure is reported
+ * anyway (the actor fails, or a snapshot-failed event). Awaited, they reject as usual.
+ */
+function quiet(promise: Promise<void>): Promise<void> {
+  promise.catch(noop);
+  return promise;
+}
+const handled = (error: unknown): Promise<void> => quiet(Promise.reject(error));
+
+/**
  * One persistent actor's journal side, for one incarnation of its state (a restart makes a new
  * one and closes this: answers to the old one are ignored). Recovery: the actor takes no user
  * message until its snapshot and events are applied. Persist: the events are packed at once (an
@@ -133,9 +144,12 @@ export class PersistentCell implements WriteParty, RecoveryParty {
 
   /** ctx.persist (held) and ctx.persistAsync: events (event sourcing) or the new state (durable state). */
   persist(value: unknown, held: boolean): Promise<void> {
-    if (this.closed)
-      return Promise.reject(
-        new BactorError(ErrorCode.ACTOR_STOPPED, `ctx.persist on ${String(this.actor.self)}: the actor stopped or restarted`),
+    if (this.closed || this.recovering)
+      return handled(
+        new BactorError(
+          ErrorCode.ACTOR_STOPPED,
+          `ctx.persist on ${String(this.actor.self)}: the actor ${this.closed ? 'stopped or restarted' : 'restarted and is recovering'} (a callback of an earlier incarnation?)`,
+        ),
       );
     const events = this.apply !== null && Array.isArray(value) ? (value as unknown[]) : [value];
     if (events.length === 0) return Promise.resolve();
@@ -152,7 +166,7 @@ export class PersistentCell implements WriteParty, RecoveryParty {
     if (held && this.held++ === 0) this.actor.holdForJournal(true);
     const promise = new Promise<void>((resolve, reject) => this.pending.push({ events, held, resolve, reject }));
     // Whether the handler awaits it or not, a failure reaches the supervisor (see written): not an unhandled rejection too.
-    promise.catch(noop);
+    quiet(promise);
     client.write(this, this.persistenceId, first, events.length);
     return promise;
   }
@@ -202,16 +216,18 @@ export class PersistentCell implements WriteParty, RecoveryParty {
       payload = packPortable(actor.state);
     } catch (error) {
       this.snapshotFailed(error);
-      return Promise.reject(error);
+      return handled(error);
     }
     const seq = this.seq;
-    return new Promise<void>((resolve, reject) => {
-      this.client.snapshot(this.persistenceId, seq, payload, this.deleteOnSnapshot ? seq : 0, (failure) => {
-        if (failure === null) return resolve();
-        this.snapshotFailed(failure);
-        reject(failure);
-      });
-    });
+    return quiet(
+      new Promise<void>((resolve, reject) => {
+        this.client.snapshot(this.persistenceId, seq, payload, this.deleteOnSnapshot ? seq : 0, (failure) => {
+          if (failure === null) return resolve();
+          this.snapshotFailed(failure);
+          reject(failure);
+        });
+      }),
+    );
   }
 
   private snapshotFailed(error: unknown): void {
@@ -226,9 +242,11 @@ export class PersistentCell implements WriteParty, RecoveryParty {
 
   /** ctx.deleteEvents: removes the stored events up to `toSeq` (the sequence numbers go on). */
   deleteEvents(toSeq: number): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.client.deleteTo(this.persistenceId, Math.min(toSeq, this.seq), (failure) => (failure === null ? resolve() : reject(failure)));
-    });
+    return quiet(
+      new Promise<void>((resolve, reject) => {
+        this.client.deleteTo(this.persistenceId, Math.min(toSeq, this.seq), (failure) => (failure === null ? resolve() : reject(failure)));
+      }),
+    );
   }
 
   /** The actor stopped or restarts: answers still on their way are ignored. */

@@ -13,7 +13,7 @@ import {
   type Journal,
   type SystemEvent,
 } from '../../src/index.js';
-import { Account, type AccountView, Plain, ProfileActor, SnapshotAccount, Tally } from '../fixtures/persistent.actor.js';
+import { Account, type AccountView, Plain, ProfileActor, SnapshotAccount, Tally, Unsnappable } from '../fixtures/persistent.actor.js';
 import { until } from '../fixtures/probe.actor.js';
 
 function tempDb(t: { after(fn: () => void): void }): string {
@@ -306,3 +306,23 @@ test('SQLite: a corrupt last record is dropped at recovery and reported; the act
   // Its sequence numbers go on after the dropped one (never reused).
   assert.equal(((await a.ask({ type: 'deposit', amount: 1, tag: 5 })) as AccountView).seq, 5);
 });
+
+test(
+  'a snapshot that cannot be taken is reported and the actor goes on; promises nobody awaits do not end the worker',
+  { timeout: 30_000 },
+  async (t) => {
+    const { system, events } = await start(t, new MemoryJournal(), 1);
+    const a = await system.spawn(Unsnappable, undefined);
+    for (let i = 0; i < 5; i++) a.tell('add');
+    a.tell('snap');
+    assert.equal(await a.ask('get'), 5);
+    await until(() => events.filter((e) => e.type === 'snapshot-failed').length >= 3, 5000, 'three failed snapshots reported');
+    const failed = events.find((e) => e.type === 'snapshot-failed');
+    assert.ok(
+      failed && failed.type === 'snapshot-failed' && failed.error.code === ErrorCode.UNSERIALIZABLE_MESSAGE,
+      JSON.stringify(failed),
+    );
+    assert.equal(system.replacements, 0, 'no worker died of an unhandled rejection');
+    assert.equal(await a.ask('get'), 5);
+  },
+);
