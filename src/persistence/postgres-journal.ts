@@ -1,8 +1,9 @@
 import { createRequire } from 'node:module';
 import type * as Pg from 'pg';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
+import { collectReplay } from './collect-replay.js';
 import { crc32 } from './crc32.js';
-import type { Journal, JournalWrite, Replay, ReplayEnd, Snapshot, StoredEvent } from './journal.js';
+import type { Journal, JournalWrite, Replay, ReplayEnd, Snapshot } from './journal.js';
 import { checkWrite, conflict, journalClosed } from './write-checks.js';
 
 export interface PostgresJournalOptions {
@@ -171,10 +172,8 @@ export class PostgresJournal implements Journal {
     });
   }
 
-  async replay(persistenceId: string, fromSeq = 1, toSeq = Number.MAX_SAFE_INTEGER): Promise<Replay> {
-    const events: StoredEvent[] = [];
-    const { dropped, reason } = await this.replayEach(persistenceId, (seq, payload) => void events.push({ seq, payload }), fromSeq, toSeq);
-    return { events, dropped, reason };
+  replay(persistenceId: string, fromSeq = 1, toSeq = Number.MAX_SAFE_INTEGER): Promise<Replay> {
+    return collectReplay(this, persistenceId, fromSeq, toSeq);
   }
 
   async replayEach(

@@ -3,7 +3,8 @@ import { dirname, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { errorFromInfo } from '../errors/error-info.js';
-import type { Journal, JournalWrite, PackedWrites, Replay, ReplayEnd, Snapshot, StoredEvent } from './journal.js';
+import type { Journal, JournalWrite, PackedWrites, Replay, ReplayEnd, Snapshot } from './journal.js';
+import { collectReplay } from './collect-replay.js';
 import { packWrites } from './packed-writes.js';
 import { SqliteStore, loadDriver } from './sqlite-store.js';
 import type { ThreadCall, ThreadReply } from './sqlite-thread-protocol.js';
@@ -144,10 +145,8 @@ export class SqliteJournal implements Journal {
     return results.map((e) => (e === null ? null : (errorFromInfo(e) as BactorError)));
   }
 
-  async replay(persistenceId: string, fromSeq = 1, toSeq = Number.MAX_SAFE_INTEGER): Promise<Replay> {
-    const events: StoredEvent[] = [];
-    const { dropped, reason } = await this.replayEach(persistenceId, (seq, payload) => void events.push({ seq, payload }), fromSeq, toSeq);
-    return { events, dropped, reason };
+  replay(persistenceId: string, fromSeq = 1, toSeq = Number.MAX_SAFE_INTEGER): Promise<Replay> {
+    return collectReplay(this, persistenceId, fromSeq, toSeq);
   }
 
   async replayEach(
