@@ -87,6 +87,11 @@ export class JournalClient {
     }
   }
 
+  /** Whether anything is asked of the journal and not answered yet (or waits for the flush). */
+  get busy(): boolean {
+    return this.ids.length > 0 || this.writing.size > 0 || this.recovering.size > 0 || this.acks.size > 0;
+  }
+
   /** Whether writes wait for the flush. */
   get pending(): boolean {
     return this.ids.length > 0;

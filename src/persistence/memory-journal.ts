@@ -1,5 +1,5 @@
 import type { BactorError } from '../errors/error-codes.js';
-import { checkWrite, conflict, journalClosed } from './write-checks.js';
+import { checkWrites, conflict, journalClosed } from './write-checks.js';
 import type { Journal, JournalWrite, Replay, ReplayEnd, Snapshot, StoredEvent } from './journal.js';
 
 interface Entry {
@@ -20,9 +20,14 @@ export class MemoryJournal implements Journal {
     return e;
   }
 
+  /** Rejects once closed (ActorSystem.start waits for it: a closed journal is refused there). */
+  async ready(): Promise<void> {
+    this.open();
+  }
+
   async write(writes: readonly JournalWrite[]): Promise<(BactorError | null)[]> {
     this.open();
-    for (const w of writes) checkWrite(w);
+    checkWrites(writes);
     return writes.map((w) => {
       const e = this.entry(w.persistenceId);
       if (w.events.length === 0) return null;

@@ -153,6 +153,12 @@ export class PersistentCell implements WriteParty, RecoveryParty {
       );
     const events = this.apply !== null && Array.isArray(value) ? (value as unknown[]) : [value];
     if (events.length === 0) return Promise.resolve();
+    for (let i = 0; i < events.length; i++)
+      if (events[i] === undefined)
+        throw new BactorError(
+          ErrorCode.INVALID_ARGUMENT,
+          `ctx.persist on ${String(this.actor.self)}: an event (or a state) cannot be undefined`,
+        );
     const client = this.client;
     const mark = client.mark;
     try {

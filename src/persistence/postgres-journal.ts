@@ -4,7 +4,8 @@ import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { collectReplay } from './collect-replay.js';
 import { crc32 } from './crc32.js';
 import type { Journal, JournalWrite, Replay, ReplayEnd, Snapshot } from './journal.js';
-import { checkWrite, conflict, journalClosed } from './write-checks.js';
+import { checkBag } from '../util/option-bag.js';
+import { checkWrites, conflict, journalClosed } from './write-checks.js';
 
 export interface PostgresJournalOptions {
   /** A connection string (postgres://user:password@host:port/database), or the options of a pg.Pool. */
@@ -52,6 +53,9 @@ export class PostgresJournal implements Journal {
   private closed = false;
 
   constructor(options: PostgresJournalOptions) {
+    if (typeof options === 'string')
+      throw new BactorError(ErrorCode.INVALID_OPTION, 'PostgresJournal takes options: new PostgresJournal({ connection: "postgres://…" })');
+    checkBag(options, ['connection', 'tablePrefix'], 'PostgresJournal');
     const connection = (options as { connection?: unknown } | null)?.connection;
     if (typeof connection !== 'string' && (connection === null || typeof connection !== 'object'))
       throw new BactorError(
@@ -88,6 +92,7 @@ export class PostgresJournal implements Journal {
 
   /** Resolves once connected with the tables in place; rejects with ERR_JOURNAL_FAILED and the cause. */
   async ready(): Promise<void> {
+    if (this.closed) throw journalClosed();
     await this.opened;
   }
 
@@ -110,7 +115,7 @@ export class PostgresJournal implements Journal {
 
   async write(writes: readonly JournalWrite[]): Promise<(BactorError | null)[]> {
     await this.usable();
-    for (const w of writes) checkWrite(w);
+    checkWrites(writes);
     const ids = [...new Set(writes.filter((w) => w.events.length > 0).map((w) => w.persistenceId))];
     if (ids.length === 0) return writes.map(() => null);
     return this.failing('write', async () => {

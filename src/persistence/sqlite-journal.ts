@@ -8,7 +8,8 @@ import { collectReplay } from './collect-replay.js';
 import { packWrites } from './packed-writes.js';
 import { SqliteStore, loadDriver } from './sqlite-store.js';
 import type { ThreadCall, ThreadReply } from './sqlite-thread-protocol.js';
-import { checkWrite, journalClosed } from './write-checks.js';
+import { checkBag } from '../util/option-bag.js';
+import { checkWrites, journalClosed } from './write-checks.js';
 
 export interface SqliteJournalOptions {
   /** The database file, created if absent (':memory:' for a database that lives as long as the journal). */
@@ -49,6 +50,12 @@ export class SqliteJournal implements Journal {
   private died: Error | null = null;
 
   constructor(options: SqliteJournalOptions) {
+    if (typeof options === 'string')
+      throw new BactorError(
+        ErrorCode.INVALID_OPTION,
+        `SqliteJournal takes options: new SqliteJournal({ path: ${JSON.stringify(options)} })`,
+      );
+    checkBag(options, ['path', 'synchronous', 'thread'], 'SqliteJournal');
     if (options === null || typeof options !== 'object' || typeof options.path !== 'string' || options.path === '')
       throw new BactorError(
         ErrorCode.INVALID_OPTION,
@@ -87,6 +94,7 @@ export class SqliteJournal implements Journal {
 
   /** Resolves once the database is open (ActorSystem.start waits for it); rejects with ERR_JOURNAL_FAILED and the cause if it cannot be. */
   async ready(): Promise<void> {
+    if (this.closed) throw journalClosed();
     await this.opened;
   }
 
@@ -132,7 +140,7 @@ export class SqliteJournal implements Journal {
 
   async write(writes: readonly JournalWrite[]): Promise<(BactorError | null)[]> {
     if (this.closed) throw journalClosed();
-    for (const w of writes) checkWrite(w);
+    checkWrites(writes);
     if (this.inline !== null) return this.inline.write(writes);
     return this.writePacked([packWrites(writes)]);
   }

@@ -5,7 +5,7 @@ import { crc32 } from './crc32.js';
 import { MultiRowInsert } from './multi-row.js';
 import type { JournalWrite, PackedWrites, ReplayEnd, Snapshot } from './journal.js';
 import { unpackWrites } from './packed-writes.js';
-import { checkWrite, conflict, journalClosed } from './write-checks.js';
+import { checkWrites, conflict, journalClosed } from './write-checks.js';
 
 /** What the store needs (checked by SqliteJournal). */
 export interface SqliteStoreOptions {
@@ -232,7 +232,7 @@ export class SqliteStore {
 
   write(writes: readonly JournalWrite[]): (BactorError | null)[] {
     this.open();
-    for (const w of writes) checkWrite(w);
+    checkWrites(writes);
     return failing(() => this.writeAll(writes), 'write');
   }
 

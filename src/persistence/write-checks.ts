@@ -6,8 +6,22 @@ export function conflict(write: JournalWrite, highest: number): BactorError {
   const first = write.events[0]?.seq ?? highest + 1;
   return new BactorError(
     ErrorCode.PERSISTENCE_CONFLICT,
-    `persistence id '${write.persistenceId}': events from seq ${first}, but its highest is ${highest} (is another writer of this id running?)`,
+    `persistence id '${write.persistenceId}': events from seq ${first}, but the next is ${highest + 1} (its highest stored is ${highest}: is another writer of this id running?)`,
   );
+}
+
+/** Throws ERR_INVALID_ARGUMENT unless `writes` is an array of writes (each then checked by checkWrite). */
+export function checkWrites(writes: unknown): void {
+  if (!Array.isArray(writes))
+    throw new BactorError(
+      ErrorCode.INVALID_ARGUMENT,
+      `journal.write takes an array of writes ({ persistenceId, events }), got ${typeof writes}`,
+    );
+  for (const w of writes) {
+    if (w === null || typeof w !== 'object' || !Array.isArray((w as { events?: unknown }).events))
+      throw new BactorError(ErrorCode.INVALID_ARGUMENT, 'journal.write: each write is { persistenceId, events: [{ seq, payload }] }');
+    checkWrite(w as JournalWrite);
+  }
 }
 
 /** Throws ERR_INVALID_ARGUMENT for a write whose seqs do not follow one another (a caller's mistake, not a conflict). */

@@ -219,7 +219,8 @@ export class LoopTurn {
     if (ledger !== null && ledger.unkept !== this.unkept) stats[UNKEPT] = this.unkept = ledger.unkept;
     const host = this.host;
     const stopAll = host.stopAll;
-    if (stopAll !== null && ((work === 0 && runtime.pendingAsync === 0) || now > stopAll.deadline)) {
+    // Idle: no work, no handler promise, no journal answer awaited (a persisting actor holds its mailbox until it comes).
+    if (stopAll !== null && ((work === 0 && runtime.pendingAsync === 0 && !runtime.journal.busy) || now > stopAll.deadline)) {
       const actors = runtime.actors.count;
       runtime.stopAll();
       runtime.flush();

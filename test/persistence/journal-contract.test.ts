@@ -122,6 +122,7 @@ for (const [kind, open] of kinds) {
   test(`${kind} journal: bad input fails with a code and changes nothing; a closed journal says so`, async (t) => {
     const journal = open(t);
     await assert.rejects(journal.write([{ persistenceId: '', events: events(1, 'x') }]), { code: ErrorCode.INVALID_ARGUMENT });
+    await assert.rejects(journal.write({ persistenceId: 'a', events: events(1, 'x') } as never), { code: ErrorCode.INVALID_ARGUMENT });
     await assert.rejects(
       journal.write([
         {
@@ -257,6 +258,11 @@ test('postgres journal: a corrupt record ends the replay there and is reported; 
   await assert.rejects(nowhere.highestSeq('a'), { code: ErrorCode.JOURNAL_FAILED });
   await nowhere.close();
   assert.throws(() => new PostgresJournal({ connection: 42 as never }), { code: ErrorCode.INVALID_OPTION });
+  assert.throws(() => new PostgresJournal({ connection: server!.url, tabel: 'x' } as never), {
+    code: ErrorCode.INVALID_OPTION,
+    message: /unknown option 'tabel'/,
+  });
+  assert.throws(() => new PostgresJournal(server!.url as never), { code: ErrorCode.INVALID_OPTION, message: /takes options/ });
   assert.throws(() => new PostgresJournal({ connection: server!.url, tablePrefix: 'Drop Table' }), { code: ErrorCode.INVALID_OPTION });
 });
 
@@ -269,6 +275,17 @@ test('sqlite journal: wrong options fail with ERR_INVALID_OPTION; a store that c
     (e: Error & { code?: string; cause?: unknown }) => e.code === ErrorCode.JOURNAL_FAILED && e.cause instanceof Error,
   );
   assert.throws(() => new SqliteJournal({ path: ':memory:', thread: 'yes' as never }), { code: ErrorCode.INVALID_OPTION });
+  assert.throws(() => new SqliteJournal({ path: ':memory:', synchronus: 'full' } as never), {
+    code: ErrorCode.INVALID_OPTION,
+    message: /unknown option 'synchronus' \(did you mean 'synchronous'\?\)/,
+  });
+  assert.throws(() => new SqliteJournal('x.db' as never), {
+    code: ErrorCode.INVALID_OPTION,
+    message: /new SqliteJournal\(\{ path: "x\.db" \}\)/,
+  });
+  const closed = new SqliteJournal({ path: ':memory:' });
+  await closed.close();
+  await assert.rejects(closed.ready(), { code: ErrorCode.JOURNAL_CLOSED });
   // A path SQLite cannot open (a directory): said by ready() on its thread, by the constructor inline; and by every call.
   const dir = mkdtempSync(join(tmpdir(), 'bactor-journal-dir-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));

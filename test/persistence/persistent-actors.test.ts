@@ -225,6 +225,10 @@ test(
       ActorSystem.start({ workers: 1, journal: {} as Journal }),
       (e: BactorError) => e.code === ErrorCode.INVALID_OPTION && /journal must be a Journal/.test(e.message),
     );
+    // A journal an earlier system closed (at its shutdown) is refused at the start, not at the first recovery.
+    const used = new MemoryJournal();
+    await used.close();
+    await assert.rejects(ActorSystem.start({ workers: 1, journal: used }), { code: ErrorCode.JOURNAL_CLOSED });
 
     const journal = new MemoryJournal();
     await system.shutdown();
@@ -232,6 +236,7 @@ test(
     const a = await withJournal.spawn(Account, { id: 'bad' });
     await a.ask({ type: 'deposit', amount: 1, tag: 1 });
     assert.equal(await a.ask({ type: 'deposit-bad' }), ErrorCode.UNSERIALIZABLE_MESSAGE);
+    assert.equal(await a.ask({ type: 'persist-undefined' }), ErrorCode.INVALID_ARGUMENT);
     const v = (await a.ask({ type: 'get' })) as AccountView;
     assert.deepEqual([v.balance, v.seq], [1, 1], 'nothing changed');
 
@@ -326,3 +331,18 @@ test(
     assert.equal(await a.ask('get'), 5);
   },
 );
+
+test('shutdown lets persisting actors finish: what their mailboxes held when it began is stored', { timeout: 30_000 }, async (t) => {
+  const path = tempDb(t);
+  {
+    const system = await ActorSystem.start({ workers: 1, journal: new SqliteJournal({ path }) });
+    const tally = await system.spawn(Tally, 'drain');
+    await tally.ask({ type: 'get' });
+    for (let n = 0; n < 300; n++) tally.tell({ type: 'add', n });
+    await system.shutdown();
+  }
+  const journal = new SqliteJournal({ path });
+  const { system } = await start(t, journal, 1);
+  const tally = await system.spawn(Tally, 'drain');
+  assert.deepEqual(await tally.ask({ type: 'get' }), { count: 300, last: 299, errors: 0, seq: 300 });
+});
