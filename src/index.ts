@@ -34,3 +34,5 @@ export { MemoryJournal } from './persistence/memory-journal.js';
 export { SqliteJournal, type SqliteJournalOptions } from './persistence/sqlite-journal.js';
 export type { PersistenceOptions, EventSourcedOptions, DurableStateOptions } from './persistence/persistence-options.js';
 export { PostgresJournal, type PostgresJournalOptions } from './persistence/postgres-journal.js';
+export type { ReliableRef } from './reliable/reliable-ref.js';
+export type { ReliableOptions } from './reliable/reliable-producer.js';

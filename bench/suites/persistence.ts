@@ -23,7 +23,7 @@ import { SqliteJournal } from '../../src/persistence/sqlite-journal.js';
 import { type SuiteContext, median, spreadOf, throughput } from '../harness.js';
 import { ActorSystem } from '../../src/index.js';
 import { packPortable } from '../../src/codec/portable.js';
-import { BENCH_EVENT, Persister } from '../fixtures/persistent-bench.actor.js';
+import { BENCH_EVENT, Persister, Sink, Source } from '../fixtures/persistent-bench.actor.js';
 import { PostgresJournal } from '../../src/persistence/postgres-journal.js';
 import { type PostgresServer, startPostgres } from '../../test/helpers/postgres-server.js';
 
@@ -75,10 +75,49 @@ async function recoveryMs(path: string, id: string, total: number): Promise<numb
   }
 }
 
+/** Msgs/s from an actor on worker 1 to one on worker 2, with reliable delivery or plain tells, in chunks of 10,000. */
+async function crossTellRate(system: ActorSystem, total: number, reliable: boolean): Promise<number> {
+  const sink = await system.spawn(Sink, undefined, { worker: 2 });
+  const source = await system.spawn(Source, undefined, { worker: 1 });
+  try {
+    const started = performance.now();
+    const done = sink.ask({ type: 'expect', total }, { timeout: 120_000 });
+    for (let sent = 0; sent < total; sent += 10_000) await source.ask({ target: sink, count: Math.min(10_000, total - sent), reliable });
+    await done;
+    return total / ((performance.now() - started) / 1000);
+  } finally {
+    await system.stop(source);
+    await system.stop(sink);
+  }
+}
+
 export async function persistenceSuite(ctx: SuiteContext): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bactor-bench-journal-'));
   try {
     const rounds = ctx.quick ? 2 : 5;
+    const crossTell = [ctx.enabled('reliable-cross-tell'), ctx.enabled('cross-tell')]; // (both asked: --only checks names against them)
+    if (crossTell[0] || crossTell[1]) {
+      // Both in one system, alternating: the ratio is the figure.
+      const system = await ActorSystem.start({ workers: 2 });
+      try {
+        const total = ctx.quick ? 200_000 : 1_000_000;
+        const plain: number[] = [];
+        const reliable: number[] = [];
+        await crossTellRate(system, total / 10, false); // warm-up
+        await crossTellRate(system, total / 10, true);
+        for (let r = 0; r < rounds; r++) {
+          plain.push(await crossTellRate(system, total, false));
+          reliable.push(await crossTellRate(system, total, true));
+        }
+        ctx.report(throughput(SUITE, 'cross-tell', 'msgs/s', plain));
+        ctx.report(throughput(SUITE, 'reliable-cross-tell', 'msgs/s', reliable));
+        ctx.log(
+          `reliable-cross-tell: ${(median(reliable) / 1e6).toFixed(2)}M msgs/s, ${(median(reliable) / median(plain)).toFixed(2)}× cross-tell (${(median(plain) / 1e6).toFixed(2)}M)`,
+        );
+      } finally {
+        await system.shutdown();
+      }
+    }
     for (const [name, actors, each, async] of [
       ['sqlite-persist-1', 1, ctx.quick ? 200 : 2000, false],
       ['sqlite-persist-1000', 1000, ctx.quick ? 20 : 200, false],

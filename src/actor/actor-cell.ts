@@ -1,6 +1,10 @@
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { PairDeque } from '../mailbox/deque.js';
 import type { PersistentCell } from '../persistence/persistent-cell.js';
+import { type ReliableChannel, ReliableProducer, type ReliableOptions, reliableArgs } from '../reliable/reliable-producer.js';
+import { ReliableRef } from '../reliable/reliable-ref.js';
+import type { ProducerProgress } from '../reliable/reliable-inbox.js';
+import type { ReliableEnvelope } from '../reliable/reliable-messages.js';
 import { describe, invalidOption, isInteger, isNonNegative, isPositive, requireNumber } from '../util/option-bag.js';
 import type { ActorContext, Cancellable } from './actor-context.js';
 import type { ActorDefinition } from './actor-definition.js';
@@ -150,6 +154,24 @@ export class ActorCell extends CellLifecycle implements ActorContext<unknown, un
 
   runTask<T, A>(taskModuleUrl: string, exportName: string, input: A): Promise<T> {
     return this.host.runTask<T>(taskModuleUrl, exportName, input);
+  }
+
+  reliable<TM>(target: ActorRef<TM>, options?: ReliableOptions): ReliableRef<TM> {
+    checkRef(target, 'ctx.reliable', 'target');
+    const args = reliableArgs(target as ActorRef, options, 'ctx.reliable');
+    const producer = this.host.spawnChild(this, ReliableProducer as ActorDefinition<unknown, unknown, unknown>, args, undefined);
+    return new ReliableRef<TM>(target, producer.self, producer.state as ReliableChannel);
+  }
+
+  /** ReliableConsumer: what reliable delivery has put in this actor's mailbox and it has handled, per producer. */
+  reliableProgress(): Map<number | string, ProducerProgress> {
+    return (this.w().reliableProgress ??= new Map());
+  }
+
+  /** ReliableConsumer: the envelope goes in whole; the turn unwraps it (the general path: see CellTurns.run). */
+  enqueueReliable(envelope: ReliableEnvelope): void {
+    this.fifo = false;
+    this.enqueue(envelope, envelope.from);
   }
 
   persist(eventsOrState: unknown): Promise<void> {

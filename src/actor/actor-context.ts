@@ -1,6 +1,8 @@
 import type { ActorDefinition } from './actor-definition.js';
 import type { ActorRef, AskOptions } from './actor-ref.js';
 import type { SpawnOptions } from './spawn-options.js';
+import type { ReliableOptions } from '../reliable/reliable-producer.js';
+import type { ReliableRef } from '../reliable/reliable-ref.js';
 
 /** A timer started by `scheduleOnce` / `scheduleRepeatedly`. */
 export interface Cancellable {
@@ -52,6 +54,13 @@ export interface ActorContext<M = unknown, R = unknown> {
   setReceiveTimeout(ms: number): void;
   /** Runs stateless CPU work on the task pool without blocking this worker's other actors. */
   runTask<T, A>(taskModuleUrl: string, exportName: string, input: A): Promise<T>;
+  /**
+   * A ref with reliable delivery to `target`: what it is told arrives once and in order, across
+   * threads and nodes, through lost messages and broken connections (numbered, acknowledged,
+   * sent again until acknowledged, duplicates dropped at the target). Its producer is a child
+   * of this actor (kept in memory: it ends with this actor).
+   */
+  reliable<TM>(target: ActorRef<TM>, options?: ReliableOptions): ReliableRef<TM>;
   /**
    * A persistent actor (behavior.persistence) stores: an event-sourced one an event or an array
    * of events, applied to the state by `apply` once stored; a durable-state one its new state.

@@ -35,6 +35,11 @@ let router: RefRouter | null = null;
 let incarnation = 0;
 
 /** Installs this thread's runtime; refs route through it. */
+/** Sends `message` to `target` as if from `sender` (the runtime's own forwarding: reliable delivery on one thread). */
+export function tellAs(target: ActorRef, message: unknown, sender: ActorRef | null): void {
+  (router ?? currentRouter(target)).tell(target, message, sender);
+}
+
 export function setRefRouter(r: RefRouter | null): void {
   router = r;
 }

@@ -1,4 +1,6 @@
 import type { JournalClient } from '../persistence/journal-client.js';
+import type { ReliableConsumer } from '../reliable/reliable-inbox.js';
+import type { ReliableEnvelope } from '../reliable/reliable-messages.js';
 import type { RuntimeEvent } from '../runtime/runtime-event.js';
 import type { TimerQueue } from '../runtime/timer-queue.js';
 import type { ActorCell } from './actor-cell.js';
@@ -60,6 +62,8 @@ export interface TurnHost {
   typeCode(name: string): number;
   /** A handler promise started (+1) or settled (-1): the loop must let the event loop run. */
   asyncDelta(delta: number): void;
+  /** The handler of a message with reliable delivery has run: it is acknowledged (see ReliableInbox). */
+  reliableHandled(consumer: ReliableConsumer, envelope: ReliableEnvelope): void;
 }
 
 /** Start, failure, restart, stop (cell-lifecycle.ts, with supervision/apply-directive.ts). */

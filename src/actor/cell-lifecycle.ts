@@ -9,6 +9,7 @@ import { HOLD_PERSIST, type MoveSnapshot, NO_EXTRAS, type Receive, RUNNING, STOP
 import { PersistentCell, type PersistentActor } from '../persistence/persistent-cell.js';
 import { persistenceIdOf } from '../persistence/persistence-options.js';
 import type { RuntimeEvent } from '../runtime/runtime-event.js';
+import { ReliableEnvelope } from '../reliable/reliable-messages.js';
 import { CellTurns } from './cell-turns.js';
 import { initFailure } from './spawn-failure.js';
 import type { SpawnOptions } from './spawn-options.js';
@@ -213,7 +214,7 @@ export abstract class CellLifecycle extends CellTurns implements PersistentActor
       const message = this.queue.peekMessage();
       const sender = this.queue.peekSender();
       this.queue.shift();
-      this.host.deadLetter(this.self, message, sender, 'stopped');
+      this.host.deadLetter(this.self, message instanceof ReliableEnvelope ? message.message : message, sender, 'stopped');
     }
     this.releaseSenders(true);
     if (this.x.flow !== 0) this.releaseFlow();
@@ -273,19 +274,21 @@ export abstract class CellLifecycle extends CellTurns implements PersistentActor
           ? 'a handler promise is pending'
           : (this.hold & HOLD_PERSIST) !== 0
             ? 'it is recovering or its events are being stored'
-            : this.x.childCells !== null && this.x.childCells.size > 0
-              ? 'it has children'
-              : this.system !== null && this.system.length > 0
-                ? 'system messages are pending'
-                : (this.x.stashed?.length ?? 0) > 0
-                  ? 'it has stashed messages'
-                  : (this.x.timerHandles?.size ?? 0) > 0 || this.x.receiveTimeoutMs > 0
-                    ? 'it has timers'
-                    : this.x.becomeStack !== null && this.x.becomeStack.length > 0
-                      ? 'it switched behaviour (become)'
-                      : !(this.queue instanceof FifoQueue)
-                        ? 'its mailbox is not the default FIFO'
-                        : null;
+            : this.x.reliableProgress !== null
+              ? 'it receives reliable deliveries (its progress per producer stays where it is)'
+              : this.x.childCells !== null && this.x.childCells.size > 0
+                ? 'it has children'
+                : this.system !== null && this.system.length > 0
+                  ? 'system messages are pending'
+                  : (this.x.stashed?.length ?? 0) > 0
+                    ? 'it has stashed messages'
+                    : (this.x.timerHandles?.size ?? 0) > 0 || this.x.receiveTimeoutMs > 0
+                      ? 'it has timers'
+                      : this.x.becomeStack !== null && this.x.becomeStack.length > 0
+                        ? 'it switched behaviour (become)'
+                        : !(this.queue instanceof FifoQueue)
+                          ? 'its mailbox is not the default FIFO'
+                          : null;
     if (why !== null) throw new BactorError(ErrorCode.CANNOT_MOVE, `cannot move ${this.self}: ${why}`);
     const backlog: [unknown, number][] = [];
     const q = this.queue as FifoQueue;

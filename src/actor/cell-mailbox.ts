@@ -43,7 +43,8 @@ export abstract class CellMailbox {
   readonly parentCell: ActorCell | null;
   readonly queue: MessageQueue;
   /** The queue is the default FIFO (the run loop takes from it without virtual calls). */
-  protected readonly fifo: boolean;
+  /** False also once reliable deliveries come (their envelopes are unwrapped on the general path, see CellTurns.run). */
+  protected fifo: boolean;
   /** Throughput and mailbox limits, shared by the actors of one definition and options. */
   protected readonly limits: CellLimits;
   /** System messages, allocated on the first one. */
@@ -277,6 +278,17 @@ export abstract class CellMailbox {
       return;
     }
     this.enqueueSlow(message, sender);
+  }
+
+  /**
+   * A message from another thread or node that reliable delivery dropped (a copy, or one after a
+   * gap): under flow control it counts toward the next grant as if handled — its sender spent
+   * credit on it — and a turn gives that grant if it is due.
+   */
+  reliableDropped(): void {
+    if (this.x.flow === 0) return;
+    this.x.sinceGrant++;
+    if (!this.scheduled) this.host.schedule(this);
   }
 
   /** A full mailbox, a stopped actor, or one that moved. */

@@ -6,6 +6,8 @@ import type { SpawnOptions } from './spawn-options.js';
 import type { CellLifecycle } from './cell-lifecycle.js';
 import type { CellMailbox } from './cell-mailbox.js';
 import type { PersistentCell } from '../persistence/persistent-cell.js';
+import type { ProducerProgress } from '../reliable/reliable-inbox.js';
+import type { ReliableEnvelope } from '../reliable/reliable-messages.js';
 
 /** An actor's message handler (its behaviour, or one it switched to with `become`). */
 export type Receive = (state: unknown, message: unknown, ctx: ActorContext<unknown, unknown>) => unknown;
@@ -68,6 +70,10 @@ export class CellExtras {
   lastGrant = 0;
   /** The ledger slot of the kept message whose handler's promise is pending (-1: none; see TakenLedger). */
   asyncSlot = -1;
+  /** Reliable delivery to this actor: per producer, the last seq put in its mailbox and the last handled (see ReliableInbox). */
+  reliableProgress: Map<number | string, ProducerProgress> | null = null;
+  /** The envelope whose handler's promise is pending (acknowledged when it settles). */
+  reliablePending: ReliableEnvelope | null = null;
   /** A persistent actor's journal side (behavior.persistence), for its current incarnation. */
   persistent: PersistentCell | null = null;
 }

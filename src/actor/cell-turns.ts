@@ -7,6 +7,8 @@ import { CellMailbox } from './cell-mailbox.js';
 import { HOLD_YIELD, NO_EXTRAS, RUNNING } from './cell-state.js';
 import type { FifoQueue } from '../mailbox/mailbox.js';
 import { taken } from '../mailbox/taken-slot.js';
+import type { ReliableConsumer } from '../reliable/reliable-inbox.js';
+import { ReliableEnvelope } from '../reliable/reliable-messages.js';
 
 /** The watchdog's names for system messages (constant strings: no concatenation per message). */
 const SYSTEM_TYPE_NAMES: Record<SystemOp['k'], string> = {
@@ -78,7 +80,8 @@ export abstract class CellTurns extends CellMailbox {
         const sender = queue.peekSender();
         queue.shift();
         if (this.x.pausedSenders !== null) this.releaseSenders();
-        this.invoke(message, sender);
+        if (message instanceof ReliableEnvelope) this.invokeReliable(message);
+        else this.invoke(message, sender);
       }
       n++;
     }
@@ -111,6 +114,13 @@ export abstract class CellTurns extends CellMailbox {
     }
   }
 
+  /** A message with reliable delivery: handled as any, then acknowledged (once its promise settles, for an async handler). */
+  private invokeReliable(envelope: ReliableEnvelope): void {
+    this.invoke(envelope.message, envelope.from);
+    if (this.busy) this.w().reliablePending = envelope;
+    else this.host.reliableHandled(this as unknown as ReliableConsumer, envelope);
+  }
+
   /** A message kept in the thread's ledger was handled: its slot is free, or, while its promise is pending, still running. */
   protected handledKept(slot: number): void {
     const ledger = taken.ledger!;
@@ -124,6 +134,11 @@ export abstract class CellTurns extends CellMailbox {
   protected settledKept(): void {
     taken.ledger?.done(this.x.asyncSlot);
     this.x.asyncSlot = -1;
+  }
+
+  private settledReliable(): void {
+    this.host.reliableHandled(this as unknown as ReliableConsumer, this.x.reliablePending!);
+    this.x.reliablePending = null;
   }
 
   /** The running turn has sent its limit (see run). */
@@ -204,6 +219,7 @@ export abstract class CellTurns extends CellMailbox {
           this.host.asyncDelta(-1);
           this.busy = false;
           if (this.x.asyncSlot >= 0) this.settledKept();
+          if (this.x.reliablePending !== null) this.settledReliable();
           if (value !== undefined && this.status === RUNNING) this.state = value;
           if (this.x.stopRequested) this.stopSelf();
           else if (this.runnable && !this.scheduled) this.host.schedule(this);
@@ -212,6 +228,7 @@ export abstract class CellTurns extends CellMailbox {
           this.host.asyncDelta(-1);
           this.busy = false;
           if (this.x.asyncSlot >= 0) this.settledKept();
+          if (this.x.reliablePending !== null) this.settledReliable();
           this.fail(error);
         },
       );

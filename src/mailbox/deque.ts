@@ -151,6 +151,11 @@ export class Deque<T> {
     return this.size === 0 ? undefined : this.items[this.head];
   }
 
+  /** The `k`th item from the front, without removing it. */
+  at(k: number): T | undefined {
+    return k < this.size ? this.items[(this.head + k) & (this.items.length - 1)] : undefined;
+  }
+
   private grow(): void {
     const n = this.items.length;
     const items = new Array<T | undefined>(n === 0 ? 4 : n * 2).fill(undefined);

@@ -31,6 +31,8 @@ import { RootGuardian } from './root-guardian.js';
 import type { RuntimeEvent } from './runtime-event.js';
 import { type ControlMessage, RecordType, type RemoteSystemOp } from './wire-messages.js';
 import { JournalClient } from '../persistence/journal-client.js';
+import { ReliableInbox, type ReliableConsumer } from '../reliable/reliable-inbox.js';
+import { ReliableEnvelope } from '../reliable/reliable-messages.js';
 
 export type { RuntimeEvent } from './runtime-event.js';
 
@@ -67,6 +69,8 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
   private readonly systemOps: SystemOps;
   /** Creates this thread's actors (top-level ones, in bulk, children). */
   readonly spawner: CellSpawner;
+  /** Reliable delivery to this thread's actors: dedupe and acks (reliable/reliable-inbox.ts). */
+  readonly reliable: ReliableInbox;
   /** Persistent actors' way to the journal on the main thread (the main thread's own is linked to it directly). */
   readonly journal: JournalClient;
   private readonly guardian: RootGuardian;
@@ -132,6 +136,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
     this.systemOps = new SystemOps(this, this.asks);
     this.dead = new DeadLetters(this, this.asks, this.onEvent);
     this.spawner = new CellSpawner(this, this.actors, this.runs);
+    this.reliable = new ReliableInbox((to, ack) => void this.tell(to, ack, null), this.incarnation);
     this.journal = new JournalClient(
       (message) => this.control(0, message),
       () => this.wake(),
@@ -291,6 +296,10 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
     this.dead.failAsk(asker, actor, messageType, error);
   }
 
+  reliableHandled(consumer: ReliableConsumer, envelope: ReliableEnvelope): void {
+    this.reliable.handled(consumer, envelope);
+  }
+
   publish(event: RuntimeEvent): void {
     this.onEvent(event);
   }
@@ -309,8 +318,16 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
     return this.outbound.send(peer, type, h0, h1, body);
   }
 
+  /** A message with reliable delivery for local actor `id`: into its mailbox once (see ReliableInbox); to dead letters if there is no such actor. */
+  private reliableIn(id: number, envelope: ReliableEnvelope, producer: ActorRef | null): void {
+    const cell = this.actors.get(id);
+    if (producer !== null && cell !== undefined && !cell.isStopped && cell.host === this) this.reliable.receive(cell, envelope, producer);
+    else this.deliver(id, envelope.message, producer);
+  }
+
   /** Sends what waits in the overflow queues and publishes everything; true when all went out. */
   flush(): boolean {
+    if (this.reliable.pending) this.reliable.flush();
     if (this.journal.pending) this.journal.flush();
     return this.outbound.flush();
   }
@@ -343,7 +360,8 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
         const sender = header1 === 0 ? null : this.senderRef(header1);
         // The common case inline (one call less per message): a cell of this thread.
         const cell = this.actors.table.get(header0);
-        if (cell !== undefined) cell.enqueue(message, sender);
+        if (message instanceof ReliableEnvelope) this.reliableIn(header0, message, sender);
+        else if (cell !== undefined) cell.enqueue(message, sender);
         else this.deliver(header0, message, sender);
         return;
       }
@@ -357,7 +375,8 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
           this.dead.malformed(new BactorError(ErrorCode.MALFORMED_RECORD, (error as Error).message, { cause: error }), type, header0);
           return;
         }
-        this.deliver(header0, body, sender);
+        if (body instanceof ReliableEnvelope) this.reliableIn(header0, body, sender);
+        else this.deliver(header0, body, sender);
         return;
       }
       case RecordType.SYSTEM:

@@ -37,6 +37,8 @@ import {
 import { WorkerSet } from './worker-set.js';
 import { RemoteNode } from './remote-node.js';
 import { JournalService } from '../persistence/journal-service.js';
+import { type ReliableChannel, ReliableProducer, type ReliableOptions, reliableArgs } from '../reliable/reliable-producer.js';
+import { ReliableRef } from '../reliable/reliable-ref.js';
 
 export type { PoolOptions } from './pools.js';
 
@@ -268,6 +270,20 @@ export class ActorSystem {
     this.assertRunning('spawnPool');
     this.assertJournal(definition, 'spawnPool');
     return this.pools.spawnPool(definition, args, options);
+  }
+
+  /**
+   * A ref with reliable delivery from the main thread to `target` (see `ctx.reliable`): its
+   * producer runs inline on the main thread, and stops with the system.
+   */
+  async reliable<M>(target: ActorRef<M>, options?: ReliableOptions): Promise<ReliableRef<M>> {
+    this.assertRunning('reliable');
+    checkRef(target, 'reliable', 'target');
+    const args = reliableArgs(target as ActorRef, options, 'system.reliable');
+    const producer = (await this.spawner.spawn(ReliableProducer, args, { dispatcher: 'inline' })) as ActorRef;
+    // Inline: the producer's cell is on this thread, its state the channel the ref sends through.
+    const channel = (producer._cell as { state: unknown } | undefined)?.state as ReliableChannel;
+    return new ReliableRef<M>(target, producer, channel);
   }
 
   /** The actor spawned with `name`, while it lives. */

@@ -44,6 +44,8 @@ const MAIN = [
   'PostgresJournalOptions',
   'RECEIVE_TIMEOUT',
   'ReceiveTimeout',
+  'ReliableOptions',
+  'ReliableRef',
   'RemoteOptions',
   'RemotePeer',
   'Replay',
