@@ -63,7 +63,17 @@ const guides = [...section('Guides').matchAll(/^### (.+)\n([\s\S]*?)(?=^### |(?!
 test('each README guide has its test, and each guide test its README guide', () => {
   assert.deepEqual(
     guides.map((g) => g.slug),
-    ['supervision', 'routers', 'death-watch', 'timers', 'offloading', 'asks', 'the-main-thread-as-a-client', 'persistence'],
+    [
+      'supervision',
+      'routers',
+      'death-watch',
+      'timers',
+      'offloading',
+      'asks',
+      'the-main-thread-as-a-client',
+      'persistence',
+      'reliable-delivery',
+    ],
   );
   const tests = readdirSync(GUIDES)
     .filter((f) => f.endsWith('.test.ts') && f !== 'readme-guides.test.ts' && f !== 'remote.test.ts')
