@@ -59,6 +59,7 @@ export class ReliableChannel {
   private progressAt = performance.now();
   private backoff: number;
   private readonly local: boolean;
+  private closed = false;
 
   constructor(
     private readonly args: ProducerArgs,
@@ -69,6 +70,16 @@ export class ReliableChannel {
   ) {
     this.backoff = args.redeliverAfterMs;
     this.local = args.target.participant === self.participant && args.target.incarnation === self.incarnation;
+  }
+
+  get target(): ActorRef {
+    return this.args.target;
+  }
+
+  /** The target is gone: what is held, and what comes, goes to dead letters (sent as plain tells to the gone actor). */
+  close(): void {
+    this.closed = true;
+    while (this.buffer.length > 0) tellAs(this.args.target, this.buffer.shift(), this.replyTo);
   }
 
   /** Half of it is the redelivery timer's period. */
@@ -86,7 +97,7 @@ export class ReliableChannel {
   }
 
   send(message: unknown): void {
-    if (this.local) {
+    if (this.local || this.closed) {
       tellAs(this.args.target, message, this.replyTo);
       return;
     }
@@ -131,6 +142,13 @@ export const ReliableProducer = defineActor(import.meta.url, 'bactor.ReliablePro
   started(channel, ctx) {
     const every = Math.max(1, Math.floor(channel.redeliverEvery / 2));
     ctx.scheduleRepeatedly(every, every, TICK);
+    ctx.watch(channel.target);
+  },
+  // The target is gone for good (stopped, or its node lost): nothing more to deliver. What is
+  // told later goes to dead letters (a re-created target — its worker died — is not gone).
+  terminated(channel, _ref, ctx) {
+    channel.close();
+    ctx.stop();
   },
   receive(channel, msg: unknown, ctx: ActorContext) {
     if (msg instanceof ReliableAck) channel.ack(msg.seq);

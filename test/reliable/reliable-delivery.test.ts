@@ -63,6 +63,23 @@ test(
       message: /did you mean 'window'/,
     });
     await assert.rejects(system.reliable('counting' as never), { message: /target must be an ActorRef/ });
+    // The target stops: its producer stops too (no endless redelivery); what is told later is a dead letter.
+    const dead: string[] = [];
+    system.events.subscribe((e) => e.type === 'dead-letter' && dead.push(e.messageType));
+    await system.stop(counting);
+    await poll(
+      () => system.stats(),
+      (s) => !s.main.kinds.some((k) => k.kind === 'bactor.ReliableProducer' && k.actors > 0),
+      10_000,
+      () => 'the main-thread producers stopped with their target',
+    );
+    fromMain.tell({ type: 'n', n: -1 });
+    await poll(
+      async () => dead,
+      (d) => d.length > 0,
+      5000,
+      () => 'a dead letter for the message told after the stop',
+    );
   },
 );
 
