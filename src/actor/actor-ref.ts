@@ -28,18 +28,25 @@ export interface RefRouter {
   ask(target: ActorRef, message: unknown, timeoutMs: number): Promise<unknown>;
   /** The actor whose handler is running now on this thread, if any (the implicit sender). */
   currentSelf(): ActorRef | null;
+  /** Message `seq` of reliable producer `producer` (see reliable-producer.ts), the oldest unacknowledged being `first`. */
+  tellReliable(target: ActorRef, seq: number, first: number, message: unknown, producer: ActorRef): void;
 }
 
 let router: RefRouter | null = null;
 /** The incarnation of the system running on this thread (or of the last one): refs made now carry it. */
 let incarnation = 0;
 
-/** Installs this thread's runtime; refs route through it. */
 /** Sends `message` to `target` as if from `sender` (the runtime's own forwarding: reliable delivery on one thread). */
 export function tellAs(target: ActorRef, message: unknown, sender: ActorRef | null): void {
   (router ?? currentRouter(target)).tell(target, message, sender);
 }
 
+/** See RefRouter.tellReliable. */
+export function tellReliable(target: ActorRef, seq: number, first: number, message: unknown, producer: ActorRef): void {
+  (router ?? currentRouter(target)).tellReliable(target, seq, first, message, producer);
+}
+
+/** Installs this thread's runtime; refs route through it. */
 export function setRefRouter(r: RefRouter | null): void {
   router = r;
 }

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { ActorContext } from '../actor/actor-context.js';
 import { defineActor } from '../actor/actor-definition.js';
-import { type ActorRef, tellAs } from '../actor/actor-ref.js';
+import { type ActorRef, tellAs, tellReliable } from '../actor/actor-ref.js';
 import { Deque } from '../mailbox/deque.js';
 import { checkBag, checkNumber, describe, invalidOption, isInteger } from '../util/option-bag.js';
-import { ReliableAck, ReliableEnvelope } from './reliable-messages.js';
+import { ReliableAck } from './reliable-messages.js';
 
 /** Options of `ctx.reliable` / `system.reliable`. */
 export interface ReliableOptions {
@@ -107,7 +107,7 @@ export class ReliableChannel {
   }
 
   private emit(seq: number, message: unknown): void {
-    tellAs(this.args.target, new ReliableEnvelope(seq, this.acked + 1, message), this.self);
+    tellReliable(this.args.target, seq, this.acked + 1, message, this.self);
   }
 
   ack(seq: number): void {

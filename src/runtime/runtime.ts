@@ -71,6 +71,11 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
   readonly spawner: CellSpawner;
   /** Reliable delivery to this thread's actors: dedupe and acks (reliable/reliable-inbox.ts). */
   readonly reliable: ReliableInbox;
+  /** A RELIABLE_SEQ record was read: the next USER record for actor `reliableFor` (-1: none) from `reliableFrom` is message `reliableSeq`. */
+  private reliableFor = -1;
+  private reliableFrom = 0;
+  private reliableSeq = 0;
+  private reliableFirst = 0;
   /** Persistent actors' way to the journal on the main thread (the main thread's own is linked to it directly). */
   readonly journal: JournalClient;
   private readonly guardian: RootGuardian;
@@ -222,6 +227,20 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
     return this.outbound.sendUser(target, sender, message);
   }
 
+  /**
+   * RefRouter.tellReliable: to a thread of this node, a RELIABLE_SEQ record and the message as a
+   * USER record right behind it (both on the fast path when the message is flat); to another
+   * node (or anything else), an envelope.
+   */
+  tellReliable(target: ActorRef, seq: number, first: number, message: unknown, producer: ActorRef): void {
+    if (target.incarnation === this.incarnation && target.participant !== this.participant && this.migration.aliases.size === 0) {
+      this.outbound.send(target.participant, RecordType.RELIABLE_SEQ, target.id, producer.packed, { s: seq, f: first });
+      this.tell(target, message, producer);
+      return;
+    }
+    this.tell(target, new ReliableEnvelope(seq, first, message), producer);
+  }
+
   /** See CellHost.congestion: tells every other thread. */
   congestion(cell: ActorCell, signal: FlowSignal, amount: number): void {
     this.outbound.announceFlow(cell.self.packed, signal, amount);
@@ -360,6 +379,15 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
         const sender = header1 === 0 ? null : this.senderRef(header1);
         // The common case inline (one call less per message): a cell of this thread.
         const cell = this.actors.table.get(header0);
+        if (this.reliableFor !== -1) {
+          // Behind a RELIABLE_SEQ record: the message of a reliable pair.
+          const matches = this.reliableFor === header0 && this.reliableFrom === header1;
+          this.reliableFor = -1;
+          if (matches) {
+            this.reliableIn(header0, new ReliableEnvelope(this.reliableSeq, this.reliableFirst, message), sender);
+            return;
+          }
+        }
         if (message instanceof ReliableEnvelope) this.reliableIn(header0, message, sender);
         else if (cell !== undefined) cell.enqueue(message, sender);
         else this.deliver(header0, message, sender);
@@ -382,6 +410,14 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
       case RecordType.SYSTEM:
         this.systemOps.onRecord(header0, message as RemoteSystemOp);
         return;
+      case RecordType.RELIABLE_SEQ: {
+        const { s, f } = message as { s: number; f: number };
+        this.reliableFor = header0;
+        this.reliableFrom = header1;
+        this.reliableSeq = s;
+        this.reliableFirst = f;
+        return;
+      }
       case RecordType.CONTROL: {
         const control = message as ControlMessage & { req?: number; reply?: number };
         if (control.op === 'flow') this.outbound.onFlow(control.target, control.signal, control.amount);

@@ -23,6 +23,12 @@ export const RecordType = {
   REMOTE_IN: 5,
   /** To the gateway: a system message for an actor of another node; body is [target, kind, ref] (see SystemOps). */
   REMOTE_SYSTEM: 6,
+  /**
+   * Between threads of one node: the USER record right behind this one (same sender header1, same
+   * target header0, same ring) is message `s` of a reliable pair, `f` the oldest unacknowledged;
+   * body { s, f } (the fast path). The message itself keeps the fast path too.
+   */
+  RELIABLE_SEQ: 7,
 } as const;
 
 export type RemoteSystemOp =
