@@ -36,3 +36,4 @@ export type { PersistenceOptions, EventSourcedOptions, DurableStateOptions } fro
 export { PostgresJournal, type PostgresJournalOptions } from './persistence/postgres-journal.js';
 export type { ReliableRef } from './reliable/reliable-ref.js';
 export type { ReliableOptions } from './reliable/reliable-producer.js';
+export { GCounter, PNCounter, GSet, ORSet, LWWRegister, LWWMap } from './crdt/index.js';

@@ -1,0 +1,3 @@
+export { GCounter, PNCounter } from './counters.js';
+export { GSet, ORSet } from './sets.js';
+export { LWWMap, LWWRegister } from './registers.js';
