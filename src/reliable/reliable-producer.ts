@@ -82,11 +82,6 @@ export class ReliableChannel {
     while (this.buffer.length > 0) tellAs(this.args.target, this.buffer.shift(), this.replyTo);
   }
 
-  /** Half of it is the redelivery timer's period. */
-  get redeliverEvery(): number {
-    return this.args.redeliverAfterMs;
-  }
-
   get producerId(): string {
     return this.args.producerId;
   }
@@ -104,6 +99,21 @@ export class ReliableChannel {
     this.next++;
     this.buffer.push(message);
     if (this.sent < this.acked + this.args.window) this.emit(++this.sent, message);
+    if (!this.armed) this.armTimer();
+  }
+
+  /**
+   * The redelivery timer runs only while something is unacknowledged (an idle producer costs no
+   * wake-ups): armed by a send, re-armed by a tick that finds messages still unacknowledged.
+   */
+  private armed = false;
+  /** Set by the producer actor: a tick `ms` from now. */
+  schedule: ((ms: number) => void) | null = null;
+
+  private armTimer(): void {
+    if (this.schedule === null) return;
+    this.armed = true;
+    this.schedule(Math.max(1, Math.floor(this.args.redeliverAfterMs / 2)));
   }
 
   private emit(seq: number, message: unknown): void {
@@ -123,11 +133,14 @@ export class ReliableChannel {
 
   /** The redelivery timer: everything unacknowledged goes again, oldest first, once no ack came for the backoff. */
   tick(): void {
+    this.armed = false;
     const now = performance.now();
-    if (this.acked === this.sent || now - this.progressAt < this.backoff) {
-      if (this.acked === this.sent) this.progressAt = now;
+    if (this.acked === this.next) {
+      this.progressAt = now;
       return;
     }
+    this.armTimer();
+    if (this.acked === this.sent || now - this.progressAt < this.backoff) return;
     this.progressAt = now;
     this.backoff = Math.min(this.backoff * 2, MAX_BACKOFF_MS);
     for (let seq = this.acked + 1; seq <= this.sent; seq++) this.emit(seq, this.buffer.at(seq - this.acked - 1));
@@ -140,8 +153,8 @@ const TICK = Object.freeze({ k: 'tick' as const });
 export const ReliableProducer = defineActor(import.meta.url, 'bactor.ReliableProducer', {
   init: (args: ProducerArgs, ctx) => new ReliableChannel(args, ctx.self, ctx.parent?.kind === 'guardian' ? null : ctx.parent),
   started(channel, ctx) {
-    const every = Math.max(1, Math.floor(channel.redeliverEvery / 2));
-    ctx.scheduleRepeatedly(every, every, TICK);
+    // (The cell is the context: its timers may be set from the ReliableRef's calls too, on this thread.)
+    channel.schedule = (ms) => void ctx.scheduleOnce(ms, TICK);
     ctx.watch(channel.target);
   },
   // The target is gone for good (stopped, or its node lost): nothing more to deliver. What is
