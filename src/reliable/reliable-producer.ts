@@ -3,6 +3,7 @@ import type { ActorContext } from '../actor/actor-context.js';
 import { defineActor } from '../actor/actor-definition.js';
 import { type ActorRef, tellAs, tellReliable } from '../actor/actor-ref.js';
 import { Deque } from '../mailbox/deque.js';
+import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { checkBag, checkNumber, describe, invalidOption, isInteger } from '../util/option-bag.js';
 import { ReliableAck } from './reliable-messages.js';
 
@@ -60,6 +61,7 @@ export class ReliableChannel {
   private backoff: number;
   private readonly local: boolean;
   private closed = false;
+  private stopped = false;
 
   constructor(
     private readonly args: ProducerArgs,
@@ -76,10 +78,19 @@ export class ReliableChannel {
     return this.args.target;
   }
 
-  /** The target is gone: what is held, and what comes, goes to dead letters (sent as plain tells to the gone actor). */
+  /** The target is gone: what is held, and what comes, goes to dead letters (sent as plain tells to the gone actor); nothing is pending any more. */
   close(): void {
     this.closed = true;
     while (this.buffer.length > 0) tellAs(this.args.target, this.buffer.shift(), this.replyTo);
+    this.acked = this.sent = this.next;
+  }
+
+  /** The producer actor stopped (the actor that made the ref stopped or restarted): the ref is dead. */
+  producerStopped(): void {
+    // (Stopped because its target is gone: tells stay dead letters, as to any gone actor.)
+    if (this.closed) return;
+    this.close();
+    this.stopped = true;
   }
 
   get producerId(): string {
@@ -92,6 +103,11 @@ export class ReliableChannel {
   }
 
   send(message: unknown): void {
+    if (this.stopped)
+      throw new BactorError(
+        ErrorCode.ACTOR_STOPPED,
+        `${this.args.producerId}: this ReliableRef's producer stopped (the actor that made it stopped or restarted, or the system shut down)`,
+      );
     if (this.local || this.closed) {
       tellAs(this.args.target, message, this.replyTo);
       return;
@@ -162,6 +178,9 @@ export const ReliableProducer = defineActor(import.meta.url, 'bactor.ReliablePro
   terminated(channel, _ref, ctx) {
     channel.close();
     ctx.stop();
+  },
+  stopped(channel) {
+    channel.producerStopped();
   },
   receive(channel, msg: unknown, ctx: ActorContext) {
     if (msg instanceof ReliableAck) channel.ack(msg.seq);

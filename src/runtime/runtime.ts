@@ -31,6 +31,7 @@ import { RootGuardian } from './root-guardian.js';
 import type { RuntimeEvent } from './runtime-event.js';
 import { type ControlMessage, RecordType, type RemoteSystemOp } from './wire-messages.js';
 import { JournalClient } from '../persistence/journal-client.js';
+import { taken } from '../mailbox/taken-slot.js';
 import { ReliableInbox, type ReliableConsumer } from '../reliable/reliable-inbox.js';
 import { ReliableEnvelope } from '../reliable/reliable-messages.js';
 
@@ -340,8 +341,14 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
   /** A message with reliable delivery for local actor `id`: into its mailbox once (see ReliableInbox); to dead letters if there is no such actor. */
   private reliableIn(id: number, envelope: ReliableEnvelope, producer: ActorRef | null): void {
     const cell = this.actors.get(id);
+    // Not kept by the taken-ledger (its slot is left to the decoder, which frees it): if this
+    // worker dies, the producer sends again what was not acknowledged — the ledger's copy would
+    // arrive without its sequence number, ahead of those resends.
+    const slot = taken.slot;
+    taken.slot = -1;
     if (producer !== null && cell !== undefined && !cell.isStopped && cell.host === this) this.reliable.receive(cell, envelope, producer);
     else this.deliver(id, envelope.message, producer);
+    taken.slot = slot;
   }
 
   /** Sends what waits in the overflow queues and publishes everything; true when all went out. */
