@@ -72,11 +72,15 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
   readonly spawner: CellSpawner;
   /** Reliable delivery to this thread's actors: dedupe and acks (reliable/reliable-inbox.ts). */
   readonly reliable: ReliableInbox;
-  /** A RELIABLE_SEQ record was read: the next USER record for actor `reliableFor` (-1: none) from `reliableFrom` is message `reliableSeq`. */
-  private reliableFor = -1;
-  private reliableFrom = 0;
-  private reliableSeq = 0;
-  private reliableFirst = 0;
+  /**
+   * RELIABLE_SEQ records read, per sending thread (header1's participant): the next USER record
+   * from that thread for actor `markFor[p]` (-1: none) from `markFrom[p]` is message `markSeq[p]`.
+   * Per thread: a drain may stop between the two records and go on with another ring first.
+   */
+  private readonly markFor = new Int32Array(256).fill(-1);
+  private readonly markFrom = new Int32Array(256);
+  private readonly markSeq = new Float64Array(256);
+  private readonly markFirst = new Float64Array(256);
   /** Persistent actors' way to the journal on the main thread (the main thread's own is linked to it directly). */
   readonly journal: JournalClient;
   private readonly guardian: RootGuardian;
@@ -386,14 +390,12 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
         const sender = header1 === 0 ? null : this.senderRef(header1);
         // The common case inline (one call less per message): a cell of this thread.
         const cell = this.actors.table.get(header0);
-        if (this.reliableFor !== -1) {
-          // Behind a RELIABLE_SEQ record: the message of a reliable pair.
-          const matches = this.reliableFor === header0 && this.reliableFrom === header1;
-          this.reliableFor = -1;
-          if (matches) {
-            this.reliableIn(header0, new ReliableEnvelope(this.reliableSeq, this.reliableFirst, message), sender);
-            return;
-          }
+        const from = header1 >>> 24;
+        if (this.markFor[from] === header0 && this.markFrom[from] === header1) {
+          // Right behind its RELIABLE_SEQ record: the message of a reliable pair.
+          this.markFor[from] = -1;
+          this.reliableIn(header0, new ReliableEnvelope(this.markSeq[from]!, this.markFirst[from]!, message), sender);
+          return;
         }
         if (message instanceof ReliableEnvelope) this.reliableIn(header0, message, sender);
         else if (cell !== undefined) cell.enqueue(message, sender);
@@ -419,10 +421,11 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
         return;
       case RecordType.RELIABLE_SEQ: {
         const { s, f } = message as { s: number; f: number };
-        this.reliableFor = header0;
-        this.reliableFrom = header1;
-        this.reliableSeq = s;
-        this.reliableFirst = f;
+        const from = header1 >>> 24;
+        this.markFor[from] = header0;
+        this.markFrom[from] = header1;
+        this.markSeq[from] = s;
+        this.markFirst[from] = f;
         return;
       }
       case RecordType.CONTROL: {

@@ -5,7 +5,6 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { type ActorRef, ActorSystem, ErrorCode } from '../../src/index.js';
 import { type CountMsg, type CountReport, Counting, Feeder, Recorder, Relay } from '../fixtures/reliable.actor.js';
-import { until } from '../fixtures/probe.actor.js';
 import { startNode, stopNode } from '../helpers/remote-nodes.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
 
@@ -26,19 +25,13 @@ async function poll<T>(
   }
 }
 
-/** Asks for the report until `done` holds (20 s at most). */
+/** Asks for the report until `done` holds (20 s at most; an ask that times out is asked again). */
 async function reportWhen(ref: ActorRef<CountMsg, CountReport>, done: (r: CountReport) => boolean, what: string): Promise<CountReport> {
-  let report: CountReport | undefined;
-  await until(
-    () => {
-      void ref
-        .ask({ type: 'report' }, { timeout: 1000 })
-        .then((r) => (report = r))
-        .catch(() => undefined);
-      return report !== undefined && done(report);
-    },
+  const report = await poll(
+    () => ref.ask({ type: 'report' }, { timeout: 1000 }).catch(() => undefined),
+    (r) => r !== undefined && done(r),
     20_000,
-    () => `${what} (last report: ${JSON.stringify(report)})`,
+    () => what,
   );
   return report!;
 }
