@@ -1,7 +1,7 @@
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { PairDeque } from '../mailbox/deque.js';
 import type { PersistentCell } from '../persistence/persistent-cell.js';
-import { type ReliableChannel, ReliableProducer, type ReliableOptions, reliableArgs } from '../reliable/reliable-producer.js';
+import { DurableReliableProducer, type ReliableChannel, ReliableProducer, type ReliableOptions, reliableArgs } from '../reliable/reliable-producer.js';
 import { ReliableRef } from '../reliable/reliable-ref.js';
 import type { ProducerProgress } from '../reliable/reliable-inbox.js';
 import type { ReliableEnvelope } from '../reliable/reliable-messages.js';
@@ -159,8 +159,9 @@ export class ActorCell extends CellLifecycle implements ActorContext<unknown, un
   reliable<TM>(target: ActorRef<TM>, options?: ReliableOptions): ReliableRef<TM> {
     checkRef(target, 'ctx.reliable', 'target');
     const args = reliableArgs(target as ActorRef, options, 'ctx.reliable');
-    const producer = this.host.spawnChild(this, ReliableProducer as ActorDefinition<unknown, unknown, unknown>, args, undefined);
-    return new ReliableRef<TM>(target, producer.self, producer.state as ReliableChannel);
+    const definition = args.durable ? DurableReliableProducer : ReliableProducer;
+    const producer = this.host.spawnChild(this, definition as ActorDefinition<unknown, unknown, unknown>, args, undefined);
+    return new ReliableRef<TM>(producer.self, producer.state as ReliableChannel);
   }
 
   /** ReliableConsumer: what reliable delivery has put in this actor's mailbox and it has handled, per producer. */

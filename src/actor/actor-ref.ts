@@ -29,7 +29,7 @@ export interface RefRouter {
   /** The actor whose handler is running now on this thread, if any (the implicit sender). */
   currentSelf(): ActorRef | null;
   /** Message `seq` of reliable producer `producer` (see reliable-producer.ts), the oldest unacknowledged being `first`. */
-  tellReliable(target: ActorRef, seq: number, first: number, message: unknown, producer: ActorRef): void;
+  tellReliable(target: ActorRef, seq: number, first: number, message: unknown, producer: ActorRef, producerId: string | null): void;
 }
 
 let router: RefRouter | null = null;
@@ -42,8 +42,15 @@ export function tellAs(target: ActorRef, message: unknown, sender: ActorRef | nu
 }
 
 /** See RefRouter.tellReliable. */
-export function tellReliable(target: ActorRef, seq: number, first: number, message: unknown, producer: ActorRef): void {
-  (router ?? currentRouter(target)).tellReliable(target, seq, first, message, producer);
+export function tellReliable(
+  target: ActorRef,
+  seq: number,
+  first: number,
+  message: unknown,
+  producer: ActorRef,
+  producerId: string | null,
+): void {
+  (router ?? currentRouter(target)).tellReliable(target, seq, first, message, producer, producerId);
 }
 
 /** Installs this thread's runtime; refs route through it. */

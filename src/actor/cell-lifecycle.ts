@@ -10,6 +10,7 @@ import { PersistentCell, type PersistentActor } from '../persistence/persistent-
 import { persistenceIdOf } from '../persistence/persistence-options.js';
 import type { RuntimeEvent } from '../runtime/runtime-event.js';
 import { ReliableEnvelope } from '../reliable/reliable-messages.js';
+import { type ReliableConsumer, producerKey } from '../reliable/reliable-inbox.js';
 import { CellTurns } from './cell-turns.js';
 import { initFailure } from './spawn-failure.js';
 import type { SpawnOptions } from './spawn-options.js';
@@ -76,6 +77,38 @@ export abstract class CellLifecycle extends CellTurns implements PersistentActor
 
   publish(event: RuntimeEvent): void {
     this.host.publish(event);
+  }
+
+  /** PersistentActor: the reliable message whose handler is running (its events carry its mark). */
+  currentReliable(): ReliableEnvelope | null {
+    return this.x.reliableCurrent;
+  }
+
+  /** PersistentActor: what the handler of `envelope` persisted is stored: it is acknowledged. */
+  acknowledge(envelope: ReliableEnvelope): void {
+    this.host.reliableHandled(this as unknown as ReliableConsumer, envelope);
+  }
+
+  /** PersistentActor: a recovered mark — message `seq` of durable producer `producerId` was handled. */
+  restoreProgress(producerId: string, seq: number): void {
+    const all = (this.w().reliableProgress ??= new Map());
+    const key = producerKey(this.self, producerId, 0);
+    const progress = all.get(key);
+    if (progress === undefined) all.set(key, { seen: seq, handled: seq });
+    else if (seq > progress.handled) {
+      progress.handled = seq;
+      if (seq > progress.seen) progress.seen = seq;
+    }
+  }
+
+  /** PersistentActor: the progress of durable producers, for a snapshot (null when there is none). */
+  durableProgress(): [string, number][] | null {
+    const all = this.x.reliableProgress;
+    if (all === null) return null;
+    let out: [string, number][] | null = null;
+    for (const [key, progress] of all)
+      if (typeof key === 'string' && key.startsWith('id:')) (out ??= []).push([key.slice(3), progress.handled]);
+    return out;
   }
 
   protected handleSystem(op: SystemOp): void {
@@ -328,7 +361,7 @@ export abstract class CellLifecycle extends CellTurns implements PersistentActor
     if (options !== undefined) {
       const id = persistenceIdOf(options, this.args, String(this.self));
       const persistent = new PersistentCell(this, this.host.journal, id, options, () => undefined);
-      persistent.seq = seq ?? 0;
+      persistent.resumeAt(seq ?? 0);
       this.w().persistent = persistent;
     }
     if (watchers.length > 0) this.w().watchers = [...watchers];

@@ -74,6 +74,8 @@ export class CellExtras {
   reliableProgress: Map<number | string, ProducerProgress> | null = null;
   /** The envelope whose handler's promise is pending (acknowledged when it settles). */
   reliablePending: ReliableEnvelope | null = null;
+  /** A persistent actor's envelope whose handler runs: what it persists carries its mark (see PersistentCell.persist). */
+  reliableCurrent: ReliableEnvelope | null = null;
   /** A persistent actor's journal side (behavior.persistence), for its current incarnation. */
   persistent: PersistentCell | null = null;
 }

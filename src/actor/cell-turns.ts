@@ -114,11 +114,24 @@ export abstract class CellTurns extends CellMailbox {
     }
   }
 
-  /** A message with reliable delivery: handled as any, then acknowledged (once its promise settles, for an async handler). */
+  /**
+   * A message with reliable delivery: handled as any, then acknowledged — once its promise
+   * settles, for an async handler, and once what it persisted is stored, for a persistent actor.
+   */
   private invokeReliable(envelope: ReliableEnvelope): void {
+    if (this.x.persistent !== null) this.x.reliableCurrent = envelope;
     this.invoke(envelope.message, envelope.from);
     if (this.busy) this.w().reliablePending = envelope;
-    else this.host.reliableHandled(this as unknown as ReliableConsumer, envelope);
+    else this.reliableDone(envelope);
+  }
+
+  private reliableDone(envelope: ReliableEnvelope): void {
+    const persistent = this.x.persistent;
+    if (persistent !== null) {
+      this.x.reliableCurrent = null;
+      if (persistent.acknowledgeWhenStored(envelope)) return;
+    }
+    this.host.reliableHandled(this as unknown as ReliableConsumer, envelope);
   }
 
   /** A message kept in the thread's ledger was handled: its slot is free, or, while its promise is pending, still running. */
@@ -137,8 +150,9 @@ export abstract class CellTurns extends CellMailbox {
   }
 
   private settledReliable(): void {
-    this.host.reliableHandled(this as unknown as ReliableConsumer, this.x.reliablePending!);
+    const envelope = this.x.reliablePending!;
     this.x.reliablePending = null;
+    this.reliableDone(envelope);
   }
 
   /** The running turn has sent its limit (see run). */

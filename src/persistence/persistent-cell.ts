@@ -5,6 +5,7 @@ import { Deque } from '../mailbox/deque.js';
 import type { RuntimeEvent } from '../runtime/runtime-event.js';
 import type { JournalClient, RecoveryParty, WriteParty } from './journal-client.js';
 import type { PersistenceOptions } from './persistence-options.js';
+import { ProgressSnapshot, type ReliableEnvelope, ReliableMark } from '../reliable/reliable-messages.js';
 
 /** What a persistent actor's cell offers its persistence (cell-lifecycle.ts implements it). */
 export interface PersistentActor {
@@ -16,6 +17,14 @@ export interface PersistentActor {
   publish(event: RuntimeEvent): void;
   /** Names the actor in errors and events. */
   readonly self: object;
+  /** The reliable message whose handler is running, if any (what it persists carries its mark). */
+  currentReliable(): ReliableEnvelope | null;
+  /** Acknowledges a reliable message whose handler's events are stored. */
+  acknowledge(envelope: ReliableEnvelope): void;
+  /** A mark read back: message `seq` of durable producer `producerId` was handled. */
+  restoreProgress(producerId: string, seq: number): void;
+  /** The progress of durable producers, for a snapshot ([producerId, seq] pairs; null: none). */
+  durableProgress(): [string, number][] | null;
 }
 
 interface Pending {
@@ -24,6 +33,10 @@ interface Pending {
   held: boolean;
   resolve(): void;
   reject(error: unknown): void;
+  /** Reliable messages whose handlers ended with this write pending: acknowledged once it is stored. */
+  acks: ReliableEnvelope[] | null;
+  /** The write's last seq. */
+  last: number;
 }
 
 /** A durable-state actor keeps its last revision: every this many, a snapshot, and the revisions before it are deleted. */
@@ -52,8 +65,10 @@ const handled = (error: unknown): Promise<void> => quiet(Promise.reject(error));
  * actor through its supervisor with the cause, and its promise rejects with it.
  */
 export class PersistentCell implements WriteParty, RecoveryParty {
-  /** The last sequence number stored (durable state: the revision). */
+  /** The last sequence number given out (durable state: the revision); the events up to it may still be on their way. */
   seq = 0;
+  /** The last sequence number stored and applied: the state is the events' up to it. */
+  private storedSeq = 0;
   private readonly pending = new Deque<Pending>();
   /** Pending writes of `persist` (not persistAsync): the actor takes no user message while any is. */
   private held = 0;
@@ -82,6 +97,11 @@ export class PersistentCell implements WriteParty, RecoveryParty {
     this.deleteOnSnapshot = durable || options.deleteOnSnapshot === true;
   }
 
+  /** Takes over from a moved actor: its events up to `seq` are stored (a move waits for pending writes). */
+  resumeAt(seq: number): void {
+    this.seq = this.storedSeq = seq;
+  }
+
   get durable(): boolean {
     return this.apply === null;
   }
@@ -98,12 +118,17 @@ export class PersistentCell implements WriteParty, RecoveryParty {
     const actor = this.actor;
     try {
       if (snapshot !== null) {
-        actor.state = unpackPortable(snapshot[1]);
+        const saved = unpackPortable(snapshot[1]);
+        if (saved instanceof ProgressSnapshot) {
+          actor.state = saved.state;
+          for (const [producerId, seq] of saved.progress) actor.restoreProgress(producerId, seq);
+        } else actor.state = saved;
         this.seq = snapshot[0];
       }
       for (let i = 0; i < payloads.length; i++) {
         const event = unpackPortable(payloads[i]!);
-        this.applyOne(event);
+        if (event instanceof ReliableMark) actor.restoreProgress(event.producerId, event.seq);
+        else this.applyOne(event);
         this.seq = first + i;
       }
     } catch (error) {
@@ -136,6 +161,7 @@ export class PersistentCell implements WriteParty, RecoveryParty {
       return;
     }
     if (last > this.seq) this.seq = last;
+    this.storedSeq = this.seq;
     if (dropped > 0)
       actor.publish({ type: 'journal-dropped', actor: String(actor.self), persistenceId: this.persistenceId, dropped, reason });
     actor.holdForJournal(false);
@@ -161,19 +187,23 @@ export class PersistentCell implements WriteParty, RecoveryParty {
         );
     const client = this.client;
     const mark = client.mark;
+    // In a reliable message's handler (from a durable producer): its mark goes in the same write.
+    const reliable = this.actor.currentReliable();
+    const count = reliable?.producerId != null ? events.length + 1 : events.length;
     try {
       for (let i = 0; i < events.length; i++) client.addEvent(packPortableView(events[i]));
+      if (count > events.length) client.addEvent(packPortableView(new ReliableMark(reliable!.producerId!, reliable!.seq)));
     } catch (error) {
       client.rollBack(mark);
       throw error;
     }
     const first = this.seq + 1;
-    this.seq += events.length;
+    this.seq += count;
     if (held && this.held++ === 0) this.actor.holdForJournal(true);
-    const promise = new Promise<void>((resolve, reject) => this.pending.push({ events, held, resolve, reject }));
+    const promise = new Promise<void>((resolve, reject) => this.pending.push({ events, held, resolve, reject, acks: null, last: first + count - 1 }));
     // Whether the handler awaits it or not, a failure reaches the supervisor (see written): not an unhandled rejection too.
     quiet(promise);
-    client.write(this, this.persistenceId, first, events.length);
+    client.write(this, this.persistenceId, first, count);
     return promise;
   }
 
@@ -197,10 +227,21 @@ export class PersistentCell implements WriteParty, RecoveryParty {
       this.actor.fail(applyError);
       return;
     }
+    this.storedSeq = head.last;
+    // Acknowledged (their progress moves) before a snapshot, which keeps that progress.
+    if (head.acks !== null) for (const envelope of head.acks) this.actor.acknowledge(envelope);
     this.sinceSnapshot += events.length;
     if (this.snapshotEvery > 0 && this.sinceSnapshot >= this.snapshotEvery) void this.saveSnapshot();
     if (head.held && --this.held === 0) this.actor.holdForJournal(false);
     head.resolve();
+  }
+
+  /** A reliable message's handler is done: true when a write is pending (it is acknowledged once stored — see written). */
+  acknowledgeWhenStored(envelope: ReliableEnvelope): boolean {
+    const last = this.pending.at(this.pending.length - 1);
+    if (last === undefined) return false;
+    (last.acks ??= []).push(envelope);
+    return true;
   }
 
   private applyOne(event: unknown): void {
@@ -213,18 +254,19 @@ export class PersistentCell implements WriteParty, RecoveryParty {
     if (next !== undefined) actor.state = next;
   }
 
-  /** Saves the state as a snapshot after the last stored event (ctx.saveSnapshot, snapshotEvery). */
+  /** Saves the state as a snapshot after the last stored event (ctx.saveSnapshot, snapshotEvery): events still on their way are not in it. */
   saveSnapshot(): Promise<void> {
     this.sinceSnapshot = 0;
     const actor = this.actor;
     let payload: Uint8Array;
     try {
-      payload = packPortable(actor.state);
+      const progress = actor.durableProgress();
+      payload = packPortable(progress === null ? actor.state : new ProgressSnapshot(actor.state, progress));
     } catch (error) {
       this.snapshotFailed(error);
       return handled(error);
     }
-    const seq = this.seq;
+    const seq = this.storedSeq;
     return quiet(
       new Promise<void>((resolve, reject) => {
         this.client.snapshot(this.persistenceId, seq, payload, this.deleteOnSnapshot ? seq : 0, (failure) => {

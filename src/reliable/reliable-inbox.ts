@@ -17,8 +17,13 @@ export interface ReliableConsumer {
   reliableDropped(): void;
 }
 
-/** A producer's key in its consumers' progress: its packed ref, with its node's incarnation when another node's. */
-export function producerKey(producer: ActorRef, localIncarnation: number): number | string {
+/**
+ * A producer's key in its consumers' progress: a durable producer's id (stable across restarts
+ * of either side; prefixed so it never meets a ref's key); else its packed ref, with its node's
+ * incarnation when another node's.
+ */
+export function producerKey(producer: ActorRef, producerId: string | null, localIncarnation: number): number | string {
+  if (producerId !== null) return `id:${producerId}`;
   return producer.incarnation === localIncarnation ? producer.packed : `${producer.packed}@${producer.incarnation}`;
 }
 
@@ -40,13 +45,20 @@ export class ReliableInbox {
   ) {}
 
   receive(consumer: ReliableConsumer, envelope: ReliableEnvelope, producer: ActorRef): void {
-    const key = producerKey(producer, this.incarnation);
+    const key = producerKey(producer, envelope.producerId, this.incarnation);
     const all = consumer.reliableProgress();
     const progress = all.get(key);
     const seq = envelope.seq;
-    if (progress === undefined ? seq === envelope.first : seq === progress.seen + 1) {
+    // The next one, or the producer's oldest unacknowledged when that is further on: what came
+    // before it was acknowledged, so handled (by this actor before a restart that lost its
+    // progress, or by an earlier incarnation of it).
+    if (progress === undefined ? seq === envelope.first : seq === progress.seen + 1 || (seq === envelope.first && seq > progress.seen)) {
       if (progress === undefined) all.set(key, { seen: seq, handled: seq - 1 });
-      else progress.seen = seq;
+      else {
+        // Jumped to the producer's oldest unacknowledged: what precedes it counts as handled.
+        if (seq > progress.seen + 1) progress.handled = seq - 1;
+        progress.seen = seq;
+      }
       envelope.from = producer;
       consumer.enqueueReliable(envelope);
       return;
@@ -60,7 +72,7 @@ export class ReliableInbox {
   /** The handler of `envelope`'s message has run. */
   handled(consumer: ReliableConsumer, envelope: ReliableEnvelope): void {
     const producer = envelope.from!;
-    const key = producerKey(producer, this.incarnation);
+    const key = producerKey(producer, envelope.producerId, this.incarnation);
     const progress = consumer.reliableProgress().get(key);
     if (progress !== undefined && envelope.seq > progress.handled) progress.handled = envelope.seq;
     this.owe(key, producer, envelope.seq);

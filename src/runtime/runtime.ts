@@ -81,6 +81,8 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
   private readonly markFrom = new Int32Array(256);
   private readonly markSeq = new Float64Array(256);
   private readonly markFirst = new Float64Array(256);
+  /** The producer's durable id, when it has one (see ReliableEnvelope.producerId). */
+  private readonly markProducer: (string | null)[] = new Array<string | null>(256).fill(null);
   /** Persistent actors' way to the journal on the main thread (the main thread's own is linked to it directly). */
   readonly journal: JournalClient;
   private readonly guardian: RootGuardian;
@@ -237,13 +239,17 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
    * USER record right behind it (both on the fast path when the message is flat); to another
    * node (or anything else), an envelope.
    */
-  tellReliable(target: ActorRef, seq: number, first: number, message: unknown, producer: ActorRef): void {
+  tellReliable(target: ActorRef, seq: number, first: number, message: unknown, producer: ActorRef, producerId: string | null): void {
     if (target.incarnation === this.incarnation && target.participant !== this.participant && this.migration.aliases.size === 0) {
-      this.outbound.send(target.participant, RecordType.RELIABLE_SEQ, target.id, producer.packed, { s: seq, f: first });
+      const mark = producerId === null ? { s: seq, f: first } : { s: seq, f: first, p: producerId };
+      this.outbound.send(target.participant, RecordType.RELIABLE_SEQ, target.id, producer.packed, mark);
       this.tell(target, message, producer);
       return;
     }
-    this.tell(target, new ReliableEnvelope(seq, first, message), producer);
+    const envelope = new ReliableEnvelope(seq, first, message, producerId);
+    // On this thread (a durable producer's: the process may die with both): straight to the inbox.
+    if (target.incarnation === this.incarnation && target.participant === this.participant) this.reliableIn(target.id, envelope, producer);
+    else this.tell(target, envelope, producer);
   }
 
   /** See CellHost.congestion: tells every other thread. */
@@ -394,7 +400,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
         if (this.markFor[from] === header0 && this.markFrom[from] === header1) {
           // Right behind its RELIABLE_SEQ record: the message of a reliable pair.
           this.markFor[from] = -1;
-          this.reliableIn(header0, new ReliableEnvelope(this.markSeq[from]!, this.markFirst[from]!, message), sender);
+          this.reliableIn(header0, new ReliableEnvelope(this.markSeq[from]!, this.markFirst[from]!, message, this.markProducer[from]!), sender);
           return;
         }
         if (message instanceof ReliableEnvelope) this.reliableIn(header0, message, sender);
@@ -420,8 +426,9 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
         this.systemOps.onRecord(header0, message as RemoteSystemOp);
         return;
       case RecordType.RELIABLE_SEQ: {
-        const { s, f } = message as { s: number; f: number };
+        const { s, f, p } = message as { s: number; f: number; p?: string };
         const from = header1 >>> 24;
+        this.markProducer[from] = p ?? null;
         this.markFor[from] = header0;
         this.markFrom[from] = header1;
         this.markSeq[from] = s;

@@ -5,6 +5,7 @@ import { checkRef } from '../actor/ref-checks.js';
 import type { SpawnOptions } from '../actor/spawn-options.js';
 import { createStatsBuffer, statsSlot } from '../../native-free-core/stats/stats-block.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
+import { checkBag } from '../util/option-bag.js';
 import { ManualClock, systemClock } from '../runtime/clock.js';
 import { DEFAULT_OVERFLOW_LIMIT } from '../runtime/outbound.js';
 import { Runtime } from '../runtime/runtime.js';
@@ -37,7 +38,7 @@ import {
 import { WorkerSet } from './worker-set.js';
 import { RemoteNode } from './remote-node.js';
 import { JournalService } from '../persistence/journal-service.js';
-import { type ReliableChannel, ReliableProducer, type ReliableOptions, reliableArgs } from '../reliable/reliable-producer.js';
+import { DurableReliableProducer, type ReliableChannel, ReliableProducer, type ReliableOptions, reliableArgs } from '../reliable/reliable-producer.js';
 import { ReliableRef } from '../reliable/reliable-ref.js';
 
 export type { PoolOptions } from './pools.js';
@@ -274,16 +275,35 @@ export class ActorSystem {
 
   /**
    * A ref with reliable delivery from the main thread to `target` (see `ctx.reliable`): its
-   * producer runs inline on the main thread, and stops with the system.
+   * producer runs inline on the main thread, and stops with the system. `target` may be a named
+   * actor of another node, `{ address, name }`: it is looked up now (ERR_ACTOR_NOT_FOUND when
+   * there is none), and again whenever its node is lost or restarts — what is unacknowledged
+   * then goes to the actor of that name found next. `durable` needs the system's journal.
    */
-  async reliable<M>(target: ActorRef<M>, options?: ReliableOptions): Promise<ReliableRef<M>> {
+  async reliable<M>(target: ActorRef<M> | { address: string; name: string }, options?: ReliableOptions): Promise<ReliableRef<M>> {
     this.assertRunning('reliable');
-    checkRef(target, 'reliable', 'target');
-    const args = reliableArgs(target as ActorRef, options, 'system.reliable');
-    const producer = (await this.spawner.spawn(ReliableProducer, args, { dispatcher: 'inline' })) as ActorRef;
+    const named = !(target instanceof ActorRef) && target !== null && typeof target === 'object' && 'name' in target;
+    const where = 'system.reliable';
+    if (named) checkBag(target, ['address', 'name'], where, 'target');
+    else checkRef(target, 'reliable', 'target');
+    const lookup = named ? () => this.lookupRemote(target.address, target.name) : null;
+    const ref = lookup === null ? (target as ActorRef) : await lookup();
+    if (ref === undefined) {
+      const { address, name } = target as { address: string; name: string };
+      throw new BactorError(ErrorCode.ACTOR_NOT_FOUND, `${where}: no actor named '${name}' on the node at ${address}`);
+    }
+    const args = reliableArgs(ref, options, where);
+    if (args.durable && this.journal.journal === null)
+      throw new BactorError(
+        ErrorCode.NO_JOURNAL,
+        `${where}({ durable: true }): a durable producer keeps its messages in the system's journal, and the system has none: ActorSystem.start({ journal })`,
+      );
+    const definition = args.durable ? DurableReliableProducer : ReliableProducer;
+    const producer = (await this.spawner.spawn(definition as typeof ReliableProducer, args, { dispatcher: 'inline' })) as ActorRef;
     // Inline: the producer's cell is on this thread, its state the channel the ref sends through.
     const channel = (producer._cell as { state: unknown } | undefined)?.state as ReliableChannel;
-    return new ReliableRef<M>(target, producer, channel);
+    channel.lookup = lookup;
+    return new ReliableRef<M>(producer, channel);
   }
 
   /** The actor spawned with `name`, while it lives. */
