@@ -1,7 +1,13 @@
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { PairDeque } from '../mailbox/deque.js';
 import type { PersistentCell } from '../persistence/persistent-cell.js';
-import { DurableReliableProducer, type ReliableChannel, ReliableProducer, type ReliableOptions, reliableArgs } from '../reliable/reliable-producer.js';
+import {
+  DurableReliableProducer,
+  type ReliableChannel,
+  ReliableProducer,
+  type ReliableOptions,
+  reliableArgs,
+} from '../reliable/reliable-producer.js';
 import { ReliableRef } from '../reliable/reliable-ref.js';
 import type { ProducerProgress } from '../reliable/reliable-inbox.js';
 import type { ReliableEnvelope } from '../reliable/reliable-messages.js';

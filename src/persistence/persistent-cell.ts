@@ -200,7 +200,9 @@ export class PersistentCell implements WriteParty, RecoveryParty {
     const first = this.seq + 1;
     this.seq += count;
     if (held && this.held++ === 0) this.actor.holdForJournal(true);
-    const promise = new Promise<void>((resolve, reject) => this.pending.push({ events, held, resolve, reject, acks: null, last: first + count - 1 }));
+    const promise = new Promise<void>((resolve, reject) =>
+      this.pending.push({ events, held, resolve, reject, acks: null, last: first + count - 1 }),
+    );
     // Whether the handler awaits it or not, a failure reaches the supervisor (see written): not an unhandled rejection too.
     quiet(promise);
     client.write(this, this.persistenceId, first, count);

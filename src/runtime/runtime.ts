@@ -400,7 +400,11 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
         if (this.markFor[from] === header0 && this.markFrom[from] === header1) {
           // Right behind its RELIABLE_SEQ record: the message of a reliable pair.
           this.markFor[from] = -1;
-          this.reliableIn(header0, new ReliableEnvelope(this.markSeq[from]!, this.markFirst[from]!, message, this.markProducer[from]!), sender);
+          this.reliableIn(
+            header0,
+            new ReliableEnvelope(this.markSeq[from]!, this.markFirst[from]!, message, this.markProducer[from]!),
+            sender,
+          );
           return;
         }
         if (message instanceof ReliableEnvelope) this.reliableIn(header0, message, sender);

@@ -38,7 +38,13 @@ import {
 import { WorkerSet } from './worker-set.js';
 import { RemoteNode } from './remote-node.js';
 import { JournalService } from '../persistence/journal-service.js';
-import { DurableReliableProducer, type ReliableChannel, ReliableProducer, type ReliableOptions, reliableArgs } from '../reliable/reliable-producer.js';
+import {
+  DurableReliableProducer,
+  type ReliableChannel,
+  ReliableProducer,
+  type ReliableOptions,
+  reliableArgs,
+} from '../reliable/reliable-producer.js';
 import { ReliableRef } from '../reliable/reliable-ref.js';
 
 export type { PoolOptions } from './pools.js';
