@@ -50,7 +50,7 @@ export class ReplicatedStore {
    * write still stands here and keeps replicating. A wrong op or arguments, or a key used with
    * another type: ERR_INVALID_ARGUMENT.
    */
-  update<T extends CrdtType, E, O extends CrdtOp<T>>(
+  async update<T extends CrdtType, E, O extends CrdtOp<T>>(
     key: CrdtKey<T, E>,
     op: O,
     args: CrdtOpArgs<T, O, E> = [] as unknown as CrdtOpArgs<T, O, E>,
@@ -65,7 +65,7 @@ export class ReplicatedStore {
    * reads this node's replica; `majority` / `all` merge that many replicas' states (rejects with
    * ERR_REPLICATION_TIMEOUT when fewer answer within `timeoutMs`).
    */
-  get<T extends CrdtType, E>(key: CrdtKey<T, E>, options?: ReadOptions): Promise<CrdtValue<T, E>> {
+  async get<T extends CrdtType, E>(key: CrdtKey<T, E>, options?: ReadOptions): Promise<CrdtValue<T, E>> {
     const { level, timeoutMs } = checkConsistency(options, 'read', this.replicator.config, 'get');
     return this.replicator.get(key, level, timeoutMs) as Promise<CrdtValue<T, E>>;
   }
