@@ -63,11 +63,15 @@ export async function crdtSuite(ctx: SuiteContext): Promise<void> {
     }
     if (ctx.enabled('crdt-updates')) {
       ctx.report(throughput(SUITE, 'crdt-updates', 'updates/s', rates));
-      ctx.log(`crdt-updates: ${Math.round(median(rates)).toLocaleString('en-US')} updates/s on 3 nodes (${N.toLocaleString('en-US')} per node per round)`);
+      ctx.log(
+        `crdt-updates: ${Math.round(median(rates)).toLocaleString('en-US')} updates/s on 3 nodes (${N.toLocaleString('en-US')} per node per round)`,
+      );
     }
     if (ctx.enabled('crdt-converge')) {
       ctx.report({ ...throughput(SUITE, 'crdt-converge', 'ms', converge) });
-      ctx.log(`crdt-converge: ${median(converge).toFixed(1)} ms after a burst; one update reaches all 3 nodes in ${median(single).toFixed(1)} ms`);
+      ctx.log(
+        `crdt-converge: ${median(converge).toFixed(1)} ms after a burst; one update reaches all 3 nodes in ${median(single).toFixed(1)} ms`,
+      );
     }
   } finally {
     await Promise.all(nodes.map((n) => n.stop()));

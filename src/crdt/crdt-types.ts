@@ -132,7 +132,10 @@ export function crdtEntry(type: unknown, where: string): CrdtEntry {
 export function checkKey(key: unknown, where: string): asserts key is CrdtKey {
   const k = key as Partial<CrdtKey> | null;
   if (k === null || typeof k !== 'object' || typeof k.id !== 'string' || k.id === '')
-    throw new BactorError(ErrorCode.INVALID_ARGUMENT, `${where}: a key is { id: a non-empty string, type } (crdtKey(id, type)), got ${JSON.stringify(key)}`);
+    throw new BactorError(
+      ErrorCode.INVALID_ARGUMENT,
+      `${where}: a key is { id: a non-empty string, type } (crdtKey(id, type)), got ${JSON.stringify(key)}`,
+    );
   crdtEntry(k.type, where);
 }
 
@@ -144,7 +147,10 @@ export function applyOp(type: CrdtType, state: unknown, op: string, args: readon
   const entry = CRDT_TYPES[type];
   const fn = Object.hasOwn(entry.ops, op) ? entry.ops[op] : undefined;
   if (fn === undefined)
-    throw new BactorError(ErrorCode.INVALID_ARGUMENT, `${type} has no operation ${JSON.stringify(op)}; it has ${Object.keys(entry.ops).join(', ')}`);
+    throw new BactorError(
+      ErrorCode.INVALID_ARGUMENT,
+      `${type} has no operation ${JSON.stringify(op)}; it has ${Object.keys(entry.ops).join(', ')}`,
+    );
   if (!Array.isArray(args)) throw new BactorError(ErrorCode.INVALID_ARGUMENT, `${type}.${op}: args must be an array, got ${typeof args}`);
   const min = REQUIRED_ARGS[`${type}.${op}`] ?? 0;
   if (args.length < min || args.slice(0, min).includes(undefined))

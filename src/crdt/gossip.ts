@@ -39,7 +39,8 @@ export class Gossip {
     const self = this.replica.self;
     if (ref === undefined || self === null) return;
     const digests: [string, number][] = [];
-    for (const [id, held] of this.replica.keys) if (this.replica.replicasOf(id).includes(peer)) digests.push([id, this.replica.digestOf(held)]);
+    for (const [id, held] of this.replica.keys)
+      if (this.replica.replicasOf(id).includes(peer)) digests.push([id, this.replica.digestOf(held)]);
     ref.tell({ type: 'crdt.digest', digests, from: self });
   }
 

@@ -8,7 +8,13 @@ import { type FinderHost, PeerFinder } from './peer-finder.js';
 import { ReplicatorActor, replicatorName } from './replicator-actor.js';
 import type { ReplicatorReply, ReplicatorRequest } from './replicator-messages.js';
 import { Replicator } from './replicator.js';
-import { type ReadOptions, type ReplicatedStoreOptions, type WriteOptions, checkConsistency, checkStoreOptions } from './replication-options.js';
+import {
+  type ReadOptions,
+  type ReplicatedStoreOptions,
+  type WriteOptions,
+  checkConsistency,
+  checkStoreOptions,
+} from './replication-options.js';
 
 /**
  * A replicated store as the main thread holds it (`system.replicated(options)`): keyed CRDT

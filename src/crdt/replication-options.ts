@@ -68,7 +68,18 @@ export interface StoreConfig {
   timeoutMs: number;
 }
 
-const KEYS = ['name', 'nodes', 'sync', 'replicationFactor', 'partition', 'durable', 'gossipIntervalMs', 'write', 'read', 'timeoutMs'] as const;
+const KEYS = [
+  'name',
+  'nodes',
+  'sync',
+  'replicationFactor',
+  'partition',
+  'durable',
+  'gossipIntervalMs',
+  'write',
+  'read',
+  'timeoutMs',
+] as const;
 export const LEVELS: readonly Consistency[] = ['local', 'majority', 'all'];
 const NAME = /^[A-Za-z0-9_.-]{1,100}$/;
 const MAX_MS = 3_600_000;
@@ -94,7 +105,13 @@ export function checkStoreOptions(options: unknown, self: string | null, where =
     const sync = checkBag(bag.sync, ['lazy'], where, 'sync', "sync is 'eager' or { lazy: { intervalMs } }");
     const lazy = checkBag(sync?.lazy, ['intervalMs'], where, 'sync.lazy');
     if (lazy === undefined) throw invalidOption(where, "sync must be 'eager' or { lazy: { intervalMs } }");
-    checkNumber(lazy.intervalMs ?? null, isInteger(1, MAX_MS), where, 'sync.lazy.intervalMs', 'an integer number of ms from 1 to 3,600,000');
+    checkNumber(
+      lazy.intervalMs ?? null,
+      isInteger(1, MAX_MS),
+      where,
+      'sync.lazy.intervalMs',
+      'an integer number of ms from 1 to 3,600,000',
+    );
     lazyMs = lazy.intervalMs as number;
   }
   checkNumber(bag.replicationFactor, isInteger(1, all), where, 'replicationFactor', `an integer from 1 to the number of nodes (${all})`);

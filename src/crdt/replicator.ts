@@ -341,8 +341,7 @@ export class Replicator {
         `update(${key.id}): this node holds no replica of it and none of its replicas (${replicas.join(', ')}) is reachable`,
       );
     const reply = (await target.ask({ type: 'update', key, op, args, write: level, timeoutMs }, { timeout: timeoutMs + 1000 })) as
-      | { ok: true; value: unknown }
-      | { ok: false; code: string; message: string };
+      { ok: true; value: unknown } | { ok: false; code: string; message: string };
     if (!reply.ok) throw new BactorError(reply.code, reply.message);
     return reply.value;
   }

@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { CrdtNode, freePort, pollUntil } from '../helpers/crdt-nodes.js';
+import { CrdtNode, freePort } from '../helpers/crdt-nodes.js';
+import { poll as pollUntil } from '../helpers/poll.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
 
 const HITS = { id: 'hits', type: 'PNCounter' };
@@ -79,7 +80,7 @@ test("write and read consistency: with one of 3 nodes down 'all' times out with 
   const all = await a.call({ cmd: 'update', key: HITS, op: 'increment', args: [1], options: { write: 'all', timeoutMs: 500 } });
   assert.equal(all.ok, false);
   assert.equal((all as { code: string }).code, 'ERR_REPLICATION_TIMEOUT');
-  assert.equal(await a.value({ cmd: 'get', key: HITS }), 8, "the timed-out write stands locally");
+  assert.equal(await a.value({ cmd: 'get', key: HITS }), 8, 'the timed-out write stands locally');
   const majority = await a.call({ cmd: 'update', key: HITS, op: 'increment', args: [1], options: { write: 'majority', timeoutMs: 2000 } });
   assert.deepEqual(majority, { ok: true, value: 9 });
   assert.equal(await b.value({ cmd: 'get', key: HITS }), 9, "b holds both writes ('all' kept replicating to it)");
@@ -153,7 +154,11 @@ test('a durable node killed with -9 comes back from its SQLite journal with its 
   await a.kill();
 
   a = await CrdtNode.start(listen, env);
-  assert.equal(await a.value({ cmd: 'open', options: { name: 'durable', nodes: [b.address], durable: true } }), listen, 'replica id: its address');
+  assert.equal(
+    await a.value({ cmd: 'open', options: { name: 'durable', nodes: [b.address], durable: true } }),
+    listen,
+    'replica id: its address',
+  );
   assert.equal(await a.value({ cmd: 'get', key: HITS }), 80);
   assert.deepEqual(await a.value({ cmd: 'get', key: TAGS }), ['kept']);
   // Its own entry goes on from 50, not from 0: the next increment counts.

@@ -21,7 +21,11 @@ test('rendezvous partitioning: stable, the factor asked, spread evenly, and a re
     assert.deepEqual(rendezvousReplicas(`key-${k}`, [...nodes].reverse(), 2), replicas, 'the order of the node list does not matter');
     for (const r of replicas) counts.set(r, (counts.get(r) ?? 0) + 1);
     // Without node 3, a key keeps the replicas it had among the others.
-    const without = rendezvousReplicas(`key-${k}`, nodes.filter((n) => n !== nodes[2]), 2);
+    const without = rendezvousReplicas(
+      `key-${k}`,
+      nodes.filter((n) => n !== nodes[2]),
+      2,
+    );
     for (const r of replicas) if (r !== nodes[2]) assert.ok(without.includes(r), `key-${k} moved off ${r}`);
   }
   for (const [node, n] of counts) assert.ok(n > 1700 && n < 2300, `${node} holds ${n} of 10,000 replicas (expected about 2,000)`);
@@ -51,11 +55,14 @@ test('store options: defaults, and every bad option refused with ERR_INVALID_OPT
     [{ name: 's', timeoutMs: -1 }, /timeoutMs=-1/],
   ];
   for (const [options, message] of bad)
-    assert.throws(() => checkStoreOptions(options, null), (e: { code?: string; message: string }) => {
-      assert.equal(e.code, 'ERR_INVALID_OPTION', e.message);
-      assert.match(e.message, message);
-      return true;
-    });
+    assert.throws(
+      () => checkStoreOptions(options, null),
+      (e: { code?: string; message: string }) => {
+        assert.equal(e.code, 'ERR_INVALID_OPTION', e.message);
+        assert.match(e.message, message);
+        return true;
+      },
+    );
   assert.throws(() => checkStoreOptions({ name: 's', nodes: ['127.0.0.1:1'] }, null), /has no remote option/);
   assert.deepEqual([needed('local', 3), needed('majority', 3), needed('majority', 4), needed('all', 3)], [1, 2, 3, 3]);
 });
@@ -74,11 +81,26 @@ test('type registry: named operations with their arguments, checked', () => {
     }
     return undefined;
   };
-  assert.equal(code(() => applyOp('GCounter', {}, 'decrement', [1], 'a', 0)), 'ERR_INVALID_ARGUMENT');
-  assert.equal(code(() => applyOp('GCounter', {}, 'increment', [-1], 'a', 0)), 'ERR_INVALID_ARGUMENT');
-  assert.equal(code(() => applyOp('ORSet', { entries: {}, seen: {} }, 'add', [], 'a', 0)), 'ERR_INVALID_ARGUMENT');
-  assert.equal(code(() => applyOp('LWWMap', { entries: {} }, 'set', [1, 2], 'a', 0)), 'ERR_INVALID_ARGUMENT');
-  assert.equal(code(() => crdtKey('k', 'Counter' as 'GCounter')), 'ERR_INVALID_ARGUMENT');
+  assert.equal(
+    code(() => applyOp('GCounter', {}, 'decrement', [1], 'a', 0)),
+    'ERR_INVALID_ARGUMENT',
+  );
+  assert.equal(
+    code(() => applyOp('GCounter', {}, 'increment', [-1], 'a', 0)),
+    'ERR_INVALID_ARGUMENT',
+  );
+  assert.equal(
+    code(() => applyOp('ORSet', { entries: {}, seen: {} }, 'add', [], 'a', 0)),
+    'ERR_INVALID_ARGUMENT',
+  );
+  assert.equal(
+    code(() => applyOp('LWWMap', { entries: {} }, 'set', [1, 2], 'a', 0)),
+    'ERR_INVALID_ARGUMENT',
+  );
+  assert.equal(
+    code(() => crdtKey('k', 'Counter' as 'GCounter')),
+    'ERR_INVALID_ARGUMENT',
+  );
   assert.equal(stateDigest({ a: 1, b: [2] }), stateDigest({ b: [2], a: 1 }), 'digests ignore key order');
 });
 

@@ -94,14 +94,3 @@ export async function freePort(): Promise<number> {
   await once(server, 'close');
   return port;
 }
-
-/** Polls `read` every 50 ms until `done` holds of it, for at most `ms`; the last value read. */
-export async function pollUntil<T>(read: () => Promise<T>, done: (v: T) => boolean, ms: number): Promise<T> {
-  const end = Date.now() + ms;
-  let v = await read();
-  while (!done(v) && Date.now() < end) {
-    await new Promise((r) => setTimeout(r, 50));
-    v = await read();
-  }
-  return v;
-}
