@@ -21,6 +21,7 @@ import { clientSuite } from './suites/client.js';
 import { serviceSuite } from './suites/service.js';
 import { remoteSuite } from './suites/remote.js';
 import { persistenceSuite } from './suites/persistence.js';
+import { crdtSuite } from './suites/crdt.js';
 
 const SUITES: Record<string, Suite> = {
   transport: transportSuite,
@@ -35,6 +36,7 @@ const SUITES: Record<string, Suite> = {
   service: serviceSuite,
   remote: remoteSuite,
   persistence: persistenceSuite,
+  crdt: crdtSuite,
 };
 
 const USAGE = `usage: npm run bench -- <${Object.keys(SUITES).join('|')}>… [--json] [--quick] [--only=name,name] [--rounds=n] [--repeat=n]`;

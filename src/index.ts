@@ -37,3 +37,22 @@ export { PostgresJournal, type PostgresJournalOptions } from './persistence/post
 export type { ReliableRef } from './reliable/reliable-ref.js';
 export type { ReliableOptions } from './reliable/reliable-producer.js';
 export { GCounter, PNCounter, GSet, ORSet, LWWRegister, LWWMap } from './crdt/index.js';
+export {
+  crdtKey,
+  ReplicatedStore,
+  type CrdtKey,
+  type CrdtType,
+  type CrdtOp,
+  type CrdtOpArgs,
+  type CrdtValue,
+  type CrdtSpec,
+  type CrdtChanged,
+  type ReplicatorReply,
+  type ReplicatorRequest,
+  type Consistency,
+  type ReadOptions,
+  type ReplicatedStoreOptions,
+  type SyncStrategy,
+  type WriteOptions,
+  type Partitioner,
+} from './crdt/index.js';

@@ -105,5 +105,10 @@ export const ErrorCode = {
   RECOVERY_FAILED: 'ERR_RECOVERY_FAILED',
   /** A call that needs a running actor (ctx.persist after the actor stopped or restarted). */
   ACTOR_STOPPED: 'ERR_ACTOR_STOPPED',
+  /**
+   * A replicated store's write or read did not reach its consistency level (`majority`, `all`)
+   * within its timeout. A write still stands locally and keeps replicating; retry a read.
+   */
+  REPLICATION_TIMEOUT: 'ERR_REPLICATION_TIMEOUT',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

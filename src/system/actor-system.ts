@@ -46,6 +46,8 @@ import {
   reliableArgs,
 } from '../reliable/reliable-producer.js';
 import { ReliableRef } from '../reliable/reliable-ref.js';
+import { type ReplicatedStore, openReplicatedStore } from '../crdt/replicated-store.js';
+import type { ReplicatedStoreOptions } from '../crdt/replication-options.js';
 
 export type { PoolOptions } from './pools.js';
 
@@ -310,6 +312,27 @@ export class ActorSystem {
     const channel = (producer._cell as { state: unknown } | undefined)?.state as ReliableChannel;
     channel.lookup = lookup;
     return new ReliableRef<M>(producer, channel);
+  }
+
+  /**
+   * Opens a replicated store on this node (see ReplicatedStore, src/crdt/): keyed CRDT values,
+   * replicated to the same store of the nodes in `options.nodes`. Its replicator is an actor on
+   * the main thread named `bactor.crdt.<name>`; a durable store recovers from the journal first.
+   */
+  async replicated(options: ReplicatedStoreOptions): Promise<ReplicatedStore> {
+    this.assertRunning('replicated');
+    return openReplicatedStore(
+      {
+        address: this.address,
+        incarnation: this.incarnation,
+        journal: this.journal.journal,
+        lookupRemote: (address, name) => this.lookupRemote(address, name),
+        subscribe: (listener) => this.events.subscribe(listener),
+        spawnInline: (definition, args, name) => this.spawn(definition, args, { dispatcher: 'inline', name }),
+        stop: (ref) => this.stop(ref),
+      },
+      options,
+    );
   }
 
   /** The actor spawned with `name`, while it lives. */

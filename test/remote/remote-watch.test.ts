@@ -5,19 +5,9 @@ import { ActorSystem, type SystemEvent } from '../../src/index.js';
 import { Collector, type EchoMsg, Victim, type VictimMsg, Watcher } from '../fixtures/remote-echo.actor.js';
 import { startNode, stopNode } from '../helpers/remote-nodes.js';
 import { TcpProxy } from '../helpers/tcp-proxy.js';
+import { poll } from '../helpers/poll.js';
 
 const SECRET = 'cluster-secret';
-
-/** Asks `get` every 50 ms, at most `limitMs`, until `done` holds; returns the last answer. */
-async function poll<T>(get: () => Promise<T>, done: (value: T) => boolean, limitMs = 15_000): Promise<T> {
-  const until = performance.now() + limitMs;
-  let value = await get();
-  while (!done(value) && performance.now() < until) {
-    await new Promise((r) => setTimeout(r, 50));
-    value = await get();
-  }
-  return value;
-}
 
 test(
   'watch across nodes: terminated when a remote actor stops, and a remote watcher hears of a local stop',
