@@ -1,13 +1,7 @@
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { PairDeque } from '../mailbox/deque.js';
 import type { PersistentCell } from '../persistence/persistent-cell.js';
-import {
-  DurableReliableProducer,
-  type ReliableChannel,
-  ReliableProducer,
-  type ReliableOptions,
-  reliableArgs,
-} from '../reliable/reliable-producer.js';
+import { type ReliableChannel, type ReliableOptions, producerDefinition, reliableArgs } from '../reliable/reliable-producer.js';
 import { ReliableRef } from '../reliable/reliable-ref.js';
 import type { ProducerProgress } from '../reliable/reliable-inbox.js';
 import type { ReliableEnvelope } from '../reliable/reliable-messages.js';
@@ -165,8 +159,12 @@ export class ActorCell extends CellLifecycle implements ActorContext<unknown, un
   reliable<TM>(target: ActorRef<TM>, options?: ReliableOptions): ReliableRef<TM> {
     checkRef(target, 'ctx.reliable', 'target');
     const args = reliableArgs(target as ActorRef, options, 'ctx.reliable');
-    const definition = args.durable ? DurableReliableProducer : ReliableProducer;
-    const producer = this.host.spawnChild(this, definition as ActorDefinition<unknown, unknown, unknown>, args, undefined);
+    const producer = this.host.spawnChild(
+      this,
+      producerDefinition(args, 'ctx.reliable') as ActorDefinition<unknown, unknown, unknown>,
+      args,
+      undefined,
+    );
     return new ReliableRef<TM>(producer.self, producer.state as ReliableChannel);
   }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { ActorContext } from '../actor/actor-context.js';
 import { defineActor } from '../actor/actor-definition.js';
 import { type ActorRef, tellAs } from '../actor/actor-ref.js';
+import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { checkBag, checkNumber, describe, invalidOption, isInteger } from '../util/option-bag.js';
 import { ReliableAck } from './reliable-messages.js';
 import { type ProducerArgs, ReliableChannel } from './reliable-channel.js';
@@ -141,4 +142,27 @@ export const DurableReliableProducer = defineActor(import.meta.url, 'bactor.Dura
     ctx.stop();
   },
   ...behavior,
+  stopped(channel) {
+    channel.producerStopped();
+    durableIds.delete(channel.producerId);
+  },
 });
+
+/** The ids of the durable producers running on this thread. */
+const durableIds = new Set<string>();
+
+/**
+ * The producer actor for `args`: durable or not. A durable producer's id is claimed on this
+ * thread until it stops (ERR_NAME_TAKEN for a second one; on two threads or nodes the journal
+ * refuses the second writer with ERR_PERSISTENCE_CONFLICT, which stops it).
+ */
+export function producerDefinition(args: ProducerArgs, where: string): typeof ReliableProducer {
+  if (!args.durable) return ReliableProducer;
+  if (durableIds.has(args.producerId))
+    throw new BactorError(
+      ErrorCode.NAME_TAKEN,
+      `${where}: a durable producer with id '${args.producerId}' runs already (one at a time per id: stop the other, or use another id)`,
+    );
+  durableIds.add(args.producerId);
+  return DurableReliableProducer as unknown as typeof ReliableProducer;
+}

@@ -38,13 +38,7 @@ import {
 import { WorkerSet } from './worker-set.js';
 import { RemoteNode } from './remote-node.js';
 import { JournalService } from '../persistence/journal-service.js';
-import {
-  DurableReliableProducer,
-  type ReliableChannel,
-  ReliableProducer,
-  type ReliableOptions,
-  reliableArgs,
-} from '../reliable/reliable-producer.js';
+import { type ReliableChannel, type ReliableOptions, producerDefinition, reliableArgs } from '../reliable/reliable-producer.js';
 import { ReliableRef } from '../reliable/reliable-ref.js';
 import { type ReplicatedStore, openReplicatedStore } from '../crdt/replicated-store.js';
 import type { ReplicatedStoreOptions } from '../crdt/replication-options.js';
@@ -306,8 +300,7 @@ export class ActorSystem {
         ErrorCode.NO_JOURNAL,
         `${where}({ durable: true }): a durable producer keeps its messages in the system's journal, and the system has none: ActorSystem.start({ journal })`,
       );
-    const definition = args.durable ? DurableReliableProducer : ReliableProducer;
-    const producer = (await this.spawner.spawn(definition as typeof ReliableProducer, args, { dispatcher: 'inline' })) as ActorRef;
+    const producer = (await this.spawner.spawn(producerDefinition(args, where), args, { dispatcher: 'inline' })) as ActorRef;
     // Inline: the producer's cell is on this thread, its state the channel the ref sends through.
     const channel = (producer._cell as { state: unknown } | undefined)?.state as ReliableChannel;
     channel.lookup = lookup;

@@ -45,7 +45,7 @@ async function lineOf(proc: Proc, pattern: RegExp, limitMs = 30_000): Promise<Re
     (m) => m !== undefined || proc.child.exitCode !== null,
     limitMs,
   );
-  if (found === undefined) throw new Error(`no line ${pattern} from ${proc.child.spawnargs.slice(2).join(' ')}: ${proc.lines.join(' | ')}`);
+  if (found === undefined) throw new Error(`no line ${pattern} from ${proc.child.spawnargs.slice(2).join(' ')}: its last lines: ${proc.lines.slice(-6).join(' | ')} (exit ${proc.child.exitCode ?? proc.child.signalCode ?? 'none'})`);
   return found;
 }
 
@@ -200,10 +200,25 @@ test('durable reliable delivery: wrong options and a missing journal are refused
     (p) => p === 0,
     10_000,
   );
+  // One durable producer per id at a time.
+  await assert.rejects(system.reliable(target, { producerId: 'mem', durable: true }), { code: ErrorCode.NAME_TAKEN });
   await system.stop(ref.producer);
   assert.throws(() => ref.tell({ type: 'n', n: 500 }), { code: ErrorCode.ACTOR_STOPPED });
   await assert.rejects(ref.whenStored(), { code: ErrorCode.ACTOR_STOPPED });
   // Deleted once acknowledged (on the producer's timer): nothing left to resend.
   const left = await journal.replay('bactor.reliable:mem');
   assert.ok(left.events.length < 500, `acknowledged messages deleted (${left.events.length} left)`);
+  // Its id is free again: a successor finds nothing unacknowledged and goes on numbering after it.
+  const next = await system.reliable(target, { producerId: 'mem', durable: true });
+  next.tell({ type: 'n', n: 500 });
+  await next.whenStored();
+  assert.equal(await journal.highestSeq('bactor.reliable:mem'), 501);
+  assert.deepEqual(
+    await poll(
+      () => target.ask({ type: 'report' }),
+      (r) => r.count >= 501,
+      10_000,
+    ),
+    { count: 501, last: 500, errors: [] },
+  );
 });
