@@ -45,7 +45,10 @@ async function lineOf(proc: Proc, pattern: RegExp, limitMs = 30_000): Promise<Re
     (m) => m !== undefined || proc.child.exitCode !== null,
     limitMs,
   );
-  if (found === undefined) throw new Error(`no line ${pattern} from ${proc.child.spawnargs.slice(2).join(' ')}: its last lines: ${proc.lines.slice(-6).join(' | ')} (exit ${proc.child.exitCode ?? proc.child.signalCode ?? 'none'})`);
+  if (found === undefined)
+    throw new Error(
+      `no line ${pattern} from ${proc.child.spawnargs.slice(2).join(' ')}: its last lines: ${proc.lines.slice(-6).join(' | ')} (exit ${proc.child.exitCode ?? proc.child.signalCode ?? 'none'})`,
+    );
   return found;
 }
 
