@@ -34,6 +34,7 @@ import { JournalClient } from '../persistence/journal-client.js';
 import { taken } from '../mailbox/taken-slot.js';
 import { ReliableInbox, type ReliableConsumer } from '../reliable/reliable-inbox.js';
 import { ReliableEnvelope } from '../reliable/reliable-messages.js';
+import { ReliableMarks, type ReliableSeqBody } from '../reliable/reliable-marks.js';
 
 export type { RuntimeEvent } from './runtime-event.js';
 
@@ -72,17 +73,8 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
   readonly spawner: CellSpawner;
   /** Reliable delivery to this thread's actors: dedupe and acks (reliable/reliable-inbox.ts). */
   readonly reliable: ReliableInbox;
-  /**
-   * RELIABLE_SEQ records read, per sending thread (header1's participant): the next USER record
-   * from that thread for actor `markFor[p]` (-1: none) from `markFrom[p]` is message `markSeq[p]`.
-   * Per thread: a drain may stop between the two records and go on with another ring first.
-   */
-  private readonly markFor = new Int32Array(256).fill(-1);
-  private readonly markFrom = new Int32Array(256);
-  private readonly markSeq = new Float64Array(256);
-  private readonly markFirst = new Float64Array(256);
-  /** The producer's durable id, when it has one (see ReliableEnvelope.producerId). */
-  private readonly markProducer: (string | null)[] = new Array<string | null>(256).fill(null);
+  /** RELIABLE_SEQ records read, per sending thread: the USER record each announces. */
+  private readonly marks = new ReliableMarks();
   /** Persistent actors' way to the journal on the main thread (the main thread's own is linked to it directly). */
   readonly journal: JournalClient;
   private readonly guardian: RootGuardian;
@@ -241,7 +233,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
    */
   tellReliable(target: ActorRef, seq: number, first: number, message: unknown, producer: ActorRef, producerId: string | null): void {
     if (target.incarnation === this.incarnation && target.participant !== this.participant && this.migration.aliases.size === 0) {
-      const mark = producerId === null ? { s: seq, f: first } : { s: seq, f: first, p: producerId };
+      const mark: ReliableSeqBody = producerId === null ? { s: seq, f: first } : { s: seq, f: first, p: producerId };
       this.outbound.send(target.participant, RecordType.RELIABLE_SEQ, target.id, producer.packed, mark);
       this.tell(target, message, producer);
       return;
@@ -397,15 +389,13 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
         // The common case inline (one call less per message): a cell of this thread.
         const cell = this.actors.table.get(header0);
         const from = header1 >>> 24;
-        if (this.markFor[from] === header0 && this.markFrom[from] === header1) {
+        if (this.marks.forActor[from] === header0) {
           // Right behind its RELIABLE_SEQ record: the message of a reliable pair.
-          this.markFor[from] = -1;
-          this.reliableIn(
-            header0,
-            new ReliableEnvelope(this.markSeq[from]!, this.markFirst[from]!, message, this.markProducer[from]!),
-            sender,
-          );
-          return;
+          const envelope = this.marks.take(from, header1, message);
+          if (envelope !== null) {
+            this.reliableIn(header0, envelope, sender);
+            return;
+          }
         }
         if (message instanceof ReliableEnvelope) this.reliableIn(header0, message, sender);
         else if (cell !== undefined) cell.enqueue(message, sender);
@@ -429,16 +419,9 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
       case RecordType.SYSTEM:
         this.systemOps.onRecord(header0, message as RemoteSystemOp);
         return;
-      case RecordType.RELIABLE_SEQ: {
-        const { s, f, p } = message as { s: number; f: number; p?: string };
-        const from = header1 >>> 24;
-        this.markProducer[from] = p ?? null;
-        this.markFor[from] = header0;
-        this.markFrom[from] = header1;
-        this.markSeq[from] = s;
-        this.markFirst[from] = f;
+      case RecordType.RELIABLE_SEQ:
+        this.marks.note(header0, header1, message as ReliableSeqBody);
         return;
-      }
       case RecordType.CONTROL: {
         const control = message as ControlMessage & { req?: number; reply?: number };
         if (control.op === 'flow') this.outbound.onFlow(control.target, control.signal, control.amount);

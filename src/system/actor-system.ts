@@ -5,7 +5,7 @@ import { checkRef } from '../actor/ref-checks.js';
 import type { SpawnOptions } from '../actor/spawn-options.js';
 import { createStatsBuffer, statsSlot } from '../../native-free-core/stats/stats-block.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
-import { checkBag } from '../util/option-bag.js';
+import { checkBag, invalidOption } from '../util/option-bag.js';
 import { ManualClock, systemClock } from '../runtime/clock.js';
 import { DEFAULT_OVERFLOW_LIMIT } from '../runtime/outbound.js';
 import { Runtime } from '../runtime/runtime.js';
@@ -286,20 +286,26 @@ export class ActorSystem {
     this.assertRunning('reliable');
     const named = !(target instanceof ActorRef) && target !== null && typeof target === 'object' && 'name' in target;
     const where = 'system.reliable';
-    if (named) checkBag(target, ['address', 'name'], where, 'target');
-    else checkRef(target, 'reliable', 'target');
-    const lookup = named ? () => this.lookupRemote(target.address, target.name) : null;
-    const ref = lookup === null ? (target as ActorRef) : await lookup();
-    if (ref === undefined) {
-      const { address, name } = target as { address: string; name: string };
-      throw new BactorError(ErrorCode.ACTOR_NOT_FOUND, `${where}: no actor named '${name}' on the node at ${address}`);
-    }
-    const args = reliableArgs(ref, options, where);
+    if (named) {
+      checkBag(target, ['address', 'name'], where, 'target');
+      if (typeof target.address !== 'string' || typeof target.name !== 'string')
+        throw invalidOption(where, "a named target is { address: 'host:port', name } of an actor on another node");
+    } else checkRef(target, 'reliable', 'target');
+    // The options first: a wrong one fails before any lookup.
+    const args = reliableArgs(target as ActorRef, options, where);
     if (args.durable && this.journal.journal === null)
       throw new BactorError(
         ErrorCode.NO_JOURNAL,
         `${where}({ durable: true }): a durable producer keeps its messages in the system's journal, and the system has none: ActorSystem.start({ journal })`,
       );
+    const lookup = named ? () => this.lookupRemote(target.address, target.name) : null;
+    if (lookup !== null) {
+      const found = await lookup();
+      const { address, name } = target as { address: string; name: string };
+      if (found === undefined)
+        throw new BactorError(ErrorCode.ACTOR_NOT_FOUND, `${where}: no actor named '${name}' on the node at ${address}`);
+      args.target = found;
+    }
     const producer = (await this.spawner.spawn(producerDefinition(args, where), args, { dispatcher: 'inline' })) as ActorRef;
     // Inline: the producer's cell is on this thread, its state the channel the ref sends through.
     const channel = (producer._cell as { state: unknown } | undefined)?.state as ReliableChannel;

@@ -11,7 +11,7 @@ import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import test from 'node:test';
+import test, { type TestContext } from 'node:test';
 import { ActorSystem, ErrorCode, MemoryJournal } from '../../src/index.js';
 import type { LedgerMsg } from '../fixtures/ledger.actor.js';
 import { Counting } from '../fixtures/reliable.actor.js';
@@ -102,25 +102,35 @@ function checkOnce(got: number[], must: Iterable<number>, allowed: (n: number) =
   assert.deepEqual(got.filter((n) => !allowed(n)).slice(0, 10), [], 'only what was told');
 }
 
+/** A temporary folder for the journals, and a consumer node with its journal there; with its address. */
+async function consumerNode(t: TestContext): Promise<{ dir: string; consumer: Proc; address: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'bactor-durable-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const consumer = startProc(['consumer', join(dir, 'consumer.db')]);
+  t.after(() => stop(consumer));
+  return { dir, consumer, address: (await lineOf(consumer, /^ready (\S+)$/))[1]! };
+}
+
+/** Waits until `producer` has accepted 3,000 entries (30 s at most): mid-stream. */
+async function midStream(producer: Proc): Promise<void> {
+  await poll(
+    async () => accepted(producer),
+    (n) => n >= 3_000,
+    30_000,
+  );
+}
+
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 test(
   'durable reliable delivery: the producer process killed mid-stream; its successor sends what was not acknowledged, each accepted entry handled once',
   { timeout: 120_000 },
   async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), 'bactor-durable-'));
-    t.after(() => rmSync(dir, { recursive: true, force: true }));
-    const consumer = startProc(['consumer', join(dir, 'consumer.db')]);
-    t.after(() => stop(consumer));
-    const address = (await lineOf(consumer, /^ready (\S+)$/))[1]!;
+    const { dir, address } = await consumerNode(t);
 
     const first = startProc(['producer', join(dir, 'producer.db'), address, '0', '20000']);
     t.after(() => stop(first));
-    await poll(
-      async () => accepted(first),
-      (n) => n >= 3_000,
-      30_000,
-    );
+    await midStream(first);
     await kill9(first);
     const upTo = accepted(first);
     assert.ok(upTo >= 3_000 && upTo < 19_999, `killed mid-stream (accepted up to ${upTo})`);
@@ -141,20 +151,12 @@ test(
   'durable reliable delivery: the consumer process killed mid-stream and restarted; it recovers its progress, each accepted entry handled once',
   { timeout: 120_000 },
   async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), 'bactor-durable-'));
-    t.after(() => rmSync(dir, { recursive: true, force: true }));
+    const { dir, consumer, address } = await consumerNode(t);
     const consumerDb = join(dir, 'consumer.db');
-    const consumer = startProc(['consumer', consumerDb]);
-    t.after(() => stop(consumer));
-    const address = (await lineOf(consumer, /^ready (\S+)$/))[1]!;
 
     const producer = startProc(['producer', join(dir, 'producer.db'), address, '0', '12000']);
     t.after(() => stop(producer));
-    await poll(
-      async () => accepted(producer),
-      (n) => n >= 3_000,
-      30_000,
-    );
+    await midStream(producer);
     await kill9(consumer);
     const atKill = accepted(producer);
     // The same address and journal: a new incarnation of the node, found again by the producer.
@@ -181,6 +183,10 @@ test('durable reliable delivery: wrong options and a missing journal are refused
   await assert.rejects(plain.reliable({ address: '127.0.0.1:1', name: 'x', extra: 1 } as never), {
     code: ErrorCode.INVALID_OPTION,
   });
+  await assert.rejects(plain.reliable({ name: 'x' } as never), { code: ErrorCode.INVALID_OPTION, message: /a named target is/ });
+  // The options are checked before any lookup.
+  await assert.rejects(plain.reliable({ address: '127.0.0.1:1', name: 'x' }, { window: 0 }), { code: ErrorCode.INVALID_OPTION });
+  await assert.rejects(plain.reliable({ address: '127.0.0.1:1', name: 'x' }), { code: ErrorCode.NO_REMOTE });
   await plain.shutdown();
 
   // With a journal: stored before sent; the same id later finds nothing left once all is acknowledged.
