@@ -15,13 +15,16 @@ type WriteRequest = Extract<JournalMessage, { op: 'journal-write' }>;
  * The main thread's side of persistence: the system's journal, and the requests of every actor
  * thread (journal-client.ts). Group commit: the write requests that arrive while a commit runs,
  * or in the same turn of the event loop, go to the journal as one `write` — many threads' and
- * many actors' events in one transaction. A recovery waits for the writes that came before it
+ * many actors' events in one transaction. A journal whose calls run in order (`ordered`: the
+ * SQLite journal's thread) is given the next batch while one commits, and joins them itself;
+ * the others have one commit at a time. A recovery waits for the writes that came before it
  * (a restarted actor reads what its earlier incarnation stored), then streams the snapshot and
  * the events in parts. Without a journal every request is answered with ERR_NO_JOURNAL.
  */
 export class JournalService {
   private queued: { from: number; request: WriteRequest }[] = [];
-  private committing = false;
+  /** Commits made and not yet answered. */
+  private committing = 0;
   private scheduled = false;
   /** Write requests received, and answered (a recovery waits until the second reaches the first as it was). */
   private received = 0;
@@ -80,7 +83,7 @@ export class JournalService {
   }
 
   private schedule(): void {
-    if (this.scheduled || this.committing) return;
+    if (this.scheduled || this.committing >= (this.journal?.ordered === true ? 2 : 1)) return;
     this.scheduled = true;
     queueMicrotask(() => void this.commit());
   }
@@ -91,7 +94,7 @@ export class JournalService {
     const batch = this.queued;
     if (batch.length === 0) return;
     this.queued = [];
-    this.committing = true;
+    this.committing++;
     const journal = this.usable();
     if (!('write' in journal)) {
       for (const { from, request } of batch)
@@ -114,7 +117,7 @@ export class JournalService {
       }
     }
     this.answered += batch.length;
-    this.committing = false;
+    this.committing--;
     for (let i = 0; i < this.waiting.length;) {
       const w = this.waiting[i]!;
       if (this.answered >= w.upTo) {
@@ -179,7 +182,7 @@ export class JournalService {
 
   /** At shutdown, once no actor runs: waits for the commit under way, then closes the journal. */
   async close(): Promise<void> {
-    while (this.committing || this.scheduled) await new Promise((resolve) => setImmediate(resolve));
+    while (this.committing > 0 || this.scheduled) await new Promise((resolve) => setImmediate(resolve));
     this.closed = true;
     await this.journal?.close();
   }

@@ -74,6 +74,12 @@ export interface Journal {
    * its thread without an object per event). The system uses it when present.
    */
   writePacked?(batches: readonly PackedWrites[]): Promise<(BactorError | null)[]>;
+  /**
+   * Optional: true when the journal applies its calls one after another in the order they were
+   * made (the SQLite journal's thread), so the system may make the next `write` while one is
+   * committing instead of waiting for it; the journal may then put several into one commit.
+   */
+  readonly ordered?: boolean;
   replay(persistenceId: string, fromSeq?: number, toSeq?: number): Promise<Replay>;
   /** The same, handing each event to `onEvent` as it is read (recovery: none is kept); an error thrown by `onEvent` ends it and rejects with that error. */
   replayEach(

@@ -40,6 +40,8 @@ interface Call {
  * (see sqlite-store.ts). By default the database runs on a thread of its own.
  */
 export class SqliteJournal implements Journal {
+  /** On its thread, calls run in the order they are made (the thread also puts writes queued behind a commit into the next one). */
+  readonly ordered: boolean;
   private readonly inline: SqliteStore | null = null;
   private readonly worker: Worker | null = null;
   private readonly opened: Promise<void> = Promise.resolve();
@@ -77,6 +79,7 @@ export class SqliteJournal implements Journal {
         `SqliteJournal: cannot open ${options.path}: its directory ${dirname(resolve(options.path))} does not exist`,
         { cause: new Error(`ENOENT: ${dirname(resolve(options.path))}`) },
       );
+    this.ordered = options.thread !== false;
     if (options.thread === false) {
       this.inline = new SqliteStore({ path: options.path, synchronous });
       return;

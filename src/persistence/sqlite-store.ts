@@ -3,6 +3,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { crc32 } from './crc32.js';
 import { MultiRowInsert } from './multi-row.js';
+import { type IdRow, SqliteIds } from './sqlite-ids.js';
 import type { JournalWrite, PackedWrites, ReplayEnd, Snapshot } from './journal.js';
 import { unpackWrites } from './packed-writes.js';
 import { checkWrites, conflict, journalClosed } from './write-checks.js';
@@ -16,15 +17,13 @@ export interface SqliteStoreOptions {
 /**
  * One log in append order, each event pointing at the previous event of its persistence id
  * (`prev`, its rowid; 0 for none), and a small table of ids with their highest seq and last
- * row. A commit of one event for each of 1,000 ids appends 1,000 rows at the end of the log and
- * rewrites a few pages of the ids table — an index on (id, seq) would touch a page per id per
+ * row (kept up to date at checkpoints: sqlite-ids.ts). A commit of one event for each of 1,000
+ * ids appends 1,000 rows at the end of the log — an index on (id, seq) would touch a page per id per
  * commit (measured: 86k events/s with it, 257k with the chain, 25k clustered by id). Every
  * MARK_EVERY-th event of an id is marked with its row, so a replay of an id whose events lie
  * close together in the log reads a range of it instead of walking the chain row by row.
  */
 const MARK_EVERY = 1024;
-/** Ids whose rows the store keeps in memory at most (then it forgets them all and reads again). */
-const MAX_KNOWN = 1 << 17;
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS bactor_log (
   persistence_id TEXT NOT NULL,
@@ -53,11 +52,6 @@ CREATE TABLE IF NOT EXISTS bactor_snapshots (
 ) WITHOUT ROWID;
 `;
 
-interface IdRow {
-  highest: number;
-  last: number;
-  deleted_to: number;
-}
 /** A row of the log, as an array (better-sqlite3's raw mode: no object per row). */
 type LogRow = [rowid: number, persistenceId: string, seq: number, prev: number, payload: Buffer, crc: number];
 const ROWID = 0;
@@ -104,6 +98,9 @@ export class SqliteStore {
   private readonly db: BetterSqlite3.Database;
   private closed = false;
   private readonly getId: BetterSqlite3.Statement<[string], IdRow>;
+  private readonly ids: SqliteIds;
+  /** Brings the ids' view up to date in a read transaction (before a read of the log). */
+  private readonly syncIds: () => void;
   private readonly putId: BetterSqlite3.Statement<[string, number, number, number]>;
   private readonly getRow: BetterSqlite3.Statement<[number], LogRow>;
   private readonly scanId: BetterSqlite3.Statement<[string], LogRow>;
@@ -115,12 +112,6 @@ export class SqliteStore {
   private readonly putSnapshot: BetterSqlite3.Statement<[string, number, Uint8Array, number]>;
   private readonly getSnapshot: BetterSqlite3.Statement<[string], { seq: number; payload: Buffer; crc: number }>;
   private readonly writeAll: (writes: readonly JournalWrite[]) => (BactorError | null)[];
-  /**
-   * The ids' rows as this connection last wrote or read them (a read per write saved), valid
-   * while no other connection commits: checked by PRAGMA data_version under the write lock.
-   */
-  private readonly known = new Map<string, IdRow>();
-  private knownVersion = -1;
   private readonly deleteAll: (persistenceId: string, toSeq: number) => void;
 
   constructor(options: SqliteStoreOptions) {
@@ -159,23 +150,16 @@ export class SqliteStore {
         'ON CONFLICT (persistence_id) DO UPDATE SET seq = excluded.seq, payload = excluded.payload, crc = excluded.crc WHERE excluded.seq >= bactor_snapshots.seq',
     );
     this.getSnapshot = db.prepare('SELECT seq, payload, crc FROM bactor_snapshots WHERE persistence_id = ?');
-    const dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
+    const ids = (this.ids = failing(() => new SqliteIds(db), `set-up of ${options.path}`));
+    this.syncIds = db.transaction(() => ids.sync());
     const maxRow = db.prepare<[], number | null>('SELECT max(rowid) FROM bactor_log').pluck();
     // Rows go in many to a statement, with their rowids given (the chain's `prev` and the checksum need them before the insert).
     const logRows = new MultiRowInsert(db, 'INSERT INTO bactor_log (rowid, persistence_id, seq, prev, payload, crc)', 6);
-    const idRows = new MultiRowInsert(
-      db,
-      'INSERT INTO bactor_ids (persistence_id, highest, last, deleted_to)',
-      4,
-      'ON CONFLICT (persistence_id) DO UPDATE SET highest = excluded.highest, last = excluded.last, deleted_to = excluded.deleted_to',
-    );
-    /** The ids a transaction appended to (each written once to bactor_ids, at its end). */
-    const touched = new Map<string, IdRow>();
     let rowid = 0;
     const append = (write: JournalWrite): BactorError | null => {
       if (write.events.length === 0) return null;
       const id = write.persistenceId;
-      const row = touched.get(id) ?? this.idRow(id);
+      const row = ids.get(id);
       const highest = row?.highest ?? 0;
       if (write.events[0]!.seq !== highest + 1) return conflict(write, highest);
       let last = row?.last ?? 0;
@@ -185,26 +169,16 @@ export class SqliteStore {
         if (e.seq % MARK_EVERY === 1) this.putMark.run(id, e.seq, r);
         last = r;
       }
-      touched.set(id, { highest: write.events[write.events.length - 1]!.seq, last, deleted_to: row?.deleted_to ?? 0 });
+      ids.set(id, { highest: write.events[write.events.length - 1]!.seq, last, deleted_to: row?.deleted_to ?? 0 });
       return null;
     };
     const writeTx = db.transaction((writes: readonly JournalWrite[]) => {
       // Under the write lock: if another connection committed since our last look, what we know of the ids may be stale.
-      const version = dataVersion.get()!;
-      if (version !== this.knownVersion) {
-        this.known.clear();
-        this.knownVersion = version;
-      }
+      ids.sync();
       rowid = maxRow.get() ?? 0;
-      touched.clear();
       const results = writes.map(append);
       logRows.flush();
-      if (this.known.size + touched.size > MAX_KNOWN) this.known.clear();
-      for (const [id, row] of touched) {
-        idRows.add(id, row.highest, row.last, row.deleted_to);
-        this.known.set(id, row);
-      }
-      idRows.flush();
+      ids.checkpoint(rowid);
       return results;
     });
     // IMMEDIATE: the write lock first, so no other process writes between the check and the append.
@@ -213,21 +187,29 @@ export class SqliteStore {
         return writeTx.immediate(writes);
       } catch (error) {
         // Rolled back: what it learned or meant to write is not in the database.
-        this.known.clear();
+        ids.forget();
         logRows.discard();
-        idRows.discard();
         throw error;
       }
     };
     const deleteTx = db.transaction((persistenceId: string, toSeq: number) => {
+      ids.sync();
+      ids.checkpoint(maxRow.get() ?? 0, true); // the table up to date, as the rewrite of the id's row below needs
       const row = this.getId.get(persistenceId);
       if (row === undefined || toSeq <= row.deleted_to) return;
       for (const r of this.chain(persistenceId, row, row.deleted_to + 1).rows) if (r[SEQ] <= toSeq) this.removeRow.run(r[ROWID]);
       this.removeMarks.run(persistenceId, toSeq);
       this.putId.run(persistenceId, row.highest, row.last, Math.min(toSeq, row.highest));
-      this.known.delete(persistenceId);
+      ids.changed(persistenceId);
     });
-    this.deleteAll = (persistenceId, toSeq) => deleteTx.immediate(persistenceId, toSeq);
+    this.deleteAll = (persistenceId, toSeq) => {
+      try {
+        deleteTx.immediate(persistenceId, toSeq);
+      } catch (error) {
+        ids.forget();
+        throw error;
+      }
+    };
   }
 
   write(writes: readonly JournalWrite[]): (BactorError | null)[] {
@@ -249,7 +231,8 @@ export class SqliteStore {
     this.open();
     let failure: { error: unknown } | null = null;
     const end = failing(() => {
-      const id = this.getId.get(persistenceId);
+      this.syncIds();
+      const id = this.ids.get(persistenceId);
       if (id === undefined) return { last: 0, dropped: 0, reason: '' };
       const from = Math.max(fromSeq, id.deleted_to + 1);
       let expected = from;
@@ -326,7 +309,10 @@ export class SqliteStore {
 
   highestSeq(persistenceId: string): number {
     this.open();
-    return failing(() => this.getId.get(persistenceId)?.highest ?? 0, 'highestSeq');
+    return failing(() => {
+      this.syncIds();
+      return this.ids.get(persistenceId)?.highest ?? 0;
+    }, 'highestSeq');
   }
 
   deleteTo(persistenceId: string, toSeq: number): void {
@@ -355,15 +341,6 @@ export class SqliteStore {
     if (this.closed) return;
     this.closed = true;
     this.db.close();
-  }
-
-  private idRow(id: string): IdRow | undefined {
-    let row = this.known.get(id);
-    if (row === undefined) {
-      row = this.getId.get(id);
-      if (row !== undefined) this.known.set(id, row);
-    }
-    return row;
   }
 
   private open(): void {

@@ -212,6 +212,62 @@ test('sqlite journal: two journals on one file (two writers of one id) — the s
   );
 });
 
+test('sqlite journal: ids past a checkpoint (kept in the log, not yet in the ids table) are read back by a reopen, a second writer and a delete', async (t) => {
+  // 30 ids × 1,200 events = 36,000 rows: one checkpoint (at 32,768 rows) is passed, the last rows lie after it.
+  const path = temp(t);
+  const a = new SqliteJournal({ path, thread: false });
+  const ids = Array.from({ length: 30 }, (_, i) => `id${i}`);
+  const payload = bytes('e');
+  for (let from = 1; from <= 1200; from += 100) {
+    const results = await a.write(
+      ids.map((persistenceId) => ({ persistenceId, events: Array.from({ length: 100 }, (_, i) => ({ seq: from + i, payload })) })),
+    );
+    assert.ok(results.every((r) => r === null));
+  }
+  // 100 rows more for id0 only, after the checkpoint: the ids table is behind for id0 alone.
+  await a.write([{ persistenceId: 'id0', events: Array.from({ length: 100 }, (_, i) => ({ seq: 1201 + i, payload })) }]);
+  const { default: Database } = await import('better-sqlite3');
+  const raw = new Database(path, { readonly: true });
+  const tableHighest = raw.prepare<[], number>("SELECT highest FROM bactor_ids WHERE persistence_id = 'id0'").pluck().get();
+  raw.close();
+  assert.ok(tableHighest !== undefined && tableHighest < 1300, `the table is at a checkpoint (${tableHighest}), the rest is in the log`);
+
+  // A second connection (another process would be the same) reads the tail: it sees every id's highest and is refused a taken seq.
+  const b = new SqliteJournal({ path });
+  t.after(() => b.close());
+  assert.equal(await b.highestSeq('id0'), 1300);
+  assert.equal(await b.highestSeq('id29'), 1200);
+  const [taken] = await b.write([{ persistenceId: 'id0', events: events(1300, 'x') }]);
+  assert.equal(taken?.code, ErrorCode.PERSISTENCE_CONFLICT);
+  assert.deepEqual(await b.write([{ persistenceId: 'id0', events: events(1301, 'b') }]), [null]);
+  // The first connection learns of the second's commit before its next write.
+  const [late] = await a.write([{ persistenceId: 'id0', events: events(1301, 'a') }]);
+  assert.equal(late?.code, ErrorCode.PERSISTENCE_CONFLICT);
+  assert.deepEqual(await a.write([{ persistenceId: 'id0', events: events(1302, 'a') }]), [null]);
+  const replay = await b.replay('id0', 1299);
+  assert.deepEqual(
+    replay.events.map((e) => [e.seq, text(e.payload)]),
+    [
+      [1299, 'e'],
+      [1300, 'e'],
+      [1301, 'b'],
+      [1302, 'a'],
+    ],
+  );
+  // A delete brings the table up to date first; what was deleted stays deleted after a reopen (not closed: as after a crash).
+  await a.deleteTo('id1', 1150);
+  const c = new SqliteJournal({ path, thread: false });
+  t.after(() => (a.close(), c.close()));
+  assert.deepEqual(
+    (await c.replay('id1')).events.map((e) => e.seq),
+    Array.from({ length: 50 }, (_, i) => 1151 + i),
+  );
+  assert.equal(await c.highestSeq('id1'), 1200);
+  assert.equal(await c.highestSeq('id0'), 1302);
+  assert.equal((await c.replay('id29')).events.length, 1200);
+  assert.deepEqual(await c.write([{ persistenceId: 'id29', events: events(1201, 'c') }]), [null]);
+});
+
 test('postgres journal: two journals on one database (two nodes writing one id) — (id, seq) is unique, the later writer is refused, nothing interleaves', async (t) => {
   const a = postgres(t, 'twonodes');
   const b = postgres(t, 'twonodes');
