@@ -16,3 +16,6 @@ export { Inbox } from './mesh/inbox.js';
 export { attachMesh, createMesh, ringFillOf, type MeshDescriptor, type MeshEndpoint, type MeshOptions } from './mesh/mesh.js';
 export * as StatsLayout from './layout/stats-layout.js';
 export { TypeNameTable, createStatsBuffer, statsSlot } from './stats/stats-block.js';
+export * as MetricsLayout from './layout/metrics-layout.js';
+export { NameTable } from './stats/name-table.js';
+export { createMetricsBuffer, kindNameTable, metricsRegion } from './stats/metrics-block.js';

@@ -10,6 +10,7 @@ import {
   statsByteLength,
   typeTableOffset,
 } from '../layout/stats-layout.js';
+import { NameTable } from './name-table.js';
 
 /** Allocates the stats block for `participants` participants (main thread only). */
 export function createStatsBuffer(participants: number): SharedArrayBuffer {
@@ -75,51 +76,12 @@ function participantsOf(sab: SharedArrayBuffer): number {
  * message of that type, and the CURRENT word carries the returned code (with the actor id)
  * while it handles one; any thread reads a code back with `name`. Append-only, one writer.
  */
-export class TypeNameTable {
-  private readonly units: Uint16Array;
-  private used = 0;
-  private readonly codes = new Map<string, number>();
-
+export class TypeNameTable extends NameTable {
   constructor(sab: SharedArrayBuffer, p: number) {
     const participants = participantsOf(sab);
     if (!Number.isInteger(p) || p < 0 || p >= participants) {
       throw new BactorError(CoreErrorCode.INVALID_ARGUMENT, `participant=${p} is outside a stats block of ${participants} slots`);
     }
-    this.units = new Uint16Array(sab, typeTableOffset(participants, p), TYPE_TABLE_BYTES / 2);
-    // A replacement participant continues after what its predecessor wrote.
-    while (this.used < this.units.length && this.units[this.used]! !== 0) {
-      const length = this.units[this.used]!;
-      const start = this.used + 1;
-      this.codes.set(String.fromCharCode(...this.units.subarray(start, start + length)), this.used + 1);
-      this.used = start + length;
-    }
-  }
-
-  /** The code of `name` (appended if new), or 0 when the table is full. */
-  code(name: string): number {
-    const known = this.codes.get(name);
-    if (known !== undefined) return known;
-    const length = Math.min(name.length, TYPE_NAME_MAX_UNITS);
-    if (length === 0 || this.used + 1 + length > this.units.length) return 0;
-    const at = this.used;
-    for (let i = 0; i < length; i++) this.units[at + 1 + i] = name.charCodeAt(i);
-    // The length word last: a reader that sees it sees the units before it.
-    Atomics.store(this.units, at, length);
-    this.used = at + 1 + length;
-    this.codes.set(name, at + 1);
-    return at + 1;
-  }
-
-  /** The name behind `code`, or null if no name starts there (walks the table: for rare reads). */
-  name(code: number): string | null {
-    if (!Number.isInteger(code) || code < 1) return null;
-    let at = 0;
-    while (at < this.units.length) {
-      const length = Atomics.load(this.units, at);
-      if (length === 0 || at + 1 + length > this.units.length) return null;
-      if (at + 1 === code) return String.fromCharCode(...this.units.subarray(code, code + length));
-      at += 1 + length;
-    }
-    return null;
+    super(new Uint16Array(sab, typeTableOffset(participants, p), TYPE_TABLE_BYTES / 2), TYPE_NAME_MAX_UNITS);
   }
 }

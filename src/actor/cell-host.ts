@@ -44,6 +44,8 @@ export interface MailboxHost {
    * backlog first reaches its mark, then 'grant's as it drains, 'release' when it stops or moves.
    */
   congestion(cell: CellMailbox, signal: FlowSignal, amount: number): void;
+  /** The base index of `kind`'s slot in this thread's metrics region (-1 without monitoring). */
+  kindBase(kind: string): number;
 }
 
 /** A turn (cell-turns.ts): the handler call, its budget, its timing, a handler's promise. */
@@ -86,6 +88,8 @@ export interface LifecycleHost {
   readonly journal: JournalClient;
   /** Publishes an event on the system's event stream. */
   publish(event: RuntimeEvent): void;
+  /** Adds one to word `word` (metrics-layout.ts: FAILURES, RESTARTS) of the kind at `base` (nothing when -1). */
+  countKind(base: number, word: number): void;
 }
 
 /** The ActorContext of a handler (actor-cell.ts): asks, children, tasks. */

@@ -13,6 +13,7 @@ import { ReliableEnvelope } from '../reliable/reliable-messages.js';
 import { type ReliableConsumer, producerKey } from '../reliable/reliable-inbox.js';
 import { CellTurns } from './cell-turns.js';
 import { initFailure } from './spawn-failure.js';
+import { FAILURES, RESTARTS } from '../../native-free-core/layout/metrics-layout.js';
 import type { SpawnOptions } from './spawn-options.js';
 
 /**
@@ -151,6 +152,7 @@ export abstract class CellLifecycle extends CellTurns implements PersistentActor
     // A failed persist failed the actor already; the handler that awaited it rejects with the same error.
     if (this.status === SUSPENDED && error === this.x.persistent?.failure) return;
     this.status = SUSPENDED;
+    this.host.countKind(this.metricsBase, FAILURES);
     this.cancelReceiveTimeout();
     // The message it failed on was an ask: the asker hears of it now, not at its timeout.
     const sender = this.sender;
@@ -190,6 +192,7 @@ export abstract class CellLifecycle extends CellTurns implements PersistentActor
   /** Restarts: hooks, children stopped, fresh state from init; the mailbox is kept. */
   restart(error: unknown): void {
     if (this.status === STOPPED) return;
+    this.host.countKind(this.metricsBase, RESTARTS);
     try {
       this.definition.behavior.restarting?.(this.state, error, this.context);
     } catch {

@@ -51,6 +51,8 @@ export abstract class CellMailbox {
   protected system: Deque<SystemOp> | null = null;
   /** The runtime's run queue holds this cell. */
   scheduled = false;
+  /** Its kind's slot in the thread's metrics region (-1 without monitoring: nothing is counted). */
+  readonly metricsBase: number;
   /** Smoothed nanoseconds per message of its timed turns (0: none timed yet), an integer (no boxed double per actor). */
   protected nsPerMessage = 0;
   /** Backlog at which senders are held back: the mailbox's highWater, lower for a slow actor (see retune). */
@@ -107,6 +109,7 @@ export abstract class CellMailbox {
     this.host = host;
     this.self = new ActorRef(host.participant, id, definition.name);
     this.stamp = id * TYPE_CODE_SPAN;
+    this.metricsBase = host.kindBase(definition.name);
     this.self._cell = this;
     this.parentCell = parentCell;
     this.parent = parentCell?.self ?? parentRef;

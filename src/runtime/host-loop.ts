@@ -2,6 +2,7 @@ import vm from 'node:vm';
 import { setIncarnation, setRefRouter } from '../actor/actor-ref.js';
 import { loadDefinition } from '../actor/actor-definition.js';
 import { TypeNameTable, statsSlot } from '../../native-free-core/stats/stats-block.js';
+import { kindMetricsOf } from './kind-metrics.js';
 import { TransportEndpoint, type TransportInit } from '../transport/transport.js';
 import { errorInfo } from '../errors/error-info.js';
 import { LoopTurn, Next } from './loop-turn.js';
@@ -33,6 +34,8 @@ export interface HostInit {
   taskThreads: number;
   /** The shared stats block (counters out, scheduler knobs in). */
   stats: SharedArrayBuffer;
+  /** The metrics block and how often the gauges are published (monitoring; absent: nothing is counted per kind). */
+  metrics?: { buffer: SharedArrayBuffer; intervalMs: number };
   /** User records an overflow queue toward one peer may hold. */
   overflowLimit: number;
   /** The system's incarnation (see ActorRef.incarnation). */
@@ -79,6 +82,7 @@ export async function runHost(init: HostInit): Promise<void> {
     taskPool: new TaskPool(init.taskThreads),
     stats: statsSlot(init.stats, endpoint.self),
     typeNames: new TypeNameTable(init.stats, endpoint.self),
+    ...(init.metrics !== undefined ? { metrics: kindMetricsOf(init.metrics.buffer, endpoint.self, init.metrics.intervalMs) } : {}),
     overflowLimit: init.overflowLimit,
     gateway: init.gateway,
     onEvent: (event) => runtime.control(0, { op: 'event', event }),

@@ -137,6 +137,8 @@ export class LoopTurn {
   private drained = 0;
   /** The ledger's unkept count last published. */
   private unkept = 0;
+  /** When the per-kind gauges are next published (Infinity without monitoring). */
+  private gaugesDue: number;
   /** Of the last step: the messages actors handled, and whether everything was published. */
   private handled = 0;
   private flushed = true;
@@ -154,6 +156,7 @@ export class LoopTurn {
     this.spins = settings.spins;
     this.yields = settings.yields;
     this.idle = new BackoffIdleStrategy({ spins: settings.spins, yields: settings.yields });
+    this.gaugesDue = settings.runtime.metrics === null ? Infinity : 0;
   }
 
   /**
@@ -215,6 +218,11 @@ export class LoopTurn {
     stats[HANDLER_MS] = runtime.runs.timer.handlerMs;
     stats[PUBLISHED_AT] = TIME_ORIGIN + now;
     stats[LOOPS] = ++this.loops;
+    if (now >= this.gaugesDue) {
+      const metrics = runtime.metrics!;
+      metrics.publishGauges(runtime.actors);
+      this.gaugesDue = now + metrics.intervalMs;
+    }
     const ledger = taken.ledger;
     if (ledger !== null && ledger.unkept !== this.unkept) stats[UNKEPT] = this.unkept = ledger.unkept;
     const host = this.host;

@@ -1,5 +1,7 @@
 import { CURRENT } from '../../native-free-core/layout/stats-layout.js';
+import { HANDLED } from '../../native-free-core/layout/metrics-layout.js';
 import { Deque } from '../mailbox/deque.js';
+import type { KindMetrics } from './kind-metrics.js';
 import { HEAVY_LOOP_MS, type TimedHost, type Turnable, TurnTimer } from './turn-timer.js';
 
 export type { Turnable } from './turn-timer.js';
@@ -20,6 +22,8 @@ export class RunQueue<C extends Turnable> {
   current: C | null = null;
   /** Messages handled so far. */
   processed = 0;
+  /** The metrics region each turn's messages are added to, at the cell's metricsBase (empty: never written). */
+  private kindWords: Float64Array = new Float64Array(0);
   readonly timer: TurnTimer;
 
   constructor(
@@ -30,6 +34,12 @@ export class RunQueue<C extends Turnable> {
     private readonly wake: () => void,
   ) {
     this.timer = new TurnTimer(host);
+  }
+
+  /** Counts each actor turn's messages, and observes its timed turns, in `metrics`. */
+  countInto(metrics: KindMetrics): void {
+    this.kindWords = metrics.words;
+    this.timer.metrics = metrics;
   }
 
   get length(): number {
@@ -63,6 +73,7 @@ export class RunQueue<C extends Turnable> {
     const queue = this.queue;
     const stats = this.stats;
     const timer = this.timer;
+    const kindWords = this.kindWords;
     const loopEnd = timer.heavyMode ? performance.now() + HEAVY_LOOP_MS : 0;
     // Heavy mode bounds the call in time, not in messages: a count would starve fast actors beside
     // slow ones. And to one turn for each actor queued at the start: a slow actor that is always
@@ -82,8 +93,11 @@ export class RunQueue<C extends Turnable> {
         stats[CURRENT] = cell.currentStamp;
         // A turn takes no more than what is left of the loop turn's budget (a slow actor with a
         // long backlog would otherwise hold the thread for its whole quarter-of-backlog turn).
-        if (timer.due()) total += timer.run(cell, budget - total);
-        else total += cell.run(budget - total);
+        const n = timer.due() ? timer.run(cell, budget - total) : cell.run(budget - total);
+        total += n;
+        // Per kind, once per turn (one branch without monitoring: metricsBase is -1).
+        const base = cell.metricsBase;
+        if (base >= 0) kindWords[base + HANDLED]! += n;
         if (!cell.scheduled && cell.runnable) {
           // Back of the run queue: the others get their turn first (queued, then marked: see schedule).
           if (this.next === null && queue.length === 0) this.next = cell;

@@ -24,6 +24,7 @@ import { CellSpawner } from './cell-spawner.js';
 import type { RuntimeOptions } from './runtime-options.js';
 import { type SystemSend, SystemOps } from './system-ops.js';
 import { TrafficSamples } from './traffic-samples.js';
+import type { KindMetrics } from './kind-metrics.js';
 import type { TypeNameTable } from '../../native-free-core/stats/stats-block.js';
 import type { TaskPool } from './task-pool.js';
 import { LocalActors } from './local-actors.js';
@@ -102,6 +103,8 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
   readonly stats: Float64Array;
   /** Names behind the CURRENT codes (none without a stats block: every code is 0). */
   private readonly typeNames: TypeNameTable | null;
+  /** This thread's side of the metrics block (null without monitoring: cells get base -1). */
+  readonly metrics: KindMetrics | null;
   /** Called when local work appears while the thread may be parked (main thread wake-up). */
   onWork: (() => void) | null = null;
   readonly random: () => number;
@@ -124,6 +127,8 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
     this.stats = options.stats ?? new Float64Array(STATS_SLOT_FLOAT64);
     this.typeNames = options.typeNames ?? null;
     this.runs = new RunQueue<ActorCell>(this, this.stats, () => this.onWork?.());
+    this.metrics = options.metrics ?? null;
+    if (this.metrics !== null) this.runs.countInto(this.metrics);
     this.asks = new AskSlots(this.timers, (id) => new ActorRef(this.participant, id, 'ask'));
     this.outbound = new Outbound(
       this.participant,
@@ -146,6 +151,14 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
       () => this.wake(),
       () => this.outbound.flush(),
     );
+  }
+
+  kindBase(kind: string): number {
+    return this.metrics === null ? -1 : this.metrics.base(kind);
+  }
+
+  countKind(base: number, word: number): void {
+    if (base >= 0) this.metrics?.count(base, word);
   }
 
   typeCode(name: string): number {

@@ -1,4 +1,5 @@
 import { DEFAULT_BATCH } from './knob-defaults.js';
+import type { KindMetrics } from './kind-metrics.js';
 
 /**
  * About one actor turn in 256 is timed for the rebalancer (two clock reads); the gaps vary
@@ -29,6 +30,8 @@ export interface Turnable {
   /** Has messages and is not held. */
   readonly runnable: boolean;
   readonly isStopped: boolean;
+  /** Its kind's slot in the thread's metrics region (-1: not counted). */
+  readonly metricsBase: number;
   /** What the watchdog reads while its turn runs (see stats-layout.ts CURRENT). */
   readonly currentStamp: number;
   /** Smoothed ms per message of its timed turns (0: none timed yet). */
@@ -74,6 +77,8 @@ export class TurnTimer {
   handlerMs = 0;
   /** performance.now() at the end of the last timed turn. */
   timedAt = 0;
+  /** The thread's metrics (monitoring): timed turns feed the handler-duration histogram. */
+  metrics: KindMetrics | null = null;
 
   constructor(private readonly host: TimedHost) {}
 
@@ -115,6 +120,7 @@ export class TurnTimer {
     const work = n + (this.host.sends - sends0);
     if (n > 0) {
       cell.noteTurn(ms, work);
+      if (this.metrics !== null && cell.metricsBase >= 0) this.metrics.observe(cell.metricsBase, ms / n / 1000);
       // A sampled turn of a slow actor: heavy mode now (fast neighbours may hide it from the loop's average).
       if (!heavy && cell.msPerMessage > HEAVY_MS_PER_MESSAGE) this.setHeavy(true);
     }

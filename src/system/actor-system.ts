@@ -4,8 +4,11 @@ import { ActorRef, localIdOf, newIncarnation, participantOf, setIncarnation, set
 import { checkRef } from '../actor/ref-checks.js';
 import type { SpawnOptions } from '../actor/spawn-options.js';
 import { createStatsBuffer, statsSlot } from '../../native-free-core/stats/stats-block.js';
+import { createMetricsBuffer } from '../../native-free-core/stats/metrics-block.js';
+import { kindMetricsOf } from '../runtime/kind-metrics.js';
+import { type CheckedMonitoring, checkMonitoringOptions } from '../observability/monitoring-options.js';
+import { Monitoring } from '../observability/monitoring.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
-import { checkBag, invalidOption } from '../util/option-bag.js';
 import { ManualClock, systemClock } from '../runtime/clock.js';
 import { DEFAULT_OVERFLOW_LIMIT } from '../runtime/outbound.js';
 import { Runtime } from '../runtime/runtime.js';
@@ -38,8 +41,9 @@ import {
 import { WorkerSet } from './worker-set.js';
 import { RemoteNode } from './remote-node.js';
 import { JournalService } from '../persistence/journal-service.js';
-import { type ReliableChannel, type ReliableOptions, producerDefinition, reliableArgs } from '../reliable/reliable-producer.js';
-import { ReliableRef } from '../reliable/reliable-ref.js';
+import type { ReliableOptions } from '../reliable/reliable-producer.js';
+import type { ReliableRef } from '../reliable/reliable-ref.js';
+import { reliableRef } from './reliable-entry.js';
 import { type ReplicatedStore, openReplicatedStore } from '../crdt/replicated-store.js';
 import type { ReplicatedStoreOptions } from '../crdt/replication-options.js';
 
@@ -89,6 +93,10 @@ export class ActorSystem {
   private readonly gatewayIndex: number;
   /** `host:port` this node listens on for other nodes (null without the `remote` option). */
   address: string | null = null;
+  /** Metrics, the dashboard and their HTTP server (null without the `monitoring` option). */
+  monitoring: Monitoring | null = null;
+  /** The metrics block (monitoring) and its options. */
+  private readonly metricsBlock: { buffer: SharedArrayBuffer; stats: SharedArrayBuffer; options: CheckedMonitoring } | null;
 
   private constructor(options: Required<Pick<ActorSystemOptions, 'workers' | 'ringCapacity' | 'spins'>> & ActorSystemOptions) {
     this.workerCount = options.workers;
@@ -97,6 +105,9 @@ export class ActorSystem {
     this.gatewayIndex = options.remote !== undefined ? threads + 1 : 0;
     const guardian = options.guardian ?? DEFAULT_STRATEGY;
     const statsBuffer = createStatsBuffer(threads + 1);
+    const monitoring = checkMonitoringOptions(options.monitoring);
+    this.metricsBlock = monitoring === null ? null : { buffer: createMetricsBuffer(threads + 1), stats: statsBuffer, options: monitoring };
+    const metrics = this.metricsBlock === null ? undefined : { buffer: this.metricsBlock.buffer, intervalMs: monitoring!.intervalMs };
     const overflowLimit = options.overflowLimit ?? DEFAULT_OVERFLOW_LIMIT;
     this.scheduler = new Scheduler(
       statsBuffer,
@@ -155,6 +166,7 @@ export class ActorSystem {
       overflowLimit,
       incarnation: this.incarnation,
       gateway: this.gatewayIndex,
+      ...(metrics !== undefined ? { metrics } : {}),
     });
     const remote = options.remote;
     const transport =
@@ -171,6 +183,7 @@ export class ActorSystem {
       stats: statsSlot(statsBuffer, 0),
       overflowLimit,
       gateway: this.gatewayIndex,
+      ...(metrics !== undefined ? { metrics: kindMetricsOf(metrics.buffer, 0, metrics.intervalMs) } : {}),
     });
     this.runtime = runtime;
     // Persistent actors on the main thread (dispatcher 'inline') reach the journal with a call.
@@ -225,6 +238,7 @@ export class ActorSystem {
     const system = new ActorSystem({ ...checked, workers, ringCapacity, spins });
     try {
       system.address = await system.remote.ready();
+      system.monitoring = await system.startMonitoring();
     } catch (error) {
       await system.shutdown();
       throw error;
@@ -284,33 +298,15 @@ export class ActorSystem {
    */
   async reliable<M>(target: ActorRef<M> | { address: string; name: string }, options?: ReliableOptions): Promise<ReliableRef<M>> {
     this.assertRunning('reliable');
-    const named = !(target instanceof ActorRef) && target !== null && typeof target === 'object' && 'name' in target;
-    const where = 'system.reliable';
-    if (named) {
-      checkBag(target, ['address', 'name'], where, 'target');
-      if (typeof target.address !== 'string' || typeof target.name !== 'string')
-        throw invalidOption(where, "a named target is { address: 'host:port', name } of an actor on another node");
-    } else checkRef(target, 'reliable', 'target');
-    // The options first: a wrong one fails before any lookup.
-    const args = reliableArgs(target as ActorRef, options, where);
-    if (args.durable && this.journal.journal === null)
-      throw new BactorError(
-        ErrorCode.NO_JOURNAL,
-        `${where}({ durable: true }): a durable producer keeps its messages in the system's journal, and the system has none: ActorSystem.start({ journal })`,
-      );
-    const lookup = named ? () => this.lookupRemote(target.address, target.name) : null;
-    if (lookup !== null) {
-      const found = await lookup();
-      const { address, name } = target as { address: string; name: string };
-      if (found === undefined)
-        throw new BactorError(ErrorCode.ACTOR_NOT_FOUND, `${where}: no actor named '${name}' on the node at ${address}`);
-      args.target = found;
-    }
-    const producer = (await this.spawner.spawn(producerDefinition(args, where), args, { dispatcher: 'inline' })) as ActorRef;
-    // Inline: the producer's cell is on this thread, its state the channel the ref sends through.
-    const channel = (producer._cell as { state: unknown } | undefined)?.state as ReliableChannel;
-    channel.lookup = lookup;
-    return new ReliableRef<M>(producer, channel);
+    return reliableRef(
+      {
+        journal: this.journal.journal,
+        lookupRemote: (address, name) => this.lookupRemote(address, name),
+        spawnInline: (definition, args) => this.spawner.spawn(definition, args, { dispatcher: 'inline' }),
+      },
+      target,
+      options,
+    );
   }
 
   /**
@@ -436,6 +432,7 @@ export class ActorSystem {
     await this.workers.exit(deadline);
     await this.remote.stop(deadline);
     await this.journal.close().catch(() => undefined);
+    await this.monitoring?.close();
     this.state = 'stopped';
     this.runtime.asks.failAll(new BactorError(ErrorCode.SYSTEM_STOPPED, 'the actor system shut down before the reply arrived'));
     this.runtime.requests.fail(new BactorError(ErrorCode.SYSTEM_STOPPED, 'the actor system shut down'));
@@ -461,6 +458,19 @@ export class ActorSystem {
   }
 
   // ---- internals -----------------------------------------------------------------------------
+
+  /** The `monitoring` option: the registry over the shared blocks, and the HTTP server with a port. */
+  private async startMonitoring(): Promise<Monitoring | null> {
+    const block = this.metricsBlock;
+    if (block === null) return null;
+    const source = {
+      statsBuffer: block.stats,
+      metricsBuffer: block.buffer,
+      hosts: this.workers.count + 1,
+      ringFill: (p: number) => this.workers.ringFill(p),
+    };
+    return Monitoring.start(source, block.options, this.events);
+  }
 
   /** Rebalancing (scheduler.rebalance): a look every `everyMs`, one at a time, while running. */
   private startRebalancing(rebalancer: Rebalancer): void {

@@ -1,4 +1,5 @@
 import type { Journal } from '../persistence/journal.js';
+import type { MonitoringOptions } from '../observability/monitoring-options.js';
 import type { RemoteOptions } from '../remote/remote-options.js';
 import type { Clock } from '../runtime/clock.js';
 import type { SchedulerOptions } from '../scheduler/scheduler.js';
@@ -43,4 +44,10 @@ export interface ActorSystemOptions {
    * system closes it at shutdown. Absent: spawning a persistent actor fails with ERR_NO_JOURNAL.
    */
   journal?: Journal;
+  /**
+   * Metrics per thread and per actor kind, read off shared memory on the main thread: `true`, or
+   * `{ port }` to serve them (`/metrics`, Prometheus) with a live dashboard (`/`) over HTTP. See
+   * the README's *Monitoring*. Absent: the threads count nothing per kind.
+   */
+  monitoring?: boolean | MonitoringOptions;
 }

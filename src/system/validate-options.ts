@@ -1,5 +1,6 @@
 import { isValidCapacity, MAX_CAPACITY, MIN_CAPACITY } from '../../native-free-core/layout/ring-layout.js';
 import { validateRemoteOptions } from '../remote/remote-options.js';
+import { checkMonitoringOptions } from '../observability/monitoring-options.js';
 import { SPAWN_OPTION_KEYS, checkDefinition, checkSpawnArguments } from '../actor/spawn-options.js';
 import { checkRoutingStrategy } from '../router/router.js';
 import { checkSupervisorStrategy } from '../supervision/supervisor-strategy.js';
@@ -37,6 +38,7 @@ const SYSTEM_KEYS = [
   'overflowLimit',
   'remote',
   'journal',
+  'monitoring',
 ] as const;
 /** What makes a journal (see persistence/journal.ts). */
 const JOURNAL_METHODS = ['write', 'replay', 'replayEach', 'highestSeq', 'deleteTo', 'saveSnapshot', 'loadSnapshot', 'close'] as const;
@@ -71,6 +73,7 @@ export function validateSystemOptions(options: unknown): ActorSystemOptions {
   checkNumber(bag.overflowLimit, isInteger(1), START, 'overflowLimit', 'a positive integer');
   validateSchedulerOptions(bag.scheduler);
   validateRemoteOptions(bag.remote, START);
+  checkMonitoringOptions(bag.monitoring, START);
   if (bag.journal !== undefined) {
     const journal = bag.journal as Record<string, unknown> | null;
     const missing =

@@ -18,6 +18,8 @@ export interface WorkerConfig {
   readonly spins: number;
   readonly taskThreads: number;
   readonly statsBuffer: SharedArrayBuffer;
+  /** The metrics block and the gauges' interval (monitoring). */
+  readonly metrics?: { buffer: SharedArrayBuffer; intervalMs: number };
   readonly overflowLimit: number;
   readonly incarnation: number;
   /** The gateway thread's participant number (remote); 0: none. */
@@ -109,7 +111,7 @@ export class WorkerSet {
   }
 
   private start(w: number, transport: TransportInit, recreate: SpawnRequest[] = []): void {
-    const { guardian, spins, taskThreads, statsBuffer, overflowLimit, incarnation, gateway } = this.config;
+    const { guardian, spins, taskThreads, statsBuffer, overflowLimit, incarnation, gateway, metrics } = this.config;
     const interruptMs = this.parts.scheduler.interruptMs;
     const init: HostInit = {
       transport,
@@ -118,6 +120,7 @@ export class WorkerSet {
       idWatermark: this.idWatermark,
       taskThreads,
       stats: statsBuffer,
+      ...(metrics !== undefined ? { metrics } : {}),
       overflowLimit,
       incarnation,
       gateway,

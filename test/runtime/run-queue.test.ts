@@ -8,6 +8,7 @@ class FakeCell implements Turnable {
   scheduled = false;
   isStopped = false;
   currentStamp = 0;
+  metricsBase = -1;
   msPerMessage = 0;
   readonly turns: number[] = [];
   constructor(

@@ -1,0 +1,126 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Registry } from 'prom-client';
+import { BactorError, ErrorCode } from '../errors/error-codes.js';
+import { DASHBOARD_HTML } from './dashboard-page.js';
+import type { Snapshots } from './dashboard-snapshot.js';
+import type { CheckedMonitoring } from './monitoring-options.js';
+
+/** Open event streams one server keeps at most (each costs a snapshot per interval). */
+const MAX_STREAMS = 64;
+
+/**
+ * The monitoring HTTP server: `GET /metrics` (Prometheus text), `GET /` (the dashboard),
+ * `GET /snapshot` (its JSON), `GET /events` (Server-Sent Events: a snapshot every interval).
+ * Read-only; anything else is 404 or 405.
+ */
+export class MonitoringServer {
+  private readonly streams = new Set<http.ServerResponse>();
+  private timer: ReturnType<typeof setInterval> | null = null;
+
+  private constructor(
+    private readonly server: http.Server,
+    readonly url: string,
+    private readonly registry: Registry,
+    private readonly snapshots: Snapshots,
+    private readonly intervalMs: number,
+  ) {
+    server.on('request', (req, res) => void this.serve(req, res));
+  }
+
+  static listen(options: CheckedMonitoring, registry: Registry, snapshots: Snapshots): Promise<MonitoringServer> {
+    const server = http.createServer();
+    return new Promise((resolve, reject) => {
+      server.once('error', (error: NodeJS.ErrnoException) => {
+        const inUse = error.code === 'EADDRINUSE';
+        reject(
+          new BactorError(
+            inUse ? ErrorCode.ADDRESS_IN_USE : ErrorCode.INVALID_OPTION,
+            `ActorSystem.start: monitoring could not listen on ${options.host}:${options.port}: ${inUse ? 'something already listens there' : error.message}`,
+            { cause: error },
+          ),
+        );
+      });
+      server.listen(options.port!, options.host, () => {
+        const { port } = server.address() as AddressInfo;
+        const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+        resolve(new MonitoringServer(server, `http://${host}:${port}`, registry, snapshots, options.intervalMs));
+      });
+    });
+  }
+
+  private async serve(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0];
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('only GET and HEAD\n');
+      return;
+    }
+    try {
+      switch (path) {
+        case '/metrics': {
+          const text = await this.registry.metrics();
+          res.writeHead(200, { 'content-type': this.registry.contentType }).end(text);
+          return;
+        }
+        case '/':
+        case '/dashboard':
+          res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(DASHBOARD_HTML);
+          return;
+        case '/snapshot':
+          res
+            .writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
+            .end(JSON.stringify(this.snapshots.take()));
+          return;
+        case '/events':
+          this.openStream(res);
+          return;
+        default:
+          res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /, /metrics, /snapshot or /events\n');
+      }
+    } catch (error) {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(`${error instanceof Error ? error.message : String(error)}\n`);
+    }
+  }
+
+  private openStream(res: http.ServerResponse): void {
+    if (this.streams.size >= MAX_STREAMS) {
+      res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '5' }).end(`at most ${MAX_STREAMS} event streams\n`);
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+    res.write(`retry: ${this.intervalMs}\n\n`);
+    this.streams.add(res);
+    res.on('close', () => {
+      this.streams.delete(res);
+      if (this.streams.size === 0 && this.timer !== null) {
+        clearInterval(this.timer);
+        this.timer = null;
+      }
+    });
+    res.write(this.frame());
+    if (this.timer === null) {
+      // One snapshot per interval for every open stream.
+      this.timer = setInterval(() => {
+        const frame = this.frame();
+        for (const stream of this.streams) stream.write(frame);
+      }, this.intervalMs);
+      this.timer.unref();
+    }
+  }
+
+  private frame(): string {
+    return `data: ${JSON.stringify(this.snapshots.take())}\n\n`;
+  }
+
+  close(): Promise<void> {
+    if (this.timer !== null) clearInterval(this.timer);
+    this.timer = null;
+    for (const stream of this.streams) stream.end();
+    this.streams.clear();
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+}

@@ -1,0 +1,72 @@
+import type { Registry } from 'prom-client';
+import type { RuntimeEvent } from '../runtime/runtime-event.js';
+import type { EventStream } from '../system/event-stream.js';
+import { type DashboardSnapshot, type DeadLetterView, Snapshots } from './dashboard-snapshot.js';
+import { MetricsReader, type MetricsSource } from './metrics-reader.js';
+import { metricsRegistry } from './metrics-registry.js';
+import { MonitoringServer } from './monitoring-server.js';
+import type { CheckedMonitoring } from './monitoring-options.js';
+
+/**
+ * A system's monitoring (`system.monitoring`, with the `monitoring` option): the Prometheus
+ * metrics, the dashboard's snapshots and, with a port, the HTTP server of both. Everything is
+ * read off the shared stats and metrics blocks on the main thread: a scrape or a dashboard frame
+ * sends no message to any worker.
+ */
+export class Monitoring {
+  /** The prom-client Registry holding bactor's metrics (yours, when given as `monitoring.registry`). */
+  readonly registry: Registry;
+  private readonly snapshots: Snapshots;
+  private readonly server: MonitoringServer | null;
+  private readonly unsubscribe: () => void;
+
+  private constructor(registry: Registry, snapshots: Snapshots, server: MonitoringServer | null, unsubscribe: () => void) {
+    this.registry = registry;
+    this.snapshots = snapshots;
+    this.server = server;
+    this.unsubscribe = unsubscribe;
+  }
+
+  static async start(source: MetricsSource, options: CheckedMonitoring, events: EventStream<RuntimeEvent>): Promise<Monitoring> {
+    const reader = new MetricsReader(source);
+    const registry = await metricsRegistry(reader, options.registry);
+    const snapshots = new Snapshots(reader, options.intervalMs);
+    const unsubscribe = events.subscribe((event) => snapshots.note(event));
+    let server: MonitoringServer | null = null;
+    if (options.port !== null) {
+      try {
+        server = await MonitoringServer.listen(options, registry, snapshots);
+      } catch (error) {
+        unsubscribe();
+        throw error;
+      }
+    }
+    return new Monitoring(registry, snapshots, server, unsubscribe);
+  }
+
+  /** The server's address (`http://127.0.0.1:9464`), null without a port. The dashboard is at its root, the metrics at `/metrics`. */
+  get url(): string | null {
+    return this.server?.url ?? null;
+  }
+
+  /** The metrics in Prometheus' text format (what `/metrics` serves). */
+  metrics(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  /** What the dashboard shows now (what `/snapshot` serves): rates are against the previous snapshot. */
+  snapshot(): DashboardSnapshot {
+    return this.snapshots.take();
+  }
+
+  /** The latest dead letters (up to 100), newest last: target, message type, sender, reason. */
+  deadLetters(): DeadLetterView[] {
+    return this.snapshots.deadLetters();
+  }
+
+  /** Stops the server (its open dashboards see the stream end) and the event subscription. */
+  async close(): Promise<void> {
+    this.unsubscribe();
+    await this.server?.close();
+  }
+}
