@@ -22,6 +22,7 @@ import { serviceSuite } from './suites/service.js';
 import { remoteSuite } from './suites/remote.js';
 import { persistenceSuite } from './suites/persistence.js';
 import { crdtSuite } from './suites/crdt.js';
+import { observabilitySuite } from './suites/observability.js';
 
 const SUITES: Record<string, Suite> = {
   transport: transportSuite,
@@ -37,6 +38,7 @@ const SUITES: Record<string, Suite> = {
   remote: remoteSuite,
   persistence: persistenceSuite,
   crdt: crdtSuite,
+  observability: observabilitySuite,
 };
 
 const USAGE = `usage: npm run bench -- <${Object.keys(SUITES).join('|')}>… [--json] [--quick] [--only=name,name] [--rounds=n] [--repeat=n]`;

@@ -1,0 +1,86 @@
+import { ActorSystem, type ActorSystemOptions } from '../../src/index.js';
+import { Blaster, Sink } from '../fixtures/bench-actors.js';
+import { type SuiteContext, throughput } from '../harness.js';
+
+const SUITE = 'observability';
+
+/** What the systems of a round differ in: nothing, the metrics, or the metrics and tracing. */
+interface Variant {
+  suffix: string;
+  options: ActorSystemOptions;
+}
+
+/**
+ * The cost of monitoring on the `actors` suite's tells: `local-tell` and `cross-tell` (a Blaster
+ * on worker 1 telling a Sink on worker 1 or 2, 100 per turn) in a system without monitoring and
+ * in one with `monitoring: { port: 0 }` (its HTTP server up and scraped once per round, the
+ * dashboard's event stream open). The variants alternate round by round (one system at a
+ * time: a thread holds one), so a drift of the machine falls on both; each name's figure is the
+ * median of every timed run of every round.
+ */
+export async function observabilitySuite(ctx: SuiteContext): Promise<void> {
+  const q = ctx.quick;
+  const rounds = Number(ctx.option?.('rounds') ?? (q ? 2 : 4));
+  const runs = q ? 2 : 3;
+  const TELL = q ? 500_000 : 2_000_000;
+  const variants: Variant[] = [
+    { suffix: '', options: {} },
+    { suffix: '-metrics', options: { monitoring: { port: 0 } } },
+  ];
+  const names = ['local-tell', 'cross-tell'];
+  const rates = new Map<string, number[]>();
+  const wanted = variants.some((v) => names.some((n) => ctx.enabled(n + v.suffix)));
+  if (!wanted) return;
+  ctx.log(`${rounds} rounds of ${TELL} tells per run, ${runs} timed runs per round and name, variants alternating: none, metrics (served, scraped)`);
+  for (let round = 0; round < rounds; round++) {
+    // Every other round starts with the other variant.
+    const order = round % 2 === 0 ? variants : [...variants].reverse();
+    for (const variant of order) {
+      const system = await ActorSystem.start({ workers: 2, ...variant.options });
+      let events: AbortController | null = null;
+      try {
+        const url = system.monitoring?.url ?? null;
+        if (url !== null) {
+          // A dashboard watching: its stream takes a snapshot every interval.
+          events = new AbortController();
+          void fetch(`${url}/events`, { signal: events.signal })
+            .then((r) => r.body?.pipeTo(new WritableStream()))
+            .catch(() => undefined);
+        }
+        for (const name of names) {
+          const key = name + variant.suffix;
+          if (!ctx.enabled(key)) continue;
+          const blaster = await system.spawn(Blaster, undefined, { worker: 1 });
+          const sink = await system.spawn(Sink, undefined, { worker: name === 'local-tell' ? 1 : 2 });
+          const once = async (): Promise<number> => {
+            const t0 = performance.now();
+            const done = sink.ask({ type: 'expect', n: TELL }, { timeout: 120_000 });
+            blaster.tell({ type: 'blast', target: sink, n: TELL, chunk: 100 });
+            const sum = await done;
+            if (sum !== 42 * TELL) throw new Error(`sink sum ${sum}`);
+            return (TELL / (performance.now() - t0)) * 1000;
+          };
+          // Warm-up (the workers' JIT), then the timed runs.
+          for (let i = 0; i < 2; i++) await once();
+          for (let i = 0; i < runs; i++) (rates.get(key) ?? rates.set(key, []).get(key)!).push(await once());
+          if (url !== null) {
+            const text = await (await fetch(`${url}/metrics`)).text();
+            if (!text.includes('bactor_actor_messages_total{thread="w1",kind="Blaster"}')) throw new Error('the scrape lacks the Blaster series');
+          }
+          await system.stop(blaster);
+          await system.stop(sink);
+        }
+      } finally {
+        events?.abort();
+        await system.shutdown();
+      }
+    }
+    ctx.log(`round ${round + 1}/${rounds} done`);
+  }
+  for (const variant of variants)
+    for (const name of names) {
+      const key = name + variant.suffix;
+      const r = rates.get(key);
+      if (r !== undefined) ctx.report(throughput(SUITE, key, 'msgs/s', r));
+    }
+}
