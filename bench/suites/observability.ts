@@ -31,7 +31,9 @@ export async function observabilitySuite(ctx: SuiteContext): Promise<void> {
   const rates = new Map<string, number[]>();
   const wanted = variants.some((v) => names.some((n) => ctx.enabled(n + v.suffix)));
   if (!wanted) return;
-  ctx.log(`${rounds} rounds of ${TELL} tells per run, ${runs} timed runs per round and name, variants alternating: none, metrics (served, scraped)`);
+  ctx.log(
+    `${rounds} rounds of ${TELL} tells per run, ${runs} timed runs per round and name, variants alternating: none, metrics (served, scraped)`,
+  );
   for (let round = 0; round < rounds; round++) {
     // Every other round starts with the other variant.
     const order = round % 2 === 0 ? variants : [...variants].reverse();
@@ -65,7 +67,8 @@ export async function observabilitySuite(ctx: SuiteContext): Promise<void> {
           for (let i = 0; i < runs; i++) (rates.get(key) ?? rates.set(key, []).get(key)!).push(await once());
           if (url !== null) {
             const text = await (await fetch(`${url}/metrics`)).text();
-            if (!text.includes('bactor_actor_messages_total{thread="w1",kind="Blaster"}')) throw new Error('the scrape lacks the Blaster series');
+            if (!text.includes('bactor_actor_messages_total{thread="w1",kind="Blaster"}'))
+              throw new Error('the scrape lacks the Blaster series');
           }
           await system.stop(blaster);
           await system.stop(sink);

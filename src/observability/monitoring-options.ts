@@ -1,4 +1,5 @@
 import type { Registry } from 'prom-client';
+import { type AlertRule, type AlertWebhook, checkAlertRules, checkAlertWebhook } from './alert-rules.js';
 import { checkBag, checkNumber, describe, invalidOption, isInteger, show } from '../util/option-bag.js';
 
 /**
@@ -18,6 +19,10 @@ export interface MonitoringOptions {
   intervalMs?: number;
   /** A prom-client Registry of yours to add bactor's metrics to (one scrape for your service and its actors). Default: a registry of bactor's own. */
   registry?: Registry;
+  /** Rules on the metrics, evaluated every `intervalMs`: each firing and resolution is an 'alert' event on `system.events`. */
+  alerts?: AlertRule[];
+  /** Also POST each alert event (JSON) to this URL. */
+  webhook?: string | AlertWebhook;
 }
 
 /** Checked monitoring options (null: monitoring is off). */
@@ -26,14 +31,22 @@ export interface CheckedMonitoring {
   host: string;
   intervalMs: number;
   registry: Registry | undefined;
+  alerts: AlertRule[];
+  webhook: AlertWebhook | null;
 }
 
-const KEYS = ['port', 'host', 'intervalMs', 'registry'] as const;
+const KEYS = ['port', 'host', 'intervalMs', 'registry', 'alerts', 'webhook'] as const;
 
 export function checkMonitoringOptions(value: unknown, where = 'ActorSystem.start'): CheckedMonitoring | null {
   if (value === undefined || value === false) return null;
-  if (value === true) return { port: null, host: '127.0.0.1', intervalMs: 1000, registry: undefined };
-  const bag = checkBag(value, KEYS, where, 'monitoring', 'true, or { port, host, intervalMs, registry }') as MonitoringOptions;
+  if (value === true) return { port: null, host: '127.0.0.1', intervalMs: 1000, registry: undefined, alerts: [], webhook: null };
+  const bag = checkBag(
+    value,
+    KEYS,
+    where,
+    'monitoring',
+    'true, or { port, host, intervalMs, registry, alerts, webhook }',
+  ) as MonitoringOptions;
   checkNumber(bag.port, isInteger(0, 65535), where, 'monitoring.port', 'an integer from 0 to 65535 (0: any free port)');
   if (bag.host !== undefined && (typeof bag.host !== 'string' || bag.host.length === 0))
     throw invalidOption(where, `monitoring.host=${show(bag.host)} must be a non-empty host name or address`);
@@ -50,5 +63,16 @@ export function checkMonitoringOptions(value: unknown, where = 'ActorSystem.star
     (typeof registry !== 'object' || registry === null || typeof (registry as { registerMetric?: unknown }).registerMetric !== 'function')
   )
     throw invalidOption(where, `monitoring.registry must be a prom-client Registry, got ${describe(registry)}`);
-  return { port: bag.port ?? null, host: bag.host ?? '127.0.0.1', intervalMs: bag.intervalMs ?? 1000, registry: bag.registry };
+  const alerts = checkAlertRules(bag.alerts, where);
+  const webhook = checkAlertWebhook(bag.webhook, where);
+  if (webhook !== null && alerts.length === 0)
+    throw invalidOption(where, 'monitoring.webhook without monitoring.alerts: no rule would ever call it');
+  return {
+    port: bag.port ?? null,
+    host: bag.host ?? '127.0.0.1',
+    intervalMs: bag.intervalMs ?? 1000,
+    registry: bag.registry,
+    alerts,
+    webhook,
+  };
 }

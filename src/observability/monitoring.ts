@@ -5,6 +5,7 @@ import { type DashboardSnapshot, type DeadLetterView, Snapshots } from './dashbo
 import { MetricsReader, type MetricsSource } from './metrics-reader.js';
 import { metricsRegistry } from './metrics-registry.js';
 import { MonitoringServer } from './monitoring-server.js';
+import { Alerts } from './alerts.js';
 import type { CheckedMonitoring } from './monitoring-options.js';
 
 /**
@@ -19,12 +20,24 @@ export class Monitoring {
   private readonly snapshots: Snapshots;
   private readonly server: MonitoringServer | null;
   private readonly unsubscribe: () => void;
+  private readonly alertTimer: ReturnType<typeof setInterval> | null = null;
 
-  private constructor(registry: Registry, snapshots: Snapshots, server: MonitoringServer | null, unsubscribe: () => void) {
+  private constructor(
+    registry: Registry,
+    snapshots: Snapshots,
+    server: MonitoringServer | null,
+    unsubscribe: () => void,
+    alerts: Alerts,
+    intervalMs: number,
+  ) {
     this.registry = registry;
     this.snapshots = snapshots;
     this.server = server;
     this.unsubscribe = unsubscribe;
+    if (!alerts.empty) {
+      this.alertTimer = setInterval(() => alerts.evaluate(snapshots.take()), intervalMs);
+      this.alertTimer.unref();
+    }
   }
 
   static async start(source: MetricsSource, options: CheckedMonitoring, events: EventStream<RuntimeEvent>): Promise<Monitoring> {
@@ -41,7 +54,8 @@ export class Monitoring {
         throw error;
       }
     }
-    return new Monitoring(registry, snapshots, server, unsubscribe);
+    const alerts = new Alerts(options.alerts, options.webhook, (event) => events.publish(event));
+    return new Monitoring(registry, snapshots, server, unsubscribe, alerts, options.intervalMs);
   }
 
   /** The server's address (`http://127.0.0.1:9464`), null without a port. The dashboard is at its root, the metrics at `/metrics`. */
@@ -66,6 +80,7 @@ export class Monitoring {
 
   /** Stops the server (its open dashboards see the stream end) and the event subscription. */
   async close(): Promise<void> {
+    if (this.alertTimer !== null) clearInterval(this.alertTimer);
     this.unsubscribe();
     await this.server?.close();
   }

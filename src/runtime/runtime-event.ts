@@ -34,4 +34,21 @@ export type RuntimeEvent =
   /** A snapshot could not be saved (the state does not pack, or the journal failed); the actor goes on, its events are kept. */
   | { type: 'snapshot-failed'; actor: string; persistenceId: string; seq: number; error: import('../errors/error-info.js').ErrorInfo }
   /** Remote: something the gateway dropped that is not one message (`what`, with `detail`). */
-  | { type: 'remote-error'; what: string; detail: string };
+  | { type: 'remote-error'; what: string; detail: string }
+  /**
+   * A `monitoring.alerts` rule fired (its condition held for its `forMs` since `since`) or
+   * resolved; `value` is the metric at that evaluation, `at` its epoch ms (see observability/alerts.ts).
+   */
+  | {
+      type: 'alert';
+      name: string;
+      state: 'firing' | 'resolved';
+      metric: string;
+      kind: string | null;
+      value: number;
+      threshold: number;
+      since: number;
+      at: number;
+    }
+  /** The `monitoring.webhook` call of an alert failed (it is not retried). */
+  | { type: 'alert-webhook-failed'; name: string; state: 'firing' | 'resolved'; error: import('../errors/error-info.js').ErrorInfo };

@@ -1,0 +1,114 @@
+#!/usr/bin/env node
+/**
+ * `npx bactor <command> [url]`: looks at a running system through its monitoring server
+ * (`ActorSystem.start({ monitoring: { port } })`). Commands: `top` (a live terminal view, like
+ * htop for actors), `dead-letters` (the latest, with their types and senders), `metrics` (the
+ * Prometheus text). The url defaults to http://127.0.0.1:9464.
+ */
+import { parseArgs } from 'node:util';
+import type { DashboardSnapshot } from '../observability/dashboard-snapshot.js';
+import { renderTop } from './top-view.js';
+
+const USAGE = `usage: bactor <top|dead-letters|metrics> [url] [--once]
+  top            a live view of threads and actor kinds (q or Ctrl-C quits); --once prints one screen
+  dead-letters   the latest dead letters: time, message type, target, sender, reason
+  metrics        the Prometheus text of /metrics
+  url            the system's monitoring server (ActorSystem.start({ monitoring: { port } })); default http://127.0.0.1:9464`;
+
+function fail(message: string): never {
+  process.stderr.write(`bactor: ${message}\n${USAGE}\n`);
+  process.exit(2);
+}
+
+async function get(url: URL, path: string): Promise<Response> {
+  try {
+    const res = await fetch(new URL(path, url), { signal: AbortSignal.timeout(10_000) });
+    if (!res.ok) fail(`${new URL(path, url)} answered ${res.status}`);
+    return res;
+  } catch (error) {
+    return fail(
+      `cannot reach ${url.origin}: ${error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error)} (is the system started with monitoring: { port }?)`,
+    );
+  }
+}
+
+async function top(url: URL, once: boolean): Promise<void> {
+  const draw = (snap: DashboardSnapshot): void => {
+    const lines = renderTop(snap, Math.max(5, (process.stdout.rows ?? 50) - 20));
+    process.stdout.write(once || !process.stdout.isTTY ? `${lines.join('\n')}\n` : `\x1b[H\x1b[2J${lines.join('\n')}\n`);
+  };
+  if (once) {
+    // Two snapshots a moment apart: the second has rates.
+    await (await get(url, '/snapshot')).json();
+    await new Promise((r) => setTimeout(r, 1000));
+    draw((await (await get(url, '/snapshot')).json()) as DashboardSnapshot);
+    return;
+  }
+  const controller = new AbortController();
+  const quit = (): void => {
+    controller.abort();
+    if (process.stdin.isTTY) process.stdin.setRawMode(false);
+    process.exit(0);
+  };
+  process.on('SIGINT', quit);
+  if (process.stdin.isTTY) {
+    process.stdin.setRawMode(true);
+    process.stdin.on('data', (key) => {
+      if (key.toString() === 'q' || key[0] === 3) quit();
+    });
+  }
+  const res = await get(url, '/events');
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const frame = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const data = frame.split('\n').find((l) => l.startsWith('data: '));
+      if (data !== undefined) draw(JSON.parse(data.slice(6)) as DashboardSnapshot);
+    }
+  }
+  fail(`${url.origin} closed the event stream (the system shut down)`);
+}
+
+async function main(): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseArgs({ allowPositionals: true, options: { once: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  } catch (error) {
+    fail(error instanceof Error ? error.message : String(error));
+  }
+  const [command, address = 'http://127.0.0.1:9464', ...rest] = parsed.positionals;
+  if (parsed.values.help === true) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  if (command === undefined) fail('name a command');
+  if (rest.length > 0) fail(`unexpected arguments: ${rest.join(' ')}`);
+  let url: URL;
+  try {
+    url = new URL(/^https?:\/\//.test(address) ? address : `http://${address}`);
+  } catch {
+    fail(`'${address}' is not a URL or host:port`);
+  }
+  switch (command) {
+    case 'top':
+      return top(url, parsed.values.once === true);
+    case 'dead-letters': {
+      const snap = (await (await get(url, '/snapshot')).json()) as DashboardSnapshot;
+      if (snap.deadLetters.length === 0) process.stdout.write('no dead letters\n');
+      for (const d of snap.deadLetters)
+        process.stdout.write(`${new Date(d.at).toISOString()}  ${d.messageType}  → ${d.target}  from ${d.sender ?? '—'}  (${d.reason})\n`);
+      return;
+    }
+    case 'metrics':
+      process.stdout.write(await (await get(url, '/metrics')).text());
+      return;
+    default:
+      fail(`unknown command '${command}'`);
+  }
+}
+
+await main();
