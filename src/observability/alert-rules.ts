@@ -86,7 +86,7 @@ export function checkAlertWebhook(value: unknown, where: string): AlertWebhook |
   const hook = (typeof value === 'string'
     ? { url: value }
     : checkBag(value, WEBHOOK_KEYS, where, 'monitoring.webhook')) as unknown as AlertWebhook;
-  let url: URL | null = null;
+  let url: URL | null;
   try {
     url = typeof hook.url === 'string' ? new URL(hook.url) : null;
   } catch {

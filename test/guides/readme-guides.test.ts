@@ -73,6 +73,7 @@ test('each README guide has its test, and each guide test its README guide', () 
       'the-main-thread-as-a-client',
       'persistence',
       'reliable-delivery',
+      'monitoring',
     ],
   );
   const tests = readdirSync(GUIDES)
