@@ -5,7 +5,8 @@
  * reports throughput, tile latency percentiles, per-worker utilisation and the speed-up. Writes
  * the picture (PNG) and an HTML report with charts to ./bactor-demo/ and prints their paths.
  *
- * `npm start -- --small` renders a smaller image (a few seconds).
+ * `npm start -- --small` renders a smaller image (a few seconds). The system serves its live
+ * dashboard (monitoring) while it renders; `--hold` keeps it up after the report, until Ctrl-C.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -16,9 +17,12 @@ import { type Shaded, type Tile, type View, Renderer, escapeTimes, shade } from 
 import { parseFlags } from './flags.js';
 import { machine } from './harness.js';
 
-const small =
-  parseFlags('usage: npm start -- [--small]   (--small: a smaller image, a few seconds)', { small: { type: 'boolean' } }).values.small ===
-  true;
+const flags = parseFlags('usage: npm start -- [--small] [--hold]   (--small: a smaller image, a few seconds; --hold: the dashboard stays up)', {
+  small: { type: 'boolean' },
+  hold: { type: 'boolean' },
+}).values;
+const small = flags.small === true;
+const hold = flags.hold === true;
 const view: View = small
   ? { width: 480, height: 320, cx: -0.743643887037151, cy: 0.13182590420533, span: 0.000012, maxIter: 6000 }
   : { width: 1200, height: 800, cx: -0.743643887037151, cy: 0.13182590420533, span: 0.000012, maxIter: 12000 };
@@ -39,7 +43,8 @@ console.log(
 // ---- the parallel run ---------------------------------------------------------------------------
 
 const image = new Uint8Array(view.width * view.height * 3);
-const system = await ActorSystem.start({ workers });
+const system = await ActorSystem.start({ workers, monitoring: { port: 0, intervalMs: 250 } });
+console.log(`  live dashboard: ${system.monitoring!.url}/  (npm start -- --hold keeps it up after the render)\n`);
 const renderersPerWorker = 2;
 const renderers: ActorRef<{ type: 'render'; view: View; tile: Tile; replyTo: ActorRef<Shaded> }>[] = [];
 for (let w = 1; w <= workers; w++)
@@ -97,7 +102,7 @@ const parallelMs = performance.now() - t0;
 clearInterval(sampler);
 bar(1, true);
 const stats = await system.stats();
-await system.shutdown();
+if (!hold) await system.shutdown();
 
 // ---- the same image on one thread -----------------------------------------------------------------
 
@@ -149,6 +154,10 @@ writeFileSync(
 );
 console.log(`\n  picture: ${path.join(dir, 'mandelbrot.png')}`);
 console.log(`  report:  ${path.join(dir, 'report.html')}`);
+if (hold) {
+  console.log(`\n  dashboard: ${system.monitoring!.url}/ (the workers idle now) — Ctrl-C ends`);
+  process.once('SIGINT', () => void system.shutdown());
+}
 if (!identical) process.exitCode = 1;
 
 // ---- helpers ------------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ test(
       const r = spawnSync(process.execPath, [DEMO, '--small'], { cwd: dir, encoding: 'utf8', timeout: 110_000 });
       assert.equal(r.status, 0, r.stderr);
       assert.match(r.stdout, /image identical to the one-thread render: yes/);
+      assert.match(r.stdout, /live dashboard: http:\/\/127\.0\.0\.1:\d+\//);
       assert.match(r.stdout, /speed-up [\d.]+× on \d+ workers/);
       assert.match(r.stdout, /tile latency .*p50 [\d.]+ ms, p90 [\d.]+ ms, p99 [\d.]+ ms/);
       const png = readFileSync(path.join(dir, 'bactor-demo', 'mandelbrot.png'));
