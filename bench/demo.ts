@@ -17,10 +17,13 @@ import { type Shaded, type Tile, type View, Renderer, escapeTimes, shade } from 
 import { parseFlags } from './flags.js';
 import { machine } from './harness.js';
 
-const flags = parseFlags('usage: npm start -- [--small] [--hold]   (--small: a smaller image, a few seconds; --hold: the dashboard stays up)', {
-  small: { type: 'boolean' },
-  hold: { type: 'boolean' },
-}).values;
+const flags = parseFlags(
+  'usage: npm start -- [--small] [--hold]   (--small: a smaller image, a few seconds; --hold: the dashboard stays up)',
+  {
+    small: { type: 'boolean' },
+    hold: { type: 'boolean' },
+  },
+).values;
 const small = flags.small === true;
 const hold = flags.hold === true;
 const view: View = small

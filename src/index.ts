@@ -12,6 +12,7 @@ export { EventStream } from './system/event-stream.js';
 export type { RuntimeEvent as SystemEvent } from './runtime/runtime-event.js';
 export type { Monitoring } from './observability/monitoring.js';
 export type { MonitoringOptions } from './observability/monitoring-options.js';
+export type { AlertRule, AlertWebhook, AlertMetric } from './observability/alert-rules.js';
 export type { DashboardSnapshot, ThreadView, KindView, DeadLetterView } from './observability/dashboard-snapshot.js';
 export { defineActor, type ActorBehavior, type ActorDefinition, type HandlerResult } from './actor/actor-definition.js';
 export type { ActorRef, AskOptions } from './actor/actor-ref.js';
