@@ -1,4 +1,5 @@
 import type { JournalClient } from '../persistence/journal-client.js';
+import type { ThreadTracer } from '../observability/tracing/thread-tracer.js';
 import type { ReliableConsumer } from '../reliable/reliable-inbox.js';
 import type { ReliableEnvelope } from '../reliable/reliable-messages.js';
 import type { RuntimeEvent } from '../runtime/runtime-event.js';
@@ -62,6 +63,8 @@ export interface TurnHost {
   readonly stats: Float64Array;
   /** The code of a message type's name (see `describeMessageType`) in this thread's type-name table. */
   typeCode(name: string): number;
+  /** This thread's tracer (null without tracing): a traced message's handler runs in its span. */
+  readonly tracer: ThreadTracer | null;
   /** A handler promise started (+1) or settled (-1): the loop must let the event loop run. */
   asyncDelta(delta: number): void;
   /** The handler of a message with reliable delivery has run: it is acknowledged (see ReliableInbox). */

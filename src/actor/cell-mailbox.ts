@@ -22,6 +22,7 @@ import {
   STOPPED,
 } from './cell-state.js';
 import type { SpawnOptions } from './spawn-options.js';
+import { TracedMessage, tracingOn } from '../observability/tracing/trace-context.js';
 
 /** A grant covers about this many ms of the consumer's measured handler time. */
 const GRANT_MS = 20;
@@ -271,6 +272,8 @@ export abstract class CellMailbox {
   /** Queues a user message (sender's thread or ring delivery). */
   enqueue(message: unknown, sender: ActorRef | null): void {
     const queue = this.queue;
+    // A priority or custom queue looks at messages: a sampled one goes in unwrapped (its trace ends here).
+    if (tracingOn && message instanceof TracedMessage && !(queue instanceof FifoQueue)) message = message.message;
     if (queue.length < this.limits.capacity && this.status !== STOPPED) {
       queue.push(message, sender);
       // Every message from another thread counts toward the next grant, above the mark too: a

@@ -9,6 +9,7 @@ import type { FifoQueue } from '../mailbox/mailbox.js';
 import { taken } from '../mailbox/taken-slot.js';
 import type { ReliableConsumer } from '../reliable/reliable-inbox.js';
 import { ReliableEnvelope } from '../reliable/reliable-messages.js';
+import { TracedMessage, tracingOn } from '../observability/tracing/trace-context.js';
 
 /** The watchdog's names for system messages (constant strings: no concatenation per message). */
 const SYSTEM_TYPE_NAMES: Record<SystemOp['k'], string> = {
@@ -192,6 +193,10 @@ export abstract class CellTurns extends CellMailbox {
   }
 
   protected invoke(message: unknown, sender: ActorRef | null): void {
+    if (tracingOn && message instanceof TracedMessage) {
+      this.invokeTraced(message, sender);
+      return;
+    }
     this.message = message;
     this.sender = sender;
     // The watchdog reads which actor is on which type of message: a compare per message, a store on a change.
@@ -206,6 +211,23 @@ export abstract class CellTurns extends CellMailbox {
       return;
     }
     this.settle(result);
+  }
+
+  /** A sampled message: its handler runs in a consumer span, and its sends are the span's children. */
+  private invokeTraced(traced: TracedMessage, sender: ActorRef | null): void {
+    const tracer = this.host.tracer;
+    if (tracer === null) {
+      this.invoke(traced.message, sender);
+      return;
+    }
+    const begun = tracer.begin(traced);
+    const before = this.statusValue;
+    try {
+      this.invoke(traced.message, sender);
+    } finally {
+      // A handler that threw was failed by invoke (suspended, or stopped).
+      tracer.end(begun, traced, this.self, before === RUNNING && this.statusValue !== RUNNING ? 'the handler failed' : null);
+    }
   }
 
   protected retype(message: unknown, key: unknown): void {

@@ -3,6 +3,7 @@ import { setIncarnation, setRefRouter } from '../actor/actor-ref.js';
 import { loadDefinition } from '../actor/actor-definition.js';
 import { TypeNameTable, statsSlot } from '../../native-free-core/stats/stats-block.js';
 import { kindMetricsOf } from './kind-metrics.js';
+import { ThreadTracer, type TracerSettings } from '../observability/tracing/thread-tracer.js';
 import { TransportEndpoint, type TransportInit } from '../transport/transport.js';
 import { errorInfo } from '../errors/error-info.js';
 import { LoopTurn, Next } from './loop-turn.js';
@@ -36,6 +37,8 @@ export interface HostInit {
   stats: SharedArrayBuffer;
   /** The metrics block and how often the gauges are published (monitoring; absent: nothing is counted per kind). */
   metrics?: { buffer: SharedArrayBuffer; intervalMs: number };
+  /** Tracing's settings (the exporter stays on the main thread; spans are shipped to it). */
+  tracing?: TracerSettings;
   /** User records an overflow queue toward one peer may hold. */
   overflowLimit: number;
   /** The system's incarnation (see ActorRef.incarnation). */
@@ -83,6 +86,9 @@ export async function runHost(init: HostInit): Promise<void> {
     stats: statsSlot(init.stats, endpoint.self),
     typeNames: new TypeNameTable(init.stats, endpoint.self),
     ...(init.metrics !== undefined ? { metrics: kindMetricsOf(init.metrics.buffer, endpoint.self, init.metrics.intervalMs) } : {}),
+    ...(init.tracing !== undefined
+      ? { tracer: new ThreadTracer(init.tracing, `w${endpoint.self}`, (spans) => runtime.control(0, { op: 'spans', spans })) }
+      : {}),
     overflowLimit: init.overflowLimit,
     gateway: init.gateway,
     onEvent: (event) => runtime.control(0, { op: 'event', event }),

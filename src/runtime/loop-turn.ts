@@ -26,6 +26,7 @@ import { DEFAULT_BATCH } from './knob-defaults.js';
 import type { Runtime } from './runtime.js';
 import type { HostState } from './worker-control.js';
 import { taken } from '../mailbox/taken-slot.js';
+import { SHIP_EVERY_MS } from '../observability/tracing/thread-tracer.js';
 
 /** What a loop turn asks its driver to do next (see LoopTurn.turn). */
 export const Next = {
@@ -139,6 +140,8 @@ export class LoopTurn {
   private unkept = 0;
   /** When the per-kind gauges are next published (Infinity without monitoring). */
   private gaugesDue: number;
+  /** When the thread's spans are next shipped (Infinity without tracing). */
+  private spansDue: number;
   /** Of the last step: the messages actors handled, and whether everything was published. */
   private handled = 0;
   private flushed = true;
@@ -157,6 +160,7 @@ export class LoopTurn {
     this.yields = settings.yields;
     this.idle = new BackoffIdleStrategy({ spins: settings.spins, yields: settings.yields });
     this.gaugesDue = settings.runtime.metrics === null ? Infinity : 0;
+    this.spansDue = settings.runtime.tracer === null ? Infinity : 0;
   }
 
   /**
@@ -223,6 +227,10 @@ export class LoopTurn {
       metrics.publishGauges(runtime.actors);
       this.gaugesDue = now + metrics.intervalMs;
     }
+    if (now >= this.spansDue) {
+      runtime.tracer!.flush();
+      this.spansDue = now + SHIP_EVERY_MS;
+    }
     const ledger = taken.ledger;
     if (ledger !== null && ledger.unkept !== this.unkept) stats[UNKEPT] = this.unkept = ledger.unkept;
     const host = this.host;
@@ -231,6 +239,7 @@ export class LoopTurn {
     if (stopAll !== null && ((work === 0 && runtime.pendingAsync === 0 && !runtime.journal.busy) || now > stopAll.deadline)) {
       const actors = runtime.actors.count;
       runtime.stopAll();
+      runtime.tracer?.flush();
       runtime.flush();
       runtime.control(stopAll.from, { op: 'stopped-all', reply: stopAll.req, actors });
       runtime.flush();

@@ -25,6 +25,8 @@ import type { RuntimeOptions } from './runtime-options.js';
 import { type SystemSend, SystemOps } from './system-ops.js';
 import { TrafficSamples } from './traffic-samples.js';
 import type { KindMetrics } from './kind-metrics.js';
+import type { ThreadTracer } from '../observability/tracing/thread-tracer.js';
+import { TracedMessage, setTracingOn, tracingOn } from '../observability/tracing/trace-context.js';
 import type { TypeNameTable } from '../../native-free-core/stats/stats-block.js';
 import type { TaskPool } from './task-pool.js';
 import { LocalActors } from './local-actors.js';
@@ -105,6 +107,8 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
   private readonly typeNames: TypeNameTable | null;
   /** This thread's side of the metrics block (null without monitoring: cells get base -1). */
   readonly metrics: KindMetrics | null;
+  /** This thread's side of tracing (null without the `tracing` option: one compare per send). */
+  readonly tracer: ThreadTracer | null;
   /** Called when local work appears while the thread may be parked (main thread wake-up). */
   onWork: (() => void) | null = null;
   readonly random: () => number;
@@ -128,6 +132,8 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
     this.typeNames = options.typeNames ?? null;
     this.runs = new RunQueue<ActorCell>(this, this.stats, () => this.onWork?.());
     this.metrics = options.metrics ?? null;
+    this.tracer = options.tracer ?? null;
+    setTracingOn(this.tracer !== null);
     if (this.metrics !== null) this.runs.countInto(this.metrics);
     this.asks = new AskSlots(this.timers, (id) => new ActorRef(this.participant, id, 'ask'));
     this.outbound = new Outbound(
@@ -220,6 +226,8 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
     this.sends++;
     const current = this.runs.current;
     if (sender === undefined) sender = current === null ? null : current.self;
+    // Tracing: a sampled send is recorded and its message wrapped (TracedMessage).
+    if (this.tracer !== null && !target.isAskSlot) message = this.tracer.send(target, message, sender);
     if (target.incarnation !== this.incarnation) {
       // An actor of another node (the gateway knows its incarnation), or of an earlier system.
       if (this.gateway !== 0) return this.outbound.sendRemote(target, sender, packRemote(message));
@@ -324,7 +332,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
   }
 
   deadLetter(target: ActorRef, message: unknown, sender: ActorRef | null, reason: string): void {
-    this.dead.add(target, message, sender, reason);
+    this.dead.add(target, tracingOn && message instanceof TracedMessage ? message.message : message, sender, reason);
   }
 
   failAsk(asker: ActorRef, actor: ActorRef, messageType: string, error: unknown): void {

@@ -80,6 +80,10 @@ export type ControlMessage =
   | { op: 'stats'; req?: number }
   | { op: 'stats-reply'; reply: number; actors: number; processed: number; deadLetters: number; pendingAsync: number; kinds: KindStats[] }
   | { op: 'exit' }
+  /** Tracing: a thread's finished spans, for the main thread's exporter. */
+  | { op: 'spans'; spans: import('../observability/tracing/trace-context.js').SpanRecord[] }
+  | { op: 'flush-spans'; req?: number }
+  | { op: 'spans-flushed'; reply: number }
   | { op: 'reserve-id'; req?: number }
   | { op: 'reserved'; reply: number; id: number }
   | { op: 'move-out'; req?: number; id: number; to: number; newId: number }

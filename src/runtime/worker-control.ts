@@ -88,6 +88,11 @@ export class WorkerControl {
           kinds: this.runtime.actors.kindStats(),
         });
         return;
+      case 'flush-spans':
+        // The spans go before the reply, in the same ring: once it arrives, they have.
+        this.runtime.tracer?.flush();
+        this.runtime.control(from, { op: 'spans-flushed', reply: message.req! });
+        return;
       case 'exit':
         this.host.running = false;
         return;

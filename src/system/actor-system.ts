@@ -8,6 +8,8 @@ import { createMetricsBuffer } from '../../native-free-core/stats/metrics-block.
 import { kindMetricsOf } from '../runtime/kind-metrics.js';
 import { type CheckedMonitoring, checkMonitoringOptions } from '../observability/monitoring-options.js';
 import { Monitoring } from '../observability/monitoring.js';
+import { SystemTracing } from '../observability/tracing/system-tracing.js';
+import { checkTracingOptions } from '../observability/tracing/tracing-options.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { ManualClock, systemClock } from '../runtime/clock.js';
 import { DEFAULT_OVERFLOW_LIMIT } from '../runtime/outbound.js';
@@ -95,6 +97,8 @@ export class ActorSystem {
   address: string | null = null;
   /** Metrics, the dashboard and their HTTP server (null without the `monitoring` option). */
   monitoring: Monitoring | null = null;
+  /** Tracing: `flush()` and the exporter's counts (null without the `tracing` option). */
+  readonly tracing: SystemTracing | null;
   /** The metrics block (monitoring) and its options. */
   private readonly metricsBlock: { buffer: SharedArrayBuffer; stats: SharedArrayBuffer; options: CheckedMonitoring } | null;
 
@@ -108,6 +112,8 @@ export class ActorSystem {
     const monitoring = checkMonitoringOptions(options.monitoring);
     this.metricsBlock = monitoring === null ? null : { buffer: createMetricsBuffer(threads + 1), stats: statsBuffer, options: monitoring };
     const metrics = this.metricsBlock === null ? undefined : { buffer: this.metricsBlock.buffer, intervalMs: monitoring!.intervalMs };
+    const tracingOptions = checkTracingOptions(options.tracing);
+    const tracing = (this.tracing = tracingOptions === null ? null : new SystemTracing(tracingOptions));
     const overflowLimit = options.overflowLimit ?? DEFAULT_OVERFLOW_LIMIT;
     this.scheduler = new Scheduler(
       statsBuffer,
@@ -126,6 +132,7 @@ export class ActorSystem {
         return runtime;
       },
       journal,
+      tracing,
       scheduler: this.scheduler,
       events: this.events,
       placements: this.placements,
@@ -167,6 +174,7 @@ export class ActorSystem {
       incarnation: this.incarnation,
       gateway: this.gatewayIndex,
       ...(metrics !== undefined ? { metrics } : {}),
+      ...(tracing !== null ? { tracing: tracing.settings } : {}),
     });
     const remote = options.remote;
     const transport =
@@ -184,8 +192,10 @@ export class ActorSystem {
       overflowLimit,
       gateway: this.gatewayIndex,
       ...(metrics !== undefined ? { metrics: kindMetricsOf(metrics.buffer, 0, metrics.intervalMs) } : {}),
+      ...(tracing !== null ? { tracer: tracing.mainTracer } : {}),
     });
     this.runtime = runtime;
+    tracing?.attach(runtime, threads);
     // Persistent actors on the main thread (dispatcher 'inline') reach the journal with a call.
     runtime.journal.send = (message) => journal.onRequest(0, message);
     this.remote = new RemoteNode(runtime, this.gatewayIndex, options.remote, (definition, args, spawnOptions) =>
@@ -239,6 +249,7 @@ export class ActorSystem {
     try {
       system.address = await system.remote.ready();
       system.monitoring = await system.startMonitoring();
+      await system.tracing?.loadApi();
     } catch (error) {
       await system.shutdown();
       throw error;
@@ -433,6 +444,8 @@ export class ActorSystem {
     await this.remote.stop(deadline);
     await this.journal.close().catch(() => undefined);
     await this.monitoring?.close();
+    // The workers shipped their spans before they stopped (loop-turn.ts, stop-all).
+    await this.tracing?.flushExport();
     this.state = 'stopped';
     this.runtime.asks.failAll(new BactorError(ErrorCode.SYSTEM_STOPPED, 'the actor system shut down before the reply arrived'));
     this.runtime.requests.fail(new BactorError(ErrorCode.SYSTEM_STOPPED, 'the actor system shut down'));

@@ -28,6 +28,9 @@ export class MainControl {
       case 'event':
         this.parts.events.publish(message.event);
         return;
+      case 'spans':
+        this.parts.tracing?.export.add(message.spans);
+        return;
       case 'guardian-decide': {
         // The decider sees the worker's error rebuilt: name, message, code, stack and causes (class identity stays on the worker).
         const error = errorFromInfo(message.error);

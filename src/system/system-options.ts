@@ -1,5 +1,6 @@
 import type { Journal } from '../persistence/journal.js';
 import type { MonitoringOptions } from '../observability/monitoring-options.js';
+import type { TracingOptions } from '../observability/tracing/tracing-options.js';
 import type { RemoteOptions } from '../remote/remote-options.js';
 import type { Clock } from '../runtime/clock.js';
 import type { SchedulerOptions } from '../scheduler/scheduler.js';
@@ -50,4 +51,9 @@ export interface ActorSystemOptions {
    * the README's *Monitoring*. Absent: the threads count nothing per kind.
    */
   monitoring?: boolean | MonitoringOptions;
+  /**
+   * Traces sampled messages across threads (W3C trace context, a span per send and per handler)
+   * into an OpenTelemetry SpanExporter. See the README's *Tracing*. Absent: nothing is traced.
+   */
+  tracing?: TracingOptions;
 }

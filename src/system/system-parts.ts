@@ -1,5 +1,6 @@
 import type { ActorRef } from '../actor/actor-ref.js';
 import type { JournalService } from '../persistence/journal-service.js';
+import type { SystemTracing } from '../observability/tracing/system-tracing.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { RuntimeEvent } from '../runtime/runtime-event.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
@@ -12,6 +13,8 @@ export interface SystemParts {
   readonly runtime: Runtime;
   /** The journal of persistent actors, and the requests of every thread for it. */
   readonly journal: JournalService;
+  /** Tracing (the `tracing` option): the workers' spans go to its exporter. */
+  readonly tracing: SystemTracing | null;
   readonly scheduler: Scheduler;
   readonly events: EventStream<RuntimeEvent>;
   /** Top-level actors on workers (what a worker replacement re-creates) and named actors. */

@@ -1,6 +1,7 @@
 import { isValidCapacity, MAX_CAPACITY, MIN_CAPACITY } from '../../native-free-core/layout/ring-layout.js';
 import { validateRemoteOptions } from '../remote/remote-options.js';
 import { checkMonitoringOptions } from '../observability/monitoring-options.js';
+import { checkTracingOptions } from '../observability/tracing/tracing-options.js';
 import { SPAWN_OPTION_KEYS, checkDefinition, checkSpawnArguments } from '../actor/spawn-options.js';
 import { checkRoutingStrategy } from '../router/router.js';
 import { checkSupervisorStrategy } from '../supervision/supervisor-strategy.js';
@@ -39,6 +40,7 @@ const SYSTEM_KEYS = [
   'remote',
   'journal',
   'monitoring',
+  'tracing',
 ] as const;
 /** What makes a journal (see persistence/journal.ts). */
 const JOURNAL_METHODS = ['write', 'replay', 'replayEach', 'highestSeq', 'deleteTo', 'saveSnapshot', 'loadSnapshot', 'close'] as const;
@@ -74,6 +76,7 @@ export function validateSystemOptions(options: unknown): ActorSystemOptions {
   validateSchedulerOptions(bag.scheduler);
   validateRemoteOptions(bag.remote, START);
   checkMonitoringOptions(bag.monitoring, START);
+  checkTracingOptions(bag.tracing, START);
   if (bag.journal !== undefined) {
     const journal = bag.journal as Record<string, unknown> | null;
     const missing =

@@ -1,6 +1,7 @@
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { createLedgerBuffer } from '../../native-free-core/ledger/taken-ledger.js';
 import { ringFillOf } from '../../native-free-core/mesh/mesh.js';
+import type { TracerSettings } from '../observability/tracing/thread-tracer.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { errorInfo } from '../errors/error-info.js';
 import type { HostInit } from '../runtime/host-loop.js';
@@ -20,6 +21,8 @@ export interface WorkerConfig {
   readonly statsBuffer: SharedArrayBuffer;
   /** The metrics block and the gauges' interval (monitoring). */
   readonly metrics?: { buffer: SharedArrayBuffer; intervalMs: number };
+  /** Tracing's settings for each worker's tracer. */
+  readonly tracing?: TracerSettings;
   readonly overflowLimit: number;
   readonly incarnation: number;
   /** The gateway thread's participant number (remote); 0: none. */
@@ -111,7 +114,7 @@ export class WorkerSet {
   }
 
   private start(w: number, transport: TransportInit, recreate: SpawnRequest[] = []): void {
-    const { guardian, spins, taskThreads, statsBuffer, overflowLimit, incarnation, gateway, metrics } = this.config;
+    const { guardian, spins, taskThreads, statsBuffer, overflowLimit, incarnation, gateway, metrics, tracing } = this.config;
     const interruptMs = this.parts.scheduler.interruptMs;
     const init: HostInit = {
       transport,
@@ -121,6 +124,7 @@ export class WorkerSet {
       taskThreads,
       stats: statsBuffer,
       ...(metrics !== undefined ? { metrics } : {}),
+      ...(tracing !== undefined ? { tracing } : {}),
       overflowLimit,
       incarnation,
       gateway,

@@ -13,9 +13,9 @@ test('monitoring guide: metrics over HTTP, the dashboard, an alert', { timeout: 
       alerts: [{ name: 'orders-backlog', metric: 'mailbox', kind: 'Orders', above: 1000, forMs: 300 }],
     },
   });
-  t.after(() => system.shutdown());
   const alerts: SystemEvent[] = [];
   system.events.subscribe((e) => e.type === 'alert' && alerts.push(e));
+  t.after(() => system.shutdown());
 
   const url = system.monitoring!.url; // http://127.0.0.1:<port>: the dashboard at /, Prometheus text at /metrics
   const orders = await system.spawn(Orders, undefined);

@@ -1,0 +1,80 @@
+import type { Runtime } from '../../runtime/runtime.js';
+import { SpanExport } from './span-export.js';
+import { ThreadTracer, type TracerSettings } from './thread-tracer.js';
+import type { ActiveTrace } from './trace-context.js';
+import type { CheckedTracing } from './tracing-options.js';
+
+/** The OpenTelemetry API's calls bactor uses (loaded when tracing is on and `@opentelemetry/api` is installed). */
+interface OtelApi {
+  trace: { getSpanContext(context: unknown): { traceId: string; spanId: string; traceFlags: number } | undefined };
+  context: { active(): unknown };
+  isSpanContextValid(context: { traceId: string; spanId: string }): boolean;
+}
+
+/**
+ * A system's tracing (the `tracing` option; `system.tracing`): the exporter's end on the main
+ * thread (span-export.ts), the main thread's tracer — whose sends outside actors continue the
+ * OpenTelemetry span they run in, through `@opentelemetry/api` — and `flush`, which asks every
+ * worker for its spans before it flushes the exporter.
+ */
+export class SystemTracing {
+  readonly export: SpanExport;
+  readonly settings: TracerSettings;
+  /** The main thread's tracer (given to its Runtime). */
+  readonly mainTracer: ThreadTracer;
+  private runtime: Runtime | null = null;
+  private workerCount = 0;
+
+  constructor(options: CheckedTracing) {
+    this.export = new SpanExport(options.exporter, options.serviceName);
+    this.settings = { sampleRate: options.sampleRate, maxDepth: options.maxDepth };
+    this.mainTracer = new ThreadTracer(this.settings, 'main', (spans) => this.export.add(spans));
+  }
+
+  /** The runtime the workers' flushes are asked through, and how many workers there are. */
+  attach(runtime: Runtime, workers: number): void {
+    this.runtime = runtime;
+    this.workerCount = workers;
+  }
+
+  /** Loads `@opentelemetry/api` if it is installed: sends outside actors on the main thread then join the active span's trace. */
+  async loadApi(): Promise<void> {
+    let api: OtelApi;
+    try {
+      api = (await import('@opentelemetry/api')) as unknown as OtelApi;
+    } catch {
+      return;
+    }
+    this.mainTracer.externalParent = (): ActiveTrace | 'unsampled' | null => {
+      const span = api.trace.getSpanContext(api.context.active());
+      if (span === undefined || !api.isSpanContextValid(span)) return null;
+      if ((span.traceFlags & 1) === 0) return 'unsampled';
+      return { traceId: span.traceId, spanId: span.spanId, depth: 0 };
+    };
+  }
+
+  /** Spans exported so far, dropped (a full queue), and whose export failed. */
+  get counts(): { exported: number; dropped: number; failed: number } {
+    return { exported: this.export.exported, dropped: this.export.dropped, failed: this.export.failed };
+  }
+
+  /**
+   * Resolves once every span finished before the call reached the exporter: each worker ships
+   * what it holds (a request, answered after its spans in the same ring), then the exporter's
+   * queue drains and its forceFlush runs.
+   */
+  async flush(): Promise<void> {
+    const runtime = this.runtime;
+    if (runtime !== null)
+      await Promise.all(
+        Array.from({ length: this.workerCount }, (_w, i) => runtime.request(i + 1, { op: 'flush-spans' }).catch(() => undefined)),
+      );
+    await this.flushExport();
+  }
+
+  /** The main thread's spans and the exporter's queue (at shutdown, once the workers shipped theirs). */
+  async flushExport(): Promise<void> {
+    this.mainTracer.flush();
+    await this.export.flush();
+  }
+}
