@@ -45,6 +45,7 @@ const FLOORS: Record<string, Floor[]> = {
   observability: [
     { text: 'local-tell-metrics / local-tell', ratio: (g) => div(v(g('local-tell-metrics')), v(g('local-tell'))), floor: 0.95 },
     { text: 'cross-tell-metrics / cross-tell', ratio: (g) => div(v(g('cross-tell-metrics')), v(g('cross-tell'))), floor: 0.95 },
+    { text: 'cross-tell-traced / cross-tell', ratio: (g) => div(v(g('cross-tell-traced')), v(g('cross-tell'))), floor: 0.9 },
   ],
   remote: [
     { text: 'remote-oneway / grpc-oneway-100', ratio: (g) => div(v(g('remote-oneway')), v(g('grpc-oneway-100'))), floor: 0.25 },

@@ -220,13 +220,14 @@ export abstract class CellTurns extends CellMailbox {
       this.invoke(traced.message, sender);
       return;
     }
-    const begun = tracer.begin(traced);
+    const start = tracer.now();
+    const own = tracer.begin(traced.ids);
     const before = this.statusValue;
     try {
       this.invoke(traced.message, sender);
     } finally {
       // A handler that threw was failed by invoke (suspended, or stopped).
-      tracer.end(begun, traced, this.self, before === RUNNING && this.statusValue !== RUNNING ? 'the handler failed' : null);
+      tracer.end(own, traced.ids, start, this.self, traced.message, before === RUNNING && this.statusValue !== RUNNING);
     }
   }
 

@@ -87,7 +87,7 @@ export async function runHost(init: HostInit): Promise<void> {
     typeNames: new TypeNameTable(init.stats, endpoint.self),
     ...(init.metrics !== undefined ? { metrics: kindMetricsOf(init.metrics.buffer, endpoint.self, init.metrics.intervalMs) } : {}),
     ...(init.tracing !== undefined
-      ? { tracer: new ThreadTracer(init.tracing, `w${endpoint.self}`, (spans) => runtime.control(0, { op: 'spans', spans })) }
+      ? { tracer: new ThreadTracer(init.tracing, endpoint.self, (batch) => runtime.control(0, { op: 'spans', batch })) }
       : {}),
     overflowLimit: init.overflowLimit,
     gateway: init.gateway,

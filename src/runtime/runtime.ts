@@ -26,7 +26,8 @@ import { type SystemSend, SystemOps } from './system-ops.js';
 import { TrafficSamples } from './traffic-samples.js';
 import type { KindMetrics } from './kind-metrics.js';
 import type { ThreadTracer } from '../observability/tracing/thread-tracer.js';
-import { TracedMessage, setTracingOn, tracingOn } from '../observability/tracing/trace-context.js';
+import { type TraceRecordBody, TracedMessage, setTracingOn, toRecord, tracingOn } from '../observability/tracing/trace-context.js';
+import { TraceMarks } from '../observability/tracing/trace-marks.js';
 import type { TypeNameTable } from '../../native-free-core/stats/stats-block.js';
 import type { TaskPool } from './task-pool.js';
 import { LocalActors } from './local-actors.js';
@@ -109,6 +110,8 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
   readonly metrics: KindMetrics | null;
   /** This thread's side of tracing (null without the `tracing` option: one compare per send). */
   readonly tracer: ThreadTracer | null;
+  /** TRACE records read, per sending thread (null without tracing). */
+  private readonly traceMarks: TraceMarks | null;
   /** Called when local work appears while the thread may be parked (main thread wake-up). */
   onWork: (() => void) | null = null;
   readonly random: () => number;
@@ -133,6 +136,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
     this.runs = new RunQueue<ActorCell>(this, this.stats, () => this.onWork?.());
     this.metrics = options.metrics ?? null;
     this.tracer = options.tracer ?? null;
+    this.traceMarks = this.tracer === null ? null : new TraceMarks();
     setTracingOn(this.tracer !== null);
     if (this.metrics !== null) this.runs.countInto(this.metrics);
     this.asks = new AskSlots(this.timers, (id) => new ActorRef(this.participant, id, 'ask'));
@@ -226,8 +230,15 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
     this.sends++;
     const current = this.runs.current;
     if (sender === undefined) sender = current === null ? null : current.self;
-    // Tracing: a sampled send is recorded and its message wrapped (TracedMessage).
-    if (this.tracer !== null && !target.isAskSlot) message = this.tracer.send(target, message, sender);
+    // Tracing: out of line only in a traced handler, at a sampled root, or with an external parent.
+    const tracer = this.tracer;
+    if (tracer !== null && (tracer.active !== null || --tracer.untilSample <= 0 || tracer.external))
+      return this.route(target, this.traced(target, message, sender), sender, current);
+    return this.route(target, message, sender, current);
+  }
+
+  /** Where a send goes: another node, a cell of this thread, a moved actor's new place, or another thread's ring. */
+  private route(target: ActorRef, message: unknown, sender: ActorRef | null, current: ActorCell | null): boolean {
     if (target.incarnation !== this.incarnation) {
       // An actor of another node (the gateway knows its incarnation), or of an earlier system.
       if (this.gateway !== 0) return this.outbound.sendRemote(target, sender, packRemote(message));
@@ -263,6 +274,22 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
     // On this thread (a durable producer's: the process may die with both): straight to the inbox.
     if (target.incarnation === this.incarnation && target.participant === this.participant) this.reliableIn(target.id, envelope, producer);
     else this.tell(target, envelope, producer);
+  }
+
+  /**
+   * A send when tracing is on: if the tracer traces it, its ids go to another thread of this node
+   * as a TRACE record right ahead of the USER record `tell` writes next (both on the fast path),
+   * and anywhere else wrapped with the message (TracedMessage).
+   */
+  private traced(target: ActorRef, message: unknown, sender: ActorRef | null): unknown {
+    if (target.isAskSlot) return message;
+    const ids = this.tracer!.send(target, message, sender);
+    if (ids === null) return message;
+    if (target.incarnation === this.incarnation && target.participant !== this.participant && this.migration.aliases.size === 0) {
+      this.outbound.send(target.participant, RecordType.TRACE, target.id, sender === null ? 0 : sender.packed, toRecord(ids));
+      return message;
+    }
+    return new TracedMessage(ids, message);
   }
 
   /** See CellHost.congestion: tells every other thread. */
@@ -410,6 +437,8 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
         // The common case inline (one call less per message): a cell of this thread.
         const cell = this.actors.table.get(header0);
         const from = header1 >>> 24;
+        // Right behind its TRACE record: a traced message.
+        if (this.traceMarks !== null && this.traceMarks.forActor[from] === header0) message = this.traceMarks.take(from, header1, message);
         if (this.marks.forActor[from] === header0) {
           // Right behind its RELIABLE_SEQ record: the message of a reliable pair.
           const envelope = this.marks.take(from, header1, message);
@@ -442,6 +471,9 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
         return;
       case RecordType.RELIABLE_SEQ:
         this.marks.note(header0, header1, message as ReliableSeqBody);
+        return;
+      case RecordType.TRACE:
+        this.traceMarks?.note(header0, header1, message as TraceRecordBody);
         return;
       case RecordType.CONTROL: {
         const control = message as ControlMessage & { req?: number; reply?: number };

@@ -29,6 +29,11 @@ export const RecordType = {
    * body { s, f } (the fast path). The message itself keeps the fast path too.
    */
   RELIABLE_SEQ: 7,
+  /**
+   * Between threads of one node: the USER record right behind this one (same sender header1,
+   * same target header0, same ring) is traced; body: its trace ids (TraceRecordBody, the fast path).
+   */
+  TRACE: 8,
 } as const;
 
 export type RemoteSystemOp =
@@ -81,7 +86,7 @@ export type ControlMessage =
   | { op: 'stats-reply'; reply: number; actors: number; processed: number; deadLetters: number; pendingAsync: number; kinds: KindStats[] }
   | { op: 'exit' }
   /** Tracing: a thread's finished spans, for the main thread's exporter. */
-  | { op: 'spans'; spans: import('../observability/tracing/trace-context.js').SpanRecord[] }
+  | { op: 'spans'; batch: import('../observability/tracing/trace-context.js').SpanBatch }
   | { op: 'flush-spans'; req?: number }
   | { op: 'spans-flushed'; reply: number }
   | { op: 'reserve-id'; req?: number }

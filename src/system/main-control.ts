@@ -29,7 +29,7 @@ export class MainControl {
         this.parts.events.publish(message.event);
         return;
       case 'spans':
-        this.parts.tracing?.export.add(message.spans);
+        this.parts.tracing?.export.add(message.batch);
         return;
       case 'guardian-decide': {
         // The decider sees the worker's error rebuilt: name, message, code, stack and causes (class identity stays on the worker).

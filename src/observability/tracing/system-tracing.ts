@@ -1,7 +1,7 @@
 import type { Runtime } from '../../runtime/runtime.js';
 import { SpanExport } from './span-export.js';
 import { ThreadTracer, type TracerSettings } from './thread-tracer.js';
-import type { ActiveTrace } from './trace-context.js';
+import type { TraceIds } from './trace-context.js';
 import type { CheckedTracing } from './tracing-options.js';
 
 /** The OpenTelemetry API's calls bactor uses (loaded when tracing is on and `@opentelemetry/api` is installed). */
@@ -28,7 +28,7 @@ export class SystemTracing {
   constructor(options: CheckedTracing) {
     this.export = new SpanExport(options.exporter, options.serviceName);
     this.settings = { sampleRate: options.sampleRate, maxDepth: options.maxDepth };
-    this.mainTracer = new ThreadTracer(this.settings, 'main', (spans) => this.export.add(spans));
+    this.mainTracer = new ThreadTracer(this.settings, 0, (batch) => this.export.add(batch));
   }
 
   /** The runtime the workers' flushes are asked through, and how many workers there are. */
@@ -45,11 +45,15 @@ export class SystemTracing {
     } catch {
       return;
     }
-    this.mainTracer.externalParent = (): ActiveTrace | 'unsampled' | null => {
+    const word = (hex: string, i: number): number => parseInt(hex.slice(i * 8, i * 8 + 8), 16);
+    this.mainTracer.external = true;
+    this.mainTracer.externalParent = (): TraceIds | 'unsampled' | null => {
       const span = api.trace.getSpanContext(api.context.active());
       if (span === undefined || !api.isSpanContextValid(span)) return null;
       if ((span.traceFlags & 1) === 0) return 'unsampled';
-      return { traceId: span.traceId, spanId: span.spanId, depth: 0 };
+      const t = span.traceId;
+      const s = span.spanId;
+      return { t0: word(t, 0), t1: word(t, 1), t2: word(t, 2), t3: word(t, 3), s0: word(s, 0), s1: word(s, 1), depth: 0 };
     };
   }
 
