@@ -3,7 +3,8 @@
  * checked by test/packaging/public-api.test.ts); engine parts for advanced use — the scheduler's
  * controller, the transport — are in `bactor/engine`, the rings and codecs in `bactor/core`.
  */
-export { ActorSystem, type ActorSystemOptions, type PoolOptions, type SystemStats } from './system/actor-system.js';
+export { ActorSystem, type ActorSystemOptions, type ActorTree, type PoolOptions, type SystemStats } from './system/actor-system.js';
+export type { ActorNode } from './runtime/actor-tree.js';
 export type { RemoteOptions, RemotePeer } from './remote/remote-options.js';
 export type { SchedulerOptions, PlacementStrategy, WorkerStats, StuckHandler } from './scheduler/scheduler.js';
 export type { HillClimberOptions } from './scheduler/hill-climber.js';
@@ -13,6 +14,8 @@ export type { RuntimeEvent as SystemEvent } from './runtime/runtime-event.js';
 export type { Monitoring } from './observability/monitoring.js';
 export type { MonitoringOptions } from './observability/monitoring-options.js';
 export type { AlertRule, AlertWebhook, AlertMetric } from './observability/alert-rules.js';
+export type { TracingOptions } from './observability/tracing/tracing-options.js';
+export type { SystemTracing } from './observability/tracing/system-tracing.js';
 export type { DashboardSnapshot, ThreadView, KindView, DeadLetterView } from './observability/dashboard-snapshot.js';
 export { defineActor, type ActorBehavior, type ActorDefinition, type HandlerResult } from './actor/actor-definition.js';
 export type { ActorRef, AskOptions } from './actor/actor-ref.js';

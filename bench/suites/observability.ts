@@ -16,7 +16,8 @@ interface Variant {
  * in one with `monitoring: { port: 0 }` (its HTTP server up and scraped once per round, the
  * dashboard's event stream open), and in one with `tracing` at a 1% sample rate (a Blaster's
  * self-told 'more' starts a trace 1 time in 100, and its 100 tells are in it; the exporter
- * counts and drops). The variants alternate round by round (one system at a
+ * counts and drops). All with the scheduler's default knobs, fixed (`adaptive: false`). The
+ * variants alternate round by round (one system at a
  * time: a thread holds one), so a drift of the machine falls on both; each name's figure is the
  * median of every timed run of every round.
  */
@@ -49,7 +50,9 @@ export async function observabilitySuite(ctx: SuiteContext): Promise<void> {
     // Every other round goes through the variants the other way.
     const order = round % 2 === 0 ? variants : [...variants].reverse();
     for (const variant of order) {
-      const system = await ActorSystem.start({ workers: 2, ...variant.options });
+      // Fixed knobs: the adaptive controller's run-to-run choices moved cross-tell by ±30% here,
+      // more than what is measured; every variant runs with the same knobs.
+      const system = await ActorSystem.start({ workers: 2, scheduler: { adaptive: false }, ...variant.options });
       let events: AbortController | null = null;
       try {
         const url = system.monitoring?.url ?? null;

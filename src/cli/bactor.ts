@@ -2,15 +2,18 @@
 /**
  * `npx bactor <command> [url]`: looks at a running system through its monitoring server
  * (`ActorSystem.start({ monitoring: { port } })`). Commands: `top` (a live terminal view, like
- * htop for actors), `dead-letters` (the latest, with their types and senders), `metrics` (the
+ * htop for actors), `tree` (the actor tree), `dead-letters` (the latest, with their types and senders), `metrics` (the
  * Prometheus text). The url defaults to http://127.0.0.1:9464.
  */
 import { parseArgs } from 'node:util';
 import type { DashboardSnapshot } from '../observability/dashboard-snapshot.js';
 import { renderTop } from './top-view.js';
+import type { ActorNode } from '../runtime/actor-tree.js';
+import type { ActorTree } from '../system/system-stats.js';
 
-const USAGE = `usage: bactor <top|dead-letters|metrics> [url] [--once]
+const USAGE = `usage: bactor <top|tree|dead-letters|metrics> [url] [--once]
   top            a live view of threads and actor kinds (q or Ctrl-C quits); --once prints one screen
+  tree           every thread's actors under their top-level actors, with mailbox depths
   dead-letters   the latest dead letters: time, message type, target, sender, reason
   metrics        the Prometheus text of /metrics
   url            the system's monitoring server (ActorSystem.start({ monitoring: { port } })); default http://127.0.0.1:9464`;
@@ -106,6 +109,20 @@ async function main(): Promise<void> {
     case 'metrics':
       process.stdout.write(await (await get(url, '/metrics')).text());
       return;
+    case 'tree': {
+      const tree = (await (await get(url, '/tree')).json()) as ActorTree;
+      const print = (n: ActorNode, depth: number): void => {
+        process.stdout.write(
+          `${'  '.repeat(depth)}${n.ref}${n.name !== undefined ? ` "${n.name}"` : ''}  mailbox ${n.mailbox}${n.held ? '  held' : ''}\n`,
+        );
+        for (const c of n.children) print(c, depth + 1);
+      };
+      for (const t of tree.threads) {
+        process.stdout.write(`${t.thread}${t.truncated ? ' (cut at 10,000 actors)' : ''}\n`);
+        for (const root of t.roots) print(root, 1);
+      }
+      return;
+    }
     default:
       fail(`unknown command '${command}'`);
   }

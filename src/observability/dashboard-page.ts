@@ -39,6 +39,8 @@ export const DASHBOARD_HTML = `<!doctype html>
   .list { max-height:220px; overflow:auto; font-size:12px; }
   .list td { text-align:left; }
   .empty { color:var(--dim); font-style:italic; }
+  #tree ul { list-style:none; margin:0; padding-left:16px; } #tree > ul { padding-left:0; }
+  #tree li { white-space:nowrap; } #tree .t { color:var(--dim); margin:0 6px; } #tree .h { color:var(--warn); }
 </style>
 </head>
 <body>
@@ -60,6 +62,7 @@ export const DASHBOARD_HTML = `<!doctype html>
   <section class="card full"><h2>Actor kinds (click one for its histogram)</h2>
     <table id="kinds"><thead><tr><th>kind</th><th>actors</th><th>msgs/s</th><th>handled</th><th>mailbox</th><th>held</th><th>p50</th><th>p99</th><th>failures</th><th>restarts</th></tr></thead><tbody></tbody></table>
   </section>
+  <section class="card full"><h2>Actor tree <span id="tree-note" style="text-transform:none;letter-spacing:0"></span></h2><div class="list" id="tree"><span class="empty">loading…</span></div></section>
   <section class="card half"><h2>Dead letters (latest)</h2><div class="list"><table id="deadletters"><tbody></tbody></table></div></section>
   <section class="card half"><h2>Failures and events</h2><div class="list"><table id="events"><tbody></tbody></table></div></section>
 </main>
@@ -134,6 +137,28 @@ export const DASHBOARD_HTML = `<!doctype html>
     selected = row.dataset.kind;
     if (last) render(last);
   });
+
+  // The actor tree: a request to every worker, so every 5 s rather than every frame; 500 nodes shown at most.
+  async function loadTree() {
+    try {
+      const tree = await (await fetch('tree')).json();
+      let shown = 0;
+      const node = (n) => {
+        if (++shown > 500) return '';
+        return '<li data-ref="' + esc(n.ref) + '">' + esc(n.ref) + (n.name ? '<span class="t">"' + esc(n.name) + '"</span>' : '') +
+          '<span class="t">mailbox ' + fmt(n.mailbox) + '</span>' + (n.held ? '<span class="h">held</span>' : '') +
+          (n.children.length ? '<ul>' + n.children.map(node).join('') + '</ul>' : '') + '</li>';
+      };
+      const html = tree.threads.map((t) => '<li><b>' + esc(t.thread) + '</b>' + (t.truncated ? ' <span class="t">(cut at 10,000)</span>' : '') +
+        '<ul>' + t.roots.map(node).join('') + '</ul></li>').join('');
+      $('tree').innerHTML = '<ul>' + html + '</ul>';
+      $('tree-note').textContent = shown > 500 ? '(first 500 shown)' : '';
+    } catch (e) {
+      $('tree').innerHTML = '<span class="empty">' + esc(e.message) + '</span>';
+    }
+  }
+  loadTree();
+  setInterval(loadTree, 5000);
 
   const source = new EventSource('events');
   source.onopen = () => { $('status').textContent = 'live'; $('status').className = 'live'; };

@@ -5,13 +5,15 @@ import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { DASHBOARD_HTML } from './dashboard-page.js';
 import type { Snapshots } from './dashboard-snapshot.js';
 import type { CheckedMonitoring } from './monitoring-options.js';
+import type { ActorTree } from '../system/system-stats.js';
 
 /** Open event streams one server keeps at most (each costs a snapshot per interval). */
 const MAX_STREAMS = 64;
 
 /**
  * The monitoring HTTP server: `GET /metrics` (Prometheus text), `GET /` (the dashboard),
- * `GET /snapshot` (its JSON), `GET /events` (Server-Sent Events: a snapshot every interval).
+ * `GET /snapshot` (its JSON), `GET /events` (Server-Sent Events: a snapshot every interval),
+ * `GET /tree` (the actor tree: a request to each worker).
  * Read-only; anything else is 404 or 405.
  */
 export class MonitoringServer {
@@ -24,11 +26,17 @@ export class MonitoringServer {
     private readonly registry: Registry,
     private readonly snapshots: Snapshots,
     private readonly intervalMs: number,
+    private readonly tree: () => Promise<ActorTree>,
   ) {
     server.on('request', (req, res) => void this.serve(req, res));
   }
 
-  static listen(options: CheckedMonitoring, registry: Registry, snapshots: Snapshots): Promise<MonitoringServer> {
+  static listen(
+    options: CheckedMonitoring,
+    registry: Registry,
+    snapshots: Snapshots,
+    tree: () => Promise<ActorTree>,
+  ): Promise<MonitoringServer> {
     const server = http.createServer();
     return new Promise((resolve, reject) => {
       server.once('error', (error: NodeJS.ErrnoException) => {
@@ -44,7 +52,7 @@ export class MonitoringServer {
       server.listen(options.port!, options.host, () => {
         const { port } = server.address() as AddressInfo;
         const host = options.host.includes(':') ? `[${options.host}]` : options.host;
-        resolve(new MonitoringServer(server, `http://${host}:${port}`, registry, snapshots, options.intervalMs));
+        resolve(new MonitoringServer(server, `http://${host}:${port}`, registry, snapshots, options.intervalMs, tree));
       });
     });
   }
@@ -74,8 +82,11 @@ export class MonitoringServer {
         case '/events':
           this.openStream(res);
           return;
+        case '/tree':
+          res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(await this.tree()));
+          return;
         default:
-          res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /, /metrics, /snapshot or /events\n');
+          res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /, /metrics, /snapshot, /events or /tree\n');
       }
     } catch (error) {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });

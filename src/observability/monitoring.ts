@@ -1,6 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { RuntimeEvent } from '../runtime/runtime-event.js';
 import type { EventStream } from '../system/event-stream.js';
+import type { ActorTree } from '../system/system-stats.js';
 import { type DashboardSnapshot, type DeadLetterView, Snapshots } from './dashboard-snapshot.js';
 import { MetricsReader, type MetricsSource } from './metrics-reader.js';
 import { metricsRegistry } from './metrics-registry.js';
@@ -40,7 +41,12 @@ export class Monitoring {
     }
   }
 
-  static async start(source: MetricsSource, options: CheckedMonitoring, events: EventStream<RuntimeEvent>): Promise<Monitoring> {
+  static async start(
+    source: MetricsSource,
+    options: CheckedMonitoring,
+    events: EventStream<RuntimeEvent>,
+    tree: () => Promise<ActorTree>,
+  ): Promise<Monitoring> {
     const reader = new MetricsReader(source);
     const registry = await metricsRegistry(reader, options.registry);
     const snapshots = new Snapshots(reader, options.intervalMs);
@@ -48,7 +54,7 @@ export class Monitoring {
     let server: MonitoringServer | null = null;
     if (options.port !== null) {
       try {
-        server = await MonitoringServer.listen(options, registry, snapshots);
+        server = await MonitoringServer.listen(options, registry, snapshots, tree);
       } catch (error) {
         unsubscribe();
         throw error;

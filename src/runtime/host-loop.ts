@@ -86,9 +86,7 @@ export async function runHost(init: HostInit): Promise<void> {
     stats: statsSlot(init.stats, endpoint.self),
     typeNames: new TypeNameTable(init.stats, endpoint.self),
     ...(init.metrics !== undefined ? { metrics: kindMetricsOf(init.metrics.buffer, endpoint.self, init.metrics.intervalMs) } : {}),
-    ...(init.tracing !== undefined
-      ? { tracer: new ThreadTracer(init.tracing, endpoint.self, (batch) => runtime.control(0, { op: 'spans', batch })) }
-      : {}),
+    ...(init.tracing !== undefined ? { tracer: new ThreadTracer(init.tracing, endpoint.self, (batch) => runtime.shipSpans(batch)) } : {}),
     overflowLimit: init.overflowLimit,
     gateway: init.gateway,
     onEvent: (event) => runtime.control(0, { op: 'event', event }),

@@ -133,6 +133,21 @@ export class Outbound {
     return false;
   }
 
+  /** Tracing's records (a TRACE record, a batch of spans) by the encoder's own path for them; the generic path when the ring is full. */
+  sendAside(peer: number, type: number, h0: number, h1: number, body: unknown): boolean {
+    const endpoint = this.endpoint;
+    if (
+      endpoint !== null &&
+      peer < this.overflow.length &&
+      this.overflow[peer]!.length === 0 &&
+      endpoint.sendAside(peer, type, body, h0, h1)
+    ) {
+      this.markDirty();
+      return true;
+    }
+    return this.send(peer, type, h0, h1, body);
+  }
+
   /** Sends what waits in the overflow queues and publishes everything; true when all went out. */
   flush(): boolean {
     const endpoint = this.endpoint;

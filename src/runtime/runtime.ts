@@ -26,7 +26,14 @@ import { type SystemSend, SystemOps } from './system-ops.js';
 import { TrafficSamples } from './traffic-samples.js';
 import type { KindMetrics } from './kind-metrics.js';
 import type { ThreadTracer } from '../observability/tracing/thread-tracer.js';
-import { type TraceRecordBody, TracedMessage, setTracingOn, toRecord, tracingOn } from '../observability/tracing/trace-context.js';
+import {
+  type SpanBatch,
+  type TraceRecordBody,
+  TracedMessage,
+  setTracingOn,
+  toRecord,
+  tracingOn,
+} from '../observability/tracing/trace-context.js';
 import { TraceMarks } from '../observability/tracing/trace-marks.js';
 import type { TypeNameTable } from '../../native-free-core/stats/stats-block.js';
 import type { TaskPool } from './task-pool.js';
@@ -286,7 +293,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
     const ids = this.tracer!.send(target, message, sender);
     if (ids === null) return message;
     if (target.incarnation === this.incarnation && target.participant !== this.participant && this.migration.aliases.size === 0) {
-      this.outbound.send(target.participant, RecordType.TRACE, target.id, sender === null ? 0 : sender.packed, toRecord(ids));
+      this.outbound.sendAside(target.participant, RecordType.TRACE, target.id, sender === null ? 0 : sender.packed, toRecord(ids));
       return message;
     }
     return new TracedMessage(ids, message);
@@ -428,6 +435,11 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
     this.sendRecord(peer, RecordType.CONTROL, 0, packRef(this.participant, 0), message);
   }
 
+  /** A thread's finished spans to the main thread (by the encoder's path for tracing's records). */
+  shipSpans(batch: SpanBatch): void {
+    this.outbound.sendAside(0, RecordType.CONTROL, 0, packRef(this.participant, 0), { op: 'spans', batch });
+  }
+
   // ---- MessageSink: records from the rings ---------------------------------------------------
 
   onMessage(type: number, header0: number, header1: number, message: unknown): void {
@@ -462,6 +474,8 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
           this.dead.malformed(new BactorError(ErrorCode.MALFORMED_RECORD, (error as Error).message, { cause: error }), type, header0);
           return;
         }
+        // Traced on a node with tracing, to this one without: the handler gets the message itself.
+        if (this.tracer === null && body instanceof TracedMessage) body = body.message;
         if (body instanceof ReliableEnvelope) this.reliableIn(header0, body, sender);
         else this.deliver(header0, body, sender);
         return;

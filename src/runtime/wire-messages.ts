@@ -88,6 +88,8 @@ export type ControlMessage =
   /** Tracing: a thread's finished spans, for the main thread's exporter. */
   | { op: 'spans'; batch: import('../observability/tracing/trace-context.js').SpanBatch }
   | { op: 'flush-spans'; req?: number }
+  | { op: 'tree'; req?: number }
+  | { op: 'tree-reply'; reply: number; roots: import('./actor-tree.js').ActorNode[]; truncated: boolean }
   | { op: 'spans-flushed'; reply: number }
   | { op: 'reserve-id'; req?: number }
   | { op: 'reserved'; reply: number; id: number }

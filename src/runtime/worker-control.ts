@@ -1,4 +1,5 @@
 import type { ActorDefinition } from '../actor/actor-definition.js';
+import { actorTree } from './actor-tree.js';
 import { findDefinition, loadDefinition } from '../actor/actor-definition.js';
 import { ActorRef, localIdOf, participantOf } from '../actor/actor-ref.js';
 import { errorInfo } from '../errors/error-info.js';
@@ -87,6 +88,9 @@ export class WorkerControl {
           pendingAsync: this.runtime.pendingAsync,
           kinds: this.runtime.actors.kindStats(),
         });
+        return;
+      case 'tree':
+        this.runtime.control(from, { op: 'tree-reply', reply: message.req!, ...actorTree(this.runtime.actors) });
         return;
       case 'flush-spans':
         // The spans go before the reply, in the same ring: once it arrives, they have.

@@ -31,7 +31,7 @@ import { Placements } from './placements.js';
 import { type PoolOptions, Pools } from './pools.js';
 import { Spawner } from './spawner.js';
 import { StopWaiters } from './stop-waiters.js';
-import { type SystemStats, gatherStats } from './system-stats.js';
+import { type ActorTree, type SystemStats, gatherStats, gatherTree } from './system-stats.js';
 import type { SystemParts } from './system-parts.js';
 import {
   MAX_THREADS,
@@ -52,7 +52,7 @@ import type { ReplicatedStoreOptions } from '../crdt/replication-options.js';
 export type { PoolOptions } from './pools.js';
 
 export type { ActorSystemOptions } from './system-options.js';
-export type { SystemStats } from './system-stats.js';
+export type { ActorTree, SystemStats } from './system-stats.js';
 
 /** Whether a system runs on this thread (from its construction to the end of its shutdown): refs route through one runtime per thread. */
 let systemRunning = false;
@@ -421,6 +421,15 @@ export class ActorSystem {
   }
 
   /**
+   * Every thread's live actors as trees under their top-level actors (kind, name, mailbox depth,
+   * held), by a request to each worker; at most 10,000 per thread (`truncated` beyond).
+   */
+  async actorTree(): Promise<ActorTree> {
+    this.assertRunning('actorTree');
+    return gatherTree(this.runtime, this.workers);
+  }
+
+  /**
    * Stops every actor (children first, after their mailboxes drain, within `timeoutMs`), ends
    * the workers and the main thread's loop. Afterwards the process holds no handle of bactor.
    */
@@ -482,7 +491,7 @@ export class ActorSystem {
       hosts: this.workers.count + 1,
       ringFill: (p: number) => this.workers.ringFill(p),
     };
-    return Monitoring.start(source, block.options, this.events);
+    return Monitoring.start(source, block.options, this.events, () => this.actorTree());
   }
 
   /** Rebalancing (scheduler.rebalance): a look every `everyMs`, one at a time, while running. */

@@ -137,6 +137,18 @@ export class TransportEndpoint {
    * written); throws `ERR_UNSERIALIZABLE_MESSAGE` for a message the codec cannot carry.
    * Visible to the peer after `flush()`.
    */
+  /** As `send`, for tracing's records (see MessageEncoder.writeAside). */
+  sendAside(peer: number, type: number, body: unknown, header0 = 0, header1 = 0): boolean {
+    const encoder = this.encoders[peer];
+    if (encoder === null || encoder === undefined) return this.send(peer, type, body, header0, header1);
+    const ok = encoder.writeAside(type, body, header0, header1);
+    if (ok && this.isDirty[peer] === 0) {
+      this.isDirty[peer] = 1;
+      this.dirty.push(peer);
+    }
+    return ok;
+  }
+
   send(peer: number, type: number, message: unknown, header0 = 0, header1 = 0): boolean {
     const encoder = this.encoders[peer];
     if (encoder === null || encoder === undefined) {

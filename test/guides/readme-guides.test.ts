@@ -74,6 +74,7 @@ test('each README guide has its test, and each guide test its README guide', () 
       'persistence',
       'reliable-delivery',
       'monitoring',
+      'tracing',
     ],
   );
   const tests = readdirSync(GUIDES)

@@ -53,6 +53,33 @@ describe('the bactor CLI against a running system', () => {
     assert.match(metrics.stdout, /^bactor_actor_messages_total\{thread="w2",kind="Metered"\} 1001$/m);
   });
 
+  it('tree prints the actors of every thread under their top-level actors; system.actorTree() is the same data', async () => {
+    const named = await system.spawn(Metered, undefined, { worker: 1, name: 'metered-one' });
+    named.tell({ type: 'child' });
+    await named.ask({ type: 'get' });
+    const tree = await system.actorTree();
+    assert.deepEqual(
+      tree.threads.map((t) => t.thread),
+      ['main', 'w1', 'w2'],
+    );
+    const w1 = tree.threads.find((t) => t.thread === 'w1')!;
+    const node = w1.roots.find((n) => n.ref === String(named))!;
+    assert.deepEqual(
+      { ...node, children: [] },
+      { ref: String(named), kind: 'Metered', name: 'metered-one', mailbox: 0, held: false, children: [] },
+    );
+    assert.equal(node.children.length, 1);
+    assert.match(node.children[0]!.ref, /^Metered#\d+@w1$/);
+    const { code, stdout } = await bactor('tree', url);
+    assert.equal(code, 0);
+    assert.match(
+      stdout,
+      new RegExp(`^w1\\n(.*\\n)*  ${String(named)} "metered-one"  mailbox 0\\n    ${node.children[0]!.ref}  mailbox 0$`, 'm'),
+    );
+    assert.match(stdout, new RegExp(`^  ${String(ref)}  mailbox 0$`, 'm'));
+    await system.stop(named);
+  });
+
   it('says what is wrong, with exit code 2: a command it does not know, a server it cannot reach', async () => {
     const unknown = await bactor('tpo', url);
     assert.equal(unknown.code, 2);

@@ -74,6 +74,10 @@ describe('the dashboard in headless Chromium', () => {
     await page.waitForFunction("document.querySelector('#deadletters')?.textContent?.includes('get') === true", undefined, {
       timeout: 10_000,
     });
+    // The actor tree lists them under their threads (fetched every 5 s, and at load).
+    await page.waitForFunction("document.querySelectorAll('#tree li[data-ref]').length >= 8", undefined, { timeout: 10_000 });
+    const listed = await page.evaluate<string[]>("[...document.querySelectorAll('#tree li[data-ref]')].map((l) => l.dataset.ref)");
+    for (const ref of refs) assert.ok(listed.includes(String(ref)), `${String(ref)} in the tree`);
     // Clicking a kind shows its histogram.
     await page.click('#kinds tbody tr[data-kind="Metered"]');
     assert.equal(await page.textContent('#hist-kind'), 'Metered');
