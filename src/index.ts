@@ -15,6 +15,7 @@ export type { Monitoring } from './observability/monitoring.js';
 export type { MonitoringOptions } from './observability/monitoring-options.js';
 export type { AlertRule, AlertWebhook, AlertMetric } from './observability/alert-rules.js';
 export type { TracingOptions } from './observability/tracing/tracing-options.js';
+export type { Logger, LoggingOptions, LogLevel } from './observability/system-log.js';
 export type { SystemTracing } from './observability/tracing/system-tracing.js';
 export type { DashboardSnapshot, ThreadView, KindView, DeadLetterView } from './observability/dashboard-snapshot.js';
 export { defineActor, type ActorBehavior, type ActorDefinition, type HandlerResult } from './actor/actor-definition.js';

@@ -134,11 +134,6 @@ export class TakenLedger {
     return slot;
   }
 
-  /** Messages taken and not handled yet (the slots in use). */
-  get outstanding(): number {
-    return this.slots - this.freeTop;
-  }
-
   /** Its handler starts. */
   run(slot: number): void {
     this.i32[(SLOT_TABLE_OFFSET >> 2) + slot * SLOT_WORDS + STATE] = RUNNING;

@@ -179,13 +179,7 @@ export class LoopTurn {
    */
   private step(drainLimit: number): number {
     const runtime = this.runtime;
-    // Behind: more taken and not handled than a loop turn handles. Reading more now would only
-    // queue them past this turn, and each would be copied into the ledger's spill at its end
-    // (the cost that kept a worker behind once it fell behind): handle first, the records wait in
-    // their rings (a producer that fills one is held, as with any full ring).
-    const ledger = taken.ledger;
-    if (ledger !== null && ledger.outstanding > 2 * this.budget) drainLimit = 0;
-    const drained = this.endpoint === null || drainLimit === 0 ? 0 : this.endpoint.drain(runtime, drainLimit);
+    const drained = this.endpoint === null ? 0 : this.endpoint.drain(runtime, drainLimit);
     this.drained += drained;
     const handled = (this.handled = runtime.runs.runActors(this.budget));
     // (A worker: what was taken and not handled is kept, then the rings are released.)

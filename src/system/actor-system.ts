@@ -10,6 +10,7 @@ import { type CheckedMonitoring, checkMonitoringOptions } from '../observability
 import { Monitoring } from '../observability/monitoring.js';
 import { SystemTracing } from '../observability/tracing/system-tracing.js';
 import { checkTracingOptions } from '../observability/tracing/tracing-options.js';
+import { SystemLog, checkLogging } from '../observability/system-log.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { ManualClock, systemClock } from '../runtime/clock.js';
 import { DEFAULT_OVERFLOW_LIMIT } from '../runtime/outbound.js';
@@ -97,6 +98,8 @@ export class ActorSystem {
   address: string | null = null;
   /** Metrics, the dashboard and their HTTP server (null without the `monitoring` option). */
   monitoring: Monitoring | null = null;
+  /** The system's structured log (null without the `logging` option). */
+  private log: SystemLog | null = null;
   /** Tracing: `flush()` and the exporter's counts (null without the `tracing` option). */
   readonly tracing: SystemTracing | null;
   /** The metrics block (monitoring) and its options. */
@@ -241,15 +244,24 @@ export class ActorSystem {
         `ActorSystem.start: workers + dedicatedWorkers = ${workers} + ${dedicated} must be at most ${MAX_THREADS}`,
       );
     }
-    // A journal that cannot open fails the start, before any thread exists.
+    // A journal that cannot open, or a logger that cannot load, fails the start before any thread exists.
     await checked.journal?.ready?.();
+    const logging = checkLogging(checked.logging);
+    const logger = logging === null ? null : SystemLog.resolve(logging);
     const ringCapacity = checked.ringCapacity ?? 1 << 20;
     const spins = checked.spins ?? 2000;
     const system = new ActorSystem({ ...checked, workers, ringCapacity, spins });
+    if (logger !== null) system.log = new SystemLog(logger, system.events);
     try {
       system.address = await system.remote.ready();
       system.monitoring = await system.startMonitoring();
       await system.tracing?.loadApi();
+      system.log?.write('info', 'actor system started', {
+        workers,
+        dedicatedWorkers: checked.dedicatedWorkers ?? 0,
+        ...(system.address !== null ? { address: system.address } : {}),
+        ...(system.monitoring?.url ? { dashboard: `${system.monitoring.url}/` } : {}),
+      });
     } catch (error) {
       await system.shutdown();
       throw error;
@@ -465,6 +477,8 @@ export class ActorSystem {
     this.endpoint?.close();
     this.workers.closePorts();
     this.unsubscribeClock?.();
+    this.log?.write('info', 'actor system stopped', {});
+    this.log?.close();
     setRefRouter(null);
     systemRunning = false;
   }

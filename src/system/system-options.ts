@@ -1,6 +1,7 @@
 import type { Journal } from '../persistence/journal.js';
 import type { MonitoringOptions } from '../observability/monitoring-options.js';
 import type { TracingOptions } from '../observability/tracing/tracing-options.js';
+import type { LoggingOptions } from '../observability/system-log.js';
 import type { RemoteOptions } from '../remote/remote-options.js';
 import type { Clock } from '../runtime/clock.js';
 import type { SchedulerOptions } from '../scheduler/scheduler.js';
@@ -56,4 +57,6 @@ export interface ActorSystemOptions {
    * into an OpenTelemetry SpanExporter. See the README's *Tracing*. Absent: nothing is traced.
    */
   tracing?: TracingOptions;
+  /** The system's own structured log: its start and shutdown, failures, stuck handlers, replaced workers, alerts… Absent: none. */
+  logging?: LoggingOptions;
 }

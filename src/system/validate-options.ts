@@ -2,6 +2,7 @@ import { isValidCapacity, MAX_CAPACITY, MIN_CAPACITY } from '../../native-free-c
 import { validateRemoteOptions } from '../remote/remote-options.js';
 import { checkMonitoringOptions } from '../observability/monitoring-options.js';
 import { checkTracingOptions } from '../observability/tracing/tracing-options.js';
+import { checkLogging } from '../observability/system-log.js';
 import { SPAWN_OPTION_KEYS, checkDefinition, checkSpawnArguments } from '../actor/spawn-options.js';
 import { checkRoutingStrategy } from '../router/router.js';
 import { checkSupervisorStrategy } from '../supervision/supervisor-strategy.js';
@@ -41,6 +42,7 @@ const SYSTEM_KEYS = [
   'journal',
   'monitoring',
   'tracing',
+  'logging',
 ] as const;
 /** What makes a journal (see persistence/journal.ts). */
 const JOURNAL_METHODS = ['write', 'replay', 'replayEach', 'highestSeq', 'deleteTo', 'saveSnapshot', 'loadSnapshot', 'close'] as const;
@@ -77,6 +79,7 @@ export function validateSystemOptions(options: unknown): ActorSystemOptions {
   validateRemoteOptions(bag.remote, START);
   checkMonitoringOptions(bag.monitoring, START);
   checkTracingOptions(bag.tracing, START);
+  checkLogging(bag.logging, START);
   if (bag.journal !== undefined) {
     const journal = bag.journal as Record<string, unknown> | null;
     const missing =
