@@ -284,6 +284,8 @@ export class LoopTurn {
         // Nothing came while it spun: the park's length decides (endPark).
         this.inSpell = false;
         this.parkTimeout = Math.min(runtime.timers.untilNext(), host.stopAll !== null ? 1 : 1000);
+        // Monitoring: the gauges published last may be from before the work that just ended.
+        if (this.gaugesDue !== Infinity) this.parkTimeout = Math.max(0, Math.min(this.parkTimeout, this.gaugesDue - now));
         // Handler promises, definition loads, or timers and I/O a handler started: their
         // callbacks need the event loop, so park without blocking it.
         if (!this.mayBlock || runtime.pendingAsync > 0 || host.pendingLoads > 0 || eventLoopBusy()) return Next.ParkAsync;
