@@ -152,6 +152,7 @@ export abstract class CellLifecycle extends CellTurns implements PersistentActor
     // A failed persist failed the actor already; the handler that awaited it rejects with the same error.
     if (this.status === SUSPENDED && error === this.x.persistent?.failure) return;
     this.status = SUSPENDED;
+    this.w().failures++;
     this.host.countKind(this.metricsBase, FAILURES);
     this.cancelReceiveTimeout();
     // The message it failed on was an ask: the asker hears of it now, not at its timeout.

@@ -76,6 +76,8 @@ export class CellExtras {
   reliablePending: ReliableEnvelope | null = null;
   /** A persistent actor's envelope whose handler runs: what it persists carries its mark (see PersistentCell.persist). */
   reliableCurrent: ReliableEnvelope | null = null;
+  /** Handler failures so far (tracing marks the span of a handler that failed, whatever its supervisor did since). */
+  failures = 0;
   /** A persistent actor's journal side (behavior.persistence), for its current incarnation. */
   persistent: PersistentCell | null = null;
 }

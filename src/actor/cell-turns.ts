@@ -222,12 +222,12 @@ export abstract class CellTurns extends CellMailbox {
     }
     const start = tracer.now();
     const own = tracer.begin(traced.ids);
-    const before = this.statusValue;
+    const before = this.x.failures;
     try {
       this.invoke(traced.message, sender);
     } finally {
-      // A handler that threw was failed by invoke (suspended, or stopped).
-      tracer.end(own, traced.ids, start, this.self, traced.message, before === RUNNING && this.statusValue !== RUNNING);
+      // A handler that threw was failed by invoke (its supervisor may have restarted it already).
+      tracer.end(own, traced.ids, start, this.self, traced.message, this.x.failures !== before);
     }
   }
 

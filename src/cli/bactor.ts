@@ -19,19 +19,26 @@ const USAGE = `usage: bactor <top|tree|dead-letters|metrics> [url] [--once]
   url            the system's monitoring server (ActorSystem.start({ monitoring: { port } })); default http://127.0.0.1:9464`;
 
 function fail(message: string): never {
+  // `top` may have put the terminal in raw mode.
+  if (process.stdin.isTTY && process.stdin.isRaw) process.stdin.setRawMode(false);
   process.stderr.write(`bactor: ${message}\n${USAGE}\n`);
   process.exit(2);
 }
 
+/** GET `path`: 10 s for the answer's headers (not for its body: `/events` streams for as long as it is read). */
 async function get(url: URL, path: string): Promise<Response> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error('no answer within 10 s')), 10_000);
   try {
-    const res = await fetch(new URL(path, url), { signal: AbortSignal.timeout(10_000) });
+    const res = await fetch(new URL(path, url), { signal: controller.signal });
     if (!res.ok) fail(`${new URL(path, url)} answered ${res.status}`);
     return res;
   } catch (error) {
     return fail(
       `cannot reach ${url.origin}: ${error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error)} (is the system started with monitoring: { port }?)`,
     );
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -47,9 +54,7 @@ async function top(url: URL, once: boolean): Promise<void> {
     draw((await (await get(url, '/snapshot')).json()) as DashboardSnapshot);
     return;
   }
-  const controller = new AbortController();
   const quit = (): void => {
-    controller.abort();
     if (process.stdin.isTTY) process.stdin.setRawMode(false);
     process.exit(0);
   };
@@ -63,15 +68,19 @@ async function top(url: URL, once: boolean): Promise<void> {
   const res = await get(url, '/events');
   const decoder = new TextDecoder();
   let buffer = '';
-  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const frame = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const data = frame.split('\n').find((l) => l.startsWith('data: '));
-      if (data !== undefined) draw(JSON.parse(data.slice(6)) as DashboardSnapshot);
+  try {
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      buffer += decoder.decode(chunk, { stream: true });
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const frame = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const data = frame.split('\n').find((l) => l.startsWith('data: '));
+        if (data !== undefined) draw(JSON.parse(data.slice(6)) as DashboardSnapshot);
+      }
     }
+  } catch (error) {
+    fail(`the event stream from ${url.origin} broke: ${error instanceof Error ? error.message : String(error)}`);
   }
   fail(`${url.origin} closed the event stream (the system shut down)`);
 }

@@ -102,7 +102,10 @@ export function checkAlertWebhook(value: unknown, where: string): AlertWebhook |
     (typeof hook.headers !== 'object' || hook.headers === null || Object.values(hook.headers).some((v) => typeof v !== 'string'))
   )
     throw invalidOption(where, `monitoring.webhook.headers must map header names to strings`);
-  if (hook.timeoutMs !== undefined && (typeof hook.timeoutMs !== 'number' || !(hook.timeoutMs > 0) || !Number.isFinite(hook.timeoutMs)))
-    throw invalidOption(where, `monitoring.webhook.timeoutMs=${show(hook.timeoutMs)} must be a positive number of ms`);
+  if (
+    hook.timeoutMs !== undefined &&
+    (typeof hook.timeoutMs !== 'number' || !Number.isInteger(hook.timeoutMs) || hook.timeoutMs < 1 || hook.timeoutMs > 3_600_000)
+  )
+    throw invalidOption(where, `monitoring.webhook.timeoutMs=${show(hook.timeoutMs)} must be a whole number of ms from 1 to 3,600,000`);
   return { ...hook };
 }

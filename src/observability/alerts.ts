@@ -22,7 +22,7 @@ export type AlertEvent = Extract<RuntimeEvent, { type: 'alert' }>;
 export class Alerts {
   private readonly states: RuleState[];
   /** The previous evaluation's cumulative figures, for the per-second metrics. */
-  private last: { at: number; dead: number; failures: Map<string, number>; failuresAll: number } | null = null;
+  private last: { at: number; dead: number; stuck: number; failures: Map<string, number>; failuresAll: number } | null = null;
 
   constructor(
     private readonly rules: readonly AlertRule[],
@@ -48,40 +48,30 @@ export class Alerts {
       const threshold = (rule.above ?? rule.below)!;
       const holds = rule.above !== undefined ? value > threshold : value < threshold;
       const state = this.states[i]!;
+      const event = (phase: 'firing' | 'resolved'): AlertEvent => ({
+        type: 'alert',
+        name: rule.name,
+        state: phase,
+        metric: rule.metric,
+        kind: rule.kind ?? null,
+        value,
+        threshold,
+        since: state.since,
+        at: snap.at,
+      });
       if (holds) {
         if (state.since === 0) state.since = snap.at;
         if (!state.firing && snap.at - state.since >= (rule.forMs ?? 0)) {
           state.firing = true;
-          this.send({
-            type: 'alert',
-            name: rule.name,
-            state: 'firing',
-            metric: rule.metric,
-            kind: rule.kind ?? null,
-            value,
-            threshold,
-            since: state.since,
-            at: snap.at,
-          });
+          this.send(event('firing'));
         }
       } else {
-        if (state.firing)
-          this.send({
-            type: 'alert',
-            name: rule.name,
-            state: 'resolved',
-            metric: rule.metric,
-            kind: rule.kind ?? null,
-            value,
-            threshold,
-            since: state.since,
-            at: snap.at,
-          });
+        if (state.firing) this.send(event('resolved'));
         state.since = 0;
         state.firing = false;
       }
     }
-    this.last = { at: snap.at, dead: snap.totals.deadLetters, failures, failuresAll };
+    this.last = { at: snap.at, dead: snap.totals.deadLetters, stuck: snap.totals.stuckHandlers, failures, failuresAll };
   }
 
   /** The rule's metric now (null: not known yet, a rate before its second evaluation). */
@@ -104,6 +94,8 @@ export class Alerts {
       case 'actors':
         return total((k) => k.actors);
       case 'messages-per-s':
+        // Not known in the first snapshot: not 0.
+        if (snap.rateWindowMs === 0) return null;
         return rule.kind === undefined ? snap.totals.rate : total((k) => k.rate);
       case 'failures-per-s': {
         if (previous === null || seconds <= 0) return null;
@@ -115,13 +107,12 @@ export class Alerts {
         if (previous === null || seconds <= 0) return null;
         return Math.max(0, snap.totals.deadLetters - previous.dead) / seconds;
       case 'utilisation':
+        if (snap.rateWindowMs === 0) return null;
         return workers.reduce((m, t) => Math.max(m, t.utilisation), 0);
       case 'ring-fill':
         return workers.reduce((m, t) => Math.max(m, t.ringFill), 0);
-      case 'stuck-handlers': {
-        const after = previous?.at ?? 0;
-        return snap.events.filter((e) => e.type === 'handler-stuck' && e.at > after).length;
-      }
+      case 'stuck-handlers':
+        return snap.totals.stuckHandlers - (previous?.stuck ?? 0);
     }
   }
 

@@ -42,7 +42,9 @@ export interface DashboardSnapshot {
   /** Epoch milliseconds. */
   at: number;
   intervalMs: number;
-  totals: { actors: number; processed: number; rate: number; deadLetters: number; mailbox: number; held: number };
+  /** Over how many ms the rates (and utilisation) were measured: 0 in the first snapshot, when they are not known yet (0 in the figures). */
+  rateWindowMs: number;
+  totals: { actors: number; processed: number; rate: number; deadLetters: number; mailbox: number; held: number; stuckHandlers: number };
   threads: ThreadView[];
   kinds: KindView[];
   /** Bucket bounds of the kinds' histograms, seconds ('+Inf' for the last). */
@@ -51,6 +53,12 @@ export interface DashboardSnapshot {
   deadLetters: DeadLetterView[];
   /** The latest failures and other events that are not dead letters, newest last. */
   events: { at: number; type: string; text: string }[];
+}
+
+interface Baseline {
+  at: number;
+  threads: ThreadFigures[];
+  handled: Map<string, number>;
 }
 
 /** Dead letters and events the dashboard keeps. */
@@ -75,7 +83,11 @@ function quantile(buckets: number[], q: number): number | null {
  * event stream as they come).
  */
 export class Snapshots {
-  private base: { at: number; threads: ThreadFigures[]; handled: Map<string, number> } | null = null;
+  /** The figures rates are measured against: the latest kept, and the one before (for a snapshot taken right after a new one was kept). */
+  private base: Baseline | null = null;
+  private older: Baseline | null = null;
+  /** Handler-stuck events so far. */
+  private stuck = 0;
   private readonly dead: DeadLetterView[] = [];
   private readonly events: { at: number; type: string; text: string }[] = [];
 
@@ -87,6 +99,7 @@ export class Snapshots {
   /** Keeps what the dashboard lists of an event of the system's stream. */
   note(event: RuntimeEvent): void {
     const at = Date.now();
+    if (event.type === 'handler-stuck') this.stuck++;
     if (event.type === 'dead-letter') {
       this.dead.push({ at, target: event.target, messageType: event.messageType, sender: event.sender, reason: event.reason });
       if (this.dead.length > DEAD_LETTERS_KEPT) this.dead.shift();
@@ -137,7 +150,8 @@ export class Snapshots {
       v.restarts += k.restarts;
       for (let b = 0; b < k.buckets.length; b++) v.buckets[b]! += k.buckets[b]!;
     }
-    const base = this.base;
+    // Rates over at least a quarter of an interval: a snapshot right after the latest baseline uses the one before.
+    const base = this.base !== null && at - this.base.at < this.intervalMs / 4 ? this.older : this.base;
     const seconds = base === null ? 0 : (at - base.at) / 1000;
     const views: ThreadView[] = threads.map((t, i) => {
       const before = base?.threads[i];
@@ -152,7 +166,8 @@ export class Snapshots {
       v.p50 = quantile(v.buckets, 0.5);
       v.p99 = quantile(v.buckets, 0.99);
     }
-    if (base === null || at - base.at >= this.intervalMs / 2) {
+    if (this.base === null || at - this.base.at >= this.intervalMs / 2) {
+      this.older = this.base;
       this.base = { at, threads, handled: new Map([...kinds.values()].map((v) => [v.kind, v.handled])) };
     }
     const kindList = [...kinds.values()].sort((a, b) => b.rate - a.rate || b.actors - a.actors || a.kind.localeCompare(b.kind));
@@ -165,6 +180,7 @@ export class Snapshots {
     return {
       at,
       intervalMs: this.intervalMs,
+      rateWindowMs: seconds * 1000,
       totals: {
         actors: views.reduce((n, t) => n + t.actors, 0),
         processed: views.reduce((n, t) => n + t.processed, 0),
@@ -172,6 +188,7 @@ export class Snapshots {
         deadLetters: views.reduce((n, t) => n + t.deadLetters, 0),
         mailbox,
         held,
+        stuckHandlers: this.stuck,
       },
       threads: views,
       kinds: kindList,

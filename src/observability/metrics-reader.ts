@@ -44,7 +44,7 @@ export interface ThreadFigures {
   overflow: number;
   /** Actors held because a ring they send into is full (backpressure). */
   held: number;
-  /** Fill of the ring from the main thread toward this worker, 0…1 (0 for the main thread). */
+  /** Fill of the fullest ring toward this worker, 0…1 (0 for the main thread). */
   ringFill: number;
 }
 
@@ -71,7 +71,7 @@ export interface MetricsSource {
   readonly metricsBuffer: SharedArrayBuffer;
   /** Participants that host actors: the main thread (0) and the workers (1…). */
   readonly hosts: number;
-  /** Fill of the ring from the main thread toward worker `p` (0…1). */
+  /** Fill of the fullest ring toward worker `p` (0…1). */
   ringFill(p: number): number;
 }
 

@@ -1,6 +1,7 @@
 import type { Metric, Registry } from 'prom-client';
 import { HANDLER_BUCKETS_S } from '../../native-free-core/layout/metrics-layout.js';
 import type { KindFigures, MetricsReader, ThreadFigures } from './metrics-reader.js';
+import { invalidOption } from '../util/option-bag.js';
 
 interface Value {
   value: number;
@@ -121,7 +122,7 @@ export function blockMetrics(reader: MetricsReader): BlockMetric[] {
     ),
     new BlockMetric(
       'bactor_ring_fill_ratio',
-      'Fill of the ring from the main thread toward a worker (0 to 1).',
+      'Fill of the fullest ring toward a worker (0 to 1).',
       'gauge',
       perThread(reader, (t) => t.ringFill),
     ),
@@ -170,10 +171,20 @@ export function blockMetrics(reader: MetricsReader): BlockMetric[] {
   ];
 }
 
-/** Registers bactor's metrics in `registry` (a new one of prom-client's when absent). */
-export async function metricsRegistry(reader: MetricsReader, registry?: Registry): Promise<Registry> {
+/**
+ * Registers bactor's metrics in `registry` (a new one of prom-client's when absent); returns it
+ * and a function that takes them out again (at shutdown: a registry of yours then serves only
+ * yours, and a next system may register its own).
+ */
+export async function metricsRegistry(reader: MetricsReader, registry?: Registry): Promise<{ registry: Registry; remove: () => void }> {
   const prom = await import('prom-client');
   const target = registry ?? new prom.Registry();
-  for (const metric of blockMetrics(reader)) target.registerMetric(metric as unknown as Metric);
-  return target;
+  const metrics = blockMetrics(reader);
+  if (registry !== undefined && metrics.some((m) => registry.getSingleMetric(m.name) !== undefined))
+    throw invalidOption(
+      'ActorSystem.start',
+      "monitoring.registry already holds bactor's metrics: another system registered them and has not shut down",
+    );
+  for (const metric of metrics) target.registerMetric(metric as unknown as Metric);
+  return { registry: target, remove: () => metrics.forEach((m) => target.removeSingleMetric(m.name)) };
 }

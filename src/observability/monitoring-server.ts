@@ -9,6 +9,12 @@ import type { ActorTree } from '../system/system-stats.js';
 
 /** Open event streams one server keeps at most (each costs a snapshot per interval). */
 const MAX_STREAMS = 64;
+/** Bytes of frames a stream may hold unread before it is skipped. */
+const MAX_UNREAD = 1 << 20;
+const TREE_TIMEOUT_MS = 5000;
+const PATHS = new Set(['/', '/dashboard', '/metrics', '/snapshot', '/events', '/tree']);
+/** A Host header naming a loopback address (any port). */
+const LOOPBACK_HOST = /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/i;
 
 /**
  * The monitoring HTTP server: `GET /metrics` (Prometheus text), `GET /` (the dashboard),
@@ -27,8 +33,12 @@ export class MonitoringServer {
     private readonly snapshots: Snapshots,
     private readonly intervalMs: number,
     private readonly tree: () => Promise<ActorTree>,
+    /** Bound to a loopback address: only requests naming a loopback host are answered (a web page cannot reach it by DNS rebinding). */
+    private readonly loopbackOnly: boolean,
   ) {
     server.on('request', (req, res) => void this.serve(req, res));
+    // After the listen: an error of the server (not of one request) must not crash the process.
+    server.on('error', () => undefined);
   }
 
   static listen(
@@ -52,7 +62,8 @@ export class MonitoringServer {
       server.listen(options.port!, options.host, () => {
         const { port } = server.address() as AddressInfo;
         const host = options.host.includes(':') ? `[${options.host}]` : options.host;
-        resolve(new MonitoringServer(server, `http://${host}:${port}`, registry, snapshots, options.intervalMs, tree));
+        const loopback = options.host === '127.0.0.1' || options.host === '::1' || options.host === 'localhost';
+        resolve(new MonitoringServer(server, `http://${host}:${port}`, registry, snapshots, options.intervalMs, tree, loopback));
       });
     });
   }
@@ -61,6 +72,14 @@ export class MonitoringServer {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('only GET and HEAD\n');
+      return;
+    }
+    if (this.loopbackOnly && !LOOPBACK_HOST.test(req.headers.host ?? '')) {
+      res.writeHead(421, { 'content-type': 'text/plain' }).end('this server answers requests to 127.0.0.1, localhost or [::1] only\n');
+      return;
+    }
+    if (req.method === 'HEAD') {
+      res.writeHead(PATHS.has(path!) ? 200 : 404).end();
       return;
     }
     try {
@@ -82,9 +101,19 @@ export class MonitoringServer {
         case '/events':
           this.openStream(res);
           return;
-        case '/tree':
-          res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(await this.tree()));
+        case '/tree': {
+          // A request to every worker: one stuck in a handler answers late, so this waits 5 s at most.
+          let timer: ReturnType<typeof setTimeout> | undefined;
+          const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), TREE_TIMEOUT_MS)));
+          const tree = await Promise.race([this.tree(), late]);
+          clearTimeout(timer);
+          if (tree === null)
+            res
+              .writeHead(503, { 'content-type': 'text/plain', 'retry-after': '5' })
+              .end('a worker did not answer within 5 s (a handler stuck?)\n');
+          else res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(tree));
           return;
+        }
         default:
           res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /, /metrics, /snapshot, /events or /tree\n');
       }
@@ -114,7 +143,8 @@ export class MonitoringServer {
       // One snapshot per interval for every open stream.
       this.timer = setInterval(() => {
         const frame = this.frame();
-        for (const stream of this.streams) stream.write(frame);
+        // A client that does not read falls behind: past MAX_UNREAD bytes it misses frames.
+        for (const stream of this.streams) if (stream.writableLength < MAX_UNREAD) stream.write(frame);
       }, this.intervalMs);
       this.timer.unref();
     }

@@ -36,7 +36,13 @@ export class Monitoring {
     this.server = server;
     this.unsubscribe = unsubscribe;
     if (!alerts.empty) {
-      this.alertTimer = setInterval(() => alerts.evaluate(snapshots.take()), intervalMs);
+      this.alertTimer = setInterval(() => {
+        try {
+          alerts.evaluate(snapshots.take());
+        } catch {
+          // An evaluation that fails (a webhook the platform refuses) must not take the process down: the next one runs.
+        }
+      }, intervalMs);
       this.alertTimer.unref();
     }
   }
@@ -48,9 +54,13 @@ export class Monitoring {
     tree: () => Promise<ActorTree>,
   ): Promise<Monitoring> {
     const reader = new MetricsReader(source);
-    const registry = await metricsRegistry(reader, options.registry);
+    const { registry, remove } = await metricsRegistry(reader, options.registry);
     const snapshots = new Snapshots(reader, options.intervalMs);
-    const unsubscribe = events.subscribe((event) => snapshots.note(event));
+    const subscription = events.subscribe((event) => snapshots.note(event));
+    const unsubscribe = (): void => {
+      subscription();
+      remove();
+    };
     let server: MonitoringServer | null = null;
     if (options.port !== null) {
       try {

@@ -292,7 +292,15 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
     if (target.isAskSlot) return message;
     const ids = this.tracer!.send(target, message, sender);
     if (ids === null) return message;
-    if (target.incarnation === this.incarnation && target.participant !== this.participant && this.migration.aliases.size === 0) {
+    // The TRACE record's mark is keyed by the sender's thread: only a sender of this thread says
+    // which ring it came by (a send with no sender, or on behalf of another thread's actor, goes wrapped).
+    if (
+      target.incarnation === this.incarnation &&
+      target.participant !== this.participant &&
+      sender !== null &&
+      participantOf(sender.packed) === this.participant &&
+      this.migration.aliases.size === 0
+    ) {
       this.outbound.sendAside(target.participant, RecordType.TRACE, target.id, sender === null ? 0 : sender.packed, toRecord(ids));
       return message;
     }

@@ -464,9 +464,10 @@ export class ActorSystem {
     await this.workers.exit(deadline);
     await this.remote.stop(deadline);
     await this.journal.close().catch(() => undefined);
-    await this.monitoring?.close();
-    // The workers shipped their spans before they stopped (loop-turn.ts, stop-all).
-    await this.tracing?.flushExport();
+    await this.monitoring?.close().catch(() => undefined);
+    // The workers shipped their spans before they stopped (loop-turn.ts, stop-all); an exporter
+    // that fails or never answers does not hold the shutdown past its deadline.
+    if (this.tracing !== null) await Promise.race([this.tracing.flushExport().catch(() => undefined), deadline]);
     this.state = 'stopped';
     this.runtime.asks.failAll(new BactorError(ErrorCode.SYSTEM_STOPPED, 'the actor system shut down before the reply arrived'));
     this.runtime.requests.fail(new BactorError(ErrorCode.SYSTEM_STOPPED, 'the actor system shut down'));

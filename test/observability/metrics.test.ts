@@ -191,6 +191,33 @@ describe('monitoring: options and embedding', () => {
     } finally {
       await system.shutdown();
     }
+    // Shut down: the registry serves yours only, and a next system registers its own.
+    const after = parseProm(await registry.metrics());
+    assert.deepEqual([...new Set(after.map((s) => s.name))], ['my_requests_total']);
+    const next = await ActorSystem.start({ workers: 1, monitoring: { registry } });
+    await next.shutdown();
+  });
+
+  it('answers only requests addressed to a loopback name when bound to one (no DNS rebinding)', async () => {
+    const system = await ActorSystem.start({ workers: 1, monitoring: { port: 0 } });
+    try {
+      const { port } = new URL(system.monitoring!.url!);
+      const { request } = await import('node:http');
+      const status = (host: string): Promise<number> =>
+        new Promise((resolve, reject) => {
+          const req = request({ host: '127.0.0.1', port: Number(port), path: '/snapshot', headers: { host } }, (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          });
+          req.on('error', reject);
+          req.end();
+        });
+      assert.equal(await status(`127.0.0.1:${port}`), 200);
+      assert.equal(await status(`localhost:${port}`), 200);
+      assert.equal(await status(`evil.example:${port}`), 421);
+    } finally {
+      await system.shutdown();
+    }
   });
 
   it('refuses wrong options with ERR_INVALID_OPTION, and a taken port with ERR_ADDRESS_IN_USE', async () => {

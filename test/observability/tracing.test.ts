@@ -111,12 +111,15 @@ describe('tracing: W3C trace context across threads, spans through an OpenTeleme
       // 5 sends to itself: each a root of its own.
       a.tell({ type: 'again', left: 5 });
       b.tell({ type: 'fail' });
+      // On the main thread the root guardian restarts it inside the failing turn: still an error span.
+      const inline = await system.spawn(Hop, undefined, { dispatcher: 'inline' });
+      inline.tell({ type: 'fail' });
       await poll(
         async () => {
           await system.tracing!.flush();
           return exporter.getFinishedSpans().length;
         },
-        (n) => n >= 2 * (17 + 6 + 1),
+        (n) => n >= 2 * (17 + 6 + 2),
       );
       const spans = exporter.getFinishedSpans();
       const byTrace = new Map<string, ReadableSpan[]>();
@@ -134,8 +137,11 @@ describe('tracing: W3C trace context across threads, spans through an OpenTeleme
       assert.equal(ball.length, 5);
       const again = [...byTrace.values()].filter((t) => t.some((s) => attr(s, 'bactor.message.type') === 'again'));
       assert.equal(again.length, 6, 'each send to itself is a root');
-      const failed = spans.find((s) => s.kind === 4 && attr(s, 'bactor.message.type') === 'fail')!;
-      assert.equal(failed.status.code, 2);
+      const failed = spans.filter((s) => s.kind === 4 && attr(s, 'bactor.message.type') === 'fail');
+      assert.deepEqual(failed.map((s) => [attr(s, 'bactor.thread'), s.status.code]).sort(), [
+        ['main', 2],
+        ['w2', 2],
+      ]);
     } finally {
       await system.shutdown();
     }

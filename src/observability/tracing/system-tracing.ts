@@ -64,15 +64,21 @@ export class SystemTracing {
 
   /**
    * Resolves once every span finished before the call reached the exporter: each worker ships
-   * what it holds (a request, answered after its spans in the same ring), then the exporter's
+   * what it holds (a request, answered after its spans in the same ring; a worker that has not
+   * answered within `timeoutMs`, stuck in a handler, is not waited for), then the exporter's
    * queue drains and its forceFlush runs.
    */
-  async flush(): Promise<void> {
+  async flush(timeoutMs = 5000): Promise<void> {
     const runtime = this.runtime;
-    if (runtime !== null)
-      await Promise.all(
+    if (runtime !== null) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)));
+      const asked = Promise.all(
         Array.from({ length: this.workerCount }, (_w, i) => runtime.request(i + 1, { op: 'flush-spans' }).catch(() => undefined)),
       );
+      await Promise.race([asked, late]);
+      clearTimeout(timer);
+    }
     await this.flushExport();
   }
 
