@@ -110,5 +110,9 @@ export const ErrorCode = {
    * within its timeout. A write still stands locally and keeps replicating; retry a read.
    */
   REPLICATION_TIMEOUT: 'ERR_REPLICATION_TIMEOUT',
+  /** A TestProbe (bactor/testkit) waited `timeoutMs` and nothing fitting came (the message says what did). */
+  PROBE_TIMEOUT: 'ERR_PROBE_TIMEOUT',
+  /** A TestProbe expectation met another message, or something came where nothing was expected. */
+  PROBE_MISMATCH: 'ERR_PROBE_MISMATCH',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -33,6 +33,7 @@ function parts(code: string): { file: string; lines: string[] }[] {
 const normalize = (text: string): string[] =>
   text
     .replaceAll("from '../../src/index.js'", "from 'bactor'")
+    .replaceAll("from '../../src/testkit/index.js'", "from 'bactor/testkit'")
     .split('\n')
     .map((l) => l.trim());
 
@@ -75,6 +76,7 @@ test('each README guide has its test, and each guide test its README guide', () 
       'reliable-delivery',
       'monitoring',
       'tracing',
+      'testing-actors',
     ],
   );
   const tests = readdirSync(GUIDES)

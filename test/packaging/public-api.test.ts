@@ -173,6 +173,12 @@ test('bactor/engine exports exactly the reviewed engine names', () => {
   assert.deepEqual(exportedNames(dts('engine.d.ts')), [...ENGINE].sort());
 });
 
+test('bactor/testkit exports the probe and the manual clock', async () => {
+  assert.deepEqual(exportedNames(dts('testkit/index.d.ts')), ['Clock', 'ManualClock', 'TestProbe']);
+  const kit = await import('../../src/testkit/index.js');
+  assert.deepEqual(Object.keys(kit).sort(), ['ManualClock', 'TestProbe']);
+});
+
 test('the values bactor exports at run time are the reviewed ones (an ActorRef is a type: refs come from spawn)', async () => {
   const api = await import('../../src/index.js');
   assert.deepEqual(Object.keys(api).sort(), [...MAIN_VALUES].sort());
