@@ -44,6 +44,9 @@ const MAIN = [
   'GSet',
   'HandlerResult',
   'HillClimberOptions',
+  'HttpIngressOptions',
+  'IngressRequest',
+  'IngressResponse',
   'Journal',
   'JournalWrite',
   'KindStats',
@@ -106,6 +109,7 @@ const MAIN = [
   'crdtKey',
   'defineActor',
   'groupRouter',
+  'httpIngress',
   'oneForOne',
   'registerMessageClass',
 ];
@@ -144,6 +148,7 @@ const MAIN_VALUES = [
   'crdtKey',
   'defineActor',
   'groupRouter',
+  'httpIngress',
   'oneForOne',
   'registerMessageClass',
 ];
