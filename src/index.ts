@@ -16,6 +16,7 @@ export type { MonitoringOptions } from './observability/monitoring-options.js';
 export type { AlertRule, AlertWebhook, AlertMetric } from './observability/alert-rules.js';
 export type { TracingOptions } from './observability/tracing/tracing-options.js';
 export type { Logger, LoggingOptions, LogLevel } from './observability/system-log.js';
+export type { ActorLog } from './observability/actor-log.js';
 export { httpIngress, type HttpIngressOptions, type IngressRequest, type IngressResponse } from './ingress/http-ingress.js';
 export type { SystemTracing } from './observability/tracing/system-tracing.js';
 export type { DashboardSnapshot, ThreadView, KindView, DeadLetterView } from './observability/dashboard-snapshot.js';

@@ -1,4 +1,5 @@
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
+import type { ActorLog } from '../observability/actor-log.js';
 import { PairDeque } from '../mailbox/deque.js';
 import type { PersistentCell } from '../persistence/persistent-cell.js';
 import { type ReliableChannel, type ReliableOptions, producerDefinition, reliableArgs } from '../reliable/reliable-producer.js';
@@ -49,6 +50,10 @@ export class ActorCell extends CellLifecycle implements ActorContext<unknown, un
       return;
     }
     this.host.tell(this.sender, reply, this.self);
+  }
+
+  get log(): ActorLog {
+    return this.host.logs.forActor(this.self);
   }
 
   forward(target: ActorRef): void {

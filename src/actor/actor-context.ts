@@ -1,4 +1,5 @@
 import type { ActorDefinition } from './actor-definition.js';
+import type { ActorLog } from '../observability/actor-log.js';
 import type { ActorRef, AskOptions } from './actor-ref.js';
 import type { SpawnOptions } from './spawn-options.js';
 import type { ReliableOptions } from '../reliable/reliable-producer.js';
@@ -26,6 +27,8 @@ export interface ActorContext<M = unknown, R = unknown> {
   /** The parent (the root guardian's ref for top-level actors). */
   readonly parent: ActorRef | null;
   readonly children: readonly ActorRef[];
+  /** This actor's structured log: to the system's (`logging`), with its ref and thread; nothing without it. */
+  readonly log: ActorLog;
   /** Answers the ask (or the sender) of the message being handled. */
   respond(reply: R): void;
   /** Sends the message being handled on to `target`, keeping its original sender. */

@@ -1,4 +1,5 @@
 import type { JournalClient } from '../persistence/journal-client.js';
+import type { ThreadLogs } from '../observability/actor-log.js';
 import type { ThreadTracer } from '../observability/tracing/thread-tracer.js';
 import type { ReliableConsumer } from '../reliable/reliable-inbox.js';
 import type { ReliableEnvelope } from '../reliable/reliable-messages.js';
@@ -107,4 +108,6 @@ export interface ContextHost {
   /** The cell whose turn runs now on this thread, if any. */
   readonly currentCell: CellLifecycle | null;
   runTask<T>(moduleUrl: string, exportName: string, input: unknown): Promise<T>;
+  /** The actors' logs of this thread (`ctx.log`). */
+  readonly logs: ThreadLogs;
 }

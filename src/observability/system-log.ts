@@ -148,6 +148,13 @@ export class SystemLog {
     }
   }
 
+  /** Entries of the actors' logs (`ctx.log`), from any thread: each with its actor and thread. */
+  actorEntries(
+    entries: readonly { level: LogLevel; message: string; fields: Record<string, unknown>; actor: string; thread: string }[],
+  ): void {
+    for (const e of entries) this.write(e.level, e.message, { actor: e.actor, thread: e.thread, ...e.fields });
+  }
+
   close(): void {
     this.unsubscribe();
   }

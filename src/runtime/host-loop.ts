@@ -3,6 +3,7 @@ import { setIncarnation, setRefRouter } from '../actor/actor-ref.js';
 import { loadDefinition } from '../actor/actor-definition.js';
 import { TypeNameTable, statsSlot } from '../../native-free-core/stats/stats-block.js';
 import { kindMetricsOf } from './kind-metrics.js';
+import { ThreadLogs } from '../observability/actor-log.js';
 import { ThreadTracer, type TracerSettings } from '../observability/tracing/thread-tracer.js';
 import { TransportEndpoint, type TransportInit } from '../transport/transport.js';
 import { errorInfo } from '../errors/error-info.js';
@@ -39,6 +40,8 @@ export interface HostInit {
   metrics?: { buffer: SharedArrayBuffer; intervalMs: number };
   /** Tracing's settings (the exporter stays on the main thread; spans are shipped to it). */
   tracing?: TracerSettings;
+  /** The least severe level of the actors' logs written (an index of LOG_LEVELS); absent: none. */
+  logLevel?: number;
   /** User records an overflow queue toward one peer may hold. */
   overflowLimit: number;
   /** The system's incarnation (see ActorRef.incarnation). */
@@ -86,6 +89,9 @@ export async function runHost(init: HostInit): Promise<void> {
     stats: statsSlot(init.stats, endpoint.self),
     typeNames: new TypeNameTable(init.stats, endpoint.self),
     ...(init.metrics !== undefined ? { metrics: kindMetricsOf(init.metrics.buffer, endpoint.self, init.metrics.intervalMs) } : {}),
+    ...(init.logLevel !== undefined
+      ? { logs: new ThreadLogs(init.logLevel, `w${endpoint.self}`, (entries) => runtime.control(0, { op: 'logs', entries }), false) }
+      : {}),
     ...(init.tracing !== undefined ? { tracer: new ThreadTracer(init.tracing, endpoint.self, (batch) => runtime.shipSpans(batch)) } : {}),
     overflowLimit: init.overflowLimit,
     gateway: init.gateway,

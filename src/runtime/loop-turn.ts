@@ -27,6 +27,7 @@ import type { Runtime } from './runtime.js';
 import type { HostState } from './worker-control.js';
 import { taken } from '../mailbox/taken-slot.js';
 import { SHIP_EVERY_MS } from '../observability/tracing/thread-tracer.js';
+import { LOGS_EVERY_MS } from '../observability/actor-log.js';
 
 /** What a loop turn asks its driver to do next (see LoopTurn.turn). */
 export const Next = {
@@ -142,6 +143,8 @@ export class LoopTurn {
   private gaugesDue: number;
   /** When the thread's spans are next shipped (Infinity without tracing). */
   private spansDue: number;
+  /** When the actors' log entries are next shipped (Infinity on the main thread and without logging). */
+  private logsDue: number;
   /** Of the last step: the messages actors handled, and whether everything was published. */
   private handled = 0;
   private flushed = true;
@@ -161,6 +164,7 @@ export class LoopTurn {
     this.idle = new BackoffIdleStrategy({ spins: settings.spins, yields: settings.yields });
     this.gaugesDue = settings.runtime.metrics === null ? Infinity : 0;
     this.spansDue = settings.runtime.tracer === null ? Infinity : 0;
+    this.logsDue = settings.runtime.logs.on && settings.mayBlock ? 0 : Infinity;
   }
 
   /**
@@ -227,6 +231,10 @@ export class LoopTurn {
       metrics.publishGauges(runtime.actors);
       this.gaugesDue = now + metrics.intervalMs;
     }
+    if (now >= this.logsDue) {
+      runtime.logs.flush();
+      this.logsDue = now + LOGS_EVERY_MS;
+    }
     if (now >= this.spansDue) {
       runtime.tracer!.flush();
       this.spansDue = now + SHIP_EVERY_MS;
@@ -240,6 +248,7 @@ export class LoopTurn {
       const actors = runtime.actors.count;
       runtime.stopAll();
       runtime.tracer?.flush();
+      runtime.logs.flush();
       runtime.flush();
       runtime.control(stopAll.from, { op: 'stopped-all', reply: stopAll.req, actors });
       runtime.flush();

@@ -2,6 +2,7 @@ import type { ActorRef } from '../actor/actor-ref.js';
 import type { TypeNameTable } from '../../native-free-core/stats/stats-block.js';
 import type { KindMetrics } from './kind-metrics.js';
 import type { ThreadTracer } from '../observability/tracing/thread-tracer.js';
+import type { ThreadLogs } from '../observability/actor-log.js';
 import type { Directive, SupervisorStrategy } from '../supervision/supervisor-strategy.js';
 import type { TransportEndpoint } from '../transport/transport.js';
 import type { Clock } from './clock.js';
@@ -36,6 +37,8 @@ export interface RuntimeOptions {
    * threads); this asks it. Absent: `guardianStrategy.decider` decides here.
    */
   decideRemotely?: (actor: ActorRef, error: unknown) => Promise<Directive>;
+  /** The actors' logs of this thread (`ctx.log`); absent: they write nothing. */
+  logs?: ThreadLogs;
   /** This thread's side of tracing (the system's `tracing` option); absent: nothing is traced. */
   tracer?: ThreadTracer;
   /** This thread's side of the metrics block (monitoring); absent: actors count nothing. */

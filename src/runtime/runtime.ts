@@ -35,6 +35,7 @@ import {
   tracingOn,
 } from '../observability/tracing/trace-context.js';
 import { TraceMarks } from '../observability/tracing/trace-marks.js';
+import { NO_LOGS, type ThreadLogs } from '../observability/actor-log.js';
 import type { TypeNameTable } from '../../native-free-core/stats/stats-block.js';
 import type { TaskPool } from './task-pool.js';
 import { LocalActors } from './local-actors.js';
@@ -117,6 +118,8 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
   readonly metrics: KindMetrics | null;
   /** This thread's side of tracing (null without the `tracing` option: one compare per send). */
   readonly tracer: ThreadTracer | null;
+  /** The actors' logs of this thread (`ctx.log`). */
+  readonly logs: ThreadLogs;
   /** TRACE records read, per sending thread (null without tracing). */
   private readonly traceMarks: TraceMarks | null;
   /** Called when local work appears while the thread may be parked (main thread wake-up). */
@@ -144,6 +147,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
     this.metrics = options.metrics ?? null;
     this.tracer = options.tracer ?? null;
     this.traceMarks = this.tracer === null ? null : new TraceMarks();
+    this.logs = options.logs ?? NO_LOGS;
     setTracingOn(this.tracer !== null);
     if (this.metrics !== null) this.runs.countInto(this.metrics);
     this.asks = new AskSlots(this.timers, (id) => new ActorRef(this.participant, id, 'ask'));

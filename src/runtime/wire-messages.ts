@@ -89,6 +89,8 @@ export type ControlMessage =
   | { op: 'spans'; batch: import('../observability/tracing/trace-context.js').SpanBatch }
   | { op: 'flush-spans'; req?: number }
   | { op: 'tree'; req?: number }
+  /** A worker's actors' log entries (`ctx.log`), for the system's log. */
+  | { op: 'logs'; entries: import('../observability/actor-log.js').ActorLogEntry[] }
   | { op: 'tree-reply'; reply: number; roots: import('./actor-tree.js').ActorNode[]; truncated: boolean }
   | { op: 'spans-flushed'; reply: number }
   | { op: 'reserve-id'; req?: number }

@@ -93,8 +93,9 @@ export class WorkerControl {
         this.runtime.control(from, { op: 'tree-reply', reply: message.req!, ...actorTree(this.runtime.actors) });
         return;
       case 'flush-spans':
-        // The spans go before the reply, in the same ring: once it arrives, they have.
+        // The spans (and log entries) go before the reply, in the same ring: once it arrives, they have.
         this.runtime.tracer?.flush();
+        this.runtime.logs.flush();
         this.runtime.control(from, { op: 'spans-flushed', reply: message.req! });
         return;
       case 'exit':

@@ -10,7 +10,8 @@ import { type CheckedMonitoring, checkMonitoringOptions } from '../observability
 import { Monitoring } from '../observability/monitoring.js';
 import { SystemTracing } from '../observability/tracing/system-tracing.js';
 import { checkTracingOptions } from '../observability/tracing/tracing-options.js';
-import { SystemLog, checkLogging } from '../observability/system-log.js';
+import { LOG_LEVELS, SystemLog, checkLogging } from '../observability/system-log.js';
+import { ThreadLogs } from '../observability/actor-log.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { ManualClock, systemClock } from '../runtime/clock.js';
 import { DEFAULT_OVERFLOW_LIMIT } from '../runtime/outbound.js';
@@ -115,6 +116,8 @@ export class ActorSystem {
     const monitoring = checkMonitoringOptions(options.monitoring);
     this.metricsBlock = monitoring === null ? null : { buffer: createMetricsBuffer(threads + 1), stats: statsBuffer, options: monitoring };
     const metrics = this.metricsBlock === null ? undefined : { buffer: this.metricsBlock.buffer, intervalMs: monitoring!.intervalMs };
+    const logging = checkLogging(options.logging);
+    const logLevel = logging === null || logging.level === 'silent' ? undefined : LOG_LEVELS.indexOf(logging.level);
     const tracingOptions = checkTracingOptions(options.tracing);
     const tracing = (this.tracing = tracingOptions === null ? null : new SystemTracing(tracingOptions));
     const overflowLimit = options.overflowLimit ?? DEFAULT_OVERFLOW_LIMIT;
@@ -136,6 +139,7 @@ export class ActorSystem {
       },
       journal,
       tracing,
+      log: () => this.log,
       scheduler: this.scheduler,
       events: this.events,
       placements: this.placements,
@@ -178,6 +182,7 @@ export class ActorSystem {
       gateway: this.gatewayIndex,
       ...(metrics !== undefined ? { metrics } : {}),
       ...(tracing !== null ? { tracing: tracing.settings } : {}),
+      ...(logLevel !== undefined ? { logLevel } : {}),
     });
     const remote = options.remote;
     const transport =
@@ -196,6 +201,7 @@ export class ActorSystem {
       gateway: this.gatewayIndex,
       ...(metrics !== undefined ? { metrics: kindMetricsOf(metrics.buffer, 0, metrics.intervalMs) } : {}),
       ...(tracing !== null ? { tracer: tracing.mainTracer } : {}),
+      ...(logLevel !== undefined ? { logs: new ThreadLogs(logLevel, 'main', (entries) => this.log?.actorEntries(entries), true) } : {}),
     });
     this.runtime = runtime;
     tracing?.attach(runtime, threads);

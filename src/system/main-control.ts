@@ -28,6 +28,9 @@ export class MainControl {
       case 'event':
         this.parts.events.publish(message.event);
         return;
+      case 'logs':
+        this.parts.log()?.actorEntries(message.entries);
+        return;
       case 'spans':
         this.parts.tracing?.export.add(message.batch);
         return;

@@ -1,6 +1,7 @@
 import type { ActorRef } from '../actor/actor-ref.js';
 import type { JournalService } from '../persistence/journal-service.js';
 import type { SystemTracing } from '../observability/tracing/system-tracing.js';
+import type { SystemLog } from '../observability/system-log.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { RuntimeEvent } from '../runtime/runtime-event.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
@@ -13,6 +14,8 @@ export interface SystemParts {
   readonly runtime: Runtime;
   /** The journal of persistent actors, and the requests of every thread for it. */
   readonly journal: JournalService;
+  /** The system's log (the `logging` option), once started: the workers' `ctx.log` entries go to it. */
+  log(): SystemLog | null;
   /** Tracing (the `tracing` option): the workers' spans go to its exporter. */
   readonly tracing: SystemTracing | null;
   readonly scheduler: Scheduler;

@@ -23,6 +23,8 @@ export interface WorkerConfig {
   readonly metrics?: { buffer: SharedArrayBuffer; intervalMs: number };
   /** Tracing's settings for each worker's tracer. */
   readonly tracing?: TracerSettings;
+  /** The least severe level of the actors' logs written (`ctx.log`); absent: none. */
+  readonly logLevel?: number;
   readonly overflowLimit: number;
   readonly incarnation: number;
   /** The gateway thread's participant number (remote); 0: none. */
@@ -114,7 +116,7 @@ export class WorkerSet {
   }
 
   private start(w: number, transport: TransportInit, recreate: SpawnRequest[] = []): void {
-    const { guardian, spins, taskThreads, statsBuffer, overflowLimit, incarnation, gateway, metrics, tracing } = this.config;
+    const { guardian, spins, taskThreads, statsBuffer, overflowLimit, incarnation, gateway, metrics, tracing, logLevel } = this.config;
     const interruptMs = this.parts.scheduler.interruptMs;
     const init: HostInit = {
       transport,
@@ -125,6 +127,7 @@ export class WorkerSet {
       stats: statsBuffer,
       ...(metrics !== undefined ? { metrics } : {}),
       ...(tracing !== undefined ? { tracing } : {}),
+      ...(logLevel !== undefined ? { logLevel } : {}),
       overflowLimit,
       incarnation,
       gateway,

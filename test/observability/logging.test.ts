@@ -42,6 +42,42 @@ describe('logging: the system logs itself, structured, at levels', () => {
     assert.deepEqual(entries.at(-1), { level: 'info', message: 'actor system stopped', fields: {} });
   });
 
+  it('ctx.log: an actor on any thread writes to the system log with its ref and thread, above the level only', async () => {
+    const { logger, entries } = recorder();
+    const system = await ActorSystem.start({ workers: 2, logging: { level: 'info', logger } });
+    const onWorker = await system.spawn(Metered, undefined, { worker: 2 });
+    const inline = await system.spawn(Metered, undefined, { dispatcher: 'inline' });
+    onWorker.tell({ type: 'log', level: 'info', text: 'order placed', fields: { orderId: 7, err: new Error('kept as data') } as never });
+    onWorker.tell({ type: 'log', level: 'debug', text: 'below the level' });
+    inline.tell({ type: 'log', level: 'warn', text: 'from main' });
+    await poll(
+      async () => entries.filter((e) => e.message === 'order placed' || e.message === 'from main').length,
+      (n) => n >= 2,
+    );
+    await system.shutdown();
+    const placed = entries.find((e) => e.message === 'order placed')!;
+    assert.equal(placed.level, 'info');
+    assert.equal(placed.fields.actor, String(onWorker));
+    assert.equal(placed.fields.thread, 'w2');
+    assert.equal(placed.fields.orderId, 7);
+    assert.equal(placed.fields.count, 1);
+    assert.equal((placed.fields.err as { message: string }).message, 'kept as data');
+    const main = entries.find((e) => e.message === 'from main')!;
+    assert.deepEqual([main.level, main.fields.thread, main.fields.actor], ['warn', 'main', String(inline)]);
+    assert.equal(entries.filter((e) => e.message === 'below the level').length, 0);
+  });
+
+  it('ctx.log without logging writes nothing and throws nothing', async () => {
+    const system = await ActorSystem.start({ workers: 1 });
+    try {
+      const ref = await system.spawn(Metered, undefined);
+      ref.tell({ type: 'log', level: 'error', text: 'nowhere' });
+      assert.equal(await ref.ask({ type: 'get' }), 2);
+    } finally {
+      await system.shutdown();
+    }
+  });
+
   it('leaves out what is below its level; a logger that throws breaks nothing', async () => {
     const { logger, entries } = recorder();
     const system = await ActorSystem.start({

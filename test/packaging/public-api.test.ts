@@ -9,6 +9,7 @@ const MAIN = [
   'ActorBehavior',
   'ActorContext',
   'ActorDefinition',
+  'ActorLog',
   'ActorNode',
   'ActorRef',
   'ActorSystem',
