@@ -92,7 +92,9 @@ export async function runHost(init: HostInit): Promise<void> {
     ...(init.logLevel !== undefined
       ? { logs: new ThreadLogs(init.logLevel, `w${endpoint.self}`, (entries) => runtime.control(0, { op: 'logs', entries }), false) }
       : {}),
-    ...(init.tracing !== undefined ? { tracer: new ThreadTracer(init.tracing, endpoint.self, (batch) => runtime.shipSpans(batch)) } : {}),
+    ...(init.tracing !== undefined
+      ? { tracer: new ThreadTracer(init.tracing, endpoint.self, (batch) => runtime.traceSends!.ship(batch)) }
+      : {}),
     overflowLimit: init.overflowLimit,
     gateway: init.gateway,
     onEvent: (event) => runtime.control(0, { op: 'event', event }),

@@ -26,15 +26,9 @@ import { type SystemSend, SystemOps } from './system-ops.js';
 import { TrafficSamples } from './traffic-samples.js';
 import type { KindMetrics } from './kind-metrics.js';
 import type { ThreadTracer } from '../observability/tracing/thread-tracer.js';
-import {
-  type SpanBatch,
-  type TraceRecordBody,
-  TracedMessage,
-  setTracingOn,
-  toRecord,
-  tracingOn,
-} from '../observability/tracing/trace-context.js';
+import { type TraceRecordBody, TracedMessage, setTracingOn, tracingOn } from '../observability/tracing/trace-context.js';
 import { TraceMarks } from '../observability/tracing/trace-marks.js';
+import { TraceSends } from './trace-sends.js';
 import { NO_LOGS, type ThreadLogs } from '../observability/actor-log.js';
 import type { TypeNameTable } from '../../native-free-core/stats/stats-block.js';
 import type { TaskPool } from './task-pool.js';
@@ -120,6 +114,8 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
   readonly tracer: ThreadTracer | null;
   /** The actors' logs of this thread (`ctx.log`). */
   readonly logs: ThreadLogs;
+  /** The send side of tracing (null without it). */
+  readonly traceSends: TraceSends | null;
   /** TRACE records read, per sending thread (null without tracing). */
   private readonly traceMarks: TraceMarks | null;
   /** Called when local work appears while the thread may be parked (main thread wake-up). */
@@ -147,6 +143,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
     this.metrics = options.metrics ?? null;
     this.tracer = options.tracer ?? null;
     this.traceMarks = this.tracer === null ? null : new TraceMarks();
+    this.traceSends = this.tracer === null ? null : new TraceSends(this, this.tracer);
     this.logs = options.logs ?? NO_LOGS;
     setTracingOn(this.tracer !== null);
     if (this.metrics !== null) this.runs.countInto(this.metrics);
@@ -172,6 +169,11 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
       () => this.wake(),
       () => this.outbound.flush(),
     );
+  }
+
+  /** Actors moved here are still reached by their old refs (see Migration). */
+  get migrating(): boolean {
+    return this.migration.aliases.size !== 0;
   }
 
   kindBase(kind: string): number {
@@ -244,7 +246,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
     // Tracing: out of line only in a traced handler, at a sampled root, or with an external parent.
     const tracer = this.tracer;
     if (tracer !== null && (tracer.active !== null || --tracer.untilSample <= 0 || tracer.external))
-      return this.route(target, this.traced(target, message, sender), sender, current);
+      return this.route(target, this.traceSends!.wrap(target, message, sender), sender, current);
     return this.route(target, message, sender, current);
   }
 
@@ -285,30 +287,6 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
     // On this thread (a durable producer's: the process may die with both): straight to the inbox.
     if (target.incarnation === this.incarnation && target.participant === this.participant) this.reliableIn(target.id, envelope, producer);
     else this.tell(target, envelope, producer);
-  }
-
-  /**
-   * A send when tracing is on: if the tracer traces it, its ids go to another thread of this node
-   * as a TRACE record right ahead of the USER record `tell` writes next (both on the fast path),
-   * and anywhere else wrapped with the message (TracedMessage).
-   */
-  private traced(target: ActorRef, message: unknown, sender: ActorRef | null): unknown {
-    if (target.isAskSlot) return message;
-    const ids = this.tracer!.send(target, message, sender);
-    if (ids === null) return message;
-    // The TRACE record's mark is keyed by the sender's thread: only a sender of this thread says
-    // which ring it came by (a send with no sender, or on behalf of another thread's actor, goes wrapped).
-    if (
-      target.incarnation === this.incarnation &&
-      target.participant !== this.participant &&
-      sender !== null &&
-      participantOf(sender.packed) === this.participant &&
-      this.migration.aliases.size === 0
-    ) {
-      this.outbound.sendAside(target.participant, RecordType.TRACE, target.id, sender === null ? 0 : sender.packed, toRecord(ids));
-      return message;
-    }
-    return new TracedMessage(ids, message);
   }
 
   /** See CellHost.congestion: tells every other thread. */
@@ -445,11 +423,6 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
 
   control(peer: number, message: ControlMessage): void {
     this.sendRecord(peer, RecordType.CONTROL, 0, packRef(this.participant, 0), message);
-  }
-
-  /** A thread's finished spans to the main thread (by the encoder's path for tracing's records). */
-  shipSpans(batch: SpanBatch): void {
-    this.outbound.sendAside(0, RecordType.CONTROL, 0, packRef(this.participant, 0), { op: 'spans', batch });
   }
 
   // ---- MessageSink: records from the rings ---------------------------------------------------

@@ -1,0 +1,54 @@
+import { type ActorRef, packRef, participantOf } from '../actor/actor-ref.js';
+import type { ThreadTracer } from '../observability/tracing/thread-tracer.js';
+import { type SpanBatch, TracedMessage, toRecord } from '../observability/tracing/trace-context.js';
+import type { Outbound } from './outbound.js';
+import { RecordType } from './wire-messages.js';
+
+/** What the send side of tracing reads of its runtime. */
+export interface TraceSendsHost {
+  readonly participant: number;
+  readonly incarnation: number;
+  readonly outbound: Outbound;
+  /** Whether actors moved here are still reached by their old refs (a send may then be delivered here). */
+  readonly migrating: boolean;
+}
+
+/**
+ * The send side of tracing on one thread (a room of the runtime, entered only by traced sends):
+ * the tracer decides and records the send span; the ids go to another thread of this node as a
+ * TRACE record right ahead of the USER record `Runtime.tell` writes next (both on the fast path),
+ * and anywhere else wrapped with the message (TracedMessage). Also ships the thread's spans.
+ */
+export class TraceSends {
+  constructor(
+    private readonly host: TraceSendsHost,
+    readonly tracer: ThreadTracer,
+  ) {}
+
+  /** The message to send on: as it is, or wrapped; a TRACE record written ahead when it goes by a ring. */
+  wrap(target: ActorRef, message: unknown, sender: ActorRef | null): unknown {
+    if (target.isAskSlot) return message;
+    const ids = this.tracer.send(target, message, sender);
+    if (ids === null) return message;
+    const host = this.host;
+    // The TRACE record's mark is keyed by the sender's thread: only a sender of this thread says
+    // which ring it came by (a send with no sender, or on behalf of another thread's actor, goes wrapped).
+    if (
+      target.incarnation === host.incarnation &&
+      target.participant !== host.participant &&
+      sender !== null &&
+      participantOf(sender.packed) === host.participant &&
+      !host.migrating
+    ) {
+      host.outbound.sendAside(target.participant, RecordType.TRACE, target.id, sender.packed, toRecord(ids));
+      return message;
+    }
+    return new TracedMessage(ids, message);
+  }
+
+  /** A thread's finished spans to the main thread (by the encoder's path for tracing's records). */
+  ship(batch: SpanBatch): void {
+    const host = this.host;
+    host.outbound.sendAside(0, RecordType.CONTROL, 0, packRef(host.participant, 0), { op: 'spans', batch });
+  }
+}
