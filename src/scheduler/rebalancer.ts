@@ -34,8 +34,8 @@ export interface RebalanceHost {
   /** The top-level pool actor at local `id` of `worker`, or behind a packed ref (followed across moves). */
   actorAt(worker: number, id: number): MovableActor | undefined;
   actor(packed: number): MovableActor | undefined;
-  /** Moves an actor; false if it cannot move now (it stays where it was). */
-  move(actor: MovableActor, to: number, reason: string): Promise<boolean>;
+  /** Moves an actor: the packed ref it has now (a move gives it a new address), or null if it cannot move now (it stays where it was). */
+  move(actor: MovableActor, to: number, reason: string): Promise<number | null>;
 }
 
 /** One candidate of a load move: an actor and its share of a core over the window. */
@@ -120,8 +120,10 @@ export class Rebalancer {
     }
     for (const c of rankLoadMoves(u[hi]!, u[lo]!, candidates)) {
       const reason = `load: worker ${from} ${pct(u[hi]!)} busy, worker ${to} ${pct(u[lo]!)}; the actor took ${pct(c.share)}`;
-      if (await this.host.move(c.actor, to, reason)) {
-        moved.add(c.actor.packed);
+      const now = await this.host.move(c.actor, to, reason);
+      if (now !== null) {
+        // It sits out the next look under its new address (the old one only forwards).
+        moved.add(c.actor.packed).add(now);
         return true;
       }
     }
@@ -144,8 +146,9 @@ export class Rebalancer {
         if (mover.pinned || skip.has(mover.packed)) continue;
         // Not onto a worker already busier by an imbalance: the load rule would move it back.
         if ((u[stay.worker - 1] ?? 0) - (u[mover.worker - 1] ?? 0) >= this.minImbalance) continue;
-        if (await this.host.move(mover, stay.worker, `chatty with ${stay.name}#${stay.id}@w${stay.worker}`)) {
-          moved.add(mover.packed);
+        const now = await this.host.move(mover, stay.worker, `chatty with ${stay.name}#${stay.id}@w${stay.worker}`);
+        if (now !== null) {
+          moved.add(mover.packed).add(now);
           return true;
         }
       }

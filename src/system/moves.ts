@@ -72,14 +72,14 @@ export class Moves {
       actorAt: (worker, id) => describe(packRef(worker, id)),
       actor: describe,
       move: async (actor, to, reason) => {
-        if (!this.parts.running()) return false;
+        if (!this.parts.running()) return null;
         const ref = new ActorRef(actor.worker, actor.id, actor.name);
         try {
           const moved = await this.move(ref, to);
           events.publish({ type: 'actor-moved', actor: String(ref), to: String(moved), reason });
-          return true;
+          return moved.packed;
         } catch {
-          return false; // it cannot move now (busy, children, unencodable state…): it stays
+          return null; // it cannot move now (busy, children, unencodable state…): it stays
         }
       },
     };

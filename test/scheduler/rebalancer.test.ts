@@ -25,7 +25,7 @@ test('load moves: the candidate that best evens the two workers goes first; none
 });
 
 /** A fake system: fixed utilisation, load and traffic, records moves. */
-function fakeHost(u: number[], load: [number, number][], traffic: [number, number, number][], actors: MovableActor[]) {
+function fakeHost(u: number[], load: [number, number][], traffic: [number, number, number][], actors: MovableActor[], readdress = false) {
   const moves: [number, number, string][] = [];
   const byPacked = new Map(actors.map((a) => [a.packed, a]));
   const host: RebalanceHost = {
@@ -38,7 +38,13 @@ function fakeHost(u: number[], load: [number, number][], traffic: [number, numbe
     move: (a, to, reason) => {
       moves.push([a.id, to, reason]);
       a.worker = to;
-      return Promise.resolve(true);
+      // `readdress`: as a real move, a new address on the new worker (the old one only forwards).
+      if (readdress) {
+        byPacked.delete(a.packed);
+        a.packed = to * 1000 + a.id;
+        byPacked.set(a.packed, a);
+      }
+      return Promise.resolve(a.packed);
     },
   };
   return { host, moves };
@@ -125,3 +131,22 @@ test(
     assert.equal(new Set(workers).size, 2, `the spinners ended on both workers: ${workers}`);
   },
 );
+
+test('rebalancer: an actor it moved sits out the next look under its new address too (a chatty move is not undone by the load rule at once)', async () => {
+  // A chatty pair on two workers, load even: the client joins the server on worker 1.
+  const client = actor(2, 2);
+  const server = actor(1, 1, true);
+  const { host, moves } = fakeHost([0.5, 0.5], [], [[2002, 1001, 500]], [server, client], true);
+  const r = new Rebalancer(host, { everyMs: 2000 });
+  assert.equal(await r.look(), 'pair');
+  assert.deepEqual(
+    moves.map((m) => m.slice(0, 2)),
+    [[2, 1]],
+  );
+  assert.equal(client.packed, 1002, 'its new address');
+  // Now worker 1 is the busy one, and the load names the client at its new address: it sits this look out.
+  const busy = fakeHost([0.92, 0.22], [[2, 1800]], [], [server, client], true);
+  Object.assign(host, { utilisation: busy.host.utilisation, load: busy.host.load, traffic: busy.host.traffic });
+  assert.equal(await r.look(), null);
+  assert.equal(moves.length, 1, 'not moved back');
+});
