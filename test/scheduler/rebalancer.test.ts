@@ -37,13 +37,15 @@ function fakeHost(u: number[], load: [number, number][], traffic: [number, numbe
     actor: (packed) => byPacked.get(packed),
     move: (a, to, reason) => {
       moves.push([a.id, to, reason]);
-      a.worker = to;
-      // `readdress`: as a real move, a new address on the new worker (the old one only forwards).
+      // `readdress`: as a real move, a new address on the new worker (the old one only forwards),
+      // and a new description of the actor (the one the rebalancer holds keeps the old address).
       if (readdress) {
+        const now: MovableActor = { ...a, worker: to, packed: to * 1000 + a.id };
         byPacked.delete(a.packed);
-        a.packed = to * 1000 + a.id;
-        byPacked.set(a.packed, a);
+        byPacked.set(now.packed, now);
+        return Promise.resolve(now.packed);
       }
+      a.worker = to;
       return Promise.resolve(a.packed);
     },
   };
@@ -143,9 +145,10 @@ test('rebalancer: an actor it moved sits out the next look under its new address
     moves.map((m) => m.slice(0, 2)),
     [[2, 1]],
   );
-  assert.equal(client.packed, 1002, 'its new address');
-  // Now worker 1 is the busy one, and the load names the client at its new address: it sits this look out.
-  const busy = fakeHost([0.92, 0.22], [[2, 1800]], [], [server, client], true);
+  assert.equal(host.actor(1002)?.name, 'A2', 'its new address');
+  // Now worker 1 is the busy one (92% against 22%) and the client takes 21% of it, named at its new
+  // address: a load move would help, but it sits this look out.
+  const busy = fakeHost([0.92, 0.22], [[2, 420]], [], [server, client], true);
   Object.assign(host, { utilisation: busy.host.utilisation, load: busy.host.load, traffic: busy.host.traffic });
   assert.equal(await r.look(), null);
   assert.equal(moves.length, 1, 'not moved back');
