@@ -1,4 +1,5 @@
 import type { JournalClient } from '../persistence/journal-client.js';
+import type { KindMetrics } from '../runtime/kind-metrics.js';
 import type { ThreadLogs } from '../observability/actor-log.js';
 import type { ThreadTracer } from '../observability/tracing/thread-tracer.js';
 import type { ReliableConsumer } from '../reliable/reliable-inbox.js';
@@ -46,8 +47,8 @@ export interface MailboxHost {
    * backlog first reaches its mark, then 'grant's as it drains, 'release' when it stops or moves.
    */
   congestion(cell: CellMailbox, signal: FlowSignal, amount: number): void;
-  /** The base index of `kind`'s slot in this thread's metrics region (-1 without monitoring). */
-  kindBase(kind: string): number;
+  /** This thread's side of the metrics block (null without monitoring: cells count nothing). */
+  readonly metrics: KindMetrics | null;
 }
 
 /** A turn (cell-turns.ts): the handler call, its budget, its timing, a handler's promise. */
@@ -92,8 +93,6 @@ export interface LifecycleHost {
   readonly journal: JournalClient;
   /** Publishes an event on the system's event stream. */
   publish(event: RuntimeEvent): void;
-  /** Adds one to word `word` (metrics-layout.ts: FAILURES, RESTARTS) of the kind at `base` (nothing when -1). */
-  countKind(base: number, word: number): void;
 }
 
 /** The ActorContext of a handler (actor-cell.ts): asks, children, tasks. */

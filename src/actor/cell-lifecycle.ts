@@ -153,7 +153,7 @@ export abstract class CellLifecycle extends CellTurns implements PersistentActor
     if (this.status === SUSPENDED && error === this.x.persistent?.failure) return;
     this.status = SUSPENDED;
     this.w().failures++;
-    this.host.countKind(this.metricsBase, FAILURES);
+    if (this.metricsBase >= 0) this.host.metrics!.count(this.metricsBase, FAILURES);
     this.cancelReceiveTimeout();
     // The message it failed on was an ask: the asker hears of it now, not at its timeout.
     const sender = this.sender;
@@ -193,7 +193,7 @@ export abstract class CellLifecycle extends CellTurns implements PersistentActor
   /** Restarts: hooks, children stopped, fresh state from init; the mailbox is kept. */
   restart(error: unknown): void {
     if (this.status === STOPPED) return;
-    this.host.countKind(this.metricsBase, RESTARTS);
+    if (this.metricsBase >= 0) this.host.metrics!.count(this.metricsBase, RESTARTS);
     try {
       this.definition.behavior.restarting?.(this.state, error, this.context);
     } catch {

@@ -110,7 +110,7 @@ export abstract class CellMailbox {
     this.host = host;
     this.self = new ActorRef(host.participant, id, definition.name);
     this.stamp = id * TYPE_CODE_SPAN;
-    this.metricsBase = host.kindBase(definition.name);
+    this.metricsBase = host.metrics === null ? -1 : host.metrics.base(definition.name);
     this.self._cell = this;
     this.parentCell = parentCell;
     this.parent = parentCell?.self ?? parentRef;

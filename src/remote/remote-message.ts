@@ -1,6 +1,8 @@
 import { packPortable, unpackPortable } from '../codec/portable.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { MAX_MESSAGE_BYTES } from './wire.js';
+import { ActorRef, localIdOf, participantOf } from '../actor/actor-ref.js';
+import { TracedMessage } from '../observability/tracing/trace-context.js';
 
 // Message bodies between nodes are portable MessagePack (codec/portable.ts).
 
@@ -23,4 +25,16 @@ export function packRemote(message: unknown): Uint8Array {
 /** The message in a body from another node (throws on bytes that are not MessagePack). */
 export function unpackRemote(bytes: Uint8Array): unknown {
   return unpackPortable(bytes);
+}
+
+/**
+ * A REMOTE_IN record's body — [sender's packed ref, its node's incarnation, its kind, the
+ * message packed] (0 and 0: no sender) — as its sender and message; throws what unpacking threw.
+ * A message traced by a node with tracing reaches a node without it (`traced` false) as itself.
+ */
+export function unpackRemoteIn(body: [number, number, string, Uint8Array], traced: boolean): { sender: ActorRef | null; message: unknown } {
+  const [from, incarnation, kind, bytes] = body;
+  const sender = incarnation === 0 ? null : new ActorRef(participantOf(from), localIdOf(from), kind, incarnation);
+  const message = unpackRemote(bytes);
+  return { sender, message: !traced && message instanceof TracedMessage ? message.message : message };
 }

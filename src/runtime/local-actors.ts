@@ -74,6 +74,11 @@ export class LocalActors {
       throw new BactorError(ErrorCode.INVALID_ARGUMENT, `cannot re-create an actor under id ${id} on participant ${this.participant}`);
   }
 
+  /** Worker `worker` died; `recreated` are the ids of its top-level actors that live again (see Runtime.peerDied). */
+  peerDied(worker: number, recreated: ReadonlySet<number>): void {
+    for (const cell of this.table) if (!cell.isStopped) cell.peerDied(worker, recreated);
+  }
+
   /** Every live top-level actor (its parent is the guardian). */
   topLevel(): ActorCell[] {
     return [...this.table].filter((c) => c.parentCell === null);

@@ -1,7 +1,7 @@
 import '../actor/actor-ref-codec.js';
 import { ActorCell, type CellHost, type FlowSignal } from '../actor/actor-cell.js';
 import type { ActorDefinition } from '../actor/actor-definition.js';
-import { ActorRef, type RefRouter, currentIncarnation, localIdOf, packRef, participantOf } from '../actor/actor-ref.js';
+import { ActorRef, type RefRouter, currentIncarnation, packRef, participantOf } from '../actor/actor-ref.js';
 import type { SpawnOptions } from '../actor/spawn-options.js';
 import type { MessageSink } from '../codec/message-decoder.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
@@ -11,7 +11,7 @@ import { systemClock } from './clock.js';
 import { TimerQueue } from './timer-queue.js';
 import { STATS_SLOT_FLOAT64 } from '../../native-free-core/layout/stats-layout.js';
 import { errorInfo } from '../errors/error-info.js';
-import { packRemote, unpackRemote } from '../remote/remote-message.js';
+import { packRemote, unpackRemoteIn } from '../remote/remote-message.js';
 import { DeadLetters } from './dead-letters.js';
 import { SenderRefs } from './sender-refs.js';
 import { AskSlots, STALE_REF, type SendQuestion, isAskSlot } from './ask-slots.js';
@@ -37,10 +37,10 @@ import { RootGuardian } from './root-guardian.js';
 import type { RuntimeEvent } from './runtime-event.js';
 import { type ControlMessage, RecordType, type RemoteSystemOp } from './wire-messages.js';
 import { JournalClient } from '../persistence/journal-client.js';
-import { taken } from '../mailbox/taken-slot.js';
-import { ReliableInbox, type ReliableConsumer } from '../reliable/reliable-inbox.js';
+import type { ReliableConsumer } from '../reliable/reliable-inbox.js';
+import { ReliableRoom } from './reliable-room.js';
 import { ReliableEnvelope } from '../reliable/reliable-messages.js';
-import { ReliableMarks, type ReliableSeqBody } from '../reliable/reliable-marks.js';
+import type { ReliableMarks, ReliableSeqBody } from '../reliable/reliable-marks.js';
 
 export type { RuntimeEvent } from './runtime-event.js';
 
@@ -77,10 +77,10 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
   private readonly systemOps: SystemOps;
   /** Creates this thread's actors (top-level ones, in bulk, children). */
   readonly spawner: CellSpawner;
-  /** Reliable delivery to this thread's actors: dedupe and acks (reliable/reliable-inbox.ts). */
-  readonly reliable: ReliableInbox;
-  /** RELIABLE_SEQ records read, per sending thread: the USER record each announces. */
-  private readonly marks = new ReliableMarks();
+  /** Reliable delivery: the sending side, the RELIABLE_SEQ marks and the inbox of this thread's actors (reliable-room.ts). */
+  readonly reliable: ReliableRoom;
+  /** The reliable room's RELIABLE_SEQ marks (read inline on the USER path). */
+  private readonly marks: ReliableMarks;
   /** Persistent actors' way to the journal on the main thread (the main thread's own is linked to it directly). */
   readonly journal: JournalClient;
   private readonly guardian: RootGuardian;
@@ -163,25 +163,13 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
     this.systemOps = new SystemOps(this, this.asks);
     this.dead = new DeadLetters(this, this.asks, this.onEvent);
     this.spawner = new CellSpawner(this, this.actors, this.runs);
-    this.reliable = new ReliableInbox((to, ack) => void this.tell(to, ack, null), this.incarnation);
+    this.reliable = new ReliableRoom(this);
+    this.marks = this.reliable.marks;
     this.journal = new JournalClient(
       (message) => this.control(0, message),
       () => this.wake(),
       () => this.outbound.flush(),
     );
-  }
-
-  /** Actors moved here are still reached by their old refs (see Migration). */
-  get migrating(): boolean {
-    return this.migration.aliases.size !== 0;
-  }
-
-  kindBase(kind: string): number {
-    return this.metrics === null ? -1 : this.metrics.base(kind);
-  }
-
-  countKind(base: number, word: number): void {
-    if (base >= 0) this.metrics?.count(base, word);
   }
 
   typeCode(name: string): number {
@@ -271,22 +259,9 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
     return this.outbound.sendUser(target, sender, message);
   }
 
-  /**
-   * RefRouter.tellReliable: to a thread of this node, a RELIABLE_SEQ record and the message as a
-   * USER record right behind it (both on the fast path when the message is flat); to another
-   * node (or anything else), an envelope.
-   */
+  /** RefRouter.tellReliable (see ReliableRoom.send). */
   tellReliable(target: ActorRef, seq: number, first: number, message: unknown, producer: ActorRef, producerId: string | null): void {
-    if (target.incarnation === this.incarnation && target.participant !== this.participant && this.migration.aliases.size === 0) {
-      const mark: ReliableSeqBody = producerId === null ? { s: seq, f: first } : { s: seq, f: first, p: producerId };
-      this.outbound.send(target.participant, RecordType.RELIABLE_SEQ, target.id, producer.packed, mark);
-      this.tell(target, message, producer);
-      return;
-    }
-    const envelope = new ReliableEnvelope(seq, first, message, producerId);
-    // On this thread (a durable producer's: the process may die with both): straight to the inbox.
-    if (target.incarnation === this.incarnation && target.participant === this.participant) this.reliableIn(target.id, envelope, producer);
-    else this.tell(target, envelope, producer);
+    this.reliable.send(target, seq, first, message, producer, producerId);
   }
 
   /** See CellHost.congestion: tells every other thread. */
@@ -344,7 +319,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
   }
 
   /** Delivers to a local actor or ask slot; otherwise to dead letters. */
-  private deliver(id: number, message: unknown, sender: ActorRef | null): void {
+  deliver(id: number, message: unknown, sender: ActorRef | null): void {
     const cell = this.actors.get(id);
     if (cell !== undefined) {
       cell.enqueue(message, sender);
@@ -364,7 +339,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
   }
 
   reliableHandled(consumer: ReliableConsumer, envelope: ReliableEnvelope): void {
-    this.reliable.handled(consumer, envelope);
+    this.reliable.inbox.handled(consumer, envelope);
   }
 
   publish(event: RuntimeEvent): void {
@@ -385,22 +360,9 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
     return this.outbound.send(peer, type, h0, h1, body);
   }
 
-  /** A message with reliable delivery for local actor `id`: into its mailbox once (see ReliableInbox); to dead letters if there is no such actor. */
-  private reliableIn(id: number, envelope: ReliableEnvelope, producer: ActorRef | null): void {
-    const cell = this.actors.get(id);
-    // Not kept by the taken-ledger (its slot is left to the decoder, which frees it): if this
-    // worker dies, the producer sends again what was not acknowledged — the ledger's copy would
-    // arrive without its sequence number, ahead of those resends.
-    const slot = taken.slot;
-    taken.slot = -1;
-    if (producer !== null && cell !== undefined && !cell.isStopped && cell.host === this) this.reliable.receive(cell, envelope, producer);
-    else this.deliver(id, envelope.message, producer);
-    taken.slot = slot;
-  }
-
   /** Sends what waits in the overflow queues and publishes everything; true when all went out. */
   flush(): boolean {
-    if (this.reliable.pending) this.reliable.flush();
+    if (this.reliable.inbox.pending) this.reliable.inbox.flush();
     if (this.journal.pending) this.journal.flush();
     return this.outbound.flush();
   }
@@ -440,28 +402,25 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
           // Right behind its RELIABLE_SEQ record: the message of a reliable pair.
           const envelope = this.marks.take(from, header1, message);
           if (envelope !== null) {
-            this.reliableIn(header0, envelope, sender);
+            this.reliable.receive(header0, envelope, sender);
             return;
           }
         }
-        if (message instanceof ReliableEnvelope) this.reliableIn(header0, message, sender);
+        if (message instanceof ReliableEnvelope) this.reliable.receive(header0, message, sender);
         else if (cell !== undefined) cell.enqueue(message, sender);
         else this.deliver(header0, message, sender);
         return;
       }
       case RecordType.REMOTE_IN: {
-        const [from, incarnation, kind, bytes] = message as [number, number, string, Uint8Array];
-        const sender = incarnation === 0 ? null : new ActorRef(participantOf(from), localIdOf(from), kind, incarnation);
+        let sender: ActorRef | null;
         let body: unknown;
         try {
-          body = unpackRemote(bytes);
+          ({ sender, message: body } = unpackRemoteIn(message as [number, number, string, Uint8Array], this.tracer !== null));
         } catch (error) {
           this.dead.malformed(new BactorError(ErrorCode.MALFORMED_RECORD, (error as Error).message, { cause: error }), type, header0);
           return;
         }
-        // Traced on a node with tracing, to this one without: the handler gets the message itself.
-        if (this.tracer === null && body instanceof TracedMessage) body = body.message;
-        if (body instanceof ReliableEnvelope) this.reliableIn(header0, body, sender);
+        if (body instanceof ReliableEnvelope) this.reliable.receive(header0, body, sender);
         else this.deliver(header0, body, sender);
         return;
       }
@@ -528,10 +487,9 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
    * on actors here that are gone are forgotten.
    */
   peerDied(worker: number, recreated: readonly number[]): void {
-    const again = new Set(recreated);
     // Its actors drain no more: what waited for them goes on (the re-created ones start empty).
     this.outbound.peerDied(worker);
-    for (const cell of this.actors) if (!cell.isStopped) cell.peerDied(worker, again);
+    this.actors.peerDied(worker, new Set(recreated));
   }
 
   /** Stops every actor on this thread, children first. */

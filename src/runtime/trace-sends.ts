@@ -9,8 +9,8 @@ export interface TraceSendsHost {
   readonly participant: number;
   readonly incarnation: number;
   readonly outbound: Outbound;
-  /** Whether actors moved here are still reached by their old refs (a send may then be delivered here). */
-  readonly migrating: boolean;
+  /** Actors moved here and still reached by their old refs (a send may then be delivered here). */
+  readonly migration: { readonly aliases: { readonly size: number } };
 }
 
 /**
@@ -38,7 +38,7 @@ export class TraceSends {
       target.participant !== host.participant &&
       sender !== null &&
       participantOf(sender.packed) === host.participant &&
-      !host.migrating
+      host.migration.aliases.size === 0
     ) {
       host.outbound.sendAside(target.participant, RecordType.TRACE, target.id, sender.packed, toRecord(ids));
       return message;

@@ -86,6 +86,20 @@ export class Rebalancer {
     this.minSamples = (minRate * this.everyMs) / 1000 / 64;
   }
 
+  /** A look every `everyMs`, one at a time, while `running()` holds; returns the (unref'd) timer. */
+  schedule(running: () => boolean): ReturnType<typeof setInterval> {
+    let looking = false;
+    const timer = setInterval(() => {
+      if (looking || !running()) return;
+      looking = true;
+      void this.look()
+        .catch(() => null)
+        .finally(() => (looking = false));
+    }, this.everyMs);
+    timer.unref();
+    return timer;
+  }
+
   /** One look: returns what it moved, if anything. */
   async look(): Promise<'load' | 'pair' | null> {
     const moved = new Set<number>();

@@ -2,16 +2,13 @@ import os from 'node:os';
 import type { ActorDefinition } from '../actor/actor-definition.js';
 import { ActorRef, localIdOf, newIncarnation, participantOf, setIncarnation, setRefRouter } from '../actor/actor-ref.js';
 import { checkRef } from '../actor/ref-checks.js';
+import type { Monitoring } from '../observability/monitoring.js';
+import { SystemLog } from '../observability/system-log.js';
+import type { SystemTracing } from '../observability/tracing/system-tracing.js';
+import { SystemObservability } from './system-observability.js';
+import { assertJournal } from './spawner.js';
 import type { SpawnOptions } from '../actor/spawn-options.js';
 import { createStatsBuffer, statsSlot } from '../../native-free-core/stats/stats-block.js';
-import { createMetricsBuffer } from '../../native-free-core/stats/metrics-block.js';
-import { kindMetricsOf } from '../runtime/kind-metrics.js';
-import { type CheckedMonitoring, checkMonitoringOptions } from '../observability/monitoring-options.js';
-import { Monitoring } from '../observability/monitoring.js';
-import { SystemTracing } from '../observability/tracing/system-tracing.js';
-import { checkTracingOptions } from '../observability/tracing/tracing-options.js';
-import { LOG_LEVELS, SystemLog, checkLogging } from '../observability/system-log.js';
-import { ThreadLogs } from '../observability/actor-log.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { ManualClock, systemClock } from '../runtime/clock.js';
 import { DEFAULT_OVERFLOW_LIMIT } from '../runtime/outbound.js';
@@ -97,14 +94,18 @@ export class ActorSystem {
   private readonly gatewayIndex: number;
   /** `host:port` this node listens on for other nodes (null without the `remote` option). */
   address: string | null = null;
+  /** Monitoring, tracing and logging (see system-observability.ts). */
+  private readonly observability: SystemObservability;
+
   /** Metrics, the dashboard and their HTTP server (null without the `monitoring` option). */
-  monitoring: Monitoring | null = null;
-  /** The system's structured log (null without the `logging` option). */
-  private log: SystemLog | null = null;
+  get monitoring(): Monitoring | null {
+    return this.observability.monitoring;
+  }
+
   /** Tracing: `flush()` and the exporter's counts (null without the `tracing` option). */
-  readonly tracing: SystemTracing | null;
-  /** The metrics block (monitoring) and its options. */
-  private readonly metricsBlock: { buffer: SharedArrayBuffer; stats: SharedArrayBuffer; options: CheckedMonitoring } | null;
+  get tracing(): SystemTracing | null {
+    return this.observability.tracing;
+  }
 
   private constructor(options: Required<Pick<ActorSystemOptions, 'workers' | 'ringCapacity' | 'spins'>> & ActorSystemOptions) {
     this.workerCount = options.workers;
@@ -113,13 +114,8 @@ export class ActorSystem {
     this.gatewayIndex = options.remote !== undefined ? threads + 1 : 0;
     const guardian = options.guardian ?? DEFAULT_STRATEGY;
     const statsBuffer = createStatsBuffer(threads + 1);
-    const monitoring = checkMonitoringOptions(options.monitoring);
-    this.metricsBlock = monitoring === null ? null : { buffer: createMetricsBuffer(threads + 1), stats: statsBuffer, options: monitoring };
-    const metrics = this.metricsBlock === null ? undefined : { buffer: this.metricsBlock.buffer, intervalMs: monitoring!.intervalMs };
-    const logging = checkLogging(options.logging);
-    const logLevel = logging === null || logging.level === 'silent' ? undefined : LOG_LEVELS.indexOf(logging.level);
-    const tracingOptions = checkTracingOptions(options.tracing);
-    const tracing = (this.tracing = tracingOptions === null ? null : new SystemTracing(tracingOptions));
+    const observability = (this.observability = new SystemObservability(options, statsBuffer, threads));
+    const tracing = observability.tracing;
     const overflowLimit = options.overflowLimit ?? DEFAULT_OVERFLOW_LIMIT;
     this.scheduler = new Scheduler(
       statsBuffer,
@@ -139,7 +135,7 @@ export class ActorSystem {
       },
       journal,
       tracing,
-      log: () => this.log,
+      log: () => observability.log,
       scheduler: this.scheduler,
       events: this.events,
       placements: this.placements,
@@ -180,9 +176,7 @@ export class ActorSystem {
       overflowLimit,
       incarnation: this.incarnation,
       gateway: this.gatewayIndex,
-      ...(metrics !== undefined ? { metrics } : {}),
-      ...(tracing !== null ? { tracing: tracing.settings } : {}),
-      ...(logLevel !== undefined ? { logLevel } : {}),
+      ...observability.workerConfig,
     });
     const remote = options.remote;
     const transport =
@@ -199,9 +193,7 @@ export class ActorSystem {
       stats: statsSlot(statsBuffer, 0),
       overflowLimit,
       gateway: this.gatewayIndex,
-      ...(metrics !== undefined ? { metrics: kindMetricsOf(metrics.buffer, 0, metrics.intervalMs) } : {}),
-      ...(tracing !== null ? { tracer: tracing.mainTracer } : {}),
-      ...(logLevel !== undefined ? { logs: new ThreadLogs(logLevel, 'main', (entries) => this.log?.actorEntries(entries), true) } : {}),
+      ...observability.runtimeOptions(),
     });
     this.runtime = runtime;
     tracing?.attach(runtime, threads);
@@ -228,7 +220,7 @@ export class ActorSystem {
     this.remote.start(transport?.extra[0], this.incarnation);
     this.loopDone = this.loop.run();
     this.scheduler.start();
-    if (rebalancer !== null) this.startRebalancing(rebalancer);
+    if (rebalancer !== null) this.rebalanceTimer = rebalancer.schedule(() => this.state === 'running');
   }
 
   /** Starts a system: worker threads, rings, and the main thread's loop. */
@@ -252,21 +244,17 @@ export class ActorSystem {
     }
     // A journal that cannot open, or a logger that cannot load, fails the start before any thread exists.
     await checked.journal?.ready?.();
-    const logging = checkLogging(checked.logging);
-    const logger = logging === null ? null : SystemLog.resolve(logging);
+    const logger = SystemObservability.logger(checked);
     const ringCapacity = checked.ringCapacity ?? 1 << 20;
     const spins = checked.spins ?? 2000;
     const system = new ActorSystem({ ...checked, workers, ringCapacity, spins });
-    if (logger !== null) system.log = new SystemLog(logger, system.events);
+    if (logger !== null) system.observability.log = new SystemLog(logger, system.events);
     try {
       system.address = await system.remote.ready();
-      system.monitoring = await system.startMonitoring();
-      await system.tracing?.loadApi();
-      system.log?.write('info', 'actor system started', {
+      await system.observability.start(system.workers, system.events, () => system.actorTree(), {
         workers,
         dedicatedWorkers: checked.dedicatedWorkers ?? 0,
         ...(system.address !== null ? { address: system.address } : {}),
-        ...(system.monitoring?.url ? { dashboard: `${system.monitoring.url}/` } : {}),
       });
     } catch (error) {
       await system.shutdown();
@@ -282,7 +270,7 @@ export class ActorSystem {
    */
   async spawn<M, R, A>(definition: ActorDefinition<M, R, A>, args: A, options: SpawnOptions = {}): Promise<ActorRef<M, R>> {
     this.assertRunning('spawn');
-    this.assertJournal(definition, 'spawn');
+    assertJournal(this.journal.journal, definition, 'spawn');
     return this.spawner.spawn(definition, args, options);
   }
 
@@ -300,7 +288,7 @@ export class ActorSystem {
     options: Omit<SpawnOptions, 'name'> = {},
   ): Promise<ActorRef<M, R>[]> {
     this.assertRunning('spawnMany');
-    this.assertJournal(definition, 'spawnMany');
+    assertJournal(this.journal.journal, definition, 'spawnMany');
     return this.spawner.spawnMany(definition, argsList, options);
   }
 
@@ -314,7 +302,7 @@ export class ActorSystem {
     options: PoolOptions & Omit<SpawnOptions, 'name'>,
   ): Promise<Router<M, R>> {
     this.assertRunning('spawnPool');
-    this.assertJournal(definition, 'spawnPool');
+    assertJournal(this.journal.journal, definition, 'spawnPool');
     return this.pools.spawnPool(definition, args, options);
   }
 
@@ -470,10 +458,7 @@ export class ActorSystem {
     await this.workers.exit(deadline);
     await this.remote.stop(deadline);
     await this.journal.close().catch(() => undefined);
-    await this.monitoring?.close().catch(() => undefined);
-    // The workers shipped their spans before they stopped (loop-turn.ts, stop-all); an exporter
-    // that fails or never answers does not hold the shutdown past its deadline.
-    if (this.tracing !== null) await Promise.race([this.tracing.flushExport().catch(() => undefined), deadline]);
+    await this.observability.stop(deadline);
     this.state = 'stopped';
     this.runtime.asks.failAll(new BactorError(ErrorCode.SYSTEM_STOPPED, 'the actor system shut down before the reply arrived'));
     this.runtime.requests.fail(new BactorError(ErrorCode.SYSTEM_STOPPED, 'the actor system shut down'));
@@ -484,8 +469,7 @@ export class ActorSystem {
     this.endpoint?.close();
     this.workers.closePorts();
     this.unsubscribeClock?.();
-    this.log?.write('info', 'actor system stopped', {});
-    this.log?.close();
+    this.observability.stopped();
     setRefRouter(null);
     systemRunning = false;
   }
@@ -501,47 +485,6 @@ export class ActorSystem {
   }
 
   // ---- internals -----------------------------------------------------------------------------
-
-  /** The `monitoring` option: the registry over the shared blocks, and the HTTP server with a port. */
-  private async startMonitoring(): Promise<Monitoring | null> {
-    const block = this.metricsBlock;
-    if (block === null) return null;
-    const source = {
-      statsBuffer: block.stats,
-      metricsBuffer: block.buffer,
-      hosts: this.workers.count + 1,
-      ringFill: (p: number) => this.workers.ringFill(p),
-    };
-    return Monitoring.start(source, block.options, this.events, () => this.actorTree());
-  }
-
-  /** Rebalancing (scheduler.rebalance): a look every `everyMs`, one at a time, while running. */
-  private startRebalancing(rebalancer: Rebalancer): void {
-    let running = false;
-    this.rebalanceTimer = setInterval(() => {
-      if (running || this.state !== 'running') return;
-      running = true;
-      void rebalancer
-        .look()
-        .catch(() => null)
-        .finally(() => (running = false));
-    }, rebalancer.everyMs);
-    this.rebalanceTimer.unref();
-  }
-
-  /** A persistent actor in a system without a journal: said at the spawn, not at its first recovery. */
-  private assertJournal(definition: ActorDefinition<unknown, unknown, unknown> | undefined, what: string): void {
-    if (
-      this.journal.journal !== null ||
-      (definition as { behavior?: { persistence?: unknown } } | undefined)?.behavior?.persistence === undefined
-    )
-      return;
-    throw new BactorError(
-      ErrorCode.NO_JOURNAL,
-      `${what}(${definition!.name}): it is persistent (behavior.persistence) and the system has no journal: ` +
-        'ActorSystem.start({ journal: new SqliteJournal({ path }) }) (or a MemoryJournal in tests)',
-    );
-  }
 
   private assertRunning(what: string): void {
     if (this.state !== 'running') throw new BactorError(ErrorCode.SYSTEM_STOPPED, `${what}: the actor system is ${this.state}`);

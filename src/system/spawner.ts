@@ -221,3 +221,13 @@ export class Spawner {
 function keepArgs(args: unknown): unknown {
   return args === null || (typeof args !== 'object' && typeof args !== 'function') ? args : packDetached(args);
 }
+
+/** A persistent actor in a system without a journal: said at the spawn, not at its first recovery. */
+export function assertJournal(journal: unknown, definition: ActorDefinition<unknown, unknown, unknown> | undefined, what: string): void {
+  if (journal !== null || (definition as { behavior?: { persistence?: unknown } } | undefined)?.behavior?.persistence === undefined) return;
+  throw new BactorError(
+    ErrorCode.NO_JOURNAL,
+    `${what}(${definition!.name}): it is persistent (behavior.persistence) and the system has no journal: ` +
+      'ActorSystem.start({ journal: new SqliteJournal({ path }) }) (or a MemoryJournal in tests)',
+  );
+}
