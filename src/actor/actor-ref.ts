@@ -1,3 +1,4 @@
+import { threadRandom } from '../runtime/seeded-turns.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { askTimeout } from './ref-checks.js';
 
@@ -78,7 +79,7 @@ export function refKey(ref: ActorRef): number | string {
 /** A random incarnation, never 0 and never the one before. */
 export function newIncarnation(): number {
   let n: number;
-  do n = (Math.random() * 0x7fffffff) | 0;
+  do n = (threadRandom() * 0x7fffffff) | 0;
   while (n === 0 || n === incarnation);
   return n;
 }

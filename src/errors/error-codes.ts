@@ -114,5 +114,7 @@ export const ErrorCode = {
   PROBE_TIMEOUT: 'ERR_PROBE_TIMEOUT',
   /** A TestProbe expectation met another message, or something came where nothing was expected. */
   PROBE_MISMATCH: 'ERR_PROBE_MISMATCH',
+  /** A deterministic scenario (bactor/testkit `explore`) failed for a seed: the error names it, its cause is the scenario's error. */
+  SIMULATION_FAILED: 'ERR_SIMULATION_FAILED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -156,6 +156,16 @@ export class Deque<T> {
     return k < this.size ? this.items[(this.head + k) & (this.items.length - 1)] : undefined;
   }
 
+  /** Removes the `k`th item from the front; the front item takes its place (the deterministic run queue's pick). */
+  takeAt(k: number): T | undefined {
+    if (k >= this.size) return undefined;
+    const at = (this.head + k) & (this.items.length - 1);
+    const item = this.items[at];
+    this.items[at] = this.items[this.head];
+    this.shift();
+    return item;
+  }
+
   private grow(): void {
     const n = this.items.length;
     const items = new Array<T | undefined>(n === 0 ? 4 : n * 2).fill(undefined);

@@ -1,3 +1,4 @@
+import { threadRandom } from '../runtime/seeded-turns.js';
 import type { ActorRef, AskOptions } from '../actor/actor-ref.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { checkRef } from '../actor/ref-checks.js';
@@ -35,7 +36,7 @@ export class Router<M, R = never> {
   constructor(
     routees: readonly ActorRef<M, R>[],
     readonly strategy: RoutingStrategy,
-    private readonly random: () => number = Math.random,
+    private readonly random: () => number = threadRandom,
   ) {
     if (!Array.isArray(routees)) throw invalidOption('router', `routees must be an array of ActorRefs, got ${describe(routees)}`);
     if (routees.length === 0) throw new BactorError(ErrorCode.INVALID_OPTION, 'a router needs at least one routee');

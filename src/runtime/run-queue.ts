@@ -2,6 +2,7 @@ import { CURRENT } from '../../native-free-core/layout/stats-layout.js';
 import { HANDLED } from '../../native-free-core/layout/metrics-layout.js';
 import { Deque } from '../mailbox/deque.js';
 import type { KindMetrics } from './kind-metrics.js';
+import type { SeededTurns } from './seeded-turns.js';
 import { HEAVY_LOOP_MS, type TimedHost, type Turnable, TurnTimer } from './turn-timer.js';
 
 export type { Turnable } from './turn-timer.js';
@@ -25,6 +26,8 @@ export class RunQueue<C extends Turnable> {
   /** The metrics region each turn's messages are added to, at the cell's metricsBase (empty: never written). */
   private kindWords: Float64Array = new Float64Array(0);
   readonly timer: TurnTimer;
+  /** Deterministic mode: which actor runs next and how long its turn is come from here (null: round robin). */
+  seeded: SeededTurns | null = null;
 
   constructor(
     host: TimedHost,
@@ -69,6 +72,7 @@ export class RunQueue<C extends Turnable> {
    * the watchdog's view stay fresh.
    */
   runActors(budget: number): number {
+    if (this.seeded !== null) return this.runSeeded(budget, this.seeded);
     let total = 0;
     const queue = this.queue;
     const stats = this.stats;
@@ -110,6 +114,45 @@ export class RunQueue<C extends Turnable> {
       this.current = null;
       // Between turns (the cells stamp CURRENT per message; see stats-layout.ts).
       stats[CURRENT] = 0;
+      this.processed += total;
+    }
+    return total;
+  }
+
+  /**
+   * Deterministic mode: each turn goes to a runnable actor the seed chooses, for 1 to a few
+   * messages, untimed (time must not steer a replayable run), until `budget` messages.
+   */
+  private runSeeded(budget: number, seeded: SeededTurns): number {
+    let total = 0;
+    const queue = this.queue;
+    try {
+      while (total < budget && this.hasRunnable) {
+        let k = seeded.pick(this.length);
+        let cell: C;
+        if (this.next !== null && k === 0) {
+          cell = this.next;
+          this.next = null;
+        } else {
+          if (this.next !== null) k--;
+          cell = queue.takeAt(k)!;
+        }
+        cell.scheduled = false;
+        this.current = cell;
+        this.stats[CURRENT] = cell.currentStamp;
+        const n = cell.run(Math.min(seeded.cap(), budget - total));
+        seeded.note(cell.id, n);
+        total += n;
+        const base = cell.metricsBase;
+        if (base >= 0) this.kindWords[base + HANDLED]! += n;
+        if (!cell.scheduled && cell.runnable) {
+          queue.push(cell);
+          cell.scheduled = true;
+        }
+      }
+    } finally {
+      this.current = null;
+      this.stats[CURRENT] = 0;
       this.processed += total;
     }
     return total;

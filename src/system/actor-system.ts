@@ -40,6 +40,7 @@ import {
   validateWorkerNumber,
 } from './validate-options.js';
 import { WorkerSet } from './worker-set.js';
+import { Simulation } from './simulation.js';
 import { RemoteNode } from './remote-node.js';
 import { JournalService } from '../persistence/journal-service.js';
 import type { ReliableOptions } from '../reliable/reliable-producer.js';
@@ -96,6 +97,8 @@ export class ActorSystem {
   address: string | null = null;
   /** Monitoring, tracing and logging (see system-observability.ts). */
   private readonly observability: SystemObservability;
+  /** Deterministic mode's seed, virtual clock and turn digest (null without the `deterministic` option). */
+  readonly simulation: Simulation | null;
 
   /** Metrics, the dashboard and their HTTP server (null without the `monitoring` option). */
   get monitoring(): Monitoring | null {
@@ -165,6 +168,8 @@ export class ActorSystem {
         'ActorSystem.start: an actor system already runs on this thread (refs route through one system per thread): await its shutdown() first',
       );
     }
+    // Seeded from here on: the incarnation, routers' draws, backoff jitter, the run queue's order.
+    const sim = (this.simulation = options.deterministic ? new Simulation(options.deterministic.seed, options.clock as ManualClock) : null);
     // Refs made from here on carry this system's incarnation; those of an earlier one reach nothing.
     this.incarnation = newIncarnation();
     setIncarnation(this.incarnation);
@@ -185,7 +190,8 @@ export class ActorSystem {
     const runtime = new Runtime({
       participant: 0,
       endpoint: this.endpoint,
-      clock: options.clock ?? systemClock,
+      clock: sim?.clock ?? options.clock ?? systemClock,
+      ...(sim !== null ? { random: sim.draw } : {}),
       guardianStrategy: guardian,
       onEvent: (event) => this.events.publish(event),
       onControl: (from, message) => this.control.onControl(from, message),
@@ -211,9 +217,12 @@ export class ActorSystem {
       this.spawner.stopped(ref);
       this.stopWaiters.stopped(ref.packed);
     };
-    this.loop = new MainLoop(runtime, this.endpoint, statsBuffer, () => runtime.asks.size + runtime.requests.size + this.stopWaiters.size);
+    const awaited = (): number => runtime.asks.size + runtime.requests.size + this.stopWaiters.size;
+    this.loop = new MainLoop(runtime, this.endpoint, statsBuffer, awaited, sim);
     runtime.onWork = () => this.loop.wake();
-    if (options.clock instanceof ManualClock) this.unsubscribeClock = options.clock.onAdvance(() => this.loop.wake());
+    sim?.attach(runtime, runtime.onWork);
+    const clock = sim?.clock ?? options.clock;
+    if (clock instanceof ManualClock) this.unsubscribeClock = clock.onAdvance(() => this.loop.wake());
     setRefRouter(runtime);
     systemRunning = true;
     transport?.start();
@@ -234,7 +243,7 @@ export class ActorSystem {
       );
     }
     const checked = validateSystemOptions(options);
-    const workers = checked.workers ?? Math.max(1, os.availableParallelism() - 1);
+    const workers = checked.workers ?? (checked.deterministic ? 0 : Math.max(1, os.availableParallelism() - 1));
     const dedicated = checked.dedicatedWorkers ?? 0;
     if (workers + dedicated > MAX_THREADS) {
       throw new BactorError(
@@ -470,6 +479,7 @@ export class ActorSystem {
     this.workers.closePorts();
     this.unsubscribeClock?.();
     this.observability.stopped();
+    this.simulation?.detach();
     setRefRouter(null);
     systemRunning = false;
   }

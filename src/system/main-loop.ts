@@ -2,6 +2,7 @@ import { LoopTurn, Next } from '../runtime/loop-turn.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { HostState } from '../runtime/worker-control.js';
 import type { TransportEndpoint } from '../transport/transport.js';
+import type { Simulation } from './simulation.js';
 
 /**
  * How long the main thread may go on taking replies and running inline actors in microtasks
@@ -20,6 +21,10 @@ const SPIN_HIT = 1;
 const SPIN_MISS = 4;
 const SPIN_SCORE_MAX = 32;
 const SPIN_PROBE_EVERY = 64;
+/** Deterministic mode: a chain of microtask turns gives the event loop its turn after this many (a count, not a time). */
+const SIM_CHAIN_TURNS = 256;
+/** Deterministic mode: an idle park looks again after this long (ms, real time) even if nothing wakes it. */
+const SIM_PARK_MS = 50;
 
 /**
  * The main thread's driver of the loop every thread runs (LoopTurn: drain inbound rings, run
@@ -51,6 +56,10 @@ export class MainLoop {
   /** Spins while above 0: replies usually come within a spin (rare misses are collections). */
   private score = SPIN_SCORE_MAX;
   private probeIn = 0;
+  /** Deterministic mode: microtask turns in the running chain; whether the last driver turn found nothing; the parked driver's wake-up. */
+  private chainTurns = 0;
+  private idleOnce = false;
+  private simWaiter: (() => void) | null = null;
   /** Diagnostic counters (read by probes; not in system.stats()): spins that found an answer, spins that did not, chains cut short for the event loop. */
   spinHits = 0;
   spinMisses = 0;
@@ -63,6 +72,8 @@ export class MainLoop {
     statsBuffer: SharedArrayBuffer,
     /** How many answers from other threads the main thread awaits (asks, control requests, stops). */
     private readonly awaited: () => number,
+    /** Deterministic mode (null otherwise): seeded turns, a virtual clock that jumps when the system is idle. */
+    private readonly sim: Simulation | null = null,
   ) {
     this.loop = new LoopTurn({
       runtime,
@@ -84,7 +95,11 @@ export class MainLoop {
       queueMicrotask(this.onMicrotask);
     }
     if (this.endpoint !== null) this.endpoint.mesh.bells[0]!.ring();
-    else {
+    else if (this.simWaiter !== null) {
+      const resume = this.simWaiter;
+      this.simWaiter = null;
+      resume();
+    } else {
       Atomics.store(this.localBell, 0, 1);
       Atomics.notify(this.localBell, 0);
     }
@@ -103,8 +118,7 @@ export class MainLoop {
       runtime.flush();
       return;
     }
-    if (this.chainStart === 0) this.chainStart = performance.now();
-    else if (performance.now() - this.chainStart > MICROTASK_TURNS_MS) {
+    if (this.chainCut()) {
       runtime.flush();
       this.chainBreaks++;
       return;
@@ -144,6 +158,7 @@ export class MainLoop {
     for (;;) {
       // The driver only resumes after the event loop's turn: a chain of microtask turns ends here.
       this.chainStart = 0;
+      this.chainTurns = 0;
       switch (loop.turn()) {
         case Next.Stop:
           return;
@@ -151,10 +166,12 @@ export class MainLoop {
           await loop.sleep();
           break;
         case Next.ParkAsync:
-          await loop.parkAsync(parkAsync);
+          if (this.sim !== null) await this.simIdle(this.sim);
+          else await loop.parkAsync(parkAsync);
           break;
         default:
           // Continue or Yield: after a turn with work the main thread's event loop always runs.
+          this.idleOnce = false;
           await loop.yieldToLoop();
           break;
       }
@@ -165,6 +182,42 @@ export class MainLoop {
   stop(): void {
     this.host.running = false;
     this.wake();
+  }
+
+  /** Whether a chain of microtask turns must end here, so the event loop runs (by time; deterministic mode: by count). */
+  private chainCut(): boolean {
+    if (this.sim !== null) return ++this.chainTurns > SIM_CHAIN_TURNS;
+    if (this.chainStart === 0) {
+      this.chainStart = performance.now();
+      return false;
+    }
+    return performance.now() - this.chainStart > MICROTASK_TURNS_MS;
+  }
+
+  /**
+   * Deterministic mode, nothing to run: one event-loop round first (handler promises, the
+   * journal, the test's own continuations may send more); still nothing, and the virtual clock
+   * jumps to the next timer; no timer, and the driver waits for a send (a promise `wake`
+   * resolves: no Atomics, whose wake-up is a task that could land anywhere among the others).
+   */
+  private async simIdle(sim: Simulation): Promise<void> {
+    if (!this.idleOnce) {
+      this.idleOnce = true;
+      await this.loop.yieldToLoop();
+      return;
+    }
+    this.idleOnce = false;
+    if (sim.advanceIdle()) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.simWaiter = null;
+        resolve();
+      }, SIM_PARK_MS);
+      this.simWaiter = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   }
 
   /** Without workers: waits on the private word, set and notified by `wake`. */

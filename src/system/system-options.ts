@@ -6,6 +6,7 @@ import type { RemoteOptions } from '../remote/remote-options.js';
 import type { Clock } from '../runtime/clock.js';
 import type { SchedulerOptions } from '../scheduler/scheduler.js';
 import type { SupervisorStrategy } from '../supervision/supervisor-strategy.js';
+import type { DeterministicOptions } from './simulation.js';
 
 /** `ActorSystem.start(options)` (checked by validate-options.ts). */
 export interface ActorSystemOptions {
@@ -19,6 +20,13 @@ export interface ActorSystemOptions {
   spins?: number;
   /** Time source of the main thread's timers (ask timeouts, inline actors). Default: real time. */
   clock?: Clock;
+  /**
+   * Deterministic mode, for tests: the whole system on the main thread (`workers` 0), the order
+   * of actor turns drawn from `seed`, and a virtual clock (`clock`, a ManualClock, or a new one)
+   * that jumps to the next timer whenever nothing can run. A failing interleaving replays from
+   * its seed (see `explore` and `simulate` in bactor/testkit).
+   */
+  deterministic?: DeterministicOptions;
   /** Threads of each thread's task pool for `ctx.runTask` (created on first use). Default 1. */
   taskThreads?: number;
   /**

@@ -6,6 +6,7 @@ import { checkLogging } from '../observability/system-log.js';
 import { SPAWN_OPTION_KEYS, checkDefinition, checkSpawnArguments } from '../actor/spawn-options.js';
 import { checkRoutingStrategy } from '../router/router.js';
 import { checkSupervisorStrategy } from '../supervision/supervisor-strategy.js';
+import { ManualClock } from '../runtime/clock.js';
 import {
   checkBag,
   checkBoolean,
@@ -43,6 +44,7 @@ const SYSTEM_KEYS = [
   'monitoring',
   'tracing',
   'logging',
+  'deterministic',
 ] as const;
 /** What makes a journal (see persistence/journal.ts). */
 const JOURNAL_METHODS = ['write', 'replay', 'replayEach', 'highestSeq', 'deleteTo', 'saveSnapshot', 'loadSnapshot', 'close'] as const;
@@ -80,6 +82,7 @@ export function validateSystemOptions(options: unknown): ActorSystemOptions {
   checkMonitoringOptions(bag.monitoring, START);
   checkTracingOptions(bag.tracing, START);
   checkLogging(bag.logging, START);
+  checkDeterministic(bag);
   if (bag.journal !== undefined) {
     const journal = bag.journal as Record<string, unknown> | null;
     const missing =
@@ -92,6 +95,20 @@ export function validateSystemOptions(options: unknown): ActorSystemOptions {
     }
   }
   return bag as ActorSystemOptions;
+}
+
+/** Checks `deterministic`, and that nothing beside it needs a second thread or real time. */
+function checkDeterministic(bag: Record<string, unknown>): void {
+  const det = checkBag(bag.deterministic, ['seed'], START, 'deterministic');
+  if (det === undefined) return;
+  requireNumber(det.seed, isInteger(0, 2 ** 32 - 1), START, 'deterministic.seed', 'an integer from 0 to 4294967295');
+  for (const key of ['workers', 'dedicatedWorkers'] as const) {
+    if (bag[key] !== undefined && bag[key] !== 0)
+      throw invalidOption(START, `deterministic runs everything on the main thread: ${key} must be 0 or absent, got ${describe(bag[key])}`);
+  }
+  if (bag.remote !== undefined) throw invalidOption(START, 'deterministic cannot be combined with remote (other nodes run in real time)');
+  if (bag.clock !== undefined && !(bag.clock instanceof ManualClock))
+    throw invalidOption(START, `deterministic needs a ManualClock as clock (or none: it makes one), got ${describe(bag.clock)}`);
 }
 
 /** Checks `scheduler` of ActorSystem.start and its nested options (watchdog, adaptive, rebalance). */

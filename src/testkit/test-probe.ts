@@ -188,15 +188,17 @@ export class TestProbe<M = unknown> {
     return taken;
   }
 
-  /** Until something is taken or `ms` pass. */
+  /** Until something is taken or `ms` pass (virtual ms in a deterministic system). */
   private wait(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
+      const expire = (): void => {
         this.inbox.wake = null;
         resolve();
-      }, ms);
+      };
+      const sim = this.system.simulation;
+      const cancel = sim !== null ? sim.after(ms, expire).cancel : clearTimeout.bind(null, setTimeout(expire, ms));
       this.inbox.wake = () => {
-        clearTimeout(timer);
+        cancel();
         resolve();
       };
     });

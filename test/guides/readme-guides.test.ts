@@ -77,6 +77,7 @@ test('each README guide has its test, and each guide test its README guide', () 
       'monitoring',
       'tracing',
       'testing-actors',
+      'deterministic-tests',
     ],
   );
   const tests = readdirSync(GUIDES)

@@ -179,10 +179,27 @@ test('bactor/engine exports exactly the reviewed engine names', () => {
   assert.deepEqual(exportedNames(dts('engine.d.ts')), [...ENGINE].sort());
 });
 
-test('bactor/testkit exports the probe and the manual clock', async () => {
-  assert.deepEqual(exportedNames(dts('testkit/index.d.ts')), ['Clock', 'ManualClock', 'TestProbe']);
+test('bactor/testkit exports the probe, the manual clock and the deterministic runs', async () => {
+  assert.deepEqual(
+    exportedNames(dts('testkit/index.d.ts')),
+    [
+      'Clock',
+      'DeterministicOptions',
+      'ExploreOptions',
+      'ExploreReport',
+      'ManualClock',
+      'Scenario',
+      'SimulatedSystemOptions',
+      'Simulation',
+      'SimulationFailure',
+      'SimulationRun',
+      'TestProbe',
+      'explore',
+      'simulate',
+    ].sort(),
+  );
   const kit = await import('../../src/testkit/index.js');
-  assert.deepEqual(Object.keys(kit).sort(), ['ManualClock', 'TestProbe']);
+  assert.deepEqual(Object.keys(kit).sort(), ['ManualClock', 'TestProbe', 'explore', 'simulate']);
 });
 
 test('the values bactor exports at run time are the reviewed ones (an ActorRef is a type: refs come from spawn)', async () => {
