@@ -1,4 +1,3 @@
-import { threadRandom } from '../runtime/seeded-turns.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { askTimeout } from './ref-checks.js';
 
@@ -79,7 +78,7 @@ export function refKey(ref: ActorRef): number | string {
 /** A random incarnation, never 0 and never the one before. */
 export function newIncarnation(): number {
   let n: number;
-  do n = (threadRandom() * 0x7fffffff) | 0;
+  do n = (Math.random() * 0x7fffffff) | 0;
   while (n === 0 || n === incarnation);
   return n;
 }

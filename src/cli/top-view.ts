@@ -72,6 +72,30 @@ export function renderTop(snap: DashboardSnapshot, rows = 40): string[] {
     ),
   );
   if (snap.kinds.length > kinds.length) lines.push(`… ${snap.kinds.length - kinds.length} more kinds`);
+  // (A snapshot of a server older than the peers figures has none.)
+  const peers = snap.peers ?? [];
+  if (peers.length > 0) {
+    lines.push('');
+    lines.push(
+      ...table(
+        [
+          ['NODE', 'LINK', 'OUT/S', 'IN/S', 'SENT', 'RECEIVED', 'BACKLOG', 'RECONNECTS', 'LOST'],
+          ...peers.map((p) => [
+            p.peer,
+            p.state,
+            fmt(p.rateOut),
+            fmt(p.rateIn),
+            fmt(p.messagesOut),
+            fmt(p.messagesIn),
+            fmt(p.backlog),
+            fmt(p.reconnects),
+            fmt(p.lost),
+          ]),
+        ],
+        [false, false, true, true, true, true, true, true, true],
+      ),
+    );
+  }
   const dead = snap.deadLetters.slice(-5).reverse();
   if (dead.length > 0) {
     lines.push('', 'LATEST DEAD LETTERS');

@@ -2,7 +2,7 @@
  * The dashboard: one self-contained page (no asset, no CDN: it works on a machine without a
  * network) that reads `/events` (Server-Sent Events of dashboard-snapshot.ts's snapshots) and
  * draws the threads, the kinds, the message rate, a kind's latency histogram, the dead letters
- * and the failures. Element ids are stable (the browser test reads them).
+ * and the failures, and the other nodes with `remote`. Element ids are stable (the browser test reads them).
  */
 export const DASHBOARD_HTML = `<!doctype html>
 <html lang="en">
@@ -61,6 +61,9 @@ export const DASHBOARD_HTML = `<!doctype html>
   </section>
   <section class="card full"><h2>Actor kinds (click one for its histogram)</h2>
     <table id="kinds"><thead><tr><th>kind</th><th>actors</th><th>msgs/s</th><th>handled</th><th>mailbox</th><th>held</th><th>p50</th><th>p99</th><th>failures</th><th>restarts</th></tr></thead><tbody></tbody></table>
+  </section>
+  <section class="card full" id="nodes-card" hidden><h2>Nodes</h2>
+    <table id="nodes"><thead><tr><th>node</th><th>link</th><th>incarnation</th><th>out msgs/s</th><th>in msgs/s</th><th>sent</th><th>received</th><th>bytes out</th><th>bytes in</th><th>backlog</th><th>reconnects</th><th>lost</th></tr></thead><tbody></tbody></table>
   </section>
   <section class="card full"><h2>Actor tree <span id="tree-note" style="text-transform:none;letter-spacing:0"></span></h2><div class="list" id="tree"><span class="empty">loading…</span></div></section>
   <section class="card half"><h2>Dead letters (latest)</h2><div class="list"><table id="deadletters"><tbody></tbody></table></div></section>
@@ -122,6 +125,10 @@ export const DASHBOARD_HTML = `<!doctype html>
     $('kinds').tBodies[0].innerHTML = snap.kinds.length === 0 ? '<tr><td class="empty" colspan="10">no actors yet</td></tr>' : snap.kinds.map((k) =>
       '<tr data-kind="' + esc(k.kind) + '"' + (k.kind === selected ? ' class="sel"' : '') + '><td>' + esc(k.kind) + '</td><td>' + fmt(k.actors) + '</td><td>' + fmt(k.rate) + '</td><td>' + fmt(k.handled) +
       '</td><td>' + fmt(k.mailbox) + '</td><td>' + fmt(k.held) + '</td><td>' + dur(k.p50) + '</td><td>' + dur(k.p99) + '</td><td>' + fmt(k.failures) + '</td><td>' + fmt(k.restarts) + '</td></tr>').join('');
+    $('nodes-card').hidden = snap.peers.length === 0;
+    $('nodes').tBodies[0].innerHTML = snap.peers.map((p) =>
+      '<tr data-peer="' + esc(p.peer) + '"><td>' + esc(p.peer) + '</td><td>' + esc(p.state) + '</td><td>' + (p.incarnation || '—') + '</td><td>' + fmt(p.rateOut) + '</td><td>' + fmt(p.rateIn) +
+      '</td><td>' + fmt(p.messagesOut) + '</td><td>' + fmt(p.messagesIn) + '</td><td>' + fmt(p.bytesOut) + '</td><td>' + fmt(p.bytesIn) + '</td><td>' + fmt(p.backlog) + '</td><td>' + fmt(p.reconnects) + '</td><td>' + fmt(p.lost) + '</td></tr>').join('');
     $('deadletters').tBodies[0].innerHTML = snap.deadLetters.length === 0 ? '<tr><td class="empty">none</td></tr>' : snap.deadLetters.slice().reverse().map((d) =>
       '<tr><td>' + new Date(d.at).toLocaleTimeString() + '</td><td>' + esc(d.messageType) + '</td><td>→ ' + esc(d.target) + '</td><td>from ' + esc(d.sender || '—') + '</td><td>' + esc(d.reason) + '</td></tr>').join('');
     $('events').tBodies[0].innerHTML = snap.events.length === 0 ? '<tr><td class="empty">none</td></tr>' : snap.events.slice().reverse().map((e) =>

@@ -1,6 +1,6 @@
 import { HANDLER_BUCKETS_S } from '../../native-free-core/layout/metrics-layout.js';
 import type { RuntimeEvent } from '../runtime/runtime-event.js';
-import type { MetricsReader, ThreadFigures } from './metrics-reader.js';
+import type { MetricsReader, PeerFigures, ThreadFigures } from './metrics-reader.js';
 
 /** A thread as the dashboard shows it: its figures, its message rate and how busy it was since the last snapshot. */
 export interface ThreadView extends ThreadFigures {
@@ -28,6 +28,13 @@ export interface KindView {
   buckets: number[];
 }
 
+/** Another node as the dashboard shows it (with `remote`): its figures and its message rates since the last snapshot. */
+export interface PeerView extends PeerFigures {
+  /** User messages per second written to it and read from it. */
+  rateOut: number;
+  rateIn: number;
+}
+
 /** A dead letter as the dashboard lists it: when, to whom, of what type, from whom. */
 export interface DeadLetterView {
   at: number;
@@ -47,6 +54,8 @@ export interface DashboardSnapshot {
   totals: { actors: number; processed: number; rate: number; deadLetters: number; mailbox: number; held: number; stuckHandlers: number };
   threads: ThreadView[];
   kinds: KindView[];
+  /** The other nodes (empty without `remote`). */
+  peers: PeerView[];
   /** Bucket bounds of the kinds' histograms, seconds ('+Inf' for the last). */
   bucketBounds: (number | '+Inf')[];
   /** The latest dead letters, newest last (at most DEAD_LETTERS_KEPT). */
@@ -58,6 +67,7 @@ export interface DashboardSnapshot {
 interface Baseline {
   at: number;
   threads: ThreadFigures[];
+  peers: Map<string, PeerFigures>;
   handled: Map<string, number>;
 }
 
@@ -166,9 +176,24 @@ export class Snapshots {
       v.p50 = quantile(v.buckets, 0.5);
       v.p99 = quantile(v.buckets, 0.99);
     }
+    const peers = this.reader.peers();
+    const peerViews: PeerView[] = peers.map((p) => {
+      const before = base?.peers.get(p.peer);
+      if (before === undefined || seconds <= 0) return { ...p, rateOut: 0, rateIn: 0 };
+      return {
+        ...p,
+        rateOut: Math.max(0, p.messagesOut - before.messagesOut) / seconds,
+        rateIn: Math.max(0, p.messagesIn - before.messagesIn) / seconds,
+      };
+    });
     if (this.base === null || at - this.base.at >= this.intervalMs / 2) {
       this.older = this.base;
-      this.base = { at, threads, handled: new Map([...kinds.values()].map((v) => [v.kind, v.handled])) };
+      this.base = {
+        at,
+        threads,
+        peers: new Map(peers.map((p) => [p.peer, p])),
+        handled: new Map([...kinds.values()].map((v) => [v.kind, v.handled])),
+      };
     }
     const kindList = [...kinds.values()].sort((a, b) => b.rate - a.rate || b.actors - a.actors || a.kind.localeCompare(b.kind));
     let mailbox = 0;
@@ -192,6 +217,7 @@ export class Snapshots {
       },
       threads: views,
       kinds: kindList,
+      peers: peerViews,
       bucketBounds: HANDLER_BUCKETS_S.map((b) => (b === Infinity ? '+Inf' : b)),
       deadLetters: [...this.dead],
       events: [...this.events],

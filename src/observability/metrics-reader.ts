@@ -26,6 +26,24 @@ import {
 import { kindNameTable, metricsRegion } from '../../native-free-core/stats/metrics-block.js';
 import type { NameTable } from '../../native-free-core/stats/name-table.js';
 import { statsSlot } from '../../native-free-core/stats/stats-block.js';
+import {
+  BACKLOG,
+  BYTES_IN,
+  BYTES_OUT,
+  FRAMES_IN,
+  FRAMES_OUT,
+  INCARNATION,
+  LAST_HEARD,
+  LOST,
+  MESSAGES_IN,
+  MESSAGES_OUT,
+  OTHER_PEER,
+  PEER_SLOT_FLOAT64,
+  PEER_STATES,
+  RECONNECTS,
+  STATE,
+} from '../../native-free-core/layout/peers-layout.js';
+import { peerNameTable, peerSlots } from '../../native-free-core/stats/peers-block.js';
 
 /** One thread's figures, read off the stats block (stats-layout.ts). */
 export interface ThreadFigures {
@@ -65,6 +83,29 @@ export interface KindFigures {
   buckets: number[];
 }
 
+/** What the gateway knows of one other node, read off the peers block (peers-layout.ts; at most one gateway tick old). */
+export interface PeerFigures {
+  /** Where the node listens (`host:port`), or '(other)' for the peers past the block's room (summed). */
+  peer: string;
+  state: (typeof PEER_STATES)[number];
+  /** The incarnation the link reaches (0: none now, e.g. after it was lost). */
+  incarnation: number;
+  framesOut: number;
+  framesIn: number;
+  /** User envelopes (a large message counts once per piece) and their body bytes, cumulative. */
+  messagesOut: number;
+  messagesIn: number;
+  bytesOut: number;
+  bytesIn: number;
+  /** User messages waiting to be written to it. */
+  backlog: number;
+  reconnects: number;
+  /** Its incarnations declared lost. */
+  lost: number;
+  /** When it was last heard from (ms since the epoch; 0: never). */
+  lastHeard: number;
+}
+
 /** What the reader needs of a running system. */
 export interface MetricsSource {
   readonly statsBuffer: SharedArrayBuffer;
@@ -73,6 +114,8 @@ export interface MetricsSource {
   readonly hosts: number;
   /** Fill of the fullest ring toward worker `p` (0…1). */
   ringFill(p: number): number;
+  /** The gateway's peers block (null: no `remote`). */
+  readonly peersBuffer: SharedArrayBuffer | null;
 }
 
 export function threadName(p: number): string {
@@ -87,8 +130,12 @@ export class MetricsReader {
   private readonly regions: Float64Array[] = [];
   private readonly tables: NameTable[] = [];
   private readonly slots: Float64Array[] = [];
+  private readonly peerWords: Float64Array | null;
+  private readonly peerNames: NameTable | null;
 
   constructor(private readonly source: MetricsSource) {
+    this.peerWords = source.peersBuffer === null ? null : peerSlots(source.peersBuffer);
+    this.peerNames = source.peersBuffer === null ? null : peerNameTable(source.peersBuffer);
     for (let p = 0; p < source.hosts; p++) {
       this.regions.push(metricsRegion(source.metricsBuffer, p));
       this.tables.push(kindNameTable(source.metricsBuffer, p));
@@ -142,6 +189,39 @@ export class MetricsReader {
           buckets,
         });
       }
+    }
+    return out;
+  }
+
+  /** Whether the system has a gateway (the `remote` option), whose peers block this reads. */
+  get remote(): boolean {
+    return this.peerWords !== null;
+  }
+
+  /** Every other node the gateway wrote to or heard from (none without `remote`). */
+  peers(): PeerFigures[] {
+    const words = this.peerWords;
+    if (words === null) return [];
+    const names = this.peerNames!.names();
+    const out: PeerFigures[] = [];
+    for (let k = 0; k <= names.length; k++) {
+      const base = k * PEER_SLOT_FLOAT64;
+      if (k === 0 && words[base + FRAMES_OUT] === 0 && words[base + FRAMES_IN] === 0) continue;
+      out.push({
+        peer: k === 0 ? OTHER_PEER : names[k - 1]!,
+        state: PEER_STATES[words[base + STATE]!] ?? 'idle',
+        incarnation: words[base + INCARNATION]!,
+        framesOut: words[base + FRAMES_OUT]!,
+        framesIn: words[base + FRAMES_IN]!,
+        messagesOut: words[base + MESSAGES_OUT]!,
+        messagesIn: words[base + MESSAGES_IN]!,
+        bytesOut: words[base + BYTES_OUT]!,
+        bytesIn: words[base + BYTES_IN]!,
+        backlog: words[base + BACKLOG]!,
+        reconnects: words[base + RECONNECTS]!,
+        lost: words[base + LOST]!,
+        lastHeard: words[base + LAST_HEARD]!,
+      });
     }
     return out;
   }

@@ -1,6 +1,6 @@
 import type { Metric, Registry } from 'prom-client';
 import { HANDLER_BUCKETS_S } from '../../native-free-core/layout/metrics-layout.js';
-import type { KindFigures, MetricsReader, ThreadFigures } from './metrics-reader.js';
+import type { KindFigures, MetricsReader, PeerFigures, ThreadFigures } from './metrics-reader.js';
 import { invalidOption } from '../util/option-bag.js';
 
 interface Value {
@@ -41,6 +41,10 @@ function perThread(reader: MetricsReader, row: Row<ThreadFigures>): () => Value[
 
 function perKind(reader: MetricsReader, row: Row<KindFigures>): () => Value[] {
   return () => reader.kinds().map((k) => ({ value: row(k), labels: { thread: k.thread, kind: k.kind } }));
+}
+
+function perPeer(reader: MetricsReader, row: Row<PeerFigures>): () => Value[] {
+  return () => reader.peers().map((p) => ({ value: row(p), labels: { peer: p.peer } }));
 }
 
 /** The handler-duration histogram per kind, summed over the threads (Prometheus' cumulative `le` buckets). */
@@ -167,6 +171,51 @@ export function blockMetrics(reader: MetricsReader): BlockMetric[] {
       'Mean seconds per message of sampled actor turns (about 1 turn in 256; every turn of slow actors).',
       'histogram',
       histogram(reader, 'bactor_handler_duration_seconds'),
+    ),
+    ...(reader.remote ? peerMetrics(reader) : []),
+  ];
+}
+
+/** Per other node (with `remote`): the link's state and what went over it. */
+function peerMetrics(reader: MetricsReader): BlockMetric[] {
+  const counter = (name: string, help: string, row: Row<PeerFigures>): BlockMetric =>
+    new BlockMetric(name, help, 'counter', perPeer(reader, row));
+  const gauge = (name: string, help: string, row: Row<PeerFigures>): BlockMetric =>
+    new BlockMetric(name, help, 'gauge', perPeer(reader, row));
+  return [
+    gauge('bactor_remote_peer_up', 'Whether the link to the node is open (1) or not (0).', (p) => (p.state === 'open' ? 1 : 0)),
+    counter(
+      'bactor_remote_frames_sent_total',
+      'gRPC frames written to the node (batches, system batches, heartbeats, requests).',
+      (p) => p.framesOut,
+    ),
+    counter('bactor_remote_frames_received_total', 'gRPC frames read from the node.', (p) => p.framesIn),
+    counter(
+      'bactor_remote_messages_sent_total',
+      'User messages written to the node (a large message once per piece).',
+      (p) => p.messagesOut,
+    ),
+    counter(
+      'bactor_remote_messages_received_total',
+      'User messages read from the node (a large message once per piece).',
+      (p) => p.messagesIn,
+    ),
+    counter(
+      'bactor_remote_message_bytes_sent_total',
+      'Encoded message bytes written to the node (framing not counted).',
+      (p) => p.bytesOut,
+    ),
+    counter(
+      'bactor_remote_message_bytes_received_total',
+      'Encoded message bytes read from the node (framing not counted).',
+      (p) => p.bytesIn,
+    ),
+    gauge('bactor_remote_backlog_messages', 'User messages waiting to be written to the node.', (p) => p.backlog),
+    counter('bactor_remote_reconnects_total', 'Connections to the node opened after the first.', (p) => p.reconnects),
+    counter(
+      'bactor_remote_nodes_lost_total',
+      'Incarnations at the address declared lost (unreachable past lostAfterMs, or restarted).',
+      (p) => p.lost,
     ),
   ];
 }

@@ -16,6 +16,7 @@ import { NodeCalls } from './node-calls.js';
 import { NodeDirectory } from './node-directory.js';
 import { NodeResolver } from './node-resolver.js';
 import { RemoteWatches } from './remote-watches.js';
+import { PeerMetrics } from './peer-metrics.js';
 import { type RemoteOptions, parseAddress } from './remote-options.js';
 import {
   type Envelope,
@@ -36,7 +37,11 @@ const DRAIN_LIMIT = 4096;
 export const LOST_AFTER_MS = 3000;
 
 /** What the gateway thread gets of `remote` (functions stay on the main thread: `authenticates` says one decides). */
-export type GatewayOptions = Omit<RemoteOptions, 'authenticate' | 'spawnable'> & { authenticates?: boolean };
+export type GatewayOptions = Omit<RemoteOptions, 'authenticate' | 'spawnable'> & {
+  authenticates?: boolean;
+  /** The peers block it writes its figures per peer into (peers-layout.ts). */
+  peers?: SharedArrayBuffer;
+};
 
 const SYSTEM_KINDS: Record<string, number> = {
   watch: SystemKind.WATCH,
@@ -80,6 +85,8 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
   private readonly ticker: ReturnType<typeof setInterval>;
   /** Records for this node's threads, and the flow control toward other nodes. */
   private readonly rings: LocalRings;
+  /** Its figures per peer, in the peers block the main thread reads (null: no block given). */
+  private readonly peerMetrics: PeerMetrics | null;
 
   constructor(
     readonly endpoint: TransportEndpoint,
@@ -120,6 +127,7 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
     const self = packRef(endpoint.self, 0);
     this.requests = new ControlRequests((peer, message) => void this.endpoint.send(peer, RecordType.CONTROL, message, 0, self));
     this.calls = new NodeCalls(this.endpoint, this.rings, this.nodes, this.requests, this.incarnation);
+    this.peerMetrics = options.peers !== undefined ? new PeerMetrics(options.peers) : null;
     this.ticker = setInterval(() => this.tick(), HEARTBEAT_MS / 2);
   }
 
@@ -376,6 +384,7 @@ export class Gateway implements MessageSink, LinkHost, InboundHost {
       this.rings.checkFlow(link);
     }
     this.endpoint.flush();
+    this.peerMetrics?.publish(this.nodes.links, this.inbound.traffic);
   }
 }
 

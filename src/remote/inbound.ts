@@ -67,6 +67,13 @@ interface Stalled {
   records: Record4[];
 }
 
+/** Frames, user envelopes and their body bytes one node sent here, cumulative. */
+export interface InboundTraffic {
+  frames: number;
+  messages: number;
+  bytes: number;
+}
+
 /**
  * The streams other nodes opened to this one: the handshake (protocol version, secret), then
  * on the user lane batches of envelopes (each message into the ring of its target's thread, in
@@ -89,6 +96,8 @@ export class Inbound {
   private readonly credit = new Map<number, number>();
   /** The large message each stream is assembling (one at a time per stream). */
   private readonly pieces = new Map<Call, Pieces>();
+  /** What each node sent on the streams it opened here, by the address it listens on (the peers block's incoming counters). */
+  readonly traffic = new Map<string, InboundTraffic>();
 
   constructor(private readonly host: InboundHost) {}
 
@@ -102,7 +111,9 @@ export class Inbound {
       this.forgetCall(call);
       call.end();
     });
+    let traffic: InboundTraffic | null = null;
     const onFrame = (frame: Frame): void => {
+      if (traffic !== null) traffic.frames++;
       if (hello === null) {
         if (early !== null) {
           // Read before the pause took hold: kept for after the verdict (a few at most).
@@ -114,6 +125,8 @@ export class Inbound {
         if (refusal !== null) return this.refuse(call, refusal);
         const welcome = (): void => {
           hello = frame.hello!;
+          traffic = this.trafficOf(hello);
+          traffic.frames++;
           this.host.greeted(hello);
           call.write({ welcome: this.host.welcome() });
         };
@@ -137,8 +150,11 @@ export class Inbound {
       if (hello.lane === Lane.SYSTEM) {
         if (frame.system_batch) this.applySystem(call, hello.incarnation, frame.system_batch.messages);
         else if (frame.heartbeat) call.write({ heartbeat: frame.heartbeat });
-      } else if (frame.batch) this.deliver(call, frame.batch.envelopes);
-      else if (frame.lookup) void this.answerLookup(call, frame.lookup.id, frame.lookup.name);
+      } else if (frame.batch) {
+        traffic!.messages += frame.batch.envelopes.length;
+        for (const e of frame.batch.envelopes) traffic!.bytes += e.body.byteLength;
+        this.deliver(call, frame.batch.envelopes);
+      } else if (frame.lookup) void this.answerLookup(call, frame.lookup.id, frame.lookup.name);
       else if (frame.where_is)
         call.write({ where_is_reply: { id: frame.where_is.id, address: this.host.addressOfNode(frame.where_is.incarnation) } });
       else if (frame.spawn) {
@@ -231,6 +247,14 @@ export class Inbound {
   private async answerLookup(call: Call, id: number, name: string): Promise<void> {
     const ref = await this.host.lookupName(name).catch(() => null);
     call.write({ lookup_reply: { id, ref } });
+  }
+
+  /** The counters of the node that said `hello` (keyed by where it listens). */
+  private trafficOf(hello: Hello): InboundTraffic {
+    const key = hello.address !== '' ? hello.address : `node ${hello.incarnation}`;
+    let traffic = this.traffic.get(key);
+    if (traffic === undefined) this.traffic.set(key, (traffic = { frames: 0, messages: 0, bytes: 0 }));
+    return traffic;
   }
 
   /**

@@ -77,10 +77,13 @@ export class PeerLink implements LaneOwner {
   private nextLookup = 1;
   private waiters: Waiter[] = [];
   private downSince = 0;
-  private lastHeard = 0;
+  /** When the peer was last heard from (performance.now(); 0: never). */
+  lastHeard = 0;
   private lastBeat = 0;
   private retryAt = 0;
   private retryDelay = 0;
+  /** What went over the link (the peers block's counters, see peer-metrics.ts): frames written and read, user messages and their body bytes written, connections opened, incarnations lost. */
+  readonly traffic = { framesOut: 0, framesIn: 0, messagesOut: 0, bytesOut: 0, opens: 0, lost: 0 };
 
   constructor(
     private readonly host: LinkHost,
@@ -143,12 +146,17 @@ export class PeerLink implements LaneOwner {
       const messages = this.pendingSystem;
       this.pendingSystem = [];
       for (const m of messages) this.unacked.push(m);
+      this.traffic.framesOut++;
       this.system!.write({ system_batch: { messages } });
     }
     const user = this.user!;
     while (user.writable) {
       const envelopes = this.queue.nextBatch();
       if (envelopes === null) break;
+      const traffic = this.traffic;
+      traffic.framesOut++;
+      traffic.messagesOut += envelopes.length;
+      for (let i = 0; i < envelopes.length; i++) traffic.bytesOut += envelopes[i]!.body.byteLength;
       user.write({ batch: { envelopes } });
     }
   }
@@ -188,6 +196,7 @@ export class PeerLink implements LaneOwner {
     const id = this.nextLookup++;
     return new Promise<Frame>((resolve, reject) => {
       this.lookups.set(id, { resolve, reject });
+      this.traffic.framesOut++;
       this.user!.write(frame(id));
     });
   }
@@ -207,6 +216,7 @@ export class PeerLink implements LaneOwner {
         this.downSince = since;
       } else if (now - this.lastBeat >= HEARTBEAT_MS) {
         this.lastBeat = now;
+        this.traffic.framesOut++;
         this.system!.write({ heartbeat: { sent_at: now } });
       }
     }
@@ -253,6 +263,7 @@ export class PeerLink implements LaneOwner {
     const previous = this.incarnation;
     this.incarnation = welcome.incarnation;
     this.state = 'open';
+    this.traffic.opens++;
     this.lastHeard = performance.now();
     this.downSince = 0;
     this.retryDelay = 0;
@@ -272,6 +283,7 @@ export class PeerLink implements LaneOwner {
 
   frame(_lane: LaneStream, frame: Frame): void {
     this.lastHeard = performance.now();
+    this.traffic.framesIn++;
     if (frame.ack) {
       const seq = frame.ack.seq;
       let n = 0;
@@ -341,6 +353,7 @@ export class PeerLink implements LaneOwner {
   private declareLost(reason: string): void {
     const incarnation = this.incarnation;
     this.incarnation = 0;
+    this.traffic.lost++;
     this.state = this.state === 'closed' ? 'closed' : 'idle';
     this.downSince = 0;
     this.retryDelay = 0;

@@ -38,7 +38,11 @@ export class SeededTurns {
   /** FNV-1a over each turn's actor id and message count: equal for two runs that interleaved alike. */
   private hash = 0x811c9dc5;
 
-  constructor(private readonly random: SeededRandom) {}
+  constructor(
+    private readonly random: SeededRandom,
+    /** The virtual clock: each turn's time goes into the digest (a backoff that differs shows there). */
+    private readonly now: () => number,
+  ) {}
 
   /** Which of `count` runnable actors runs next (an index into the run queue). */
   pick(count: number): number {
@@ -53,7 +57,10 @@ export class SeededTurns {
   /** A turn of actor `id` handled `n` messages. */
   note(id: number, n: number): void {
     this.turns++;
+    const at = Math.round(this.now() * 1000);
     let h = this.hash;
+    h = Math.imul(h ^ (at & 0xffff), 0x01000193);
+    h = Math.imul(h ^ ((at / 0x10000) & 0xffff), 0x01000193);
     h = Math.imul(h ^ (id & 0xffff), 0x01000193);
     h = Math.imul(h ^ (id >>> 16), 0x01000193);
     h = Math.imul(h ^ n, 0x01000193);

@@ -168,7 +168,7 @@ export class ActorSystem {
         'ActorSystem.start: an actor system already runs on this thread (refs route through one system per thread): await its shutdown() first',
       );
     }
-    // Seeded from here on: the incarnation, routers' draws, backoff jitter, the run queue's order.
+    // Deterministic mode: routers' draws, backoff jitter and the run queue's order from the seed.
     const sim = (this.simulation = options.deterministic ? new Simulation(options.deterministic.seed, options.clock as ManualClock) : null);
     // Refs made from here on carry this system's incarnation; those of an earlier one reach nothing.
     this.incarnation = newIncarnation();
@@ -260,11 +260,12 @@ export class ActorSystem {
     if (logger !== null) system.observability.log = new SystemLog(logger, system.events);
     try {
       system.address = await system.remote.ready();
-      await system.observability.start(system.workers, system.events, () => system.actorTree(), {
+      const started = {
         workers,
         dedicatedWorkers: checked.dedicatedWorkers ?? 0,
         ...(system.address !== null ? { address: system.address } : {}),
-      });
+      };
+      await system.observability.start(system.workers, system.events, () => system.actorTree(), started, system.remote.peersBuffer);
     } catch (error) {
       await system.shutdown();
       throw error;

@@ -1,3 +1,4 @@
+import { createPeersBuffer } from '../../native-free-core/stats/peers-block.js';
 import type { ActorDefinition } from '../actor/actor-definition.js';
 import { ActorRef } from '../actor/actor-ref.js';
 import type { SpawnOptions } from '../actor/spawn-options.js';
@@ -24,6 +25,8 @@ const AUTHENTICATE_MS = 5000;
 export class RemoteNode {
   private readonly spawnable = new Map<string, ActorDefinition<unknown, unknown, unknown>>();
   private thread: GatewayThread | null = null;
+  /** What the gateway knows of each other node (peers-layout.ts), for monitoring (null without `remote`). */
+  readonly peersBuffer: SharedArrayBuffer | null;
 
   constructor(
     private readonly runtime: Runtime,
@@ -37,6 +40,7 @@ export class RemoteNode {
     ) => Promise<ActorRef>,
   ) {
     for (const d of options?.spawnable ?? []) this.spawnable.set(d.name, d as ActorDefinition<unknown, unknown, unknown>);
+    this.peersBuffer = options !== undefined ? createPeersBuffer() : null;
   }
 
   /** Starts the gateway thread on its rings (with the `remote` option; otherwise nothing). */
@@ -46,6 +50,7 @@ export class RemoteNode {
     this.thread = new GatewayThread({
       transport,
       incarnation,
+      peers: this.peersBuffer!,
       listen: remote.listen,
       ...(remote.secret !== undefined ? { secret: remote.secret } : {}),
       ...(remote.lostAfterMs !== undefined ? { lostAfterMs: remote.lostAfterMs } : {}),

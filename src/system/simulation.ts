@@ -33,9 +33,8 @@ export class Simulation {
   ) {
     this.clock = clock ?? new ManualClock();
     this.random = new SeededRandom(seed);
-    this.turnSource = new SeededTurns(new SeededRandom(this.random.below(2 ** 32)));
-    // Before the system draws its incarnation, which routers' hashing sees.
-    setThreadRandom(() => this.random.next());
+    const clockNow = this.clock;
+    this.turnSource = new SeededTurns(new SeededRandom(this.random.below(2 ** 32)), () => clockNow.now());
   }
 
   /** Actor turns taken so far. */
@@ -43,7 +42,7 @@ export class Simulation {
     return this.turnSource.turns;
   }
 
-  /** A digest of the turns taken (which actor, how many messages, in order): equal for runs that interleaved alike. */
+  /** A digest of the turns taken (which actor, how many messages, at which virtual time, in order): equal for runs that interleaved alike. */
   get digest(): string {
     return this.turnSource.digest;
   }
@@ -51,8 +50,14 @@ export class Simulation {
   /** The seeded source the runtime draws from (backoff jitter). */
   readonly draw = (): number => this.random.next();
 
-  /** The main thread's runtime takes its turns from the seed. */
+  /**
+   * The main thread's runtime takes its turns from the seed, and the thread's random draws
+   * (routers) too: after the system drew its incarnation, which stays random (it only names the
+   * system's refs, and is drawn again when it equals the last system's, which would shift every
+   * draw after it in a replay).
+   */
   attach(runtime: Runtime, wake: () => void): void {
+    setThreadRandom(this.draw);
     runtime.runs.seeded = this.turnSource;
     this.timers = runtime.timers;
     this.wake = wake;

@@ -75,6 +75,7 @@ export class SystemObservability {
     events: EventStream<RuntimeEvent>,
     tree: () => Promise<ActorTree>,
     started: Record<string, unknown>,
+    peersBuffer: SharedArrayBuffer | null,
   ): Promise<void> {
     if (this.monitoringOptions !== null && this.metricsBuffer !== null) {
       const source = {
@@ -82,6 +83,7 @@ export class SystemObservability {
         metricsBuffer: this.metricsBuffer,
         hosts: workers.count + 1,
         ringFill: (p: number) => workers.ringFill(p),
+        peersBuffer,
       };
       this.monitoring = await Monitoring.start(source, this.monitoringOptions, events, tree);
     }

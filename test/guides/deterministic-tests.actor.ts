@@ -1,6 +1,6 @@
 import { type ActorRef, defineActor } from '../../src/index.js';
 
-export type AccountMsg = { type: 'get'; replyTo: ActorRef } | { type: 'set'; value: number } | { type: 'balance' };
+export type AccountMsg = { type: 'get'; replyTo: ActorRef } | { type: 'set'; value: number } | { type: 'read' };
 
 /** An account that only gets and sets: two clients that read, then write, can lose an update. */
 export const Account = defineActor.typed<AccountMsg, number>()(import.meta.url, 'Account', {

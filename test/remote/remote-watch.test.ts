@@ -74,6 +74,13 @@ test('kill -9 of a node: watchers here get terminated once it is declared lost, 
   assert.deepEqual(gone.sort(), [`RemoteEcho@${echo.incarnation}`, `RemoteVictim@${victim.incarnation}`]);
   // Not before lostAfterMs (a short blip is not a loss), and well before the 20 s poll gives up.
   assert.ok(tookMs >= 1500, `terminated came after ${tookMs.toFixed(0)} ms, before lostAfterMs`);
+  // The event comes on the gateway's ring to the main thread, the watcher's answer on the
+  // worker's: either may be read first.
+  await poll(
+    async () => events.length,
+    (n) => n >= 1,
+    5000,
+  );
   assert.equal(events.length, 1);
   const lost = events[0] as Extract<SystemEvent, { type: 'node-lost' }>;
   assert.equal(lost.incarnation, victim.incarnation);

@@ -2,7 +2,20 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { type ActorRef, ActorSystem, ErrorCode, groupRouter } from '../../src/index.js';
 import { ManualClock, TestProbe, explore, simulate, type SimulationFailure, type Scenario } from '../../src/testkit/index.js';
-import { Account, Sleeper, Withdrawer } from '../fixtures/race.actor.js';
+import { Account, FlakyParent, Sleeper, Withdrawer } from '../fixtures/race.actor.js';
+
+/** How many messages `probe` holds (it takes them until none comes within 1 virtual ms). */
+async function drain(probe: TestProbe): Promise<number> {
+  let n = 0;
+  for (;;) {
+    try {
+      await probe.expectMessage(() => true, { timeoutMs: 1 });
+      n++;
+    } catch {
+      return n;
+    }
+  }
+}
 
 /** Two withdrawals of 10 from 100 by read-then-write: 80 unless their reads and writes interleave (the lost update). */
 const lostUpdate: Scenario<number> = async (system) => {
@@ -122,6 +135,74 @@ describe('deterministic mode (bactor/testkit)', () => {
     assert.ok(others.size > 1, 'other seeds route otherwise');
   });
 
+  it('a seed replays in the same process, run after run: random routing and jittered backoff (times in the digest) included', async () => {
+    const scenario: Scenario<string> = async (system, sim) => {
+      const probe = await TestProbe.create(system);
+      const probes = await Promise.all([0, 1, 2].map(() => TestProbe.create(system)));
+      const router = groupRouter(
+        probes.map((p) => p.ref as ActorRef),
+        { kind: 'random' },
+      );
+      for (let i = 0; i < 12; i++) router.tell(i);
+      const parent = await system.spawn(FlakyParent, probe.ref as ActorRef);
+      const times: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        parent.tell({ type: 'fail' });
+        await probe.expectMessage('restarted', { timeoutMs: 60_000 });
+        times.push(sim.clock.now());
+      }
+      const counts: number[] = [];
+      for (const p of probes) counts.push(await drain(p));
+      return `${times.join(',')} ${counts.join(',')}`;
+    };
+    const runs = [];
+    for (let i = 0; i < 4; i++) runs.push(await simulate({ seed: 8 }, scenario));
+    for (const run of runs.slice(1)) {
+      assert.equal(run.result, runs[0]!.result);
+      assert.equal(run.digest, runs[0]!.digest);
+    }
+    // Jitter: another seed restarts at other times (and the digest, which has each turn's time, differs).
+    const other = await simulate({ seed: 9 }, scenario);
+    assert.notEqual(other.result.split(' ')[0], runs[0]!.result.split(' ')[0]);
+    assert.notEqual(other.digest, runs[0]!.digest);
+  });
+
+  it('a scenario that never settles fails after timeoutMs of real time, and its system is shut down', async () => {
+    await assert.rejects(
+      simulate({ seed: 1, timeoutMs: 200 }, () => new Promise(() => {})),
+      (error: Error & { code: string; seed: number }) => {
+        assert.equal(error.code, ErrorCode.SIMULATION_FAILED);
+        assert.match(error.message, /did not settle within 200 ms/);
+        assert.equal(error.seed, 1);
+        return true;
+      },
+    );
+    // The next run starts: nothing of the first is left running.
+    assert.equal((await simulate({ seed: 2 }, () => 'ok')).result, 'ok');
+  });
+
+  it('explore gives each seed the options a function of the seed makes; runs only BACTOR_SEED when set', async () => {
+    const starts: number[] = [];
+    const report = await explore(
+      (_system, sim) => {
+        starts.push(sim.clock.now());
+      },
+      { seeds: 3, from: 5, system: (seed) => ({ clock: new ManualClock(seed * 1000) }) },
+    );
+    assert.deepEqual(starts, [5000, 6000, 7000]);
+    assert.deepEqual(report, { seeds: 3, interleavings: 1 });
+    process.env.BACTOR_SEED = '42';
+    try {
+      const seen: number[] = [];
+      await explore((_system, sim) => void seen.push(sim.seed), { seeds: 50 });
+      assert.deepEqual(seen, [42]);
+      process.env.BACTOR_SEED = '0x10';
+      await assert.rejects(explore(lostUpdate), { code: ErrorCode.INVALID_OPTION, message: /BACTOR_SEED/ });
+    } finally {
+      delete process.env.BACTOR_SEED;
+    }
+  });
+
   it('refuses options that need other threads or real time, and a bad seed, with ERR_INVALID_OPTION', async () => {
     for (const options of [
       { deterministic: { seed: 1 }, workers: 2 },
@@ -139,6 +220,12 @@ describe('deterministic mode (bactor/testkit)', () => {
     await assert.rejects(simulate({ seed: 1 }, 'nope' as never), { code: ErrorCode.INVALID_OPTION });
     await assert.rejects(explore(lostUpdate, { seeds: 0 }), { code: ErrorCode.INVALID_OPTION });
     await assert.rejects(explore(lostUpdate, { bogus: 1 } as never), { code: ErrorCode.INVALID_OPTION });
+    // A wrong option of the systems is an option error, not a failing seed.
+    for (const system of [{ workers: 2 }, { seed: 9 }, { deterministic: { seed: 9 } }, { remote: {} }])
+      await assert.rejects(explore(lostUpdate, { system: system as never }), { code: ErrorCode.INVALID_OPTION }, JSON.stringify(system));
+    await assert.rejects(simulate({ seed: 1, deterministic: { seed: 2 } } as never, lostUpdate), { code: ErrorCode.INVALID_OPTION });
+    await assert.rejects(explore(lostUpdate, { from: 2 ** 32 - 1, seeds: 5 }), { code: ErrorCode.INVALID_OPTION });
+    await assert.rejects(explore(lostUpdate, { system: { spins: -1 } }), { code: ErrorCode.INVALID_OPTION });
     // A given ManualClock is the one the run uses.
     const clock = new ManualClock(1000);
     const run = await simulate({ seed: 1, clock }, (_system, sim) => sim.clock);
