@@ -4,6 +4,7 @@
  * controller, the transport — are in `bactor/engine`, the rings and codecs in `bactor/core`.
  */
 export { ActorSystem, type ActorSystemOptions, type ActorTree, type PoolOptions, type SystemStats } from './system/actor-system.js';
+export type { ActorTrace, ActorTraceEntry, TraceActorOptions } from './system/actor-traces.js';
 export type { ActorNode } from './runtime/actor-tree.js';
 export type { RemoteOptions, RemotePeer } from './remote/remote-options.js';
 export type { SchedulerOptions, PlacementStrategy, WorkerStats, StuckHandler } from './scheduler/scheduler.js';

@@ -1,3 +1,4 @@
+import type { ActorTap } from '../runtime/actor-taps.js';
 import type { JournalClient } from '../persistence/journal-client.js';
 import type { KindMetrics } from '../runtime/kind-metrics.js';
 import type { ThreadLogs } from '../observability/actor-log.js';
@@ -71,6 +72,8 @@ export interface TurnHost {
   asyncDelta(delta: number): void;
   /** The handler of a message with reliable delivery has run: it is acknowledged (see ReliableInbox). */
   reliableHandled(consumer: ReliableConsumer, envelope: ReliableEnvelope): void;
+  /** The tap of the traced actor whose handler runs now (system.traceActor): its sends are entries. */
+  tapping: ActorTap | null;
 }
 
 /** Start, failure, restart, stop (cell-lifecycle.ts, with supervision/apply-directive.ts). */

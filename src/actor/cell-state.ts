@@ -1,3 +1,4 @@
+import type { ActorTap } from '../runtime/actor-taps.js';
 import type { ActorRef } from './actor-ref.js';
 import type { ActorContext } from './actor-context.js';
 import type { PairDeque } from '../mailbox/deque.js';
@@ -78,6 +79,8 @@ export class CellExtras {
   reliableCurrent: ReliableEnvelope | null = null;
   /** Handler failures so far (tracing marks the span of a handler that failed, whatever its supervisor did since). */
   failures = 0;
+  /** Its tracing by `system.traceActor` (see runtime/actor-taps.ts). */
+  tap: ActorTap | null = null;
   /** A persistent actor's journal side (behavior.persistence), for its current incarnation. */
   persistent: PersistentCell | null = null;
 }

@@ -10,6 +10,7 @@ import { taken } from '../mailbox/taken-slot.js';
 import type { ReliableConsumer } from '../reliable/reliable-inbox.js';
 import { ReliableEnvelope } from '../reliable/reliable-messages.js';
 import { TracedMessage, tracingOn } from '../observability/tracing/trace-context.js';
+import { type ActorTap, tapsOn } from '../runtime/actor-taps.js';
 
 /** The watchdog's names for system messages (constant strings: no concatenation per message). */
 const SYSTEM_TYPE_NAMES: Record<SystemOp['k'], string> = {
@@ -193,6 +194,10 @@ export abstract class CellTurns extends CellMailbox {
   }
 
   protected invoke(message: unknown, sender: ActorRef | null): void {
+    if (tapsOn && this.x.tap !== null) {
+      this.invokeTapped(this.x.tap, message, sender);
+      return;
+    }
     if (tracingOn && message instanceof TracedMessage) {
       this.invokeTraced(message, sender);
       return;
@@ -211,6 +216,30 @@ export abstract class CellTurns extends CellMailbox {
       return;
     }
     this.settle(result);
+  }
+
+  /** The actor is traced (system.traceActor): the message and what the handler sends while it runs are entries. */
+  private invokeTapped(tap: ActorTap, message: unknown, sender: ActorRef | null): void {
+    tap.received(tracingOn && message instanceof TracedMessage ? message.message : message, sender);
+    const host = this.host;
+    const x = this.x;
+    // Untapped while it runs (invoke again, without the tap), restored unless it ended.
+    x.tap = null;
+    host.tapping = tap;
+    try {
+      this.invoke(message, sender);
+    } finally {
+      host.tapping = null;
+      if (!tap.done && this.x === x) x.tap = tap;
+    }
+  }
+
+  /** Its tap (system.traceActor), set and cleared by the thread's ActorTaps. */
+  get tap(): ActorTap | null {
+    return this.x.tap;
+  }
+  set tap(tap: ActorTap | null) {
+    if (tap !== null || this.x.tap !== null) this.w().tap = tap;
   }
 
   /** A sampled message: its handler runs in a consumer span, and its sends are the span's children. */

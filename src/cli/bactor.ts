@@ -3,19 +3,23 @@
  * `npx bactor <command> [url]`: looks at a running system through its monitoring server
  * (`ActorSystem.start({ monitoring: { port } })`). Commands: `top` (a live terminal view, like
  * htop for actors), `tree` (the actor tree), `dead-letters` (the latest, with their types and senders), `metrics` (the
- * Prometheus text). The url defaults to http://127.0.0.1:9464.
+ * Prometheus text), `trace <actor>` (one actor's messages as they happen). The url defaults to http://127.0.0.1:9464.
  */
 import { parseArgs } from 'node:util';
 import type { DashboardSnapshot } from '../observability/dashboard-snapshot.js';
 import { renderTop } from './top-view.js';
 import type { ActorNode } from '../runtime/actor-tree.js';
 import type { ActorTree } from '../system/system-stats.js';
+import type { ActorTraceEntry } from '../system/actor-traces.js';
 
 const USAGE = `usage: bactor <top|tree|dead-letters|metrics> [url] [--once]
+       bactor trace <actor> [url] [--max n]
   top            a live view of threads and actor kinds (q or Ctrl-C quits); --once prints one screen
   tree           every thread's actors under their top-level actors, with mailbox depths
   dead-letters   the latest dead letters: time, message type, target, sender, reason
   metrics        the Prometheus text of /metrics
+  trace          the messages <actor> (a name, or a ref as it prints: Counter#12@w1) takes (←) and
+                 sends (→), as they happen, until --max entries (default 1000) or Ctrl-C
   url            the system's monitoring server (ActorSystem.start({ monitoring: { port } })); default http://127.0.0.1:9464`;
 
 function fail(message: string): never {
@@ -65,7 +69,12 @@ async function top(url: URL, once: boolean): Promise<void> {
       if (key.toString() === 'q' || key[0] === 3) quit();
     });
   }
-  const res = await get(url, '/events');
+  await readEvents(url, await get(url, '/events'), (data) => draw(JSON.parse(data) as DashboardSnapshot));
+  fail(`${url.origin} closed the event stream (the system shut down)`);
+}
+
+/** Reads Server-Sent Events: each `data:` of a frame to `onData`; returns at an `end` event or when the stream ends. */
+async function readEvents(url: URL, res: Response, onData: (data: string) => void): Promise<void> {
   const decoder = new TextDecoder();
   let buffer = '';
   try {
@@ -73,26 +82,45 @@ async function top(url: URL, once: boolean): Promise<void> {
       buffer += decoder.decode(chunk, { stream: true });
       let end: number;
       while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const frame = buffer.slice(0, end);
+        const frame = buffer.slice(0, end).split('\n');
         buffer = buffer.slice(end + 2);
-        const data = frame.split('\n').find((l) => l.startsWith('data: '));
-        if (data !== undefined) draw(JSON.parse(data.slice(6)) as DashboardSnapshot);
+        if (frame.includes('event: end')) return;
+        const data = frame.find((l) => l.startsWith('data: '));
+        if (data !== undefined) onData(data.slice(6));
       }
     }
   } catch (error) {
     fail(`the event stream from ${url.origin} broke: ${error instanceof Error ? error.message : String(error)}`);
   }
-  fail(`${url.origin} closed the event stream (the system shut down)`);
+}
+
+async function trace(url: URL, actor: string, max: string | undefined): Promise<void> {
+  process.on('SIGINT', () => process.exit(0));
+  if (max !== undefined && !/^\d+$/.test(max)) fail(`--max must be a whole number, got '${max}'`);
+  const query = `/trace?actor=${encodeURIComponent(actor)}${max !== undefined ? `&max=${max}` : ''}`;
+  await readEvents(url, await get(url, query), (data) => {
+    const e = JSON.parse(data) as ActorTraceEntry;
+    const time = new Date(e.at).toISOString().slice(11, 23);
+    process.stdout.write(
+      `${time}  ${e.direction === 'in' ? '←' : '→'} ${e.messageType}  ${e.direction === 'in' ? 'from' : 'to'} ${e.peer ?? '—'}  ${e.message}\n`,
+    );
+  });
 }
 
 async function main(): Promise<void> {
   let parsed;
   try {
-    parsed = parseArgs({ allowPositionals: true, options: { once: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+    parsed = parseArgs({
+      allowPositionals: true,
+      options: { once: { type: 'boolean' }, max: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
   } catch (error) {
     fail(error instanceof Error ? error.message : String(error));
   }
-  const [command, address = 'http://127.0.0.1:9464', ...rest] = parsed.positionals;
+  const positionals = parsed.positionals;
+  // `trace` names the actor before the url.
+  const actor = positionals[0] === 'trace' ? positionals.splice(1, 1)[0] : undefined;
+  const [command, address = 'http://127.0.0.1:9464', ...rest] = positionals;
   if (parsed.values.help === true) {
     process.stdout.write(`${USAGE}\n`);
     return;
@@ -118,6 +146,9 @@ async function main(): Promise<void> {
     case 'metrics':
       process.stdout.write(await (await get(url, '/metrics')).text());
       return;
+    case 'trace':
+      if (actor === undefined) fail('trace: name the actor (a name, or a ref as it prints: Counter#12@w1)');
+      return trace(url, actor, parsed.values.max);
     case 'tree': {
       const tree = (await (await get(url, '/tree')).json()) as ActorTree;
       const print = (n: ActorNode, depth: number): void => {

@@ -109,6 +109,8 @@ export class Snapshots {
   /** Keeps what the dashboard lists of an event of the system's stream. */
   note(event: RuntimeEvent): void {
     const at = Date.now();
+    // (An actor's trace is for whoever asked for it, not the dashboard's list.)
+    if (event.type === 'actor-trace') return;
     if (event.type === 'handler-stuck') this.stuck++;
     if (event.type === 'dead-letter') {
       this.dead.push({ at, target: event.target, messageType: event.messageType, sender: event.sender, reason: event.reason });

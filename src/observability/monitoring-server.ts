@@ -5,25 +5,28 @@ import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { DASHBOARD_HTML } from './dashboard-page.js';
 import type { Snapshots } from './dashboard-snapshot.js';
 import type { CheckedMonitoring } from './monitoring-options.js';
-import type { ActorTree } from '../system/system-stats.js';
+import type { SystemView } from '../system/actor-traces.js';
 
 /** Open event streams one server keeps at most (each costs a snapshot per interval). */
 const MAX_STREAMS = 64;
 /** Bytes of frames a stream may hold unread before it is skipped. */
 const MAX_UNREAD = 1 << 20;
 const TREE_TIMEOUT_MS = 5000;
-const PATHS = new Set(['/', '/dashboard', '/metrics', '/snapshot', '/events', '/tree']);
+const PATHS = new Set(['/', '/dashboard', '/metrics', '/snapshot', '/events', '/tree', '/trace']);
 /** A Host header naming a loopback address (any port). */
 const LOOPBACK_HOST = /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/i;
 
 /**
  * The monitoring HTTP server: `GET /metrics` (Prometheus text), `GET /` (the dashboard),
  * `GET /snapshot` (its JSON), `GET /events` (Server-Sent Events: a snapshot every interval),
- * `GET /tree` (the actor tree: a request to each worker).
+ * `GET /tree` (the actor tree: a request to each worker), `GET /trace?actor=<name or ref>&max=<n>`
+ * (Server-Sent Events: the actor's trace entries as they happen, then an `end` event).
  * Read-only; anything else is 404 or 405.
  */
 export class MonitoringServer {
   private readonly streams = new Set<http.ServerResponse>();
+  /** Open `/trace` streams. */
+  private readonly traces = new Set<http.ServerResponse>();
   private timer: ReturnType<typeof setInterval> | null = null;
 
   private constructor(
@@ -32,7 +35,7 @@ export class MonitoringServer {
     private readonly registry: Registry,
     private readonly snapshots: Snapshots,
     private readonly intervalMs: number,
-    private readonly tree: () => Promise<ActorTree>,
+    private readonly view: SystemView,
     /** Bound to a loopback address: only requests naming a loopback host are answered (a web page cannot reach it by DNS rebinding). */
     private readonly loopbackOnly: boolean,
   ) {
@@ -41,12 +44,7 @@ export class MonitoringServer {
     server.on('error', () => undefined);
   }
 
-  static listen(
-    options: CheckedMonitoring,
-    registry: Registry,
-    snapshots: Snapshots,
-    tree: () => Promise<ActorTree>,
-  ): Promise<MonitoringServer> {
+  static listen(options: CheckedMonitoring, registry: Registry, snapshots: Snapshots, view: SystemView): Promise<MonitoringServer> {
     const server = http.createServer();
     return new Promise((resolve, reject) => {
       server.once('error', (error: NodeJS.ErrnoException) => {
@@ -63,7 +61,7 @@ export class MonitoringServer {
         const { port } = server.address() as AddressInfo;
         const host = options.host.includes(':') ? `[${options.host}]` : options.host;
         const loopback = options.host === '127.0.0.1' || options.host === '::1' || options.host === 'localhost';
-        resolve(new MonitoringServer(server, `http://${host}:${port}`, registry, snapshots, options.intervalMs, tree, loopback));
+        resolve(new MonitoringServer(server, `http://${host}:${port}`, registry, snapshots, options.intervalMs, view, loopback));
       });
     });
   }
@@ -105,7 +103,7 @@ export class MonitoringServer {
           // A request to every worker: one stuck in a handler answers late, so this waits 5 s at most.
           let timer: ReturnType<typeof setTimeout> | undefined;
           const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), TREE_TIMEOUT_MS)));
-          const tree = await Promise.race([this.tree(), late]);
+          const tree = await Promise.race([this.view.tree(), late]);
           clearTimeout(timer);
           if (tree === null)
             res
@@ -114,8 +112,13 @@ export class MonitoringServer {
           else res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(JSON.stringify(tree));
           return;
         }
+        case '/trace':
+          await this.openTrace(new URL(req.url ?? '/', 'http://x').searchParams, res);
+          return;
         default:
-          res.writeHead(404, { 'content-type': 'text/plain' }).end('not found: try /, /metrics, /snapshot, /events or /tree\n');
+          res
+            .writeHead(404, { 'content-type': 'text/plain' })
+            .end('not found: try /, /metrics, /snapshot, /events, /tree or /trace?actor=\n');
       }
     } catch (error) {
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
@@ -150,6 +153,42 @@ export class MonitoringServer {
     }
   }
 
+  /** `/trace`: the actor's entries as Server-Sent Events until its trace ends (max entries) or the client goes. */
+  private async openTrace(query: URLSearchParams, res: http.ServerResponse): Promise<void> {
+    const actor = query.get('actor');
+    const max = Number(query.get('max') ?? 1000);
+    if (actor === null || actor === '' || !Number.isInteger(max) || max < 1 || max > 1_000_000) {
+      res
+        .writeHead(400, { 'content-type': 'text/plain' })
+        .end('usage: /trace?actor=<name, or a ref as it prints: Kind#12@w1>&max=<1 to 1000000, default 1000>\n');
+      return;
+    }
+    if (this.streams.size + this.traces.size >= MAX_STREAMS) {
+      res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '5' }).end(`at most ${MAX_STREAMS} event streams\n`);
+      return;
+    }
+    let trace;
+    try {
+      trace = await this.view.trace(actor, max);
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      res
+        .writeHead(code === ErrorCode.ACTOR_NOT_FOUND ? 404 : code === ErrorCode.INVALID_OPTION ? 400 : 500, {
+          'content-type': 'text/plain',
+        })
+        .end(`${error instanceof Error ? error.message : String(error)}\n`);
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+    this.traces.add(res);
+    res.on('close', () => {
+      this.traces.delete(res);
+      trace.stop();
+    });
+    for await (const entry of trace) if (res.writableLength < MAX_UNREAD) res.write(`data: ${JSON.stringify(entry)}\n\n`);
+    res.end('event: end\ndata: {}\n\n');
+  }
+
   private frame(): string {
     return `data: ${JSON.stringify(this.snapshots.take())}\n\n`;
   }
@@ -159,6 +198,7 @@ export class MonitoringServer {
     this.timer = null;
     for (const stream of this.streams) stream.end();
     this.streams.clear();
+    for (const stream of this.traces) stream.end();
     return new Promise((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();

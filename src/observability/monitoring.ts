@@ -1,7 +1,7 @@
 import type { Registry } from 'prom-client';
 import type { RuntimeEvent } from '../runtime/runtime-event.js';
 import type { EventStream } from '../system/event-stream.js';
-import type { ActorTree } from '../system/system-stats.js';
+import type { SystemView } from '../system/actor-traces.js';
 import { type DashboardSnapshot, type DeadLetterView, Snapshots } from './dashboard-snapshot.js';
 import { MetricsReader, type MetricsSource } from './metrics-reader.js';
 import { metricsRegistry } from './metrics-registry.js';
@@ -51,7 +51,7 @@ export class Monitoring {
     source: MetricsSource,
     options: CheckedMonitoring,
     events: EventStream<RuntimeEvent>,
-    tree: () => Promise<ActorTree>,
+    view: SystemView,
   ): Promise<Monitoring> {
     const reader = new MetricsReader(source);
     const { registry, remove } = await metricsRegistry(reader, options.registry);
@@ -64,7 +64,7 @@ export class Monitoring {
     let server: MonitoringServer | null = null;
     if (options.port !== null) {
       try {
-        server = await MonitoringServer.listen(options, registry, snapshots, tree);
+        server = await MonitoringServer.listen(options, registry, snapshots, view);
       } catch (error) {
         unsubscribe();
         throw error;

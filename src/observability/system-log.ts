@@ -108,6 +108,12 @@ function entry(event: RuntimeEvent): [LogLevel, string, Record<string, unknown>]
       return ['warn', `${event.actor}: snapshot at ${event.seq} failed: ${event.error.message}`, fields];
     case 'alert':
       return [event.state === 'firing' ? 'warn' : 'info', `alert ${event.name} ${event.state}: ${event.metric} ${event.value}`, fields];
+    case 'actor-trace':
+      return [
+        'debug',
+        `${event.actor} ${event.direction === 'in' ? '←' : '→'} ${event.messageType} ${event.direction === 'in' ? 'from' : 'to'} ${event.peer ?? '—'}`,
+        fields,
+      ];
     default:
       return ['warn', type, fields];
   }

@@ -361,6 +361,11 @@ export class PeerLink implements LaneOwner {
     const queued = this.queue.takeAll();
     this.pendingSystem = [];
     this.unacked = [];
+    // What waited for a connection to that node (a lookup) fails now, not never.
+    const lost = new BactorError(ErrorCode.REMOTE_UNREACHABLE, `node ${this.address}: ${reason}`);
+    this.settleWaiters(lost);
+    for (const pending of this.lookups.values()) pending.reject(lost);
+    this.lookups.clear();
     this.host.nodeLost(incarnation, reason);
     if (queued.length > 0) this.host.undeliverable(queued, reason);
   }

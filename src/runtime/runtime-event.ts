@@ -50,5 +50,21 @@ export type RuntimeEvent =
       since: number;
       at: number;
     }
+  /**
+   * `system.traceActor`: a message the traced actor's handler took (`in`, `peer` its sender) or
+   * sent while it ran (`out`, `peer` its target), with a preview of the message (JSON, ≤ 200
+   * characters); `last` on the tap's final entry.
+   */
+  | {
+      type: 'actor-trace';
+      tap: number;
+      actor: string;
+      direction: 'in' | 'out';
+      peer: string | null;
+      messageType: string;
+      message: string;
+      at: number;
+      last: boolean;
+    }
   /** The `monitoring.webhook` call of an alert failed (it is not retried). */
   | { type: 'alert-webhook-failed'; name: string; state: 'firing' | 'resolved'; error: import('../errors/error-info.js').ErrorInfo };

@@ -1,3 +1,4 @@
+import { type ActorTap, ActorTaps } from './actor-taps.js';
 import '../actor/actor-ref-codec.js';
 import { ActorCell, type CellHost, type FlowSignal } from '../actor/actor-cell.js';
 import type { ActorDefinition } from '../actor/actor-definition.js';
@@ -118,6 +119,9 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
   readonly traceSends: TraceSends | null;
   /** TRACE records read, per sending thread (null without tracing). */
   private readonly traceMarks: TraceMarks | null;
+  /** The traced actors of this thread (system.traceActor), and the tap whose handler runs now (its sends are entries). */
+  readonly taps = new ActorTaps((event) => this.onEvent(event));
+  tapping: ActorTap | null = null;
   /** Called when local work appears while the thread may be parked (main thread wake-up). */
   onWork: (() => void) | null = null;
   readonly random: () => number;
@@ -231,6 +235,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
     this.sends++;
     const current = this.runs.current;
     if (sender === undefined) sender = current === null ? null : current.self;
+    if (this.tapping !== null) this.tapping.sent(target, message);
     // Tracing: out of line only in a traced handler, at a sampled root, or with an external parent.
     const tracer = this.tracer;
     if (tracer !== null && (tracer.active !== null || --tracer.untilSample <= 0 || tracer.external))

@@ -89,6 +89,15 @@ export class WorkerControl {
           kinds: this.runtime.actors.kindStats(),
         });
         return;
+      case 'tap': {
+        const cell = this.runtime.actors.get(message.id);
+        const ok = cell !== undefined && !cell.isStopped && this.runtime.taps.start(cell, message.tap, message.max);
+        this.runtime.control(from, { op: 'tap-reply', reply: message.req!, ok });
+        return;
+      }
+      case 'untap':
+        this.runtime.taps.stop(message.tap);
+        return;
       case 'tree':
         this.runtime.control(from, { op: 'tree-reply', reply: message.req!, ...actorTree(this.runtime.actors) });
         return;

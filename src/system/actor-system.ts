@@ -1,6 +1,5 @@
-import os from 'node:os';
 import type { ActorDefinition } from '../actor/actor-definition.js';
-import { ActorRef, localIdOf, newIncarnation, participantOf, setIncarnation, setRefRouter } from '../actor/actor-ref.js';
+import { ActorRef, newIncarnation, setIncarnation, setRefRouter } from '../actor/actor-ref.js';
 import { checkRef } from '../actor/ref-checks.js';
 import type { Monitoring } from '../observability/monitoring.js';
 import { SystemLog } from '../observability/system-log.js';
@@ -15,7 +14,7 @@ import { DEFAULT_OVERFLOW_LIMIT } from '../runtime/outbound.js';
 import { Runtime } from '../runtime/runtime.js';
 import type { RuntimeEvent } from '../runtime/runtime-event.js';
 import { TaskPool } from '../runtime/task-pool.js';
-import { isActorHost } from '../runtime/thread-role.js';
+import { assertNotInWorker } from '../runtime/thread-role.js';
 import type { Router } from '../router/router.js';
 import { Rebalancer } from '../scheduler/rebalancer.js';
 import { Scheduler } from '../scheduler/scheduler.js';
@@ -29,11 +28,11 @@ import { Moves } from './moves.js';
 import { Placements } from './placements.js';
 import { type PoolOptions, Pools } from './pools.js';
 import { Spawner } from './spawner.js';
-import { StopWaiters } from './stop-waiters.js';
+import { StopWaiters, stopActor } from './stop-waiters.js';
 import { type ActorTree, type SystemStats, gatherStats, gatherTree } from './system-stats.js';
 import type { SystemParts } from './system-parts.js';
 import {
-  MAX_THREADS,
+  threadCounts,
   validateLookupName,
   validateShutdownOptions,
   validateSystemOptions,
@@ -41,6 +40,7 @@ import {
 } from './validate-options.js';
 import { WorkerSet } from './worker-set.js';
 import { Simulation } from './simulation.js';
+import { type ActorTrace, type TraceActorOptions, actorNamed, traceActor } from './actor-traces.js';
 import { RemoteNode } from './remote-node.js';
 import { JournalService } from '../persistence/journal-service.js';
 import type { ReliableOptions } from '../reliable/reliable-producer.js';
@@ -99,6 +99,9 @@ export class ActorSystem {
   private readonly observability: SystemObservability;
   /** Deterministic mode's seed, virtual clock and turn digest (null without the `deterministic` option). */
   readonly simulation: Simulation | null;
+  private readonly parts: SystemParts;
+  /** The traces of system.traceActor still running (ended at shutdown). */
+  private readonly traces = new Set<ActorTrace>();
 
   /** Metrics, the dashboard and their HTTP server (null without the `monitoring` option). */
   get monitoring(): Monitoring | null {
@@ -132,7 +135,7 @@ export class ActorSystem {
       to === 0 ? runtime.journal.onMessage(message) : runtime.control(to, message),
     );
     this.journal = journal;
-    const parts: SystemParts = {
+    const parts: SystemParts = (this.parts = {
       get runtime() {
         return runtime;
       },
@@ -148,7 +151,7 @@ export class ActorSystem {
       dedicatedCount: this.dedicatedCount,
       running: () => this.state === 'running',
       stop: (ref) => this.stop(ref),
-    };
+    });
     this.control = new MainControl(
       parts,
       guardian,
@@ -234,23 +237,9 @@ export class ActorSystem {
 
   /** Starts a system: worker threads, rings, and the main thread's loop. */
   static async start(options?: ActorSystemOptions): Promise<ActorSystem> {
-    if (isActorHost()) {
-      throw new BactorError(
-        ErrorCode.SYSTEM_IN_WORKER,
-        'ActorSystem.start() ran inside a bactor worker thread: a module that defines actors is imported by every ' +
-          'worker, so it must not start the system. Move defineActor(...) into a module of its own (e.g. ' +
-          'counter.actor.js) and import it from the script that calls ActorSystem.start().',
-      );
-    }
+    assertNotInWorker();
     const checked = validateSystemOptions(options);
-    const workers = checked.workers ?? (checked.deterministic ? 0 : Math.max(1, os.availableParallelism() - 1));
-    const dedicated = checked.dedicatedWorkers ?? 0;
-    if (workers + dedicated > MAX_THREADS) {
-      throw new BactorError(
-        ErrorCode.INVALID_OPTION,
-        `ActorSystem.start: workers + dedicatedWorkers = ${workers} + ${dedicated} must be at most ${MAX_THREADS}`,
-      );
-    }
+    const workers = threadCounts(checked);
     // A journal that cannot open, or a logger that cannot load, fails the start before any thread exists.
     await checked.journal?.ready?.();
     const logger = SystemObservability.logger(checked);
@@ -265,7 +254,15 @@ export class ActorSystem {
         dedicatedWorkers: checked.dedicatedWorkers ?? 0,
         ...(system.address !== null ? { address: system.address } : {}),
       };
-      await system.observability.start(system.workers, system.events, () => system.actorTree(), started, system.remote.peersBuffer);
+      const view = {
+        tree: () => system.actorTree(),
+        trace: (actor: string, max: number) =>
+          system.traceActor(
+            actorNamed(actor, (name) => system.lookup(name)),
+            { max },
+          ),
+      };
+      await system.observability.start(system.workers, system.events, view, started, system.remote.peersBuffer);
     } catch (error) {
       await system.shutdown();
       throw error;
@@ -410,16 +407,17 @@ export class ActorSystem {
     checkRef(ref, 'stop');
     // Shut down, or a ref of an earlier system: that actor is stopped already.
     if (this.state === 'stopped' || ref.incarnation !== this.incarnation) return Promise.resolve();
-    // A moved actor is stopped where it lives now (its old address only forwards user messages).
-    const moved = this.movedTo.get(ref.packed);
-    const target = moved === undefined ? ref : new ActorRef(participantOf(moved), localIdOf(moved), ref.kind);
-    // Asked to stop: a worker replacement must not bring it back, even if its death notice is lost with the worker.
-    const topLevel = this.placements.delete(target.packed);
-    const { promise, first } = this.stopWaiters.wait(target.packed);
-    // A top-level actor on a worker tells the guardian when it stops anyway; any other is watched.
-    if (first && !topLevel) this.runtime.sendSystem(target, { k: 'watch', watcher: this.runtime.guardianRef });
-    this.runtime.sendSystem(target, { k: 'stop' });
-    return promise;
+    return stopActor(this.parts, ref);
+  }
+
+  /**
+   * Traces one actor, wherever it runs in this system: each message its handler takes and each
+   * one the handler sends while it runs (not after an `await`), as entries with a preview of the
+   * message, until `max` entries (default 1,000) or `stop()`.
+   */
+  traceActor(ref: ActorRef, options?: TraceActorOptions): Promise<ActorTrace> {
+    this.assertRunning('traceActor');
+    return traceActor(this.parts, this.traces, ref, options);
   }
 
   /** Worker replacements so far. */
@@ -473,6 +471,7 @@ export class ActorSystem {
     this.runtime.asks.failAll(new BactorError(ErrorCode.SYSTEM_STOPPED, 'the actor system shut down before the reply arrived'));
     this.runtime.requests.fail(new BactorError(ErrorCode.SYSTEM_STOPPED, 'the actor system shut down'));
     this.stopWaiters.releaseAll();
+    for (const trace of this.traces) trace.end();
     this.loop.stop();
     await this.loopDone;
     await this.runtime.taskPool?.close();

@@ -1,9 +1,15 @@
-import { ActorRef, packRef } from '../actor/actor-ref.js';
+import { ActorRef, localIdOf, packRef, participantOf } from '../actor/actor-ref.js';
 import { checkRef } from '../actor/ref-checks.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { remoteFailure } from '../errors/error-info.js';
 import type { MovableActor, RebalanceHost } from '../scheduler/rebalancer.js';
 import type { SystemParts } from './system-parts.js';
+
+/** Where the actor of `ref` lives now: its ref, or the ref at the place a move took it (its old address only forwards user messages). */
+export function whereNow(parts: Pick<SystemParts, 'movedTo'>, ref: ActorRef): ActorRef {
+  const moved = parts.movedTo.get(ref.packed);
+  return moved === undefined ? ref : new ActorRef(participantOf(moved), localIdOf(moved), ref.kind);
+}
 
 /**
  * Moving top-level actors between pool workers, the main thread's side (each worker's is

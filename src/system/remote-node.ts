@@ -22,6 +22,9 @@ const AUTHENTICATE_MS = 5000;
  * shutdown), `lookupRemote` and `spawnRemote` through it, and the answer to another node's
  * spawn — only of a kind this node lists in `remote.spawnable`.
  */
+/** How long lookupRemote and spawnRemote wait for the other node (ms). */
+const REMOTE_CALL_TIMEOUT_MS = 10_000;
+
 export class RemoteNode {
   private readonly spawnable = new Map<string, ActorDefinition<unknown, unknown, unknown>>();
   private thread: GatewayThread | null = null;
@@ -155,7 +158,21 @@ export class RemoteNode {
   private async request(where: string, message: ControlMessage): Promise<RefReply> {
     if (this.gateway === 0)
       throw new BactorError(ErrorCode.NO_REMOTE, `${where}: this system was started without the remote option (remote: { listen })`);
-    const reply = (await this.runtime.request(this.gateway, message)) as ControlMessage;
+    // Bounded: a lookup or spawn must not wait forever on a link that never settles (a producer's
+    // lookups after its consumer's node was lost retry on this).
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new BactorError(ErrorCode.REMOTE_UNREACHABLE, `${where}: no answer within ${REMOTE_CALL_TIMEOUT_MS} ms`)),
+        REMOTE_CALL_TIMEOUT_MS,
+      );
+    });
+    let reply: ControlMessage;
+    try {
+      reply = await Promise.race([this.runtime.request(this.gateway, message), late]);
+    } finally {
+      clearTimeout(timer);
+    }
     if (reply.op !== 'remote-lookup-reply' && reply.op !== 'remote-spawn-reply')
       throw new BactorError(ErrorCode.MALFORMED_RECORD, `${where}: unexpected reply ${reply.op}`);
     if (reply.error !== undefined) throw new BactorError(reply.error.code, `${where}: ${reply.error.message}`);

@@ -1,4 +1,6 @@
-import { participantOf } from '../actor/actor-ref.js';
+import { type ActorRef, participantOf } from '../actor/actor-ref.js';
+import { whereNow } from './moves.js';
+import type { SystemParts } from './system-parts.js';
 
 /**
  * The promises of `ActorSystem.stop`: each resolves when the main thread's guardian hears that
@@ -42,4 +44,19 @@ export class StopWaiters {
     for (const list of this.waiting.values()) for (const resolve of list) resolve();
     this.waiting.clear();
   }
+}
+
+/**
+ * `system.stop(ref)` of an actor of the running system: asked to stop where it lives now (a
+ * moved actor at its new place); resolves once it stopped.
+ */
+export function stopActor(parts: SystemParts, ref: ActorRef): Promise<void> {
+  const target = whereNow(parts, ref);
+  // Asked to stop: a worker replacement must not bring it back, even if its death notice is lost with the worker.
+  const topLevel = parts.placements.delete(target.packed);
+  const { promise, first } = parts.stopWaiters.wait(target.packed);
+  // A top-level actor on a worker tells the guardian when it stops anyway; any other is watched.
+  if (first && !topLevel) parts.runtime.sendSystem(target, { k: 'watch', watcher: parts.runtime.guardianRef });
+  parts.runtime.sendSystem(target, { k: 'stop' });
+  return promise;
 }

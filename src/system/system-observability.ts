@@ -9,7 +9,7 @@ import { kindMetricsOf } from '../runtime/kind-metrics.js';
 import type { Runtime } from '../runtime/runtime.js';
 import type { RuntimeEvent } from '../runtime/runtime-event.js';
 import type { EventStream } from './event-stream.js';
-import type { ActorTree } from './system-stats.js';
+import type { SystemView } from './actor-traces.js';
 import type { ActorSystemOptions } from './system-options.js';
 import type { WorkerSet } from './worker-set.js';
 
@@ -73,7 +73,7 @@ export class SystemObservability {
   async start(
     workers: WorkerSet,
     events: EventStream<RuntimeEvent>,
-    tree: () => Promise<ActorTree>,
+    view: SystemView,
     started: Record<string, unknown>,
     peersBuffer: SharedArrayBuffer | null,
   ): Promise<void> {
@@ -85,7 +85,7 @@ export class SystemObservability {
         ringFill: (p: number) => workers.ringFill(p),
         peersBuffer,
       };
-      this.monitoring = await Monitoring.start(source, this.monitoringOptions, events, tree);
+      this.monitoring = await Monitoring.start(source, this.monitoringOptions, events, view);
     }
     await this.tracing?.loadApi();
     this.log?.write('info', 'actor system started', {

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { isValidCapacity, MAX_CAPACITY, MIN_CAPACITY } from '../../native-free-core/layout/ring-layout.js';
 import { validateRemoteOptions } from '../remote/remote-options.js';
 import { checkMonitoringOptions } from '../observability/monitoring-options.js';
@@ -95,6 +96,15 @@ export function validateSystemOptions(options: unknown): ActorSystemOptions {
     }
   }
   return bag as ActorSystemOptions;
+}
+
+/** The pool's worker count of checked options (default: cores − 1, at least 1; 0 in deterministic mode); refuses more threads than the mesh holds. */
+export function threadCounts(checked: ActorSystemOptions): number {
+  const workers = checked.workers ?? (checked.deterministic ? 0 : Math.max(1, os.availableParallelism() - 1));
+  const dedicated = checked.dedicatedWorkers ?? 0;
+  if (workers + dedicated > MAX_THREADS)
+    throw invalidOption(START, `workers + dedicatedWorkers = ${workers} + ${dedicated} must be at most ${MAX_THREADS}`);
+  return workers;
 }
 
 /** Checks `deterministic`, and that nothing beside it needs a second thread or real time. */

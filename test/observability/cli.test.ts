@@ -80,6 +80,34 @@ describe('the bactor CLI against a running system', () => {
     await system.stop(named);
   });
 
+  it('trace <actor> prints what the actor takes, by its ref as it prints or its name, until --max; the same over /trace', async () => {
+    const named = await system.spawn(Metered, undefined, { worker: 1, name: 'metered-one' });
+    // The CLI starts the trace; the messages go once it is running (its first entry can only come after them).
+    const running = bactor('trace', String(ref), url, '--max', '3');
+    const byName = bactor('trace', 'metered-one', url, '--max', '1');
+    // (The system's running traces, read from outside: the CLI processes started theirs once there are two.)
+    const traces = (system as unknown as { traces: Set<unknown> }).traces;
+    for (let i = 0; i < 100 && traces.size < 2; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal(traces.size, 2);
+    for (let i = 0; i < 3; i++) ref.tell({ type: 'n' });
+    named.tell({ type: 'n' });
+    const out = await running;
+    assert.equal(out.code, 0, out.stderr);
+    const lines = out.stdout.trim().split('\n');
+    assert.equal(lines.length, 3);
+    for (const line of lines) assert.match(line, /^\d\d:\d\d:\d\d\.\d{3} {2}← n {2}from — {2}\{"type":"n"\}$/);
+    assert.match((await byName).stdout, /← n {2}from —/);
+    const missing = await bactor('trace', 'nobody', url);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /answered 404/);
+    const bad = await fetch(`${url}/trace?actor=x&max=0`);
+    assert.equal(bad.status, 400);
+    await bad.text();
+    const noActor = await bactor('trace');
+    assert.equal(noActor.code, 2);
+    assert.match(noActor.stderr, /name the actor/);
+  });
+
   it('says what is wrong, with exit code 2: a command it does not know, a server it cannot reach', async () => {
     const unknown = await bactor('tpo', url);
     assert.equal(unknown.code, 2);

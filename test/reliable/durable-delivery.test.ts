@@ -164,6 +164,7 @@ test(
     t.after(() => stop(again));
     await lineOf(again, /^ready (\S+)$/);
     await lineOf(producer, /^drained$/, 90_000);
+    t.diagnostic(producer.lines.find((l) => l.startsWith('lookups')) ?? 'no lookups line');
     assert.ok(atKill < 11_999, `killed mid-stream (accepted up to ${atKill} of 11,999)`);
     const got = await entries(address);
     checkOnce(got, range(0, 11_999), (n) => n >= 0 && n < 12_000);
