@@ -63,11 +63,31 @@ function wire(channel: ReliableChannel, ctx: ActorContext): void {
   ctx.watch(channel.target);
 }
 
-/** Looks the target up again (after its node was lost or restarted) every 250 ms until it is found. */
+/**
+ * Looks the target up again (after its node was lost or restarted) every 250 ms until it is
+ * found; a lookup with no answer within LOOKUP_PATIENCE_MS is given up and asked again (the
+ * first lookup of a node that is restarting sometimes gets no answer for seconds).
+ */
 function lookUp(channel: ReliableChannel, ctx: ActorContext): void {
-  const again = (): void => void ctx.scheduleOnce(250, LOOKUP);
-  channel.lookup!().then((ref) => (ref === undefined ? again() : tellAs(ctx.self, new Found(ref), null)), again);
+  let settled = false;
+  const again = (): void => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(patience);
+    void ctx.scheduleOnce(250, LOOKUP);
+  };
+  const patience = setTimeout(again, LOOKUP_PATIENCE_MS);
+  channel.lookup!().then((ref) => {
+    if (settled) return;
+    if (ref === undefined) return again();
+    settled = true;
+    clearTimeout(patience);
+    tellAs(ctx.self, new Found(ref), null);
+  }, again);
 }
+
+/** How long the producer waits for one lookup of its target before it asks again (ms). */
+const LOOKUP_PATIENCE_MS = 2000;
 
 const behavior = {
   // The target is gone for good (stopped, or its node lost): nothing more to deliver. What is

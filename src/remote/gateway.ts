@@ -60,7 +60,17 @@ const SYSTEM_KINDS: Record<string, number> = {
 export class Gateway implements MessageSink, LinkHost, InboundHost {
   readonly grpc: typeof Grpc;
   readonly Client: Grpc.ServiceClientConstructor;
-  readonly channelOptions: Grpc.ChannelOptions = { 'grpc.max_receive_message_length': 64 * 1024 * 1024 };
+  /**
+   * Each link's client its own connection, tried again at once: the link has its own reconnect
+   * backoff (peer-link.ts), and grpc-js's shared subchannel, in its backoff after a node died,
+   * would hold a new link's streams for seconds after the node came back.
+   */
+  readonly channelOptions: Grpc.ChannelOptions = {
+    'grpc.max_receive_message_length': 64 * 1024 * 1024,
+    'grpc.use_local_subchannel_pool': 1,
+    'grpc.initial_reconnect_backoff_ms': 100,
+    'grpc.max_reconnect_backoff_ms': 1000,
+  };
   readonly credentials: Grpc.ChannelCredentials;
   private readonly serverCredentials: Grpc.ServerCredentials;
   readonly incarnation = currentIncarnation();
