@@ -35,7 +35,7 @@ async function get(url: URL, path: string): Promise<Response> {
   const timer = setTimeout(() => controller.abort(new Error('no answer within 10 s')), 10_000);
   try {
     const res = await fetch(new URL(path, url), { signal: controller.signal });
-    if (!res.ok) fail(`${new URL(path, url)} answered ${res.status}`);
+    if (!res.ok) fail(`${new URL(path, url)} answered ${res.status}: ${(await res.text()).trim()}`);
     return res;
   } catch (error) {
     return fail(

@@ -114,6 +114,8 @@ export const ErrorCode = {
   PROBE_TIMEOUT: 'ERR_PROBE_TIMEOUT',
   /** A TestProbe expectation met another message, or something came where nothing was expected. */
   PROBE_MISMATCH: 'ERR_PROBE_MISMATCH',
+  /** system.traceActor: the actor is traced already (one trace at a time per actor: stop the other). */
+  ACTOR_TRACED: 'ERR_ACTOR_TRACED',
   /** A deterministic scenario (bactor/testkit `explore`) failed for a seed: the error names it, its cause is the scenario's error. */
   SIMULATION_FAILED: 'ERR_SIMULATION_FAILED',
 } as const;

@@ -189,7 +189,11 @@ function peerMetrics(reader: MetricsReader): BlockMetric[] {
       'gRPC frames written to the node (batches, system batches, heartbeats, requests).',
       (p) => p.framesOut,
     ),
-    counter('bactor_remote_frames_received_total', 'gRPC frames read from the node.', (p) => p.framesIn),
+    counter(
+      'bactor_remote_frames_received_total',
+      'gRPC frames read from the node (its batches and requests, and its answers: acks, heartbeat echoes, lookup replies).',
+      (p) => p.framesIn,
+    ),
     counter(
       'bactor_remote_messages_sent_total',
       'User messages written to the node (a large message once per piece).',

@@ -173,9 +173,12 @@ export class MonitoringServer {
     } catch (error) {
       const code = (error as { code?: string }).code;
       res
-        .writeHead(code === ErrorCode.ACTOR_NOT_FOUND ? 404 : code === ErrorCode.INVALID_OPTION ? 400 : 500, {
-          'content-type': 'text/plain',
-        })
+        .writeHead(
+          code === ErrorCode.ACTOR_NOT_FOUND ? 404 : code === ErrorCode.ACTOR_TRACED ? 409 : code === ErrorCode.INVALID_OPTION ? 400 : 500,
+          {
+            'content-type': 'text/plain',
+          },
+        )
         .end(`${error instanceof Error ? error.message : String(error)}\n`);
       return;
     }

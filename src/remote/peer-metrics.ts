@@ -66,6 +66,6 @@ export class PeerMetrics {
     // A node that only opened streams here (no link from this side): 'idle' on this side.
     words[base + STATE] = PEER_STATES.indexOf(link?.state ?? 'idle');
     words[base + INCARNATION] = link?.incarnation ?? 0;
-    words[base + LAST_HEARD] = link !== null && link.lastHeard > 0 ? TIME_ORIGIN + link.lastHeard : 0;
+    words[base + LAST_HEARD] = link !== null && link.lastHeard > 0 ? Math.round(TIME_ORIGIN + link.lastHeard) : 0;
   }
 }

@@ -1,4 +1,4 @@
-import type { ActorRef } from '../actor/actor-ref.js';
+import { ActorRef } from '../actor/actor-ref.js';
 import { describeMessageType } from '../util/message-type.js';
 import type { RuntimeEvent } from './runtime-event.js';
 
@@ -16,7 +16,17 @@ function preview(message: unknown): string {
       typeof message === 'string'
         ? JSON.stringify(message)
         : (JSON.stringify(message, (_k, v: unknown) =>
-            typeof v === 'bigint' ? `${v}n` : v instanceof Uint8Array ? `<${v.byteLength} bytes>` : v,
+            typeof v === 'bigint'
+              ? `${v}n`
+              : v instanceof Uint8Array
+                ? `<${v.byteLength} bytes>`
+                : v instanceof ActorRef
+                  ? String(v)
+                  : v instanceof Map
+                    ? Object.fromEntries(v)
+                    : v instanceof Set
+                      ? [...(v as Set<unknown>)]
+                      : v,
           ) ?? String(message));
   } catch {
     text = `<${describeMessageType(message)}>`;
@@ -43,6 +53,24 @@ export class ActorTap {
 
   sent(target: ActorRef, message: unknown): void {
     this.entry('out', target, message);
+  }
+
+  /** The actor stopped: the trace's last event (no entry). */
+  stopped(): void {
+    if (this.done) return;
+    this.done = true;
+    const at = Date.now();
+    this.publish({
+      type: 'actor-trace',
+      tap: this.tap,
+      actor: String(this.actor),
+      direction: 'stopped',
+      peer: null,
+      messageType: '',
+      message: '',
+      at,
+      last: true,
+    });
   }
 
   private entry(direction: 'in' | 'out', peer: ActorRef | null, message: unknown): void {
@@ -75,13 +103,22 @@ export class ActorTaps {
 
   constructor(private readonly publish: (event: RuntimeEvent) => void) {}
 
-  /** Traces `cell` under `tap` for `max` entries; false if it has a tap already. */
-  start(cell: Tappable, tap: number, max: number): boolean {
-    if (cell.tap !== null && !cell.tap.done) return false;
+  /** Traces `cell` under `tap` for `max` entries; 'traced' if it has a running tap already. */
+  start(cell: Tappable, tap: number, max: number): 'ok' | 'traced' {
+    if (cell.tap !== null && !cell.tap.done) return 'traced';
     cell.tap = new ActorTap(tap, cell.self, max, this.publish);
     this.byTap.set(tap, cell);
     tapsOn = true;
-    return true;
+    return 'ok';
+  }
+
+  /** A cell leaves this thread (stopped, or moved): its trace ends. */
+  removed(cell: Tappable): void {
+    const tap = cell.tap;
+    if (tap === null) return;
+    this.byTap.delete(tap.tap);
+    tap.stopped();
+    cell.tap = null;
   }
 
   /** Ends tap `tap` (nothing if it ended). */

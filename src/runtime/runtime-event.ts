@@ -59,7 +59,8 @@ export type RuntimeEvent =
       type: 'actor-trace';
       tap: number;
       actor: string;
-      direction: 'in' | 'out';
+      /** 'stopped': the actor stopped or left the thread (the trace's last event, not an entry). */
+      direction: 'in' | 'out' | 'stopped';
       peer: string | null;
       messageType: string;
       message: string;

@@ -202,6 +202,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
 
   removeCell(cell: ActorCell): void {
     this.actors.remove(cell.id);
+    if (cell.tap !== null) this.taps.removed(cell);
     // Only the rebalancer's looks empty these (takeLoad, take): without it, an entry per actor ever sampled.
     this.runs.timer.forget(cell.id);
     this.traffic.forget(cell.id);

@@ -91,7 +91,7 @@ export type ControlMessage =
   | { op: 'tree'; req?: number }
   /** system.traceActor: trace local actor `id` as tap `tap` for `max` entries (ok: false when it is not here or traced already); `untap` ends it. */
   | { op: 'tap'; req?: number; id: number; tap: number; max: number }
-  | { op: 'tap-reply'; reply: number; ok: boolean }
+  | { op: 'tap-reply'; reply: number; result: 'ok' | 'traced' | 'absent' }
   | { op: 'untap'; tap: number }
   /** A worker's actors' log entries (`ctx.log`), for the system's log. */
   | { op: 'logs'; entries: import('../observability/actor-log.js').ActorLogEntry[] }

@@ -91,8 +91,8 @@ export class WorkerControl {
         return;
       case 'tap': {
         const cell = this.runtime.actors.get(message.id);
-        const ok = cell !== undefined && !cell.isStopped && this.runtime.taps.start(cell, message.tap, message.max);
-        this.runtime.control(from, { op: 'tap-reply', reply: message.req!, ok });
+        const result = cell === undefined || cell.isStopped ? 'absent' : this.runtime.taps.start(cell, message.tap, message.max);
+        this.runtime.control(from, { op: 'tap-reply', reply: message.req!, result });
         return;
       }
       case 'untap':

@@ -7,7 +7,9 @@ import { checkBag, checkNumber, isInteger } from '../util/option-bag.js';
 import type { SystemParts } from './system-parts.js';
 
 /** One entry of an actor's trace: a message its handler took (`in`) or sent while it ran (`out`). */
-export type ActorTraceEntry = Omit<Extract<RuntimeEvent, { type: 'actor-trace' }>, 'type' | 'tap'>;
+export type ActorTraceEntry = Omit<Extract<RuntimeEvent, { type: 'actor-trace' }>, 'type' | 'tap' | 'direction'> & {
+  direction: 'in' | 'out';
+};
 
 /** `system.traceActor(ref, options)`. */
 export interface TraceActorOptions {
@@ -21,7 +23,7 @@ let nextTap = 1;
 /**
  * The messages one actor takes and sends, as they happen (`system.traceActor`): `entries` so
  * far, and `for await (const entry of trace)` for the ones still to come. It ends after `max`
- * entries, at `stop()`, or when the system shuts down.
+ * entries, at `stop()`, when the actor stops (or moves), or when the system shuts down.
  */
 export class ActorTrace implements AsyncIterable<ActorTraceEntry> {
   readonly entries: ActorTraceEntry[] = [];
@@ -55,8 +57,9 @@ export class ActorTrace implements AsyncIterable<ActorTraceEntry> {
   /** @internal An entry of this trace came (from the actor's thread). */
   add(event: Extract<RuntimeEvent, { type: 'actor-trace' }>): void {
     if (this.ended) return;
+    if (event.direction === 'stopped') return this.end();
     const { type: _type, tap: _tap, ...entry } = event;
-    this.entries.push(entry);
+    this.entries.push(entry as ActorTraceEntry);
     if (event.last) this.end();
     else this.notify();
   }
@@ -127,17 +130,22 @@ export async function traceActor(
     else runtime.control(p, { op: 'untap', tap });
   });
   trace.listen(parts.events.subscribe((event) => event.type === 'actor-trace' && event.tap === tap && trace.add(event)));
-  let ok: boolean;
+  let result: 'ok' | 'traced' | 'absent';
   if (p === 0) {
     const cell = runtime.actors.get(target.id);
-    ok = cell !== undefined && !cell.isStopped && runtime.taps.start(cell, tap, max);
+    result = cell === undefined || cell.isStopped ? 'absent' : runtime.taps.start(cell, tap, max);
   } else {
     const reply = await runtime.request(p, { op: 'tap', id: target.id, tap, max });
-    ok = reply.op === 'tap-reply' && reply.ok;
+    result = reply.op === 'tap-reply' ? reply.result : 'absent';
   }
-  if (!ok) {
+  if (result !== 'ok') {
     trace.end();
-    throw notHere('no such actor (stopped, or never spawned), or it is traced already');
+    if (result === 'traced')
+      throw new BactorError(
+        ErrorCode.ACTOR_TRACED,
+        `traceActor(${String(ref)}): it is traced already (one trace at a time: stop the other)`,
+      );
+    throw notHere('no such actor (stopped, or never spawned)');
   }
   traces.add(trace);
   return trace;

@@ -75,7 +75,7 @@ describe('system.traceActor: one actor’s messages, in and out', () => {
     const sink = await system.spawn(Sink, undefined, { dispatcher: 'inline' });
     const doubler = await system.spawn(Doubler, sink as ActorRef, { worker: 1 });
     const trace = await system.traceActor(sink, { max: 3 });
-    await assert.rejects(system.traceActor(sink), { code: ErrorCode.ACTOR_NOT_FOUND, message: /traced already/ });
+    await assert.rejects(system.traceActor(sink), { code: ErrorCode.ACTOR_TRACED, message: /traced already/ });
     doubler.tell({ type: 'n', n: 3 });
     const [first] = await take(trace, 1);
     assert.equal(first!.direction, 'in');
@@ -87,6 +87,23 @@ describe('system.traceActor: one actor’s messages, in and out', () => {
     assert.equal(second!.message.length, 200);
     assert.ok(second!.message.endsWith('…'));
     trace.stop();
+  });
+
+  it('a trace ends when its actor stops, on a worker and on the main thread; refs in messages show as refs, Maps as objects', async () => {
+    for (const options of [{ worker: 2 }, { dispatcher: 'inline' as const }]) {
+      const sink = await system.spawn(Sink, undefined, options);
+      const trace = await system.traceActor(sink);
+      sink.tell({ type: 'with', to: sink, map: new Map([['a', 1]]) });
+      const reading = take(trace, 100);
+      await poll(
+        async () => trace.entries.length,
+        (n) => n === 1,
+      );
+      assert.equal(trace.entries[0]!.message, `{"type":"with","to":"${String(sink)}","map":{"a":1}}`);
+      await system.stop(sink);
+      assert.equal((await reading).length, 1, 'the iteration ends with the actor');
+      assert.equal(trace.done, true);
+    }
   });
 
   it('refuses what it cannot trace: a stopped actor, a ref of another system, wrong options', async () => {

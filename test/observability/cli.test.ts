@@ -99,7 +99,7 @@ describe('the bactor CLI against a running system', () => {
     assert.match((await byName).stdout, /← n {2}from —/);
     const missing = await bactor('trace', 'nobody', url);
     assert.equal(missing.code, 2);
-    assert.match(missing.stderr, /answered 404/);
+    assert.match(missing.stderr, /answered 404: no actor is named 'nobody'/);
     const bad = await fetch(`${url}/trace?actor=x&max=0`);
     assert.equal(bad.status, 400);
     await bad.text();
