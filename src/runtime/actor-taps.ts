@@ -5,7 +5,7 @@ import type { RuntimeEvent } from './runtime-event.js';
 /** Longest message preview a trace entry carries (characters). */
 const PREVIEW_CHARS = 200;
 
-/** Whether any actor of this thread is traced: the cells' only check while none is (one per message). */
+/** Whether any actor of this thread is traced: the cells' only check while none is (one per message); off again once none is. */
 export let tapsOn = false;
 
 /** A message as a trace entry shows it: JSON (refs as their names), cut at PREVIEW_CHARS. */
@@ -119,6 +119,7 @@ export class ActorTaps {
     this.byTap.delete(tap.tap);
     tap.stopped();
     cell.tap = null;
+    if (this.byTap.size === 0) tapsOn = false;
   }
 
   /** Ends tap `tap` (nothing if it ended). */
@@ -128,5 +129,6 @@ export class ActorTaps {
     this.byTap.delete(tap);
     if (cell.tap !== null) cell.tap.done = true;
     cell.tap = null;
+    if (this.byTap.size === 0) tapsOn = false;
   }
 }

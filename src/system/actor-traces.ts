@@ -60,7 +60,8 @@ export class ActorTrace implements AsyncIterable<ActorTraceEntry> {
     if (event.direction === 'stopped') return this.end();
     const { type: _type, tap: _tap, ...entry } = event;
     this.entries.push(entry as ActorTraceEntry);
-    if (event.last) this.end();
+    // Its last entry: the actor's thread forgets the tap too (its cells' check goes once none is left).
+    if (event.last) this.stop();
     else this.notify();
   }
 
