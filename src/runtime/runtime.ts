@@ -1,3 +1,4 @@
+import { OUTSIDE_POLL_SENDS, sendBudgetSpent } from './outside-sends.js';
 import { type ActorTap, ActorTaps } from './actor-taps.js';
 import '../actor/actor-ref-codec.js';
 import { ActorCell, type CellHost, type FlowSignal } from '../actor/actor-cell.js';
@@ -46,9 +47,6 @@ import type { ReliableMarks, ReliableSeqBody } from '../reliable/reliable-marks.
 export type { RuntimeEvent } from './runtime-event.js';
 
 export type { RuntimeOptions } from './runtime-options.js';
-
-/** Sends outside actor turns between two reads of the rings (see pollInbound): the send budget outside turns. */
-const OUTSIDE_POLL_SENDS = 256;
 
 /**
  * The actor runtime of one thread (a worker, or the main thread): its actors and the routing of
@@ -100,7 +98,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
   /**
    * Sends left in the running actor turn (each turn sets it; see ActorCell.run). Sends outside a
    * turn (the main thread's, a timer's) count down what the last turn left; at zero the thread
-   * reads its rings (pollInbound) and starts again from OUTSIDE_POLL_SENDS.
+   * reads its rings and starts again from OUTSIDE_POLL_SENDS (outside-sends.ts).
    */
   sendBudget = OUTSIDE_POLL_SENDS;
   /** Messages sent from this thread so far (a timed turn's work counts its sends: see TurnTimer). */
@@ -232,7 +230,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
    * message went, in order). `sender` undefined: the running actor, if any (`ref.tell`).
    */
   tell(target: ActorRef, message: unknown, sender?: ActorRef | null): boolean {
-    if (--this.sendBudget === 0) this.turnBudgetSpent();
+    if (--this.sendBudget === 0) sendBudgetSpent(this);
     this.sends++;
     const current = this.runs.current;
     if (sender === undefined) sender = current === null ? null : current.self;
@@ -273,32 +271,6 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
   /** See CellHost.congestion: tells every other thread. */
   congestion(cell: ActorCell, signal: FlowSignal, amount: number): void {
     this.outbound.announceFlow(cell.self.packed, signal, amount);
-  }
-
-  /** The running turn sent its limit: it ends after the message being handled (see ActorCell.run). */
-  private turnBudgetSpent(): void {
-    const current = this.runs.current;
-    if (current !== null) current.yieldTurn();
-    else {
-      this.sendBudget = OUTSIDE_POLL_SENDS;
-      // A long burst from outside actors is published as it goes, so the consumer starts on it
-      // while the rest is encoded (the microtask that ends the burst publishes the tail).
-      this.outbound.flush();
-      this.pollInbound();
-    }
-  }
-
-  /**
-   * Code outside actors (the main thread's, a timer's) that sends in a loop without yielding to
-   * the event loop (awaiting only microtasks: `await ref.send()`) would never let this thread
-   * read its rings, so it would not hear of a congestion (per-actor flow control) nor of a
-   * grant: every OUTSIDE_POLL_SENDS sends, and when asked whether a target is backpressured, it
-   * reads them (re-entrant calls read nothing). Publishing stays where it is (once per
-   * microtask burst on the main thread): a loop that never awaits at all publishes when it ends,
-   * and meanwhile is bounded by the ring and `overflowLimit`.
-   */
-  private pollInbound(): void {
-    this.endpoint?.drain(this, OUTSIDE_POLL_SENDS);
   }
 
   /** An ask's question, sent with its slot as sender (AskSlots.open). */
@@ -374,7 +346,8 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
   }
 
   isBackpressured(target: ActorRef): boolean {
-    if (this.runs.current === null) this.pollInbound();
+    // Outside turns, read the rings first: a congestion or grant may wait there (see outside-sends.ts).
+    if (this.runs.current === null) this.endpoint?.drain(this, OUTSIDE_POLL_SENDS);
     return this.outbound.isBackpressured(target);
   }
 

@@ -40,7 +40,7 @@ import {
 } from './validate-options.js';
 import { WorkerSet } from './worker-set.js';
 import { Simulation } from './simulation.js';
-import { type ActorTrace, type TraceActorOptions, actorNamed, traceActor } from './actor-traces.js';
+import { type ActorTrace, type TraceActorOptions, systemView, traceActor } from './actor-traces.js';
 import { RemoteNode } from './remote-node.js';
 import { JournalService } from '../persistence/journal-service.js';
 import type { ReliableOptions } from '../reliable/reliable-producer.js';
@@ -254,15 +254,7 @@ export class ActorSystem {
         dedicatedWorkers: checked.dedicatedWorkers ?? 0,
         ...(system.address !== null ? { address: system.address } : {}),
       };
-      const view = {
-        tree: () => system.actorTree(),
-        trace: (actor: string, max: number) =>
-          system.traceActor(
-            actorNamed(actor, (name) => system.lookup(name)),
-            { max },
-          ),
-      };
-      await system.observability.start(system.workers, system.events, view, started, system.remote.peersBuffer);
+      await system.observability.start(system.workers, system.events, systemView(system), started, system.remote.peersBuffer);
     } catch (error) {
       await system.shutdown();
       throw error;

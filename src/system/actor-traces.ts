@@ -94,6 +94,22 @@ export interface SystemView {
   trace(actor: string, max: number): Promise<ActorTrace>;
 }
 
+/** The monitoring server's view of `system`: `/tree`, and `/trace` of an actor named by a string. */
+export function systemView(system: {
+  actorTree(): Promise<import('./system-stats.js').ActorTree>;
+  lookup(name: string): ActorRef | undefined;
+  traceActor(ref: ActorRef, options: TraceActorOptions): Promise<ActorTrace>;
+}): SystemView {
+  return {
+    tree: () => system.actorTree(),
+    trace: (actor, max) =>
+      system.traceActor(
+        actorNamed(actor, (name) => system.lookup(name)),
+        { max },
+      ),
+  };
+}
+
 /**
  * The actor a string names (the monitoring server's `/trace?actor=`): a ref as refs print
  * (`Kind#12@w1`, `#12@main`) or a name given at spawn; ERR_ACTOR_NOT_FOUND otherwise.
