@@ -1,6 +1,6 @@
 import { ActorSystem, type ActorSystemOptions } from '../../src/index.js';
 import { Blaster, Sink } from '../fixtures/bench-actors.js';
-import { type SuiteContext, throughput } from '../harness.js';
+import { type SuiteContext, median, throughput } from '../harness.js';
 
 const SUITE = 'observability';
 
@@ -17,15 +17,19 @@ interface Variant {
  * dashboard's event stream open), and in one with `tracing` at a 1% sample rate (a Blaster's
  * self-told 'more' starts a trace 1 time in 100, and its 100 tells are in it; the exporter
  * counts and drops). All with the scheduler's default knobs, fixed (`adaptive: false`). The
- * variants alternate round by round (one system at a
- * time: a thread holds one), so a drift of the machine falls on both; each name's figure is the
- * median of every timed run of every round.
+ * variants alternate round by round (one system at a time: a thread holds one), so a drift of
+ * the machine falls on all; each name's figure is the median of every timed run of every round.
+ * Each variant's cost is also reported paired, `<name><suffix>/<name>`: the median over rounds of
+ * the round's ratio (its runs' medians, taken minutes apart at most). Each system is a fresh set of
+ * workers, a fresh draw of V8's inlining and of the machine's phase (cross-tell moves by ±30%
+ * between processes of the same code here): many short rounds, compared in pairs, measure a 5%
+ * cost that a ratio of two overall medians over a few rounds cannot.
  */
 export async function observabilitySuite(ctx: SuiteContext): Promise<void> {
   const q = ctx.quick;
-  const rounds = Number(ctx.option?.('rounds') ?? (q ? 2 : 4));
+  const rounds = Number(ctx.option?.('rounds') ?? (q ? 2 : 8));
   const runs = q ? 2 : 3;
-  const TELL = q ? 500_000 : 2_000_000;
+  const TELL = q ? 500_000 : 1_000_000;
   // Tracing's cost is bactor's, not an exporter's: this one counts the spans and drops them.
   let exported = 0;
   const exporter = {
@@ -41,12 +45,16 @@ export async function observabilitySuite(ctx: SuiteContext): Promise<void> {
   ];
   const names = ['local-tell', 'cross-tell'];
   const rates = new Map<string, number[]>();
+  /** Per round, each name's median run. */
+  const roundMedians: Map<string, number>[] = [];
   const wanted = variants.some((v) => names.some((n) => ctx.enabled(n + v.suffix)));
   if (!wanted) return;
   ctx.log(
     `${rounds} rounds of ${TELL} tells per run, ${runs} timed runs per round and name, variants alternating: none, metrics (served, scraped), tracing at 1%`,
   );
   for (let round = 0; round < rounds; round++) {
+    const medians = new Map<string, number>();
+    roundMedians.push(medians);
     // Every other round goes through the variants the other way.
     const order = round % 2 === 0 ? variants : [...variants].reverse();
     for (const variant of order) {
@@ -78,7 +86,10 @@ export async function observabilitySuite(ctx: SuiteContext): Promise<void> {
           };
           // Warm-up (the workers' JIT), then the timed runs.
           for (let i = 0; i < 2; i++) await once();
-          for (let i = 0; i < runs; i++) (rates.get(key) ?? rates.set(key, []).get(key)!).push(await once());
+          const these: number[] = [];
+          for (let i = 0; i < runs; i++) these.push(await once());
+          (rates.get(key) ?? rates.set(key, []).get(key)!).push(...these);
+          medians.set(key, median(these));
           if (url !== null) {
             const text = await (await fetch(`${url}/metrics`)).text();
             if (!text.includes('bactor_actor_messages_total{thread="w1",kind="Blaster"}'))
@@ -100,5 +111,11 @@ export async function observabilitySuite(ctx: SuiteContext): Promise<void> {
       const key = name + variant.suffix;
       const r = rates.get(key);
       if (r !== undefined) ctx.report(throughput(SUITE, key, 'msgs/s', r));
+    }
+  for (const variant of variants.slice(1))
+    for (const name of names) {
+      const key = name + variant.suffix;
+      const paired = roundMedians.flatMap((m) => (m.has(key) && m.has(name) ? [m.get(key)! / m.get(name)!] : []));
+      if (paired.length > 0) ctx.report(throughput(SUITE, `${key}/${name}`, 'ratio', paired));
     }
 }

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { CURRENT, TYPE_CODE_SPAN } from '../../native-free-core/layout/stats-layout.js';
 import { describeMessageType } from '../util/message-type.js';
 import { type ActorContext, RECEIVE_TIMEOUT } from './actor-context.js';
@@ -245,18 +246,19 @@ export abstract class CellTurns extends CellMailbox {
   /** A sampled message: its handler runs in a consumer span, and its sends are the span's children. */
   private invokeTraced(traced: TracedMessage, sender: ActorRef | null): void {
     const tracer = this.host.tracer;
-    if (tracer === null) {
+    // No tracer (a traced message reached a thread without tracing), or one span open already.
+    if (tracer === null || tracer.active) {
       this.invoke(traced.message, sender);
       return;
     }
     const start = tracer.now();
-    const own = tracer.begin(traced.ids);
+    tracer.begin(traced);
     const before = this.x.failures;
     try {
       this.invoke(traced.message, sender);
     } finally {
       // A handler that threw was failed by invoke (its supervisor may have restarted it already).
-      tracer.end(own, traced.ids, start, this.self, traced.message, this.x.failures !== before);
+      tracer.end(traced, start, this.self, traced.message, this.x.failures !== before);
     }
   }
 

@@ -5,7 +5,16 @@ import { taken } from '../mailbox/taken-slot.js';
 import { RingMemory, malformed } from './fast-path.js';
 import { MsgpackDecoder } from './msgpack-path.js';
 import { SchemaReader } from './schema-log.js';
-import { FORMAT_LARGE, FORMAT_MSGPACK, FORMAT_SHAPE, FORMAT_VALUE, HEADER_BYTES, type LargePayloadReceiver } from './wire-format.js';
+import {
+  FORMAT_LARGE,
+  FORMAT_MSGPACK,
+  FORMAT_SHAPE,
+  FORMAT_VALUE,
+  FORMAT_WORDS,
+  HEADER_BYTES,
+  type LargePayloadReceiver,
+  MAX_WORDS,
+} from './wire-format.js';
 
 /** Receives decoded messages. An object with methods, so the hot loop allocates no closures. */
 export interface MessageSink {
@@ -35,6 +44,10 @@ export class MessageDecoder implements RecordHandler {
   private keptTypes = 0;
   /** The participant whose ring this is. */
   private source = 0;
+  /** A FORMAT_WORDS record's words, as delivered (overwritten by the next one). */
+  private readonly words = new Int32Array(MAX_WORDS);
+  /** Its first n words for each n (no view made per record). */
+  private readonly wordViews = Array.from({ length: MAX_WORDS + 1 }, (_v, n) => this.words.subarray(0, n));
 
   constructor(ring: Pick<RingConsumer, 'bytes'>, schemaLog: SharedArrayBuffer, largeLane: LargePayloadReceiver | null = null) {
     this.ring = ring as RingConsumer;
@@ -131,6 +144,14 @@ export class MessageDecoder implements RecordHandler {
         if (this.largeLane === null)
           throw new BactorError(ErrorCode.LARGE_LANE_DESYNC, 'large-lane reference on a channel without a large-message lane');
         return this.msgpack.unpack(this.largeLane.receive(memory.view.getUint32(body + 5, true), memory.view.getUint32(body + 1, true)));
+      }
+      case FORMAT_WORDS: {
+        const n = bytes[body + 1]!;
+        if (n > MAX_WORDS || body + 4 + 4 * n !== end) throw malformed(`words record of ${end - offset} bytes for ${n} words`);
+        const words = this.wordViews[n]!;
+        const first = (body + 4) >> 2;
+        for (let i = 0; i < n; i++) words[i] = this.i32[first + i]!;
+        return words;
       }
       default:
         throw malformed(`unknown format ${bytes[body]}`);

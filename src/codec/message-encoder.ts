@@ -8,9 +8,11 @@ import {
   FORMAT_MSGPACK,
   FORMAT_SHAPE,
   FORMAT_VALUE,
+  FORMAT_WORDS,
   HEADER_BYTES,
   type LargePayloadSender,
   MAX_SHAPE_KEYS,
+  MAX_WORDS,
 } from './wire-format.js';
 
 export interface MessageEncoderOptions {
@@ -85,6 +87,24 @@ export class MessageEncoder {
     const bound = primitiveBound(body);
     if (bound >= 0) return this.writeValue(type, body, bound, header0, header1);
     return this.writeMsgpack(type, body, header0, header1);
+  }
+
+  /**
+   * A record of `words.length` (at most MAX_WORDS) 32-bit words (FORMAT_WORDS), copied as they
+   * are: tracing's TRACE record. False when the ring has no room now.
+   */
+  writeWords(type: number, words: Uint32Array, header0 = 0, header1 = 0): boolean {
+    const n = words.length;
+    if (n > MAX_WORDS) throw new BactorError(ErrorCode.INVALID_ARGUMENT, `a words record holds at most ${MAX_WORDS} words, not ${n}`);
+    const total = HEADER_BYTES + 4 + 4 * n;
+    const offset = this.begin(type, total, header0, header1, FORMAT_WORDS);
+    if (offset === RING_FULL) return false;
+    this.memory.bytes[offset + HEADER_BYTES + 1] = n;
+    const i32 = this.i32;
+    const first = (offset >> 2) + 3;
+    for (let i = 0; i < n; i++) i32[first + i] = words[i]!;
+    this.ring.commit(total);
+    return true;
   }
 
   /** Publishes the records written since the last flush; true when there were any. */

@@ -19,6 +19,9 @@
  *   through the schema log (entry kind `SCHEMA_STRUCTURE`).
  * - `FORMAT_LARGE`: Uint32 byte length, Uint32 sequence number; the msgpackr bytes travel by the
  *   large-message lane, after the same sequence number (see large-lane.ts).
+ * - `FORMAT_WORDS`: Uint8 count n (at most MAX_WORDS), two bytes of padding, then n 32-bit words
+ *   (little-endian, 4-byte aligned: the record starts aligned). Decoded as the decoder's own
+ *   Int32Array of words, valid while the record is delivered (tracing's TRACE record).
  *
  * Tagged primitives (fast path): one tag byte, then the value.
  */
@@ -28,6 +31,9 @@ export const FORMAT_VALUE = 1;
 export const FORMAT_SHAPE = 2;
 export const FORMAT_MSGPACK = 3;
 export const FORMAT_LARGE = 4;
+export const FORMAT_WORDS = 5;
+/** Words in a FORMAT_WORDS record at most. */
+export const MAX_WORDS = 16;
 
 /** Tags 0x00–0x7f are the small integers 0–127 themselves. */
 export const TAG_SMALL_INT_MAX = 0x7f;

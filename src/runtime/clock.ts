@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 /** Where the runtime reads time: real by default, a manual clock in tests. */
 export interface Clock {
   now(): number;

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import vm from 'node:vm';
 import { setIncarnation, setRefRouter } from '../actor/actor-ref.js';
 import { loadDefinition } from '../actor/actor-definition.js';
@@ -93,7 +94,7 @@ export async function runHost(init: HostInit): Promise<void> {
       ? { logs: new ThreadLogs(init.logLevel, `w${endpoint.self}`, (entries) => runtime.control(0, { op: 'logs', entries }), false) }
       : {}),
     ...(init.tracing !== undefined
-      ? { tracer: new ThreadTracer(init.tracing, endpoint.self, (batch) => runtime.traceSends!.ship(batch)) }
+      ? { tracer: new ThreadTracer(init.tracing, endpoint.self, (batch, wake) => runtime.traceSends!.ship(batch, wake)) }
       : {}),
     overflowLimit: init.overflowLimit,
     gateway: init.gateway,

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { BackoffIdleStrategy, IdlePhase } from '../../native-free-core/sync/idle-strategy.js';
 import { knobsChanged, knobsEpoch } from '../../native-free-core/stats/stats-block.js';
 import {

@@ -133,19 +133,34 @@ export class Outbound {
     return false;
   }
 
-  /** Tracing's records (a TRACE record, a batch of spans) by the encoder's own path for them; the generic path when the ring is full. */
-  sendAside(peer: number, type: number, h0: number, h1: number, body: unknown): boolean {
+  /** Tracing's batches of spans by the encoder's own path for them (`wake` false: see Transport.sendAside); the generic path when the ring is full. */
+  sendAside(peer: number, type: number, h0: number, h1: number, body: unknown, wake = true): boolean {
     const endpoint = this.endpoint;
     if (
       endpoint !== null &&
       peer < this.overflow.length &&
       this.overflow[peer]!.length === 0 &&
-      endpoint.sendAside(peer, type, body, h0, h1)
+      endpoint.sendAside(peer, type, body, h0, h1, wake)
     ) {
       this.markDirty();
       return true;
     }
     return this.send(peer, type, h0, h1, body);
+  }
+
+  /** A TRACE record's words by the encoder's words path; as a plain array by the generic path when the ring is full. */
+  sendWords(peer: number, type: number, h0: number, h1: number, words: Uint32Array): boolean {
+    const endpoint = this.endpoint;
+    if (
+      endpoint !== null &&
+      peer < this.overflow.length &&
+      this.overflow[peer]!.length === 0 &&
+      endpoint.sendWords(peer, type, words, h0, h1)
+    ) {
+      this.markDirty();
+      return true;
+    }
+    return this.send(peer, type, h0, h1, Array.from(words));
   }
 
   /** Sends what waits in the overflow queues and publishes everything; true when all went out. */

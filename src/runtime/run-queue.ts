@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { CURRENT } from '../../native-free-core/layout/stats-layout.js';
 import { HANDLED } from '../../native-free-core/layout/metrics-layout.js';
 import { Deque } from '../mailbox/deque.js';

@@ -237,7 +237,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
     if (this.tapping !== null) this.tapping.sent(target, message);
     // Tracing: out of line only in a traced handler, at a sampled root, or with an external parent.
     const tracer = this.tracer;
-    if (tracer !== null && (tracer.active !== null || --tracer.untilSample <= 0 || tracer.external))
+    if (tracer !== null && (tracer.active || --tracer.untilSample <= 0 || tracer.external))
       return this.route(target, this.traceSends!.wrap(target, message, sender), sender, current);
     return this.route(target, message, sender, current);
   }

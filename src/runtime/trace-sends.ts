@@ -1,6 +1,6 @@
 import { type ActorRef, packRef, participantOf } from '../actor/actor-ref.js';
 import type { ThreadTracer } from '../observability/tracing/thread-tracer.js';
-import { type SpanBatch, TracedMessage, toRecord } from '../observability/tracing/trace-context.js';
+import { type SpanBatch, TracedMessage } from '../observability/tracing/trace-context.js';
 import type { Outbound } from './outbound.js';
 import { RecordType } from './wire-messages.js';
 
@@ -16,8 +16,9 @@ export interface TraceSendsHost {
 /**
  * The send side of tracing on one thread (a room of the runtime, entered only by traced sends):
  * the tracer decides and records the send span; the ids go to another thread of this node as a
- * TRACE record right ahead of the USER record `Runtime.tell` writes next (both on the fast path),
- * and anywhere else wrapped with the message (TracedMessage). Also ships the thread's spans.
+ * TRACE record of words right ahead of the USER record `Runtime.tell` writes next (the message
+ * keeps the fast path), and anywhere else wrapped with the message (TracedMessage). Also ships
+ * the thread's spans.
  */
 export class TraceSends {
   constructor(
@@ -28,9 +29,10 @@ export class TraceSends {
   /** The message to send on: as it is, or wrapped; a TRACE record written ahead when it goes by a ring. */
   wrap(target: ActorRef, message: unknown, sender: ActorRef | null): unknown {
     if (target.isAskSlot) return message;
-    const ids = this.tracer.send(target, message, sender);
-    if (ids === null) return message;
+    const tracer = this.tracer;
+    if (!tracer.send(target, message, sender)) return message;
     const host = this.host;
+    const ids = tracer.out;
     // The TRACE record's mark is keyed by the sender's thread: only a sender of this thread says
     // which ring it came by (a send with no sender, or on behalf of another thread's actor, goes wrapped).
     if (
@@ -40,15 +42,21 @@ export class TraceSends {
       participantOf(sender.packed) === host.participant &&
       host.migration.aliases.size === 0
     ) {
-      host.outbound.sendAside(target.participant, RecordType.TRACE, target.id, sender.packed, toRecord(ids));
+      host.outbound.sendWords(target.participant, RecordType.TRACE, target.id, sender.packed, ids);
       return message;
     }
-    return new TracedMessage(ids, message);
+    return new TracedMessage(ids[0]!, ids[1]!, ids[2]!, ids[3]!, ids[4]!, ids[5]!, ids[6]!, message);
   }
 
-  /** A thread's finished spans to the main thread (by the encoder's path for tracing's records). */
-  ship(batch: SpanBatch): void {
+  /**
+   * A thread's finished spans to the main thread (by the encoder's path for tracing's records).
+   * The batch's numbers are the tracer's own buffer: encoded into the ring at once, or copied
+   * when the record has to wait in the overflow queue (a false return). A full batch (`wake`
+   * false) does not wake the main thread: the timed flush after it does.
+   */
+  ship(batch: SpanBatch, wake: boolean): void {
     const host = this.host;
-    host.outbound.sendAside(0, RecordType.CONTROL, 0, packRef(host.participant, 0), { op: 'spans', batch });
+    if (!host.outbound.sendAside(0, RecordType.CONTROL, 0, packRef(host.participant, 0), { op: 'spans', batch }, wake))
+      batch.nums = batch.nums.slice();
   }
 }

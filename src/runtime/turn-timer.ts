@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { DEFAULT_BATCH } from './knob-defaults.js';
 import type { KindMetrics } from './kind-metrics.js';
 

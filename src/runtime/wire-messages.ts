@@ -31,7 +31,7 @@ export const RecordType = {
   RELIABLE_SEQ: 7,
   /**
    * Between threads of one node: the USER record right behind this one (same sender header1,
-   * same target header0, same ring) is traced; body: its trace ids (TraceRecordBody, the fast path).
+   * same target header0, same ring) is traced; body: its trace ids as words (TraceRecordBody, FORMAT_WORDS).
    */
   TRACE: 8,
 } as const;

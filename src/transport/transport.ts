@@ -89,6 +89,9 @@ export class TransportEndpoint {
   /** Peers written to since the last flush. */
   private readonly dirty: number[] = [];
   private readonly isDirty: Uint8Array;
+  /** Rings written to only by quiet sends since the last flush: published, their owner not woken. */
+  private readonly quiet: number[] = [];
+  private readonly isQuiet: Uint8Array;
   private start = 0;
   private readonly lanes: (LargeLaneSender | LargeLaneReceiver)[] = [];
   private readonly lanesOut: (LargeLaneSender | null)[] = [];
@@ -109,6 +112,7 @@ export class TransportEndpoint {
     this.self = init.self;
     this.participants = init.mesh.participants;
     this.isDirty = new Uint8Array(this.participants);
+    this.isQuiet = new Uint8Array(this.participants);
     for (let peer = 0; peer < this.participants; peer++) {
       if (peer === this.self) {
         this.encoders.push(null);
@@ -133,15 +137,35 @@ export class TransportEndpoint {
   }
 
   /**
-   * Encodes `message` into the ring toward `peer`. False when that ring is full (nothing was
-   * written); throws `ERR_UNSERIALIZABLE_MESSAGE` for a message the codec cannot carry.
-   * Visible to the peer after `flush()`.
+   * As `send`, for tracing's records (see MessageEncoder.writeAside). `wake` false: the record is
+   * published at the next flush but its owner is not woken for it while the ring is under a
+   * quarter full (a full batch of spans: the timed flush that follows within SHIP_EVERY_MS wakes
+   * it; a wake per batch cost ~7 ns a message of a traced local tell here).
    */
-  /** As `send`, for tracing's records (see MessageEncoder.writeAside). */
-  sendAside(peer: number, type: number, body: unknown, header0 = 0, header1 = 0): boolean {
+  sendAside(peer: number, type: number, body: unknown, header0 = 0, header1 = 0, wake = true): boolean {
     const encoder = this.encoders[peer];
     if (encoder === null || encoder === undefined) return this.send(peer, type, body, header0, header1);
     const ok = encoder.writeAside(type, body, header0, header1);
+    if (!ok) return false;
+    // Quiet only while the ring is under a quarter full: a ring that fills wakes its owner, so
+    // what waits behind it (the overflow queue) is drained.
+    if (wake || encoder.ring.usedBytes() > encoder.ring.capacity >>> 2) {
+      if (this.isDirty[peer] === 0) {
+        this.isDirty[peer] = 1;
+        this.dirty.push(peer);
+      }
+    } else if (this.isQuiet[peer] === 0) {
+      this.isQuiet[peer] = 1;
+      this.quiet.push(peer);
+    }
+    return true;
+  }
+
+  /** As `send`, for a record of 32-bit words (see MessageEncoder.writeWords). */
+  sendWords(peer: number, type: number, words: Uint32Array, header0 = 0, header1 = 0): boolean {
+    const encoder = this.encoders[peer];
+    if (encoder === null || encoder === undefined) return this.send(peer, type, Array.from(words), header0, header1);
+    const ok = encoder.writeWords(type, words, header0, header1);
     if (ok && this.isDirty[peer] === 0) {
       this.isDirty[peer] = 1;
       this.dirty.push(peer);
@@ -149,6 +173,11 @@ export class TransportEndpoint {
     return ok;
   }
 
+  /**
+   * Encodes `message` into the ring toward `peer`. False when that ring is full (nothing was
+   * written); throws `ERR_UNSERIALIZABLE_MESSAGE` for a message the codec cannot carry.
+   * Visible to the peer after `flush()`.
+   */
   send(peer: number, type: number, message: unknown, header0 = 0, header1 = 0): boolean {
     const encoder = this.encoders[peer];
     if (encoder === null || encoder === undefined) {
@@ -190,6 +219,15 @@ export class TransportEndpoint {
       if (this.encoders[peer]!.flush()) this.mesh.bells[peer]!.ring();
     }
     dirty.length = 0;
+    const quiet = this.quiet;
+    if (quiet.length === 0) return;
+    // Published without a wake (a ring flushed above already has them out: its flush is a no-op).
+    for (let i = 0; i < quiet.length; i++) {
+      const peer = quiet[i]!;
+      this.isQuiet[peer] = 0;
+      this.encoders[peer]!.flush();
+    }
+    quiet.length = 0;
   }
 
   /**

@@ -307,3 +307,45 @@ test('the generic shape reader (no code generation) builds the same objects', ()
     ]);
   }
 });
+
+test('words records carry 32-bit words as they are, in order with the messages around them; bad ones are refused or reported', () => {
+  const pair = new CodecPair();
+  const words = Uint32Array.of(0, 1, 0xffffffff, 0x80000000, 123456789, 0xdeadbeef, 7);
+  assert.equal(pair.encoder.writeWords(8, words, 42, -3), true);
+  pair.encoder.write(1, { after: 1 });
+  assert.equal(pair.encoder.writeWords(8, Uint32Array.of(5), 1, 2), true);
+  pair.encoder.flush();
+  // The decoder's words are its own scratch, valid while the record is delivered: a sink copies them.
+  const seen: unknown[] = [];
+  pair.decoder.drain({
+    onMessage(type, header0, header1, message) {
+      seen.push([type, header0, header1, message instanceof Int32Array ? Array.from(message, (w) => w >>> 0) : message]);
+    },
+  });
+  assert.deepEqual(seen, [
+    [8, 42, -3, [0, 1, 0xffffffff, 0x80000000, 123456789, 0xdeadbeef, 7]],
+    [1, 0, 0, { after: 1 }],
+    [8, 1, 2, [5]],
+  ]);
+  assert.throws(
+    () => pair.encoder.writeWords(8, new Uint32Array(17)),
+    (e: BactorError) => e.code === 'ERR_INVALID_ARGUMENT' && /at most 16 words/.test(e.message),
+  );
+  // A words record whose count does not match its length is malformed; the next record still arrives.
+  const ring = pair.encoder.ring;
+  const at = ring.tryClaim(8, 16);
+  ring.bytes.fill(0, at, at + 16);
+  ring.bytes[at + 8] = 5; // FORMAT_WORDS
+  ring.bytes[at + 9] = 3; // three words claimed, room for one
+  ring.commit(16);
+  pair.encoder.write(1, { ok: 2 });
+  pair.encoder.flush();
+  pair.delivered = [];
+  pair.decoder.drain(pair);
+  assert.deepEqual(
+    pair.delivered.map((d) => d.message),
+    [{ ok: 2 }],
+  );
+  assert.equal(pair.errors.length, 1);
+  assert.match(pair.errors[0]!.message, /words record of 16 bytes for 3 words/);
+});

@@ -45,3 +45,33 @@ test('the main thread parks without blocking: timers keep running while it waits
   main.close();
   other.close();
 });
+
+test('a quiet send is published without waking a parked owner, until its ring is a quarter full; a loud one wakes it', async () => {
+  const [mainInit, otherInit] = createTransport({ participants: 2, ringCapacity: 1 << 12 });
+  const main = new TransportEndpoint(mainInit!);
+  const other = new TransportEndpoint(otherInit!);
+  const bell = other.mesh.bells[0]!;
+  main.mesh.bells[0]!.prepareToPark();
+  assert.equal(bell.isParked(), true);
+  // 40 bytes of a 4 KiB ring: published, the owner left parked.
+  assert.equal(other.sendAside(0, 1, 'quiet one', 0, 0, false), true);
+  other.flush();
+  assert.equal(bell.isParked(), true, 'a quiet record does not ring');
+  // Over a quarter of the ring: the quiet send rings after all, so what waits behind a full ring is drained.
+  assert.equal(other.sendAside(0, 1, 'x'.repeat(1200), 0, 0, false), true);
+  other.flush();
+  assert.equal(bell.isParked(), false, 'a ring over a quarter full wakes its owner');
+  main.mesh.bells[0]!.cancelPark();
+  // Both records are there, in order.
+  const got: unknown[] = [];
+  main.drain({ onMessage: (_t, _h0, _h1, m) => void got.push(m) });
+  assert.deepEqual(got, ['quiet one', 'x'.repeat(1200)]);
+  // A loud send wakes a parked owner at once.
+  main.mesh.bells[0]!.prepareToPark();
+  other.sendAside(0, 1, 'loud', 0, 0, true);
+  other.flush();
+  assert.equal(bell.isParked(), false);
+  main.mesh.bells[0]!.cancelPark();
+  main.close();
+  other.close();
+});

@@ -51,6 +51,7 @@ export class SpanExport {
 
   add(batch: SpanBatch): void {
     const spans = batch.nums.length / SPAN_FIELDS;
+    if (spans === 0) return;
     if (this.queued + spans > MAX_QUEUED) {
       this.dropped += spans;
       return;

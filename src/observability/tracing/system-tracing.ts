@@ -28,7 +28,7 @@ export class SystemTracing {
   constructor(options: CheckedTracing) {
     this.export = new SpanExport(options.exporter, options.serviceName);
     this.settings = { sampleRate: options.sampleRate, maxDepth: options.maxDepth };
-    this.mainTracer = new ThreadTracer(this.settings, 0, (batch) => this.export.add(batch));
+    this.mainTracer = new ThreadTracer(this.settings, 0, (batch) => this.export.add({ ...batch, nums: batch.nums.slice() }));
   }
 
   /** The runtime the workers' flushes are asked through, and how many workers there are. */

@@ -28,13 +28,20 @@ export interface TraceIds {
 }
 
 /**
- * A sampled message on its way within a thread or to another node (between threads of a node it
- * goes as a TRACE record ahead of the plain message instead: both stay on the codec's fast path).
- * The receiving cell unwraps it before its handler (cell-turns.ts `invoke`). Extension type 69.
+ * A sampled message on its way within a thread or to another node (between threads of a node its
+ * ids go as a TRACE record of words ahead of the plain message instead: the message stays on the
+ * codec's fast path). It carries the ids itself (one object a traced message, not two). The
+ * receiving cell unwraps it before its handler (cell-turns.ts `invoke`). Extension type 69.
  */
-export class TracedMessage {
+export class TracedMessage implements TraceIds {
   constructor(
-    readonly ids: TraceIds,
+    public t0: number,
+    public t1: number,
+    public t2: number,
+    public t3: number,
+    public s0: number,
+    public s1: number,
+    public depth: number,
     readonly message: unknown,
   ) {}
 }
@@ -43,54 +50,18 @@ export const TRACED_MESSAGE_TYPE = 69;
 registerInternalClass({
   Class: TracedMessage,
   type: TRACED_MESSAGE_TYPE,
-  encode: ({ ids, message }: TracedMessage) => [ids.t0, ids.t1, ids.t2, ids.t3, ids.s0, ids.s1, ids.depth, message],
+  encode: (m: TracedMessage) => [m.t0, m.t1, m.t2, m.t3, m.s0, m.s1, m.depth, m.message],
   decode: ([t0, t1, t2, t3, s0, s1, depth, message]: [number, number, number, number, number, number, number, unknown]) =>
-    new TracedMessage({ t0, t1, t2, t3, s0, s1, depth }, message),
+    new TracedMessage(t0, t1, t2, t3, s0, s1, depth, message),
 });
 
 /**
- * A TRACE record's body: the ids of the USER record right behind it, as 40 ASCII characters (six
- * 6-bit digits per uint32 — t0..t3, s0, s1 — then four for the depth, each digit + 48). A string,
- * not an object: an object of another shape on the fast path would make the encoder's and
- * decoder's shape sites polymorphic for every message; and short ASCII is written and read
- * directly, without hex formatting or parsing (those cost ~0.5 µs a message here).
+ * A TRACE record's body: the ids of the USER record right behind it as TRACE_WORDS 32-bit words
+ * (t0..t3, s0, s1, depth), written and read as words by the codec (FORMAT_WORDS: no string, no
+ * object on either side). A record that waited in the overflow queue comes as a plain array.
  */
-export type TraceRecordBody = string;
-
-const codes: number[] = new Array<number>(40).fill(48);
-
-function digits(n: number, at: number, count: number): void {
-  for (let i = count - 1; i >= 0; i--) {
-    codes[at + i] = 48 + (n & 63);
-    n >>>= 6;
-  }
-}
-
-export function toRecord(ids: TraceIds): TraceRecordBody {
-  digits(ids.t0, 0, 6);
-  digits(ids.t1, 6, 6);
-  digits(ids.t2, 12, 6);
-  digits(ids.t3, 18, 6);
-  digits(ids.s0, 24, 6);
-  digits(ids.s1, 30, 6);
-  digits(ids.depth, 36, 4);
-  return String.fromCharCode.apply(null, codes);
-}
-
-function word(body: string, at: number): number {
-  let n = 0;
-  for (let i = 0; i < 6; i++) n = n * 64 + (body.charCodeAt(at + i) - 48);
-  return n >>> 0;
-}
-
-export function fromRecord(body: TraceRecordBody): TraceIds {
-  const depth =
-    ((body.charCodeAt(36) - 48) << 18) |
-    ((body.charCodeAt(37) - 48) << 12) |
-    ((body.charCodeAt(38) - 48) << 6) |
-    (body.charCodeAt(39) - 48);
-  return { t0: word(body, 0), t1: word(body, 6), t2: word(body, 12), t3: word(body, 18), s0: word(body, 24), s1: word(body, 30), depth };
-}
+export type TraceRecordBody = ArrayLike<number>;
+export const TRACE_WORDS = 7;
 
 const pool = new Uint32Array(1024);
 let used = pool.length;
