@@ -58,6 +58,7 @@ export async function observabilitySuite(ctx: SuiteContext): Promise<void> {
     // Every other round goes through the variants the other way.
     const order = round % 2 === 0 ? variants : [...variants].reverse();
     for (const variant of order) {
+      if (!names.some((n) => ctx.enabled(n + variant.suffix))) continue;
       // Fixed knobs: the adaptive controller's run-to-run choices moved cross-tell by ±30% here,
       // more than what is measured; every variant runs with the same knobs.
       const system = await ActorSystem.start({ workers: 2, scheduler: { adaptive: false }, ...variant.options });
@@ -116,6 +117,32 @@ export async function observabilitySuite(ctx: SuiteContext): Promise<void> {
     for (const name of names) {
       const key = name + variant.suffix;
       const paired = roundMedians.flatMap((m) => (m.has(key) && m.has(name) ? [m.get(key)! / m.get(name)!] : []));
-      if (paired.length > 0) ctx.report(throughput(SUITE, `${key}/${name}`, 'ratio', paired));
+      if (paired.length === 0) continue;
+      ctx.report(throughput(SUITE, `${key}/${name}`, 'ratio', paired));
+      if (paired.length >= 5) {
+        const [low, high] = bootstrapMedian(paired);
+        ctx.log(
+          `${key}/${name}: median of ${paired.length} paired rounds ${median(paired).toFixed(3)}, 90% bootstrap interval ${low.toFixed(3)}–${high.toFixed(3)}`,
+        );
+      }
     }
+}
+
+/** A 90% interval of the median of `values`: 2,000 resamples with replacement (seeded, so a run's figures repeat). */
+function bootstrapMedian(values: readonly number[]): [number, number] {
+  let seed = 0x2545f491;
+  const random = (): number => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const medians: number[] = [];
+  const sample: number[] = new Array<number>(values.length);
+  for (let i = 0; i < 2000; i++) {
+    for (let j = 0; j < values.length; j++) sample[j] = values[Math.floor(random() * values.length)]!;
+    medians.push(median(sample));
+  }
+  medians.sort((a, b) => a - b);
+  return [medians[100]!, medians[1899]!];
 }

@@ -1,4 +1,4 @@
-import { type ActorRef, packRef, participantOf } from '../actor/actor-ref.js';
+import { type ActorRef, packRef } from '../actor/actor-ref.js';
 import type { ThreadTracer } from '../observability/tracing/thread-tracer.js';
 import { type SpanBatch, TracedMessage } from '../observability/tracing/trace-context.js';
 import type { Outbound } from './outbound.js';
@@ -39,7 +39,7 @@ export class TraceSends {
       target.incarnation === host.incarnation &&
       target.participant !== host.participant &&
       sender !== null &&
-      participantOf(sender.packed) === host.participant &&
+      sender.participant === host.participant &&
       host.migration.aliases.size === 0
     ) {
       host.outbound.sendWords(target.participant, RecordType.TRACE, target.id, sender.packed, ids);

@@ -7,6 +7,8 @@ const hr = (epochMs: number): HrTime => {
   return [seconds, Math.round((epochMs - seconds * 1000) * 1e6)];
 };
 
+const NONE: readonly never[] = Object.freeze([]);
+
 /** What every span of a system shares: its resource (service.name) and instrumentation scope. */
 export interface SpanOrigin {
   readonly resource: object;
@@ -41,11 +43,9 @@ export class BatchSpan {
     return hex32(this.n(0)) + hex32(this.n(1)) + hex32(this.n(2)) + hex32(this.n(3));
   }
 
-  readonly spanContext = (): { traceId: string; spanId: string; traceFlags: number } => ({
-    traceId: this.traceId,
-    spanId: hex32(this.n(4)) + hex32(this.n(5)),
-    traceFlags: 1,
-  });
+  spanContext(): { traceId: string; spanId: string; traceFlags: number } {
+    return { traceId: this.traceId, spanId: hex32(this.n(4)) + hex32(this.n(5)), traceFlags: 1 };
+  }
 
   get parentSpanContext(): { traceId: string; spanId: string; traceFlags: number; isRemote: boolean } | undefined {
     if (this.n(6) === 0 && this.n(7) === 0) return undefined;
@@ -98,12 +98,25 @@ export class BatchSpan {
     return attributes;
   }
 
-  readonly links = [];
-  readonly events = [];
-  readonly ended = true;
-  readonly droppedAttributesCount = 0;
-  readonly droppedEventsCount = 0;
-  readonly droppedLinksCount = 0;
+  // The fields every span has alike, read through the prototype: a span is its three own fields.
+  get links(): readonly never[] {
+    return NONE;
+  }
+  get events(): readonly never[] {
+    return NONE;
+  }
+  get ended(): boolean {
+    return true;
+  }
+  get droppedAttributesCount(): number {
+    return 0;
+  }
+  get droppedEventsCount(): number {
+    return 0;
+  }
+  get droppedLinksCount(): number {
+    return 0;
+  }
 
   get resource(): object {
     return this.origin.resource;

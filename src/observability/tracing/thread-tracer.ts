@@ -129,20 +129,12 @@ export class ThreadTracer {
     let p1 = 0;
     if (child) {
       if (this.aDepth >= this.settings.maxDepth) return false;
-      out[0] = this.a0;
-      out[1] = this.a1;
-      out[2] = this.a2;
-      out[3] = this.a3;
-      out[6] = this.aDepth + 1;
+      this.inTrace(this.a0, this.a1, this.a2, this.a3, this.aDepth + 1);
       p0 = this.as0;
       p1 = this.as1;
     } else if (external !== null) {
       if (external.depth >= this.settings.maxDepth) return false;
-      out[0] = external.t0;
-      out[1] = external.t1;
-      out[2] = external.t2;
-      out[3] = external.t3;
-      out[6] = external.depth + 1;
+      this.inTrace(external.t0, external.t1, external.t2, external.t3, external.depth + 1);
       p0 = external.s0;
       p1 = external.s1;
     } else {
@@ -179,6 +171,16 @@ export class ThreadTracer {
       describeMessageType(message),
     );
     return true;
+  }
+
+  /** The outgoing ids' trace and depth (`out`). */
+  private inTrace(t0: number, t1: number, t2: number, t3: number, depth: number): void {
+    const out = this.out;
+    out[0] = t0;
+    out[1] = t1;
+    out[2] = t2;
+    out[3] = t3;
+    out[6] = depth;
   }
 
   /** A cell starts the handler of a message that carries `carried`: its consumer span begins, and the handler's sends are its children. */
