@@ -1,3 +1,4 @@
+import { type InspectOptionsStylized, inspect } from 'node:util';
 import { ActorRef } from '../actor/actor-ref.js';
 import { whereNow } from './moves.js';
 import { checkRef } from '../actor/ref-checks.js';
@@ -40,6 +41,12 @@ export class ActorTrace implements AsyncIterable<ActorTraceEntry> {
   /** Whether it has ended (max entries, stop, shutdown). */
   get done(): boolean {
     return this.ended;
+  }
+
+  /** What `console.log(trace)` shows: the actor, whether it ended, and the entries so far (not its plumbing). */
+  [inspect.custom](depth: number, options: InspectOptionsStylized, show: typeof inspect): string {
+    if (depth < 0) return `ActorTrace(${String(this.actor)}, ${this.entries.length} entries${this.ended ? ', done' : ''})`;
+    return `ActorTrace ${show({ actor: String(this.actor), done: this.ended, entries: this.entries }, { ...options, depth: options.depth === null ? null : depth })}`;
   }
 
   /** Ends the trace: the actor's thread stops recording, and iterators finish after the entries they have not read. */

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type ActorRef, ActorSystem, ErrorCode } from '../../src/index.js';
@@ -46,6 +47,12 @@ describe('system.traceActor: one actor’s messages, in and out', () => {
       ],
     );
     assert.ok(entries.every((e) => e.actor === String(doubler) && e.last === false && e.at > Date.now() - 10_000));
+    // console.log shows the actor, the state and the entries, not the trace's plumbing.
+    const shown = inspect(trace);
+    assert.match(shown, /^ActorTrace \{/);
+    assert.ok(shown.includes(String(doubler)) && shown.includes('done: false') && shown.includes('"type":"doubled","n":42'), shown);
+    assert.ok(!/readers|untap|unsubscribe/.test(shown), shown);
+    assert.equal(inspect({ trace }, { depth: 0 }), `{ trace: ActorTrace(${String(doubler)}, 5 entries) }`);
     trace.stop();
     assert.equal(trace.done, true);
     doubler.tell({ type: 'n', n: 5 });
