@@ -110,9 +110,46 @@ export function inspectMessage(value: unknown): boolean {
   sawNegativeZero = false;
   const problem = check(value, 0);
   if (problem !== null) {
-    throw new BactorError(ErrorCode.UNSERIALIZABLE_MESSAGE, `cannot send msg${problem.path}: it is ${problem.what}`);
+    // Too deep: name the cycle if there is one, with a short path (the walk's own path is 512 steps long).
+    const cycle = problem.what.startsWith('nesting deeper') ? findCycle(value, '', new Map(), 0) : null;
+    const text =
+      cycle !== null
+        ? `cannot send msg${cycle.path}: it refers back to msg${cycle.to} (a cycle: the codec carries trees of values)`
+        : `cannot send msg${shorten(problem.path)}: it is ${problem.what}`;
+    throw new BactorError(ErrorCode.UNSERIALIZABLE_MESSAGE, text);
   }
   return sawNegativeZero;
+}
+
+/** A path cut to its first and last steps when it is long. */
+function shorten(path: string): string {
+  return path.length <= 200 ? path : `${path.slice(0, 80)}…${path.slice(-80)}`;
+}
+
+/** The first object reached again below itself (arrays, plain objects, Maps and Sets): where, and which ancestor it is. */
+function findCycle(value: unknown, path: string, ancestors: Map<object, string>, depth: number): { path: string; to: string } | null {
+  if (typeof value !== 'object' || value === null || depth > MAX_DEPTH) return null;
+  const seen = ancestors.get(value);
+  if (seen !== undefined) return { path: shorten(path), to: shorten(seen) };
+  ancestors.set(value, path);
+  let found: { path: string; to: string } | null = null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length && found === null; i++) found = findCycle(value[i], `${path}[${i}]`, ancestors, depth + 1);
+  } else if (value instanceof Map) {
+    for (const [k, v] of value)
+      if (found === null) found = findCycle(v, `${path}${prefixKey(typeof k === 'string' ? k : '<map value>', '')}`, ancestors, depth + 1);
+  } else if (value instanceof Set) {
+    let i = 0;
+    for (const v of value) if (found === null) found = findCycle(v, `${path}.<set item ${i++}>`, ancestors, depth + 1);
+  } else {
+    const obj = value as Record<string, unknown>;
+    for (const key in obj) {
+      if (found !== null) break;
+      found = findCycle(obj[key], path + prefixKey(key, ''), ancestors, depth + 1);
+    }
+  }
+  ancestors.delete(value);
+  return found;
 }
 
 /** A copy of `value` with each nested -0 replaced by a `NegativeZero` marker (rare path). */

@@ -133,9 +133,28 @@ test('a value the codec cannot carry fails at encode with its path, and nothing 
       String(message),
     );
   }
-  const deep: Record<string, unknown> = {};
-  deep.self = deep;
-  assert.throws(() => pair.encoder.write(1, deep), { code: 'ERR_UNSERIALIZABLE_MESSAGE', message: /deeper than 512 levels/ });
+  // A cycle is named in a short message: where it closes and which ancestor it refers back to.
+  const cyclic: Record<string, unknown> = { order: { id: 1, lines: [] as unknown[] } };
+  (cyclic.order as { lines: unknown[] }).lines.push({ sku: 'a', parent: cyclic.order });
+  assert.throws(
+    () => pair.encoder.write(1, cyclic),
+    (e: BactorError) =>
+      e.code === 'ERR_UNSERIALIZABLE_MESSAGE' &&
+      e.message === 'cannot send msg.order.lines[0].parent: it refers back to msg.order (a cycle: the codec carries trees of values)',
+  );
+  const self: Record<string, unknown> = {};
+  self.self = self;
+  assert.throws(() => pair.encoder.write(1, self), {
+    code: 'ERR_UNSERIALIZABLE_MESSAGE',
+    message: /msg\.self: it refers back to msg \(a cycle/,
+  });
+  // Deep but not cyclic: the depth limit, its path cut short.
+  let deep: Record<string, unknown> = { end: true };
+  for (let i = 0; i < 600; i++) deep = { next: deep };
+  assert.throws(
+    () => pair.encoder.write(1, deep),
+    (e: BactorError) => e.code === 'ERR_UNSERIALIZABLE_MESSAGE' && /deeper than 512 levels/.test(e.message) && e.message.length < 300,
+  );
   pair.encoder.flush();
   assert.equal(pair.decoder.drain(pair), 0, 'failed writes left nothing in the ring');
   assert.deepEqual(pair.roundTrip({ after: 'failure' }), { after: 'failure' }, 'the encoder still works');
