@@ -45,7 +45,10 @@ export class ActorTrace implements AsyncIterable<ActorTraceEntry> {
 
   /** What `console.log(trace)` shows: the actor, whether it ended, and the entries so far (not its plumbing). */
   [inspect.custom](depth: number, options: InspectOptionsStylized, show: typeof inspect): string {
-    if (depth < 0) return `ActorTrace(${String(this.actor)}, ${this.entries.length} entries${this.ended ? ', done' : ''})`;
+    if (depth < 0) {
+      const n = this.entries.length;
+      return `ActorTrace(${String(this.actor)}, ${n} ${n === 1 ? 'entry' : 'entries'}${this.ended ? ', done' : ''})`;
+    }
     return `ActorTrace ${show({ actor: String(this.actor), done: this.ended, entries: this.entries }, { ...options, depth: options.depth === null ? null : depth })}`;
   }
 
