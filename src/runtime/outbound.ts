@@ -133,15 +133,15 @@ export class Outbound {
     return false;
   }
 
+  /** The endpoint, when nothing waits in `peer`'s overflow queue (a record may then go straight into the ring). */
+  private unqueued(peer: number): TransportEndpoint | null {
+    return peer < this.overflow.length && this.overflow[peer]!.length === 0 ? this.endpoint : null;
+  }
+
   /** Tracing's batches of spans by the encoder's own path for them (`wake` false: see Transport.sendAside); the generic path when the ring is full. */
   sendAside(peer: number, type: number, h0: number, h1: number, body: unknown, wake = true): boolean {
-    const endpoint = this.endpoint;
-    if (
-      endpoint !== null &&
-      peer < this.overflow.length &&
-      this.overflow[peer]!.length === 0 &&
-      endpoint.sendAside(peer, type, body, h0, h1, wake)
-    ) {
+    const endpoint = this.unqueued(peer);
+    if (endpoint !== null && endpoint.sendAside(peer, type, body, h0, h1, wake)) {
       this.markDirty();
       return true;
     }
@@ -150,13 +150,8 @@ export class Outbound {
 
   /** A TRACE record's words by the encoder's words path; as a plain array by the generic path when the ring is full. */
   sendWords(peer: number, type: number, h0: number, h1: number, words: Uint32Array): boolean {
-    const endpoint = this.endpoint;
-    if (
-      endpoint !== null &&
-      peer < this.overflow.length &&
-      this.overflow[peer]!.length === 0 &&
-      endpoint.sendWords(peer, type, words, h0, h1)
-    ) {
+    const endpoint = this.unqueued(peer);
+    if (endpoint !== null && endpoint.sendWords(peer, type, words, h0, h1)) {
       this.markDirty();
       return true;
     }

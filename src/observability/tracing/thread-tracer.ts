@@ -85,7 +85,7 @@ export class ThreadTracer {
   /**
    * Sends until the next sampled root: 1 to 2 × the mean gap − 1, at random; NEVER at rate 0
    * (a small integer, not Infinity: a field that holds a double is a boxed number to decrement,
-   * measured ~10% of a local tell).
+   * measured ~16 ns a local tell).
    */
   private nextGap(): number {
     if (this.gap === Infinity) return NEVER;

@@ -66,7 +66,7 @@ export const TRACE_WORDS = 7;
 /**
  * A random uint32 for trace and span ids, from Math.random (V8's xorshift128+), as OpenTelemetry
  * JS's own id generator does: ids must be unique and evenly spread, not secret. (crypto's
- * getRandomValues, with its argument checks, was ~4% of a traced cross-thread tell here.)
+ * getRandomValues, with its argument checks, was ~4% of what tracing added to a cross-thread tell.)
  */
 export function random32(): number {
   return (Math.random() * 0x100000000) >>> 0;

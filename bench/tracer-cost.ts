@@ -1,0 +1,35 @@
+/**
+ * The tracer's own calls on one thread, without actors or rings (RESULTS.md, observability,
+ * eighteenth session): `npm run build && node dist/bench/tracer-cost.js`. Prints ns per send
+ * span (`ThreadTracer.send` in a traced handler) and per handle span (a TracedMessage made, its
+ * span begun and ended, with two clock reads), five rounds of 2,000,000; shipped batches are
+ * counted and dropped.
+ */
+import { ActorRef } from '../src/actor/actor-ref.js';
+import { ThreadTracer } from '../src/observability/tracing/thread-tracer.js';
+import { TracedMessage } from '../src/observability/tracing/trace-context.js';
+
+let shipped = 0;
+const tracer = new ThreadTracer({ sampleRate: 1, maxDepth: 64 }, 1, (batch) => void (shipped += batch.nums.length));
+const target = new ActorRef(1, 5, 'Sink', 7);
+const sender = new ActorRef(1, 6, 'Blaster', 7);
+const message = { type: 'inc', id: 1, value: 42 };
+const parent = { t0: 1, t1: 2, t2: 3, t3: 4, s0: 5, s1: 6, depth: 1 };
+const N = 2_000_000;
+for (let round = 0; round < 5; round++) {
+  let t0 = performance.now();
+  tracer.begin(parent);
+  for (let i = 0; i < N; i++) tracer.send(target, message, sender);
+  tracer.end(parent, 0, sender, message, false);
+  const send = ((performance.now() - t0) * 1e6) / N;
+  t0 = performance.now();
+  for (let i = 0; i < N; i++) {
+    const o = tracer.out;
+    const traced = new TracedMessage(o[0]!, o[1]!, o[2]!, o[3]!, o[4]!, o[5]!, o[6]!, message);
+    const start = tracer.now();
+    tracer.begin(traced);
+    tracer.end(traced, start, target, traced.message, false);
+  }
+  const handle = ((performance.now() - t0) * 1e6) / N;
+  console.log(`send span ${send.toFixed(0)} ns, handle span ${handle.toFixed(0)} ns (${shipped} numbers shipped so far)`);
+}
