@@ -9,6 +9,23 @@
 import { ActorSystem } from '../src/index.js';
 import { Blaster, Sink } from './fixtures/bench-actors.js';
 import { median } from './harness.js';
+import { readFileSync, readdirSync } from 'node:fs';
+
+/** Context switches of every thread of this process so far (voluntary: parks and waits; involuntary: preemptions), from /proc (Linux; zeros elsewhere). */
+function switches(): { voluntary: number; involuntary: number } {
+  let voluntary = 0;
+  let involuntary = 0;
+  try {
+    for (const task of readdirSync('/proc/self/task')) {
+      const status = readFileSync(`/proc/self/task/${task}/status`, 'utf8');
+      voluntary += Number(/^voluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+      involuntary += Number(/^nonvoluntary_ctxt_switches:\s+(\d+)/m.exec(status)?.[1] ?? 0);
+    }
+  } catch {
+    // Not Linux: no counts.
+  }
+  return { voluntary, involuntary };
+}
 
 const rateArg = process.argv[2] ?? 'off';
 const runs = Number(process.argv[3] ?? 6);
@@ -35,7 +52,10 @@ const blaster = await system.spawn(Blaster, undefined, { worker: 1 });
 const sink = await system.spawn(Sink, undefined, { worker: where === 'cross' ? 2 : 1 });
 const wall: number[] = [];
 const cpu: number[] = [];
+const vol: number[] = [];
+const invol: number[] = [];
 for (let i = 0; i < runs + 2; i++) {
+  const s0 = switches();
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   const done = sink.ask({ type: 'expect', n: TELL }, { timeout: 120_000 });
@@ -43,13 +63,17 @@ for (let i = 0; i < runs + 2; i++) {
   await done;
   const ms = performance.now() - t0;
   const c = process.cpuUsage(c0);
+  const s1 = switches();
   if (i < 2) continue;
+  vol.push(((s1.voluntary - s0.voluntary) * 1000) / TELL);
+  invol.push(((s1.involuntary - s0.involuntary) * 1000) / TELL);
   wall.push((ms * 1e6) / TELL);
   cpu.push(((c.user + c.system) * 1e3) / TELL);
 }
 const list = (xs: number[]): string => xs.map((x) => x.toFixed(0)).join(' ');
 console.log(
   `${where} tracing ${rateArg}: wall ns/msg ${list(wall)} (median ${median(wall).toFixed(0)}), ` +
-    `cpu ns/msg ${list(cpu)} (median ${median(cpu).toFixed(0)}), spans ${exported}`,
+    `cpu ns/msg ${list(cpu)} (median ${median(cpu).toFixed(0)}), ` +
+    `switches per 1,000 msgs: voluntary ${median(vol).toFixed(1)}, involuntary ${median(invol).toFixed(1)}, spans ${exported}`,
 );
 await system.shutdown();

@@ -3,14 +3,20 @@
  * eighteenth session): `npm run build && node dist/bench/tracer-cost.js`. Prints ns per send
  * span (`ThreadTracer.send` in a traced handler) and per handle span (a TracedMessage made, its
  * span begun and ended, with two clock reads), five rounds of 2,000,000; shipped batches are
- * counted and dropped.
+ * copied out of the ring, as the main thread does, and dropped.
  */
+import { RecordRingReader, RecordRingWriter, createRecordRingBuffer } from '../native-free-core/ring/record-ring.js';
 import { ActorRef } from '../src/actor/actor-ref.js';
 import { ThreadTracer } from '../src/observability/tracing/thread-tracer.js';
-import { TracedMessage } from '../src/observability/tracing/trace-context.js';
+import { SPAN_RING, TracedMessage } from '../src/observability/tracing/trace-context.js';
 
 let shipped = 0;
-const tracer = new ThreadTracer({ sampleRate: 1, maxDepth: 64 }, 1, (batch) => void (shipped += batch.nums.length));
+// The spans go to a ring of their own, taken out (and dropped) at each announcement, as the main thread would.
+const spans = createRecordRingBuffer(1, SPAN_RING);
+const reader = new RecordRingReader(spans, 0, SPAN_RING);
+const tracer = new ThreadTracer({ sampleRate: 1, maxDepth: 64 }, new RecordRingWriter(spans, 0, SPAN_RING), (notice) => {
+  shipped += reader.take(notice.upTo).length;
+});
 const target = new ActorRef(1, 5, 'Sink', 7);
 const sender = new ActorRef(1, 6, 'Blaster', 7);
 const message = { type: 'inc', id: 1, value: 42 };

@@ -5,7 +5,10 @@ import { loadDefinition } from '../actor/actor-definition.js';
 import { TypeNameTable, statsSlot } from '../../native-free-core/stats/stats-block.js';
 import { kindMetricsOf } from './kind-metrics.js';
 import { ThreadLogs } from '../observability/actor-log.js';
-import { ThreadTracer, type TracerSettings } from '../observability/tracing/thread-tracer.js';
+import { RecordRingWriter } from '../../native-free-core/ring/record-ring.js';
+import { ThreadTracer } from '../observability/tracing/thread-tracer.js';
+import type { WorkerTracing } from '../observability/tracing/system-tracing.js';
+import { SPAN_RING } from '../observability/tracing/trace-context.js';
 import { TransportEndpoint, type TransportInit } from '../transport/transport.js';
 import { errorInfo } from '../errors/error-info.js';
 import { LoopTurn, Next } from './loop-turn.js';
@@ -39,8 +42,8 @@ export interface HostInit {
   stats: SharedArrayBuffer;
   /** The metrics block and how often the gauges are published (monitoring; absent: nothing is counted per kind). */
   metrics?: { buffer: SharedArrayBuffer; intervalMs: number };
-  /** Tracing's settings (the exporter stays on the main thread; spans are shipped to it). */
-  tracing?: TracerSettings;
+  /** Tracing's settings and span block (the exporter stays on the main thread; this thread writes its spans to its ring of the block). */
+  tracing?: WorkerTracing;
   /** The least severe level of the actors' logs written (an index of LOG_LEVELS); absent: none. */
   logLevel?: number;
   /** User records an overflow queue toward one peer may hold. */
@@ -94,7 +97,11 @@ export async function runHost(init: HostInit): Promise<void> {
       ? { logs: new ThreadLogs(init.logLevel, `w${endpoint.self}`, (entries) => runtime.control(0, { op: 'logs', entries }), false) }
       : {}),
     ...(init.tracing !== undefined
-      ? { tracer: new ThreadTracer(init.tracing, endpoint.self, (batch, wake) => runtime.traceSends!.ship(batch, wake)) }
+      ? {
+          tracer: new ThreadTracer(init.tracing, new RecordRingWriter(init.tracing.spans, endpoint.self, SPAN_RING), (notice, wake) =>
+            runtime.traceSends!.ship(notice, wake),
+          ),
+        }
       : {}),
     overflowLimit: init.overflowLimit,
     gateway: init.gateway,

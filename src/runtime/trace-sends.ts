@@ -1,6 +1,6 @@
 import { type ActorRef, packRef } from '../actor/actor-ref.js';
 import type { ThreadTracer } from '../observability/tracing/thread-tracer.js';
-import { type SpanBatch, TracedMessage } from '../observability/tracing/trace-context.js';
+import { type SpanNotice, TracedMessage } from '../observability/tracing/trace-context.js';
 import type { Outbound } from './outbound.js';
 import { RecordType } from './wire-messages.js';
 
@@ -17,7 +17,7 @@ export interface TraceSendsHost {
  * The send side of tracing on one thread (a room of the runtime, entered only by traced sends):
  * the tracer decides and records the send span; the ids go to another thread of this node as a
  * TRACE record of words right ahead of the USER record `Runtime.tell` writes next (the message
- * keeps the fast path), and anywhere else wrapped with the message (TracedMessage). Also ships
+ * keeps the fast path), and anywhere else wrapped with the message (TracedMessage). Also announces
  * the thread's spans.
  */
 export class TraceSends {
@@ -49,14 +49,12 @@ export class TraceSends {
   }
 
   /**
-   * A thread's finished spans to the main thread (by the encoder's path for tracing's records).
-   * The batch's numbers are the tracer's own buffer: encoded into the ring at once, or copied
-   * when the record has to wait in the overflow queue (a false return). A full batch (`wake`
-   * false) does not wake the main thread: the timed flush after it does.
+   * A thread's announcement of the spans it wrote to the span block, to the main thread (by the
+   * encoder's path for tracing's records). `wake` false: it does not wake the main thread (the
+   * timed flush after it does).
    */
-  ship(batch: SpanBatch, wake: boolean): void {
+  ship(notice: SpanNotice, wake: boolean): void {
     const host = this.host;
-    if (!host.outbound.sendAside(0, RecordType.CONTROL, 0, packRef(host.participant, 0), { op: 'spans', batch }, wake))
-      batch.nums = batch.nums.slice();
+    host.outbound.sendAside(0, RecordType.CONTROL, 0, packRef(host.participant, 0), { op: 'spans', notice }, wake);
   }
 }

@@ -86,7 +86,7 @@ export type ControlMessage =
   | { op: 'stats-reply'; reply: number; actors: number; processed: number; deadLetters: number; pendingAsync: number; kinds: KindStats[] }
   | { op: 'exit' }
   /** Tracing: a thread's finished spans, for the main thread's exporter. */
-  | { op: 'spans'; batch: import('../observability/tracing/trace-context.js').SpanBatch }
+  | { op: 'spans'; notice: import('../observability/tracing/trace-context.js').SpanNotice }
   | { op: 'flush-spans'; req?: number }
   | { op: 'tree'; req?: number }
   /** system.traceActor: trace local actor `id` as tap `tap` for `max` entries (ok: false when it is not here or traced already); `untap` ends it. */

@@ -32,7 +32,7 @@ export class MainControl {
         this.parts.log()?.actorEntries(message.entries);
         return;
       case 'spans':
-        this.parts.tracing?.export.add(message.batch);
+        this.parts.tracing?.receive(from, message.notice);
         return;
       case 'guardian-decide': {
         // The decider sees the worker's error rebuilt: name, message, code, stack and causes (class identity stays on the worker).

@@ -36,7 +36,7 @@ export class SystemObservability {
     const logging = checkLogging(options.logging);
     this.logLevel = logging === null || logging.level === 'silent' ? undefined : LOG_LEVELS.indexOf(logging.level);
     const tracing = checkTracingOptions(options.tracing);
-    this.tracing = tracing === null ? null : new SystemTracing(tracing);
+    this.tracing = tracing === null ? null : new SystemTracing(tracing, threads);
   }
 
   /** Resolves the logger before anything starts (pino loaded if asked: ERR_MISSING_PEER_DEPENDENCY without it). */

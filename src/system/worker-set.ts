@@ -1,7 +1,7 @@
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import { createLedgerBuffer } from '../../native-free-core/ledger/taken-ledger.js';
 import { ringFillOf } from '../../native-free-core/mesh/mesh.js';
-import type { TracerSettings } from '../observability/tracing/thread-tracer.js';
+import type { WorkerTracing } from '../observability/tracing/system-tracing.js';
 import { BactorError, ErrorCode } from '../errors/error-codes.js';
 import { errorInfo } from '../errors/error-info.js';
 import type { HostInit } from '../runtime/host-loop.js';
@@ -22,7 +22,7 @@ export interface WorkerConfig {
   /** The metrics block and the gauges' interval (monitoring). */
   readonly metrics?: { buffer: SharedArrayBuffer; intervalMs: number };
   /** Tracing's settings for each worker's tracer. */
-  readonly tracing?: TracerSettings;
+  readonly tracing?: WorkerTracing;
   /** The least severe level of the actors' logs written (`ctx.log`); absent: none. */
   readonly logLevel?: number;
   readonly overflowLimit: number;

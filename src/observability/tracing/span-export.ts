@@ -25,7 +25,7 @@ export class SpanExport {
   private queued = 0;
   private at = 0;
   private exporting: Promise<void> | null = null;
-  /** Spans dropped because the queue was full. */
+  /** Spans dropped: the queue was full, or (counted by SystemTracing) a thread's span ring was. */
   dropped = 0;
   /** Spans whose export failed. */
   failed = 0;

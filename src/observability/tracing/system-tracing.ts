@@ -1,7 +1,9 @@
+import { RecordRingWriter } from '../../../native-free-core/ring/record-ring.js';
 import type { Runtime } from '../../runtime/runtime.js';
 import { SpanExport } from './span-export.js';
+import { SpanIntake } from './span-intake.js';
 import { ThreadTracer, type TracerSettings } from './thread-tracer.js';
-import type { TraceIds } from './trace-context.js';
+import { SPAN_RING, type SpanNotice, type TraceIds } from './trace-context.js';
 import type { CheckedTracing } from './tracing-options.js';
 
 /** The OpenTelemetry API's calls bactor uses (loaded when tracing is on and `@opentelemetry/api` is installed). */
@@ -11,24 +13,42 @@ interface OtelApi {
   isSpanContextValid(context: { traceId: string; spanId: string }): boolean;
 }
 
+/** What a worker's tracer is made from: the settings and the shared span block (its ring: the worker's participant number). */
+export interface WorkerTracing extends TracerSettings {
+  spans: SharedArrayBuffer;
+}
+
 /**
- * A system's tracing (the `tracing` option; `system.tracing`): the exporter's end on the main
- * thread (span-export.ts), the main thread's tracer — whose sends outside actors continue the
- * OpenTelemetry span they run in, through `@opentelemetry/api` — and `flush`, which asks every
- * worker for its spans before it flushes the exporter.
+ * A system's tracing (the `tracing` option; `system.tracing`): the span block every thread writes
+ * its finished spans to (span-intake.ts), the exporter's end on the main thread (span-export.ts), the
+ * main thread's tracer — whose sends outside actors continue the OpenTelemetry span they run in,
+ * through `@opentelemetry/api` — and `flush`, which asks every worker for its spans before it
+ * flushes the exporter.
  */
 export class SystemTracing {
   readonly export: SpanExport;
-  readonly settings: TracerSettings;
+  readonly settings: WorkerTracing;
   /** The main thread's tracer (given to its Runtime). */
   readonly mainTracer: ThreadTracer;
   private runtime: Runtime | null = null;
   private workerCount = 0;
+  private readonly intake: SpanIntake;
 
-  constructor(options: CheckedTracing) {
+  /** `threads`: the workers (participants 1…threads; the main thread is 0). */
+  constructor(options: CheckedTracing, threads: number) {
     this.export = new SpanExport(options.exporter, options.serviceName);
-    this.settings = { sampleRate: options.sampleRate, maxDepth: options.maxDepth };
-    this.mainTracer = new ThreadTracer(this.settings, 0, (batch) => this.export.add({ ...batch, nums: batch.nums.slice() }));
+    this.intake = new SpanIntake(threads);
+    this.settings = { sampleRate: options.sampleRate, maxDepth: options.maxDepth, spans: this.intake.buffer };
+    this.mainTracer = new ThreadTracer(this.settings, new RecordRingWriter(this.intake.buffer, 0, SPAN_RING), (notice) =>
+      this.receive(0, notice),
+    );
+  }
+
+  /** Thread `from` announced spans: to the exporter (and the spans it dropped, to the count). */
+  receive(from: number, notice: SpanNotice): void {
+    this.export.dropped += notice.dropped;
+    const batch = this.intake.take(from, notice);
+    if (batch !== null) this.export.add(batch);
   }
 
   /** The runtime the workers' flushes are asked through, and how many workers there are. */
@@ -57,7 +77,7 @@ export class SystemTracing {
     };
   }
 
-  /** Spans exported so far, dropped (a full queue), and whose export failed. */
+  /** Spans exported so far, dropped (the exporter's queue full, or a thread's span ring full: the exporter far behind), and whose export failed. */
   get counts(): { exported: number; dropped: number; failed: number } {
     return { exported: this.export.exported, dropped: this.export.dropped, failed: this.export.failed };
   }

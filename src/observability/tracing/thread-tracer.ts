@@ -1,7 +1,8 @@
 import { performance } from 'node:perf_hooks';
 import type { ActorRef } from '../../actor/actor-ref.js';
 import { describeMessageType } from '../../util/message-type.js';
-import { SPAN_FIELDS, type SpanBatch, TRACE_WORDS, type TraceIds, random32 } from './trace-context.js';
+import type { RecordRingWriter } from '../../../native-free-core/ring/record-ring.js';
+import { SPAN_RING, type SpanNotice, TRACE_WORDS, type TraceIds, random32 } from './trace-context.js';
 
 /** What a thread's tracer knows of the system's `tracing` option (it crosses to workers as data). */
 export interface TracerSettings {
@@ -11,9 +12,13 @@ export interface TracerSettings {
   maxDepth: number;
 }
 
-/** Spans a thread keeps before it ships them (32 KiB of numbers: under the large-message threshold), and how long at most (ms). */
+/** Spans a thread writes before it announces them to the main thread, and how long at most (ms). */
 const SHIP_SPANS = 256;
 export const SHIP_EVERY_MS = 200;
+/** Unread spans past which an announcement wakes the main thread (else the timed one does). */
+const WAKE_AT = SPAN_RING.records >> 2;
+/** Strings a thread's table holds before it starts over (a new table announced with strBase 0). */
+const MAX_STRINGS = 4096;
 const TIME_ORIGIN = performance.timeOrigin;
 
 /** Root candidates counted at rate 0 before the count starts over (the largest small integer V8 keeps untagged everywhere). */
@@ -28,12 +33,17 @@ const SPREAD = 0x9e3779b1;
  * an OpenTelemetry span (`externalParent`, the main thread), or else when the sampler picks it as
  * a root (`sampleRate`, at random gaps: no random number per send). A traced send records a
  * producer span and its ids go with the message; the receiving cell records a consumer span
- * around its handler (`begin`/`end`), in which that handler's sends are children. Spans are kept
- * as numbers in a batch and shipped (`flush`) to the main thread, which formats and exports them.
+ * around its handler (`begin`/`end`), in which that handler's sends are children. A finished span
+ * is SPAN_FIELDS numbers written straight into this thread's ring of the shared span block
+ * (record-ring.ts); `flush` announces them to the main thread with the strings they name that it
+ * has not had yet (a SpanNotice), and the main thread copies them out, formats and exports them.
+ * Nothing is encoded or decoded on the way; a span finished while the ring is full (the main
+ * thread far behind) is dropped and counted.
  *
  * A traced hop allocates nothing here: the running handler's span and the last traced send's ids
  * are fields, span ids are counted (a random 32-bit half per thread, the other half a counter
- * spread by a bijection) rather than drawn, and a span's strings are found by identity first.
+ * spread by a bijection) rather than drawn, and a span's strings are indices in a table kept
+ * across announcements, found by identity first.
  */
 export class ThreadTracer {
   /** Whether the handler running now is traced (its span: the `a*` fields). */
@@ -61,22 +71,29 @@ export class ThreadTracer {
   /** Span ids: this thread's random high word and a count for the low one. */
   private spanHigh = 0;
   private spanCount = 0;
-  private nums = new Float64Array(SHIP_SPANS * SPAN_FIELDS);
-  private strs: string[] = [];
+  private readonly nums: Float64Array;
+  /** The string table: index of each string, how many, and those the main thread has not had (from index `strBase`). */
   private readonly strIndex = new Map<string, number>();
-  /** The last string of each of a span's three string fields and its index in this batch (-1: none yet). */
+  private strCount = 0;
+  private strBase = 0;
+  private newStrs: string[] = [];
+  /** The last string of each of a span's three string fields and its index in the table (-1: none yet). */
   private readonly lastStr: (string | null)[] = [null, null, null];
   private readonly lastIndex = new Int32Array(3).fill(-1);
-  private count = 0;
-  /** A batch was shipped without a wake and none was shipped with one since. */
+  /** Spans written since the last announcement, and dropped (the ring full) since then. */
+  private pending = 0;
+  private dropped = 0;
+  /** An announcement went without a wake and none went with one since. */
   private unwoken = false;
 
   constructor(
     private readonly settings: TracerSettings,
-    private readonly thread: number,
-    /** Takes a batch of finished spans (to the main thread's exporter; `wake` false: a full batch, no hurry); copies its `nums` to keep them. */
-    private readonly ship: (batch: SpanBatch, wake: boolean) => void,
+    /** This thread's ring of the span block. */
+    private readonly ring: RecordRingWriter,
+    /** Takes an announcement to the main thread (`wake` false: no hurry, the timed one follows within SHIP_EVERY_MS). */
+    private readonly ship: (notice: SpanNotice, wake: boolean) => void,
   ) {
+    this.nums = ring.nums;
     this.gap = settings.sampleRate > 0 ? 1 / settings.sampleRate : Infinity;
     this.untilSample = this.nextGap();
     this.newSpanHigh();
@@ -240,8 +257,12 @@ export class ThreadTracer {
     destination: string,
     messageType: string,
   ): void {
+    let at = this.ring.claim();
+    if (at < 0) {
+      this.dropped++;
+      return;
+    }
     const nums = this.nums;
-    let at = this.count * SPAN_FIELDS;
     nums[at++] = t0;
     nums[at++] = t1;
     nums[at++] = t2;
@@ -258,16 +279,17 @@ export class ThreadTracer {
     nums[at++] = this.str(0, destination);
     nums[at++] = this.str(1, messageType);
     nums[at] = this.str(2, actor === null ? '' : actor.kind);
-    if (++this.count === SHIP_SPANS) this.flush(false);
+    if (++this.pending === SHIP_SPANS) this.flush(false);
   }
 
-  /** The index of `s` in this batch's strings (`field`: which of the span's strings, for the identity check that finds most). */
+  /** The index of `s` in the string table (`field`: which of the span's strings, for the identity check that finds most). */
   private str(field: number, s: string): number {
     if (this.lastStr[field] === s) return this.lastIndex[field]!;
     let i = this.strIndex.get(s);
     if (i === undefined) {
-      i = this.strs.push(s) - 1;
+      i = this.strCount++;
       this.strIndex.set(s, i);
+      this.newStrs.push(s);
     }
     this.lastStr[field] = s;
     this.lastIndex[field] = i;
@@ -275,26 +297,33 @@ export class ThreadTracer {
   }
 
   /**
-   * Ships the spans kept so far (the loop calls it every SHIP_EVERY_MS, and at the end; a full
-   * batch ships without waking the main thread, `wake` false). The
-   * batch's `nums` is a view of this tracer's buffer, valid during the `ship` call only: a ship
-   * that keeps it copies it (a batch of 256 spans copied each time was 15% of a traced hop).
+   * Announces the spans written so far (the loop calls it every SHIP_EVERY_MS, and at the end;
+   * `wake` false, after SHIP_SPANS spans: the main thread is not woken for it unless a quarter of
+   * the ring waits unread).
    */
   flush(wake = true): void {
-    if (this.count === 0) {
-      // A full batch went without a wake since: an empty one wakes the main thread for it.
+    if (this.pending === 0 && this.dropped === 0) {
+      // An announcement went without a wake since: an empty one wakes the main thread for it.
       if (wake && this.unwoken) {
         this.unwoken = false;
-        this.ship({ thread: this.thread, nums: this.nums.subarray(0, 0), strs: [] }, true);
+        this.ship({ upTo: this.ring.publish(), strBase: this.strBase, strs: [], dropped: 0 }, true);
       }
       return;
     }
-    this.unwoken = !wake;
-    const batch: SpanBatch = { thread: this.thread, nums: this.nums.subarray(0, this.count * SPAN_FIELDS), strs: this.strs };
-    this.strs = [];
-    this.strIndex.clear();
-    this.lastStr.fill(null);
-    this.count = 0;
-    this.ship(batch, wake);
+    const upTo = this.ring.publish();
+    const loud = wake || this.ring.unread() > WAKE_AT;
+    this.unwoken = !loud;
+    const notice: SpanNotice = { upTo, strBase: this.strBase, strs: this.newStrs, dropped: this.dropped };
+    this.newStrs = [];
+    this.pending = 0;
+    this.dropped = 0;
+    if (this.strCount >= MAX_STRINGS) {
+      // A table that only grows (message types made up at run time) starts over: the next announcement says so (strBase 0).
+      this.strIndex.clear();
+      this.strCount = 0;
+      this.lastStr.fill(null);
+    }
+    this.strBase = this.strCount;
+    this.ship(notice, loud);
   }
 }

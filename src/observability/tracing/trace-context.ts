@@ -79,13 +79,29 @@ export function hex32(n: number): string {
   return HEX[n >>> 24]! + HEX[(n >>> 16) & 255]! + HEX[(n >>> 8) & 255]! + HEX[n & 255]!;
 }
 
-/** Fields of one span in a thread's batch (SpanBatch.nums), in this order. */
+/** Fields of one span in a thread's ring and a batch (SpanBatch.nums), in this order. */
 export const SPAN_FIELDS = 16;
+/** Each thread's ring of the span block: 8,192 spans (1 MiB), a power of two. */
+export const SPAN_RING = { records: 8192, fields: SPAN_FIELDS } as const;
+
 /**
- * A thread's finished spans, shipped to the main thread: per span SPAN_FIELDS numbers — t0..t3,
+ * A thread's announcement of the spans it wrote to its ring of the span block (record-ring.ts),
+ * sent to the main thread as a control record: take them up to `upTo`; first add `strs` to that
+ * thread's string table at index `strBase` (0: a new table, the thread's tracer started over).
+ */
+export interface SpanNotice {
+  upTo: number;
+  strBase: number;
+  strs: string[];
+  /** Spans the thread dropped since its last announcement (its ring was full). */
+  dropped: number;
+}
+
+/**
+ * A thread's finished spans, as the main thread exports them: per span SPAN_FIELDS numbers — t0..t3,
  * s0, s1 (its id), p0, p1 (its parent's; 0, 0 for a root), kind (3 producer: a send; 4 consumer:
  * a handler), start and end (epoch ms), the actor's packed ref (-1: code outside actors), error
- * (1: the handler failed), then the indices in `strs` (each string once per batch) of the
+ * (1: the handler failed), then the indices in `strs` (the thread's string table) of the
  * destination kind, the message type and the actor's kind.
  */
 export interface SpanBatch {

@@ -1,0 +1,37 @@
+import { RecordRingReader, createRecordRingBuffer } from '../../../native-free-core/ring/record-ring.js';
+import { SPAN_RING, type SpanBatch, type SpanNotice } from './trace-context.js';
+
+/**
+ * The main thread's end of the span block: a ring per thread (participant 0 is the main thread),
+ * each written by its thread's tracer (thread-tracer.ts). A thread's announcement (SpanNotice)
+ * brings the strings its spans name that were not announced before; `take` adds them to that
+ * thread's table and copies the announced spans out of its ring as a batch for the exporter.
+ */
+export class SpanIntake {
+  /** The block the threads write to (each its own ring: `new RecordRingWriter(buffer, participant, SPAN_RING)`). */
+  readonly buffer: SharedArrayBuffer;
+  private readonly readers: RecordRingReader[] = [];
+  private readonly tables: string[][] = [];
+
+  /** `threads`: participants other than the main thread (1…threads). */
+  constructor(threads: number, shape: { records: number; fields: number } = SPAN_RING) {
+    this.buffer = createRecordRingBuffer(threads + 1, shape);
+    for (let p = 0; p <= threads; p++) {
+      this.readers.push(new RecordRingReader(this.buffer, p, shape));
+      this.tables.push([]);
+    }
+  }
+
+  /** Thread `from`'s announced spans as a batch (its strings: its table, kept growing), or null when there are none. */
+  take(from: number, notice: SpanNotice): SpanBatch | null {
+    const reader = this.readers[from];
+    if (reader === undefined) return null;
+    let table = this.tables[from]!;
+    if (notice.strBase === 0) table = this.tables[from] = [];
+    // A table behind the announcement (one lost with a replaced thread) is padded: those spans name no string.
+    if (table.length !== notice.strBase) table.length = notice.strBase;
+    for (const s of notice.strs) table.push(s);
+    const nums = reader.take(notice.upTo);
+    return nums.length === 0 ? null : { thread: from, nums, strs: table };
+  }
+}
