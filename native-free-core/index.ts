@@ -19,3 +19,5 @@ export { TypeNameTable, createStatsBuffer, statsSlot } from './stats/stats-block
 export * as MetricsLayout from './layout/metrics-layout.js';
 export { NameTable } from './stats/name-table.js';
 export { createMetricsBuffer, kindNameTable, metricsRegion } from './stats/metrics-block.js';
+export * as RecordRingLayout from './layout/record-ring-layout.js';
+export { RecordRingReader, RecordRingWriter, createRecordRingBuffer, type RecordRingShape } from './ring/record-ring.js';
