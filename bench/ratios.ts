@@ -180,6 +180,7 @@ const FLOORS: Record<string, Floor[]> = {
     { text: 'local-tell / 10M msgs/s', ratio: (g) => div(v(g('local-tell')), 1e7), floor: 1 },
     { text: 'local-tell / nact-tell', ratio: (g) => div(v(g('local-tell')), v(g('nact-tell'))), floor: 25 },
     { text: 'local-tell-burst / nact-tell-burst (info)', ratio: (g) => div(v(g('local-tell-burst')), v(g('nact-tell-burst'))), floor: 1 },
+    { text: 'async-tell / nact-async-tell (info)', ratio: (g) => div(v(g('async-tell')), v(g('nact-async-tell'))), floor: 1 },
     { text: 'cross-tell / postmessage-oneway', ratio: (g) => div(v(g('cross-tell')), v(g('postmessage-oneway'))), floor: 4 },
     { text: 'cross-tell / comedy-threaded-tell (info)', ratio: (g) => div(v(g('cross-tell')), v(g('comedy-threaded-tell'))), floor: 1 },
     { text: 'comedy-threaded-ask p50 / ask-rtt p50 (info)', ratio: (g) => div(g('comedy-threaded-ask')?.p50, g('ask-rtt')?.p50), floor: 1 },

@@ -2,7 +2,7 @@
  * The tracer's own calls on one thread, without actors or rings (RESULTS.md, observability,
  * eighteenth session): `npm run build && node dist/bench/tracer-cost.js`. Prints ns per send
  * span (`ThreadTracer.send` in a traced handler) and per handle span (a TracedMessage made, its
- * span begun and ended, with two clock reads), five rounds of 2,000,000; shipped batches are
+ * span begun and ended, with two clock reads), five rounds of 2,000,000; announced spans are
  * copied out of the ring, as the main thread does, and dropped.
  */
 import { RecordRingReader, RecordRingWriter, createRecordRingBuffer } from '../native-free-core/ring/record-ring.js';
@@ -10,12 +10,12 @@ import { ActorRef } from '../src/actor/actor-ref.js';
 import { ThreadTracer } from '../src/observability/tracing/thread-tracer.js';
 import { SPAN_RING, TracedMessage } from '../src/observability/tracing/trace-context.js';
 
-let shipped = 0;
+let taken = 0;
 // The spans go to a ring of their own, taken out (and dropped) at each announcement, as the main thread would.
 const spans = createRecordRingBuffer(1, SPAN_RING);
 const reader = new RecordRingReader(spans, 0, SPAN_RING);
 const tracer = new ThreadTracer({ sampleRate: 1, maxDepth: 64 }, new RecordRingWriter(spans, 0, SPAN_RING), (notice) => {
-  shipped += reader.take(notice.upTo).length;
+  taken += reader.take(notice.from, notice.upTo).length;
 });
 const target = new ActorRef(1, 5, 'Sink', 7);
 const sender = new ActorRef(1, 6, 'Blaster', 7);
@@ -37,5 +37,5 @@ for (let round = 0; round < 5; round++) {
     tracer.end(traced, start, target, traced.message, false);
   }
   const handle = ((performance.now() - t0) * 1e6) / N;
-  console.log(`send span ${send.toFixed(0)} ns, handle span ${handle.toFixed(0)} ns (${shipped} numbers shipped so far)`);
+  console.log(`send span ${send.toFixed(0)} ns, handle span ${handle.toFixed(0)} ns (${taken} numbers taken so far)`);
 }

@@ -3,7 +3,7 @@ import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { ActorSystem } from '../../src/index.js';
-import { Blaster, Pinger, Ponger, Restarter, Sink, Spawner, retainedHeap } from '../fixtures/bench-actors.js';
+import { AsyncSink, Blaster, Pinger, Ponger, Restarter, Sink, Spawner, retainedHeap } from '../fixtures/bench-actors.js';
 import { type BenchResult, type SuiteContext, latency, throughput } from '../harness.js';
 import { postMessageOneway } from './transport.js';
 
@@ -49,18 +49,20 @@ function nactPingPong(nact: Nact, n: number): Promise<number> {
  * nact tell: one actor receives n messages dispatched by another, `chunk` per turn of the
  * source (it dispatches itself a message to go on, as bactor's Blaster does).
  */
-function nactTell(nact: Nact, n: number, chunk: number): Promise<number> {
+function nactTell(nact: Nact, n: number, chunk: number, asyncSink = false): Promise<number> {
   return new Promise((resolve) => {
     const system = nact.start();
     let count = 0;
     let t0 = 0;
-    const sink = nact.spawnStateless(system, () => {
+    const count1 = (): void => {
       if (++count === n) {
         const ms = performance.now() - t0;
         nact.stop(system);
         resolve((n / ms) * 1000);
       }
-    });
+    };
+    // nact waits for an async handler's promise before its next message, as bactor does.
+    const sink = nact.spawnStateless(system, asyncSink ? async () => count1() : count1);
     let sent = 0;
     const source = nact.spawnStateless(system, (_msg: unknown, ctx: { self: unknown }) => {
       const end = Math.min(n, sent + chunk);
@@ -155,6 +157,7 @@ export async function actorsSuite(ctx: SuiteContext): Promise<void> {
   const PP = q ? 100_000 : 300_000;
   const TELL = q ? 500_000 : 2_000_000;
   const ASKS = q ? 5_000 : 20_000;
+  const ASYNC_TELL = q ? 100_000 : 500_000;
   const SPAWN = 1_000_000;
   const nact = require('nact') as Nact;
   const step = async (name: string, text: string, body: () => Promise<BenchResult | BenchResult[]>): Promise<void> => {
@@ -176,16 +179,16 @@ export async function actorsSuite(ctx: SuiteContext): Promise<void> {
     };
     // chunk 100 = the default throughput: the receiver keeps up (steady stream); chunk 1000: its
     // mailbox grows by 900 messages per round (a burst).
-    const tell = async (worker: number, chunk = 100): Promise<number[]> => {
+    const tell = async (worker: number, chunk = 100, sinkKind: typeof Sink | typeof AsyncSink = Sink, n = TELL): Promise<number[]> => {
       const blaster = await system.spawn(Blaster, undefined, { worker: 1 });
-      const sink = await system.spawn(Sink, undefined, { worker });
+      const sink = await system.spawn(sinkKind, undefined, { worker });
       return timeRuns(runs, async () => {
         const t0 = performance.now();
-        const done = sink.ask({ type: 'expect', n: TELL }, { timeout: 120_000 });
-        blaster.tell({ type: 'blast', target: sink, n: TELL, chunk });
+        const done = sink.ask({ type: 'expect', n }, { timeout: 120_000 });
+        blaster.tell({ type: 'blast', target: sink, n, chunk });
         const sum = await done;
-        if (sum !== 42 * TELL) throw new Error(`sink sum ${sum}`);
-        return (TELL / (performance.now() - t0)) * 1000;
+        if (sum !== 42 * n) throw new Error(`sink sum ${sum}`);
+        return (n / (performance.now() - t0)) * 1000;
       });
     };
     await step('local-pingpong', `${PP} round trips between two actors on one worker`, async () =>
@@ -205,6 +208,12 @@ export async function actorsSuite(ctx: SuiteContext): Promise<void> {
     );
     await step('nact-tell-burst', `the same with nact`, async () =>
       throughput(SUITE, 'nact-tell-burst', 'msgs/s', await timeRuns(runs, () => nactTell(nact, TELL, 1000))),
+    );
+    await step('async-tell', `${ASYNC_TELL} tells to an actor with an async handler on one worker (a promise per message)`, async () =>
+      throughput(SUITE, 'async-tell', 'msgs/s', await tell(1, 100, AsyncSink, ASYNC_TELL)),
+    );
+    await step('nact-async-tell', `the same with nact`, async () =>
+      throughput(SUITE, 'nact-async-tell', 'msgs/s', await timeRuns(runs, () => nactTell(nact, ASYNC_TELL, 100, true))),
     );
     await step('cross-pingpong', `${PP} round trips between actors on two workers`, async () =>
       throughput(SUITE, 'cross-pingpong', 'msgs/s', await pingpong(2)),

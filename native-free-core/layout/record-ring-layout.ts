@@ -14,15 +14,16 @@
  *
  * | word / bytes | written by                                          | read by                      |
  * |--------------|-----------------------------------------------------|------------------------------|
- * | HEAD         | participant p (Atomics.store, after the records)     | a replacement of p, at start |
- * | TAIL         | the reader (Atomics.store, after copying records out) | participant p, when it seems full |
- * | records      | participant p, between TAIL and TAIL + records       | the reader, up to what p announced |
+ * | HEAD         | participant p (Atomics.store, after the records)     | the reader (Atomics.load, before it copies: what orders the records before it); a replacement of p, at start |
+ * | TAIL         | the reader (Atomics.store, after copying records out) | participant p, at start, when the ring seems full, and for its wake rule |
+ * | records      | participant p, between TAIL and TAIL + records       | the reader, up to what p announced and published |
  *
  * HEAD and TAIL count records since the block was made, as int32 that wrap: a record's place is
  * `count & (records - 1)` (records is a power of two) and the records in use `(HEAD - TAIL) | 0`.
- * The writer tells the reader how far to read by a message of its own (the block holds no
- * doorbell): the reader never reads past what it was told, so what the message says about those
- * records (tracing: their strings) arrives first.
+ * The writer tells the reader which records to read (from, up to) by a message of its own (the
+ * block holds no doorbell): the reader never reads past what it was told, so what the message
+ * says about those records (tracing: their strings) arrives first; records published by a writer
+ * whose message never came (a thread that died in between) are passed over, counted.
  */
 export const HEAD = 0;
 export const TAIL = 1;

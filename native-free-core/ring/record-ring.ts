@@ -43,10 +43,13 @@ function region(buffer: ArrayBufferLike, p: number, shape: RecordRingShape): { w
 export class RecordRingWriter {
   /** The records' fields: record at `claim()`'s offset, `fields` of them. */
   readonly nums: Float64Array;
+  /** Records the ring holds. */
+  readonly records: number;
+  /** The count last published (HEAD): at first, where this writer started. */
+  published: number;
   private readonly words: Int32Array;
   private readonly mask: number;
   private readonly fields: number;
-  private readonly records: number;
   /** Records claimed so far (int32, wrapping), and the reader's TAIL as last read. */
   private written: number;
   private tail: number;
@@ -56,7 +59,7 @@ export class RecordRingWriter {
     this.fields = shape.fields;
     this.records = shape.records;
     this.mask = shape.records - 1;
-    this.written = Atomics.load(this.words, HEAD);
+    this.written = this.published = Atomics.load(this.words, HEAD);
     this.tail = Atomics.load(this.words, TAIL);
   }
 
@@ -74,7 +77,7 @@ export class RecordRingWriter {
   /** Makes the claimed records the reader's to take; returns the count to announce (HEAD). */
   publish(): number {
     Atomics.store(this.words, HEAD, this.written);
-    return this.written;
+    return (this.published = this.written);
   }
 
   /** Records written that the reader has not taken (as of its last TAIL seen here, refreshed). */
@@ -99,16 +102,35 @@ export class RecordRingReader {
     this.mask = shape.records - 1;
   }
 
+  /** Records the last `take` passed over without copying them (see `take`). */
+  skipped = 0;
+
   /**
-   * Copies out the records from TAIL up to `upTo` (a count the writer announced; never past what
-   * it published) and frees them. An `upTo` behind TAIL (a stale announcement) takes nothing.
+   * Copies out the records from `from` up to `upTo` (counts the writer announced: where its
+   * announcement starts and ends; never past what it published) and frees them. Records between
+   * TAIL and `from` — published by a writer whose announcement never came (a thread that died
+   * between the two) — are passed over and counted in `skipped`, as are records a ring behind
+   * (not possible with one writer at a time). An `upTo` behind TAIL (a stale announcement) takes nothing.
    */
-  take(upTo: number): Float64Array {
+  take(from: number, upTo: number): Float64Array {
+    this.skipped = 0;
     const head = Atomics.load(this.words, HEAD);
     if (((upTo - head) | 0) > 0) upTo = head;
-    const tail = Atomics.load(this.words, TAIL);
-    const n = (upTo - tail) | 0;
-    if (n <= 0 || n > this.records) return new Float64Array(0);
+    let tail = Atomics.load(this.words, TAIL);
+    if (((from - tail) | 0) > 0 && ((upTo - from) | 0) >= 0) {
+      this.skipped = (from - tail) | 0;
+      tail = from;
+    }
+    let n = (upTo - tail) | 0;
+    if (n <= 0) {
+      if (this.skipped > 0) Atomics.store(this.words, TAIL, tail);
+      return new Float64Array(0);
+    }
+    if (n > this.records) {
+      this.skipped += n;
+      Atomics.store(this.words, TAIL, upTo);
+      return new Float64Array(0);
+    }
     const out = new Float64Array(n * this.fields);
     const first = tail & this.mask;
     const before = Math.min(n, this.records - first);

@@ -78,10 +78,10 @@ export class MessageEncoder {
   }
 
   /**
-   * `write` for tracing's records (a TRACE record's string, a batch of spans): the value path for
-   * a primitive, msgpackr for the rest. A function of its own, so what `write` learns stays
-   * what user messages are: once a string and a packed batch had gone through `write`, V8 no
-   * longer inlined its shape path (measured: a cross-thread tell ~10% slower).
+   * `write` for tracing's records (an announcement of spans): the value path for a primitive,
+   * msgpackr for the rest. A function of its own, so what `write` learns stays what user messages
+   * are: once tracing's records had gone through `write`, V8 no longer inlined its shape path
+   * (measured: a cross-thread tell ~10% slower).
    */
   writeAside(type: number, body: unknown, header0 = 0, header1 = 0): boolean {
     const bound = primitiveBound(body);

@@ -230,6 +230,10 @@ export async function runHost(init: HostInit): Promise<void> {
       case Next.Yield:
         await loop.yieldToLoop();
         break;
+      case Next.Microtasks:
+        // Resumes once the microtasks queued before it ran (a handler promise's continuation first).
+        await undefined;
+        break;
       case Next.Sleep:
         await loop.sleep();
         break;

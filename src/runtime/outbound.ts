@@ -138,7 +138,7 @@ export class Outbound {
     return peer < this.overflow.length && this.overflow[peer]!.length === 0 ? this.endpoint : null;
   }
 
-  /** Tracing's batches of spans by the encoder's own path for them (`wake` false: see Transport.sendAside); the generic path when the ring is full. */
+  /** Tracing's span announcements by the encoder's own path for them (`wake` false: see Transport.sendAside); the generic path when the ring is full. */
   sendAside(peer: number, type: number, h0: number, h1: number, body: unknown, wake = true): boolean {
     const endpoint = this.unqueued(peer);
     if (endpoint !== null && endpoint.sendAside(peer, type, body, h0, h1, wake)) {

@@ -85,7 +85,7 @@ export type ControlMessage =
   | { op: 'stats'; req?: number }
   | { op: 'stats-reply'; reply: number; actors: number; processed: number; deadLetters: number; pendingAsync: number; kinds: KindStats[] }
   | { op: 'exit' }
-  /** Tracing: a thread's finished spans, for the main thread's exporter. */
+  /** Tracing: a thread announces the spans it wrote to its ring of the span block (span-intake.ts). */
   | { op: 'spans'; notice: import('../observability/tracing/trace-context.js').SpanNotice }
   | { op: 'flush-spans'; req?: number }
   | { op: 'tree'; req?: number }

@@ -139,8 +139,9 @@ export class TransportEndpoint {
   /**
    * As `send`, for tracing's records (see MessageEncoder.writeAside). `wake` false: the record is
    * published at the next flush but its owner is not woken for it while the ring is under a
-   * quarter full (a full batch of spans: the timed flush that follows within SHIP_EVERY_MS wakes
-   * it; a wake per batch was ~3.5% of a traced local tell's worker profile here).
+   * quarter full (an announcement of 256 spans: the timed one that follows within
+   * NOTICE_EVERY_MS wakes it; a wake per batch of spans was ~3.5% of a traced local tell's worker
+   * profile here).
    */
   sendAside(peer: number, type: number, body: unknown, header0 = 0, header1 = 0, wake = true): boolean {
     const encoder = this.encoders[peer];

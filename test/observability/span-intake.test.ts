@@ -71,6 +71,26 @@ test('span intake: announced spans come out with their strings; a string goes on
   assert.deepEqual(read(intake.take(1, again[0]!)!), ['process Sink|inc|Sink#5@w2']);
 });
 
+test("span intake: spans of a thread that died between writing and announcing them are dropped and counted, not named with its replacement's strings", () => {
+  const { tracer, intake, notices } = tracerOf();
+  tracer.begin(parent);
+  tracer.send(target, { type: 'lost' }, sender);
+  tracer.flush();
+  // The announcement never reaches the main thread (the worker died before its ring was flushed).
+  notices.length = 0;
+  const again: SpanNotice[] = [];
+  const next = new ThreadTracer(
+    { sampleRate: 1, maxDepth: 64 },
+    new RecordRingWriter(intake.buffer, 1, SPAN_RING),
+    (n) => void again.push(n),
+  );
+  next.begin(parent);
+  next.end(parent, 0, target, { type: 'after' }, false);
+  next.flush();
+  assert.deepEqual(read(intake.take(1, again[0]!)!), ['process Sink|after|Sink#5@w2']);
+  assert.equal(intake.lost, 1, "the dead thread's span, counted");
+});
+
 test('span intake: a full ring drops new spans and counts them; nothing announced is lost', () => {
   const { tracer, intake, notices } = tracerOf({ records: 4, fields: SPAN_FIELDS });
   tracer.begin(parent);

@@ -14,7 +14,7 @@ const MAX_QUEUED = 32_768;
 const BATCH = 512;
 
 /**
- * The main thread's end of tracing: takes the span records every thread ships, turns each into
+ * The main thread's end of tracing: takes the batches of spans the intake copied out, turns each into
  * what an OpenTelemetry SpanExporter exports (a ReadableSpan: span context, parent, times,
  * attributes, status, resource, scope), and hands them to the exporter in batches, one export
  * at a time. A full queue drops new spans (`dropped`); an export that fails is counted (`failed`).

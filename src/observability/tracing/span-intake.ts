@@ -12,26 +12,36 @@ export class SpanIntake {
   readonly buffer: SharedArrayBuffer;
   private readonly readers: RecordRingReader[] = [];
   private readonly tables: string[][] = [];
+  private readonly fields: number;
 
   /** `threads`: participants other than the main thread (1…threads). */
   constructor(threads: number, shape: { records: number; fields: number } = SPAN_RING) {
     this.buffer = createRecordRingBuffer(threads + 1, shape);
+    this.fields = shape.fields;
     for (let p = 0; p <= threads; p++) {
       this.readers.push(new RecordRingReader(this.buffer, p, shape));
       this.tables.push([]);
     }
   }
 
+  /** Spans the last `take` dropped: published by a thread whose announcement never came (it died in between), or named by strings this side lacks. */
+  lost = 0;
+
   /** Thread `from`'s announced spans as a batch (its strings: its table, kept growing), or null when there are none. */
   take(from: number, notice: SpanNotice): SpanBatch | null {
+    this.lost = 0;
     const reader = this.readers[from];
     if (reader === undefined) return null;
     let table = this.tables[from]!;
     if (notice.strBase === 0) table = this.tables[from] = [];
-    // A table behind the announcement (one lost with a replaced thread) is padded: those spans name no string.
-    if (table.length !== notice.strBase) table.length = notice.strBase;
+    const nums = reader.take(notice.from, notice.upTo);
+    this.lost = reader.skipped;
+    if (table.length !== notice.strBase) {
+      // Not the strings this side has (not possible while announcements arrive in order): the spans are dropped, not misnamed.
+      this.lost += nums.length / this.fields;
+      return null;
+    }
     for (const s of notice.strs) table.push(s);
-    const nums = reader.take(notice.upTo);
     return nums.length === 0 ? null : { thread: from, nums, strs: table };
   }
 }

@@ -44,10 +44,10 @@ export class SystemTracing {
     );
   }
 
-  /** Thread `from` announced spans: to the exporter (and the spans it dropped, to the count). */
+  /** Thread `from` announced spans: to the exporter (and the spans it or the intake dropped, to the count). */
   receive(from: number, notice: SpanNotice): void {
-    this.export.dropped += notice.dropped;
     const batch = this.intake.take(from, notice);
+    this.export.dropped += notice.dropped + this.intake.lost;
     if (batch !== null) this.export.add(batch);
   }
 
@@ -77,7 +77,10 @@ export class SystemTracing {
     };
   }
 
-  /** Spans exported so far, dropped (the exporter's queue full, or a thread's span ring full: the exporter far behind), and whose export failed. */
+  /**
+   * Spans exported so far, dropped (the exporter's queue full; a thread's span ring full, the main
+   * thread far behind; or written by a worker that died before it announced them), and whose export failed.
+   */
   get counts(): { exported: number; dropped: number; failed: number } {
     return { exported: this.export.exported, dropped: this.export.dropped, failed: this.export.failed };
   }

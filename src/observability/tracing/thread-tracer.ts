@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import type { ActorRef } from '../../actor/actor-ref.js';
 import { describeMessageType } from '../../util/message-type.js';
 import type { RecordRingWriter } from '../../../native-free-core/ring/record-ring.js';
-import { SPAN_RING, type SpanNotice, TRACE_WORDS, type TraceIds, random32 } from './trace-context.js';
+import { type SpanNotice, TRACE_WORDS, type TraceIds, random32 } from './trace-context.js';
 
 /** What a thread's tracer knows of the system's `tracing` option (it crosses to workers as data). */
 export interface TracerSettings {
@@ -13,10 +13,8 @@ export interface TracerSettings {
 }
 
 /** Spans a thread writes before it announces them to the main thread, and how long at most (ms). */
-const SHIP_SPANS = 256;
-export const SHIP_EVERY_MS = 200;
-/** Unread spans past which an announcement wakes the main thread (else the timed one does). */
-const WAKE_AT = SPAN_RING.records >> 2;
+const NOTICE_SPANS = 256;
+export const NOTICE_EVERY_MS = 200;
 /** Strings a thread's table holds before it starts over (a new table announced with strBase 0). */
 const MAX_STRINGS = 4096;
 const TIME_ORIGIN = performance.timeOrigin;
@@ -90,7 +88,7 @@ export class ThreadTracer {
     private readonly settings: TracerSettings,
     /** This thread's ring of the span block. */
     private readonly ring: RecordRingWriter,
-    /** Takes an announcement to the main thread (`wake` false: no hurry, the timed one follows within SHIP_EVERY_MS). */
+    /** Takes an announcement to the main thread (`wake` false: no hurry, the timed one follows within NOTICE_EVERY_MS). */
     private readonly ship: (notice: SpanNotice, wake: boolean) => void,
   ) {
     this.nums = ring.nums;
@@ -279,7 +277,7 @@ export class ThreadTracer {
     nums[at++] = this.str(0, destination);
     nums[at++] = this.str(1, messageType);
     nums[at] = this.str(2, actor === null ? '' : actor.kind);
-    if (++this.pending === SHIP_SPANS) this.flush(false);
+    if (++this.pending === NOTICE_SPANS) this.flush(false);
   }
 
   /** The index of `s` in the string table (`field`: which of the span's strings, for the identity check that finds most). */
@@ -297,23 +295,26 @@ export class ThreadTracer {
   }
 
   /**
-   * Announces the spans written so far (the loop calls it every SHIP_EVERY_MS, and at the end;
-   * `wake` false, after SHIP_SPANS spans: the main thread is not woken for it unless a quarter of
-   * the ring waits unread).
+   * Announces the spans written so far (the loop calls it every NOTICE_EVERY_MS, and at the end;
+   * `wake` false, after NOTICE_SPANS spans: the main thread is not woken for it unless a quarter
+   * of the ring waits unread).
    */
   flush(wake = true): void {
+    const ring = this.ring;
     if (this.pending === 0 && this.dropped === 0) {
       // An announcement went without a wake since: an empty one wakes the main thread for it.
       if (wake && this.unwoken) {
         this.unwoken = false;
-        this.ship({ upTo: this.ring.publish(), strBase: this.strBase, strs: [], dropped: 0 }, true);
+        const at = ring.published;
+        this.ship({ from: at, upTo: at, strBase: this.strBase, strs: [], dropped: 0 }, true);
       }
       return;
     }
-    const upTo = this.ring.publish();
-    const loud = wake || this.ring.unread() > WAKE_AT;
+    const from = ring.published;
+    const upTo = ring.publish();
+    const loud = wake || ring.unread() > ring.records >> 2;
     this.unwoken = !loud;
-    const notice: SpanNotice = { upTo, strBase: this.strBase, strs: this.newStrs, dropped: this.dropped };
+    const notice: SpanNotice = { from, upTo, strBase: this.strBase, strs: this.newStrs, dropped: this.dropped };
     this.newStrs = [];
     this.pending = 0;
     this.dropped = 0;

@@ -86,10 +86,13 @@ export const SPAN_RING = { records: 8192, fields: SPAN_FIELDS } as const;
 
 /**
  * A thread's announcement of the spans it wrote to its ring of the span block (record-ring.ts),
- * sent to the main thread as a control record: take them up to `upTo`; first add `strs` to that
- * thread's string table at index `strBase` (0: a new table, the thread's tracer started over).
+ * sent to the main thread as a control record: take them from `from` up to `upTo`; first add
+ * `strs` to that thread's string table at index `strBase` (0: a new table, the thread's tracer
+ * started over).
  */
 export interface SpanNotice {
+  /** The ring's counts this announcement covers: from (the last one's `upTo`, or where the tracer started) up to. */
+  from: number;
   upTo: number;
   strBase: number;
   strs: string[];
