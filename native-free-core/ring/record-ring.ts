@@ -121,7 +121,7 @@ export class RecordRingReader {
       this.skipped = (from - tail) | 0;
       tail = from;
     }
-    let n = (upTo - tail) | 0;
+    const n = (upTo - tail) | 0;
     if (n <= 0) {
       if (this.skipped > 0) Atomics.store(this.words, TAIL, tail);
       return new Float64Array(0);
