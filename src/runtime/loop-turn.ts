@@ -292,13 +292,15 @@ export class LoopTurn {
     // A peer's ring is full and its producers are suspended; nobody rings us when it drains,
     // so look again soon (the event loop runs meanwhile).
     if (!this.flushed) return Next.Sleep;
+    const first = !this.inSpell;
     this.inSpell = true;
     switch (this.idle.next()) {
       case IdlePhase.SPIN:
         // A handler's promise settles only when microtasks run: a spin that cannot run them waited
         // out every spin of the spell for nothing (~630 µs an async message on a worker here).
-        // Guarded, microtasks run only out of the slice (a vm call, ~75 µs): it spins as before.
-        return runtime.pendingAsync > 0 && !this.guarded ? Next.Microtasks : Next.Continue;
+        // Guarded, microtasks run only out of the slice (a vm call and a watchdog thread, ~75 µs):
+        // the spell's first look leaves it, then it spins as before (a promise that waits for I/O).
+        return runtime.pendingAsync > 0 && (!this.guarded || first) ? Next.Microtasks : Next.Continue;
       case IdlePhase.YIELD:
         if (this.guarded && runtime.pendingAsync === 0 && host.pendingLoads === 0 && now - this.sliceStart < 10) return Next.Continue;
         this.sinceYield = 0;
