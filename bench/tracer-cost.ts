@@ -1,6 +1,7 @@
 /**
  * The tracer's own calls on one thread, without actors or rings (RESULTS.md, observability,
- * eighteenth session): `npm run build && node dist/bench/tracer-cost.js`. Prints ns per send
+ * eighteenth and nineteenth sessions): `npm run build && node dist/bench/tracer-cost.js`. Prints
+ * what a clock read costs (5,000,000 calls of each clock), then ns per send
  * span (`ThreadTracer.send` in a traced handler) and per handle span (a TracedMessage made, its
  * span begun and ended, with two clock reads), five rounds of 2,000,000; announced spans are
  * copied out of the ring, as the main thread does, and dropped.
@@ -9,6 +10,20 @@ import { RecordRingReader, RecordRingWriter, createRecordRingBuffer } from '../n
 import { ActorRef } from '../src/actor/actor-ref.js';
 import { ThreadTracer } from '../src/observability/tracing/thread-tracer.js';
 import { SPAN_RING, TracedMessage } from '../src/observability/tracing/trace-context.js';
+
+// What one clock read costs here (a span takes one per send and two per handler).
+const CLOCK_READS = 5_000_000;
+for (const [name, read] of [
+  ['performance.now()', () => performance.now()],
+  ['Date.now()', () => Date.now()],
+  ['process.hrtime.bigint()', () => Number(process.hrtime.bigint() & 0xffffn)],
+] as const) {
+  let sum = 0;
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < CLOCK_READS; i++) sum += read();
+  const ns = Number(process.hrtime.bigint() - t0) / CLOCK_READS;
+  console.log(`${name}: ${ns.toFixed(1)} ns a call${sum > 0 ? '' : ' (?)'}`);
+}
 
 let taken = 0;
 // The spans go to a ring of their own, taken out (and dropped) at each announcement, as the main thread would.
