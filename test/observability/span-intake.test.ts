@@ -28,6 +28,17 @@ function tracerOf(shape: { records: number; fields: number } = SPAN_RING): {
   return { tracer, intake, notices };
 }
 
+/** A new tracer for worker 1's ring of `intake` (a replacement thread's), and the announcements it makes. */
+function replacementOf(intake: SpanIntake): { tracer: ThreadTracer; notices: SpanNotice[] } {
+  const notices: SpanNotice[] = [];
+  const tracer = new ThreadTracer(
+    { sampleRate: 1, maxDepth: 64 },
+    new RecordRingWriter(intake.buffer, 1, SPAN_RING),
+    (n) => void notices.push(n),
+  );
+  return { tracer, notices };
+}
+
 /** Each span's name, message type and actor attribute. */
 function read(batch: SpanBatch): string[] {
   return Array.from({ length: batch.nums.length / SPAN_FIELDS }, (_v, i) => {
@@ -58,12 +69,7 @@ test('span intake: announced spans come out with their strings; a string goes on
   assert.equal(notices.length, 2);
   assert.equal(intake.take(1, notices[1]!), null);
   // A replacement thread's tracer starts its table over (strBase 0) and goes on in the same ring.
-  const again: SpanNotice[] = [];
-  const next = new ThreadTracer(
-    { sampleRate: 1, maxDepth: 64 },
-    new RecordRingWriter(intake.buffer, 1, SPAN_RING),
-    (n) => void again.push(n),
-  );
+  const { tracer: next, notices: again } = replacementOf(intake);
   next.begin(parent);
   next.end(parent, 0, target, { type: 'inc' }, true);
   next.flush();
@@ -78,12 +84,7 @@ test("span intake: spans of a thread that died between writing and announcing th
   tracer.flush();
   // The announcement never reaches the main thread (the worker died before its ring was flushed).
   notices.length = 0;
-  const again: SpanNotice[] = [];
-  const next = new ThreadTracer(
-    { sampleRate: 1, maxDepth: 64 },
-    new RecordRingWriter(intake.buffer, 1, SPAN_RING),
-    (n) => void again.push(n),
-  );
+  const { tracer: next, notices: again } = replacementOf(intake);
   next.begin(parent);
   next.end(parent, 0, target, { type: 'after' }, false);
   next.flush();
