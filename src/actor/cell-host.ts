@@ -68,7 +68,7 @@ export interface TurnHost {
   typeCode(name: string): number;
   /** This thread's tracer (null without tracing): a traced message's handler runs in its span. */
   readonly tracer: ThreadTracer | null;
-  /** A handler promise started (+1) or settled (-1): the loop must let the event loop run. */
+  /** A handler promise started (+1) or settled (-1): while any is pending the loop lets ticks, microtasks and the event loop run (loop-turn.ts). */
   asyncDelta(delta: number): void;
   /** The handler of a message with reliable delivery has run: it is acknowledged (see ReliableInbox). */
   reliableHandled(consumer: ReliableConsumer, envelope: ReliableEnvelope): void;

@@ -66,6 +66,17 @@ export interface HostInit {
   ledger?: SharedArrayBuffer;
 }
 
+/**
+ * Resolves once the process.nextTick callbacks and microtasks queued before it have run: a
+ * handler's promise settles through either (a stream or emitter resolves from a tick).
+ */
+function checkpoint(): Promise<void> {
+  return new Promise(onNextTick);
+}
+function onNextTick(resolve: () => void): void {
+  process.nextTick(resolve);
+}
+
 /** Where a worker keeps its slice function for the guard script (a global the script can reach). */
 const SLICE_KEY = 'bactor.host-slice';
 
@@ -76,7 +87,8 @@ const YIELD_EVERY_MS = 5;
  * The loop of an actor worker: drain the inbound rings, run actors from the run queue, fire due
  * timers, publish outbound rings; when there is nothing to do, spin, yield, then park (blocking
  * in Atomics.wait until a producer rings, or until the next timer; with handler promises
- * pending it parks with waitAsync so the event loop can settle them).
+ * pending each look of the spin is a checkpoint that lets their continuations run, and it parks
+ * with waitAsync so the event loop can settle them).
  */
 export async function runHost(init: HostInit): Promise<void> {
   enterActorHost();
@@ -187,7 +199,8 @@ export async function runHost(init: HostInit): Promise<void> {
 
   /** Loop turns until one needs the event loop (or, guarded, until the slice is old). */
   function slice(): Next {
-    const start = (loop.sliceStart = performance.now());
+    // Unguarded, a slice has no end of its own (sliceMs Infinity): no clock read per entry.
+    const start = (loop.sliceStart = guard === null ? loop.busySince : performance.now());
     for (;;) {
       const next = loop.turn();
       if (next !== Next.Continue) return next;
@@ -231,8 +244,11 @@ export async function runHost(init: HostInit): Promise<void> {
         await loop.yieldToLoop();
         break;
       case Next.Microtasks:
-        // Resumes once the microtasks queued before it ran (a handler promise's continuation first).
+        // A handler promise's continuation: the microtasks queued so far run first; nothing
+        // runnable yet, the ticks too (a continuation through a stream or an emitter). Guarded,
+        // this is the spell's one way out of the slice: a few rounds, while nothing becomes runnable.
         await undefined;
+        for (let i = guard === null ? 1 : 8; i > 0 && runtime.runs.length === 0; i--) await checkpoint();
         break;
       case Next.Sleep:
         await loop.sleep();

@@ -43,8 +43,8 @@ export const Next = {
   /** The thread leaves its loop. */
   Stop: 4,
   /**
-   * Let the microtasks queued so far run (a settled handler promise's continuation), then
-   * another turn at once: the idle look of a thread whose handlers' promises are pending.
+   * Let the ticks and microtasks queued so far run (a settled handler promise's continuation),
+   * then another turn at once: a look or a busy turn of a thread whose handlers' promises are pending.
    */
   Microtasks: 5,
 } as const;
@@ -92,6 +92,9 @@ const SHORT_PARK_MS = 0.2;
 /** `performance.timeOrigin` (a getter that costs ~1% of a busy worker when read every loop turn). */
 const TIME_ORIGIN = performance.timeOrigin;
 
+/** Looks of an idle spell that are checkpoints while a handler's promise is pending (see `turn`). */
+const SPELL_CHECKPOINTS = 16;
+
 /** A busy thread lets its event loop run after at most this many turns with work. */
 const YIELD_EVERY_TURNS = 64;
 
@@ -113,7 +116,9 @@ function eventLoopBusy(): boolean {
  * the run queue, fire due timers, publish outbound rings, write the thread's counters; then say
  * what the driver does next (host-loop.ts on a worker, main-loop.ts on the main thread). With
  * nothing to do it spins, yields, then parks: blocking in Atomics.wait on a worker whose event
- * loop holds nothing, without blocking (waitAsync) otherwise.
+ * loop holds nothing, without blocking (waitAsync) otherwise. While a handler's promise is
+ * pending, a spin that cannot run microtasks cannot see it settle: each look, and each busy turn,
+ * asks for a checkpoint instead (Next.Microtasks).
  */
 export class LoopTurn {
   /** How long the park the turn asked for may last (ms). */
@@ -141,6 +146,8 @@ export class LoopTurn {
   private sinceYield = 0;
   /** An idle spell is under way (a turn found nothing and it has not parked yet). */
   private inSpell = false;
+  /** Checkpoints (Next.Microtasks) the spell under way asked for. */
+  private spellChecks = 0;
   private loops = 0;
   private drained = 0;
   /** The ledger's unkept count last published. */
@@ -276,31 +283,38 @@ export class LoopTurn {
       const pending = runtime.pendingAsync > 0;
       if (
         (++this.sinceYield >= YIELD_EVERY_TURNS ||
-          // Guarded, a pending promise's continuation waits for the next slice: every 4 busy turns.
-          (pending && this.guarded && this.sinceYield >= 4) ||
+          // Handler promises pending: an event-loop round at least every ms for what they wait on
+          // (timers, I/O, a task pool's replies); guarded, their continuations too, every 4 turns.
+          (pending && (now - this.yieldedAt >= 1 || (this.guarded && this.sinceYield >= 4))) ||
           now - this.yieldedAt >= this.yieldEveryMs) &&
         mayLeave
       ) {
         this.sinceYield = 0;
         return Next.Yield;
       }
-      // Handler promises pending: their continuations run between turns (a microtask checkpoint,
-      // not a whole event-loop round; timers and I/O still get one every YIELD_EVERY_TURNS turns
-      // or yieldEveryMs).
+      // Handler promises pending: their continuations run between turns (a checkpoint of ticks
+      // and microtasks, not a whole event-loop round).
       return pending && !this.guarded ? Next.Microtasks : Next.Continue;
     }
     // A peer's ring is full and its producers are suspended; nobody rings us when it drains,
     // so look again soon (the event loop runs meanwhile).
     if (!this.flushed) return Next.Sleep;
-    const first = !this.inSpell;
-    this.inSpell = true;
+    if (!this.inSpell) {
+      this.inSpell = true;
+      this.spellChecks = 0;
+    }
     switch (this.idle.next()) {
       case IdlePhase.SPIN:
         // A handler's promise settles only when microtasks run: a spin that cannot run them waited
-        // out every spin of the spell for nothing (~630 µs an async message on a worker here).
-        // Guarded, microtasks run only out of the slice (a vm call and a watchdog thread, ~75 µs):
-        // the spell's first look leaves it, then it spins as before (a promise that waits for I/O).
-        return runtime.pendingAsync > 0 && (!this.guarded || first) ? Next.Microtasks : Next.Continue;
+        // out every spin of the spell for nothing (~550–630 µs an async message on a worker here).
+        // The spell's first looks are checkpoints instead; a promise still pending after them
+        // waits for the event loop (I/O, a timer), and the spell spins on for the rings, as
+        // before. Guarded, a checkpoint leaves the slice (a vm call and a watchdog thread, ~75 µs): one.
+        if (runtime.pendingAsync > 0 && this.spellChecks < (this.guarded ? 1 : SPELL_CHECKPOINTS)) {
+          this.spellChecks++;
+          return Next.Microtasks;
+        }
+        return Next.Continue;
       case IdlePhase.YIELD:
         if (this.guarded && runtime.pendingAsync === 0 && host.pendingLoads === 0 && now - this.sliceStart < 10) return Next.Continue;
         this.sinceYield = 0;

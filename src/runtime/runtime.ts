@@ -120,7 +120,7 @@ export class Runtime implements CellHost, RefRouter, MessageSink, MigrationHost,
   /** The traced actors of this thread (system.traceActor), and the tap whose handler runs now (its sends are entries). */
   readonly taps = new ActorTaps((event) => this.onEvent(event));
   tapping: ActorTap | null = null;
-  /** Called when local work appears while the thread may be parked (main thread wake-up). */
+  /** Called when local work appears while the thread may be parked (the main thread's wake-up; a worker's own doorbell during a waitAsync park). */
   onWork: (() => void) | null = null;
   readonly random: () => number;
   /** The gateway thread's participant number (0: no remote); refs of other incarnations go there. */

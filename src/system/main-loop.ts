@@ -170,7 +170,7 @@ export class MainLoop {
           else await loop.parkAsync(parkAsync);
           break;
         default:
-          // Continue or Yield: after a turn with work the main thread's event loop always runs.
+          // Continue, Yield or Microtasks: after a turn with work the main thread's event loop always runs.
           this.idleOnce = false;
           await loop.yieldToLoop();
           break;

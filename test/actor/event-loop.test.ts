@@ -85,25 +85,34 @@ test('shutdown does not wait for an interval an actor left running', { timeout: 
 
 for (const guarded of [false, true]) {
   test(
-    `an async handler's messages on a worker${guarded ? " under the watchdog's restart policy (guarded slices)" : ''}: each goes on once its promise settles (a microtask turn), not after the loop spins out`,
+    `an async handler's messages on a worker${guarded ? " under the watchdog's restart policy (guarded slices)" : ''}: each goes on once its promise settles (a checkpoint), not after the loop spins out`,
     { timeout: 60_000 },
     async (t) => {
-      const system = await ActorSystem.start({ workers: 1, ...(guarded ? { scheduler: { watchdog: { restart: true } } } : {}) });
+      // Fixed knobs: the scheduler would raise the spins of a worker that parks often (up to 64,000 looks a spell).
+      const system = await ActorSystem.start({
+        workers: 1,
+        spins: 256,
+        scheduler: { adaptive: false, ...(guarded ? { watchdog: { restart: true } } : {}) },
+      });
       t.after(() => system.shutdown());
       const counter = await system.spawn(AsyncCounter, undefined, { worker: 1 });
       await counter.ask({ type: 'report' });
       // The worker's loop turns (its slot of the stats block): a turn is one look at the rings and the run queue.
       const statsBuffer = (system.scheduler as unknown as { statsBuffer: SharedArrayBuffer }).statsBuffer;
       const worker = statsSlot(statsBuffer, 1);
-      const before = worker[LOOPS]!;
-      const n = guarded ? 1000 : 3000;
-      for (let i = 0; i < n; i++) counter.tell({ type: 'n', n: i });
-      const report = await counter.ask({ type: 'report' }, { timeout: 30_000 });
-      const turns = worker[LOOPS]! - before;
-      assert.deepEqual(report, { handled: n, outOfOrder: 0 });
-      // A spin cannot let a promise settle: before, each message waited out the idle spell's spins
-      // (up to 2,000 turns, ~630 µs; guarded ~880 µs); now a few turns each, and one spell at the end.
-      assert.ok(turns < n * 20, `${turns} loop turns for ${n} messages`);
+      const n = guarded ? 600 : 1500;
+      let sent = 0;
+      for (const wait of ['nothing', 'promise', 'tick'] as const) {
+        const before = worker[LOOPS]!;
+        for (let i = 0; i < n; i++) counter.tell({ type: 'n', n: sent++, wait });
+        const report = await counter.ask({ type: 'report' }, { timeout: 30_000 });
+        const turns = worker[LOOPS]! - before;
+        assert.deepEqual(report, { handled: sent, outOfOrder: 0 });
+        // A spin cannot let a promise settle: before, each message waited out the idle spell's
+        // spins (the knob's 256 here, up to 2,000 by default: ~550 µs; guarded ~880 µs); now a
+        // few turns each, and one spell at the end.
+        assert.ok(turns < n * 20, `awaiting ${wait}: ${turns} loop turns for ${n} messages`);
+      }
     },
   );
 }
