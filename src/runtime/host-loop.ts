@@ -111,7 +111,7 @@ export async function runHost(init: HostInit): Promise<void> {
     ...(init.tracing !== undefined
       ? {
           tracer: new ThreadTracer(init.tracing, new RecordRingWriter(init.tracing.spans, endpoint.self, SPAN_RING), (notice, wake) =>
-            runtime.traceSends!.ship(notice, wake),
+            runtime.traceSends!.announce(notice, wake),
           ),
         }
       : {}),

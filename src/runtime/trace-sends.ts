@@ -53,7 +53,7 @@ export class TraceSends {
    * encoder's path for tracing's records). `wake` false: it does not wake the main thread (the
    * timed flush after it does).
    */
-  ship(notice: SpanNotice, wake: boolean): void {
+  announce(notice: SpanNotice, wake: boolean): void {
     const host = this.host;
     host.outbound.sendAside(0, RecordType.CONTROL, 0, packRef(host.participant, 0), { op: 'spans', notice }, wake);
   }

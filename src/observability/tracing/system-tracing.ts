@@ -86,7 +86,7 @@ export class SystemTracing {
   }
 
   /**
-   * Resolves once every span finished before the call reached the exporter: each worker ships
+   * Resolves once every span finished before the call reached the exporter: each worker announces
    * what it holds (a request, answered after its spans in the same ring; a worker that has not
    * answered within `timeoutMs`, stuck in a handler, is not waited for), then the exporter's
    * queue drains and its forceFlush runs.
@@ -105,7 +105,7 @@ export class SystemTracing {
     await this.flushExport();
   }
 
-  /** The main thread's spans and the exporter's queue (at shutdown, once the workers shipped theirs). */
+  /** The main thread's spans and the exporter's queue (at shutdown, once the workers announced theirs). */
   async flushExport(): Promise<void> {
     this.mainTracer.flush();
     await this.export.flush();

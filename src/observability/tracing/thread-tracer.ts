@@ -89,7 +89,7 @@ export class ThreadTracer {
     /** This thread's ring of the span block. */
     private readonly ring: RecordRingWriter,
     /** Takes an announcement to the main thread (`wake` false: no hurry, the timed one follows within NOTICE_EVERY_MS). */
-    private readonly ship: (notice: SpanNotice, wake: boolean) => void,
+    private readonly announce: (notice: SpanNotice, wake: boolean) => void,
   ) {
     this.nums = ring.nums;
     this.gap = settings.sampleRate > 0 ? 1 / settings.sampleRate : Infinity;
@@ -306,7 +306,7 @@ export class ThreadTracer {
       if (wake && this.unwoken) {
         this.unwoken = false;
         const at = ring.published;
-        this.ship({ from: at, upTo: at, strBase: this.strBase, strs: [], dropped: 0 }, true);
+        this.announce({ from: at, upTo: at, strBase: this.strBase, strs: [], dropped: 0 }, true);
       }
       return;
     }
@@ -325,6 +325,6 @@ export class ThreadTracer {
       this.lastStr.fill(null);
     }
     this.strBase = this.strCount;
-    this.ship(notice, loud);
+    this.announce(notice, loud);
   }
 }
