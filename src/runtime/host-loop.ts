@@ -87,8 +87,8 @@ const YIELD_EVERY_MS = 5;
  * The loop of an actor worker: drain the inbound rings, run actors from the run queue, fire due
  * timers, publish outbound rings; when there is nothing to do, spin, yield, then park (blocking
  * in Atomics.wait until a producer rings, or until the next timer; with handler promises
- * pending each look of the spin is a checkpoint that lets their continuations run, and it parks
- * with waitAsync so the event loop can settle them).
+ * pending the spell's first looks and each busy turn are checkpoints that let their
+ * continuations run, and it parks with waitAsync so the event loop can settle them).
  */
 export async function runHost(init: HostInit): Promise<void> {
   enterActorHost();

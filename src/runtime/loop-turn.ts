@@ -117,8 +117,8 @@ function eventLoopBusy(): boolean {
  * what the driver does next (host-loop.ts on a worker, main-loop.ts on the main thread). With
  * nothing to do it spins, yields, then parks: blocking in Atomics.wait on a worker whose event
  * loop holds nothing, without blocking (waitAsync) otherwise. While a handler's promise is
- * pending, a spin that cannot run microtasks cannot see it settle: each look, and each busy turn,
- * asks for a checkpoint instead (Next.Microtasks).
+ * pending, a spin that cannot run microtasks cannot see it settle: the first looks of an idle
+ * spell, and each busy turn, ask for a checkpoint instead (Next.Microtasks).
  */
 export class LoopTurn {
   /** How long the park the turn asked for may last (ms). */
